@@ -1,0 +1,9 @@
+/**
+ * blindjoin: private audience matching with ECDH private set intersection.
+ *
+ * Layers, each in its own folder: identifiers -> group -> protocol -> join -> wire
+ * -> transport -> cli. This entry re-exports the public API of each layer.
+ * @module
+ */
+export { PsiError } from './errors.js';
+export * from './group/index.js';

@@ -1,0 +1,70 @@
+import type { BackendChoice } from '../group/load.js';
+import type { Reveal, Role } from './reveal.js';
+
+/**
+ * Options of {@link createParty}.
+ *
+ * @example
+ * ```ts
+ * const opts: PartyOptions = { role: 'initiator', items: ['a@b.com'], learn: 'size', peerLearns: 'intersection' };
+ * ```
+ */
+export interface PartyOptions {
+  role: Role;
+  /** Own items; strings are UTF-8 encoded. Duplicates are fine: the peer never sees them. */
+  items: readonly (string | Uint8Array)[];
+  /** What this party learns. */
+  learn: Reveal;
+  /** What this party agrees the peer learns; the handshake refuses a disagreement. */
+  peerLearns: Reveal;
+  /** Refuse a peer that declares more distinct items than this. */
+  maxPeerItems?: number;
+  /** Elements per chunk message; default fills a 1 MiB frame. */
+  chunkItems?: number;
+  /** Arithmetic backend; default `'auto'`. */
+  backend?: BackendChoice;
+  /** Worker threads for blinding; default all cores in Node, inline (1) in browsers. */
+  workers?: number;
+}
+
+/**
+ * What a finished session taught this party.
+ *
+ * @example
+ * ```ts
+ * const { peerSize, size, matches } = party.result();
+ * ```
+ */
+export interface PartyResult {
+  /** The peer's number of distinct items. */
+  peerSize: number;
+  /** Number of own distinct items in the intersection; present iff `learn !== 'none'`. */
+  size?: number;
+  /**
+   * Ascending indices into own `items` that matched, every duplicate index
+   * included; present iff `learn === 'intersection'`.
+   */
+  matches?: number[];
+}
+
+/**
+ * One side of a PSI session: a state machine fed with the peer's messages.
+ *
+ * @example
+ * ```ts
+ * let out = await initiator.step();            // first message, no input
+ * out = await responder.step(out[0]);          // replies
+ * ```
+ */
+export interface Party {
+  /** Feeds one peer message (none for the initiator's first call); returns the messages to send, in order. */
+  step(incoming?: Uint8Array): Promise<Uint8Array[]>;
+  /** True once the session completed and `result()` is available. */
+  readonly done: boolean;
+  /** Session id (16 bytes) once known: chosen by the initiator, learnt by the responder from the first message. */
+  readonly sessionId: Uint8Array | undefined;
+  /** The outcome; throws `PsiError('NOT_DONE')` before the session completed. */
+  result(): PartyResult;
+  /** Aborts the session and zeroises the key; idempotent. */
+  close(): Promise<void>;
+}
