@@ -7,3 +7,5 @@
  */
 export { PsiError } from './errors.js';
 export * from './group/index.js';
+export * from './protocol/index.js';
+export * from './wire/index.js';

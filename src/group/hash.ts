@@ -2,10 +2,56 @@ import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { UNIFORM_BYTES } from './constants.js';
 
+/** SHA-512's block size: the zero prefix Z_pad of RFC 9380 §5.3.1. */
+const SHA512_BLOCK = 128;
+
+type NodeCrypto = typeof import('node:crypto');
+
+/**
+ * Node's native SHA-512, reached without an `import` statement so that browser
+ * bundles never see a `node:` module; `undefined` outside Node (or before 20.16).
+ */
+const nodeCrypto: NodeCrypto | undefined = globalThis.process?.getBuiltinModule?.('node:crypto');
+
+/** The DST as bytes when the fast path may use it verbatim (ASCII, 1..255 bytes), else undefined. */
+function shortDst(dst: string | Uint8Array): Uint8Array | undefined {
+  let bytes: Uint8Array;
+  if (dst instanceof Uint8Array) bytes = dst;
+  else if (typeof dst === 'string' && /^[\x00-\x7f]*$/.test(dst)) bytes = Uint8Array.from(dst, (c) => c.charCodeAt(0));
+  else return undefined;
+  return bytes.length >= 1 && bytes.length <= 255 ? bytes : undefined;
+}
+
+/**
+ * expand_message_xmd(msg, DST, 64) with SHA-512 in two one-shot native hashes:
+ * b_0 = H(Z_pad || msg || I2OSP(64, 2) || I2OSP(0, 1) || DST_prime) and, since
+ * 64 bytes is one SHA-512 output, the result is b_1 = H(b_0 || I2OSP(1, 1) || DST_prime).
+ * About 4x noble on Node; both are checked byte for byte against each other.
+ */
+function expandNative(crypto: NodeCrypto, messages: readonly Uint8Array[], dst: Uint8Array): Uint8Array {
+  const dstPrime = [...dst, dst.length];
+  const tail0 = Uint8Array.from([0, UNIFORM_BYTES, 0, ...dstPrime]);
+  let longest = 0;
+  for (const m of messages) longest = Math.max(longest, m.length);
+  const first = new Uint8Array(SHA512_BLOCK + longest + tail0.length);
+  const second = Uint8Array.from([...new Uint8Array(UNIFORM_BYTES), 1, ...dstPrime]);
+  const out = new Uint8Array(messages.length * UNIFORM_BYTES);
+  for (let i = 0; i < messages.length; i++) {
+    const msg = messages[i]!;
+    first.set(msg, SHA512_BLOCK);
+    first.set(tail0, SHA512_BLOCK + msg.length);
+    second.set(crypto.hash('sha512', first.subarray(0, SHA512_BLOCK + msg.length + tail0.length), 'buffer'));
+    out.set(crypto.hash('sha512', second, 'buffer'), i * UNIFORM_BYTES);
+  }
+  return out;
+}
+
 /**
  * The first half of RFC 9380 `hash_to_ristretto255`: expand_message_xmd with
  * SHA-512 of each message to 64 uniform bytes, packed back to back. The second
  * half (element derivation) belongs to a backend, so both backends share this one.
+ * Uses Node's native SHA-512 when available and @noble/hashes elsewhere; the
+ * output is identical.
  *
  * @example
  * ```ts
@@ -13,7 +59,11 @@ import { UNIFORM_BYTES } from './constants.js';
  * const points = backend.fromUniform(uniform);
  * ```
  */
-export function expandMessages(messages: readonly Uint8Array[], dst: string): Uint8Array {
+export function expandMessages(messages: readonly Uint8Array[], dst: string | Uint8Array): Uint8Array {
+  const fastDst = shortDst(dst);
+  if (nodeCrypto?.hash !== undefined && fastDst !== undefined && messages.every((m) => m instanceof Uint8Array)) {
+    return expandNative(nodeCrypto, messages, fastDst);
+  }
   const out = new Uint8Array(messages.length * UNIFORM_BYTES);
   for (let i = 0; i < messages.length; i++) {
     out.set(expand_message_xmd(messages[i]!, dst, UNIFORM_BYTES, sha512), i * UNIFORM_BYTES);

@@ -1,4 +1,5 @@
 import type { BackendChoice } from '../group/load.js';
+import type { BlindedSet } from './blinded-set.js';
 import type { Reveal, Role } from './reveal.js';
 
 /**
@@ -9,10 +10,30 @@ import type { Reveal, Role } from './reveal.js';
  * const opts: PartyOptions = { role: 'initiator', items: ['a@b.com'], learn: 'size', peerLearns: 'intersection' };
  * ```
  */
-export interface PartyOptions {
+export type PartyOptions = SessionOptions &
+  (
+    | {
+        /** Own items; strings are UTF-8 encoded. Duplicates are fine: the peer never sees them. */
+        items: readonly (string | Uint8Array)[];
+        blindedSet?: undefined;
+      }
+    | {
+        /** Own items blinded ahead of time by {@link blindSet}, shared across sessions. */
+        blindedSet: BlindedSet;
+        items?: undefined;
+      }
+  );
+
+/**
+ * The options of {@link PartyOptions} that do not name the items.
+ *
+ * @example
+ * ```ts
+ * const session: SessionOptions = { role: 'responder', learn: 'intersection', peerLearns: 'size' };
+ * ```
+ */
+export interface SessionOptions {
   role: Role;
-  /** Own items; strings are UTF-8 encoded. Duplicates are fine: the peer never sees them. */
-  items: readonly (string | Uint8Array)[];
   /** What this party learns. */
   learn: Reveal;
   /** What this party agrees the peer learns; the handshake refuses a disagreement. */

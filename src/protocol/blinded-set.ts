@@ -1,0 +1,104 @@
+import { PsiError } from '../errors.js';
+import { createBlinder } from '../group/create-blinder.js';
+import type { BackendChoice } from '../group/load.js';
+import { randomScalar, scalarToBigint, zeroize } from '../group/scalar.js';
+import { prepareItems } from './items.js';
+
+/**
+ * A party's distinct items, hashed to the group and blinded under one key, ready
+ * to serve many sessions (a platform answering many advertisers). Reusing it
+ * trades freshness for cost: every session under the same key sees the same
+ * blinded values, so peers of different sessions could link them. Rotate it.
+ *
+ * @example
+ * ```ts
+ * const set = await blindSet(platformEmails);
+ * const responder = createParty({ role: 'responder', blindedSet: set, learn: 'intersection', peerLearns: 'size' });
+ * set.destroy(); // on rotation: zeroises the key
+ * ```
+ */
+export interface BlindedSet {
+  /** Number of distinct items. */
+  readonly size: number;
+  /** Number of items given, duplicates included. */
+  readonly total: number;
+  /** Zeroises the key; parties can no longer be created from this set. */
+  destroy(): void;
+}
+
+/** The internals parties read; not exported from the package. */
+export interface BlindedSetData extends BlindedSet {
+  /** Blinded distinct items, 32 bytes each, in distinct-item order. */
+  readonly elements: Uint8Array;
+  /** indices[d] = indices of the given items equal to distinct item d. */
+  readonly indices: readonly number[][];
+  /** A fresh copy of the key, owned by the caller; throws once destroyed. */
+  copyKey(): Uint8Array;
+}
+
+/**
+ * Options of {@link blindSet}.
+ *
+ * @example
+ * ```ts
+ * const opts: BlindSetOptions = { backend: 'auto', workers: 2 };
+ * ```
+ */
+export interface BlindSetOptions {
+  /** Secret scalar to blind under (32 bytes LE); default a fresh random one. Copied. */
+  key?: Uint8Array;
+  backend?: BackendChoice;
+  workers?: number;
+}
+
+/**
+ * Hashes, deduplicates and blinds `items` once, for reuse across sessions.
+ *
+ * @example
+ * ```ts
+ * const set = await blindSet(['a@example.com', 'b@example.com']);
+ * set.size; // 2
+ * ```
+ */
+export async function blindSet(items: readonly (string | Uint8Array)[], opts: BlindSetOptions = {}): Promise<BlindedSet> {
+  let key: Uint8Array;
+  if (opts.key === undefined) {
+    key = randomScalar();
+  } else {
+    scalarToBigint(opts.key);
+    key = opts.key.slice();
+  }
+  const prepared = prepareItems(items);
+  const blinder = await createBlinder({ key: key.slice(), backend: opts.backend, workers: opts.workers });
+  let elements: Uint8Array;
+  try {
+    elements = await blinder.blind(prepared.uniform);
+  } finally {
+    await blinder.close();
+  }
+  let destroyed = false;
+  const set: BlindedSetData = {
+    size: prepared.count,
+    total: prepared.total,
+    elements,
+    indices: prepared.indices,
+    copyKey() {
+      if (destroyed) throw new PsiError('SET_DESTROYED', 'this blinded set was destroyed (its key rotated out)');
+      return key.slice();
+    },
+    destroy() {
+      destroyed = true;
+      zeroize(key);
+    },
+  };
+  return set;
+}
+
+/** Narrows a caller's {@link BlindedSet} to one made by {@link blindSet}. */
+export function asBlindedSetData(set: unknown): BlindedSetData {
+  const data = set as Partial<BlindedSetData> | null;
+  if (typeof data !== 'object' || data === null || !(data.elements instanceof Uint8Array) || typeof data.copyKey !== 'function') {
+    throw new PsiError('OPTIONS_INVALID', 'blindedSet must come from blindSet()');
+  }
+  return data as BlindedSetData;
+}

@@ -1,0 +1,81 @@
+import { PsiError } from '../errors.js';
+import { ELEMENT_BYTES } from '../group/constants.js';
+import type { BackendChoice } from '../group/load.js';
+import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
+import { CHUNK_HEADER_BYTES } from '../wire/messages.js';
+import { asBlindedSetData, type BlindedSetData } from './blinded-set.js';
+import { parseReveal, type Reveal, type Role } from './reveal.js';
+import type { PartyOptions } from './types.js';
+
+/** Most elements one chunk frame carries: what fits in a 1 MiB payload. */
+export const MAX_CHUNK_ITEMS = Math.floor((MAX_PAYLOAD_BYTES - CHUNK_HEADER_BYTES) / ELEMENT_BYTES);
+/** Default bound on the peer's declared distinct items. */
+export const DEFAULT_MAX_PEER_ITEMS = 100_000_000;
+/** The wire counts items in 32 bits. */
+const MAX_ITEMS = 0xffff_ffff;
+
+/** {@link PartyOptions} after validation. */
+export interface CheckedOptions {
+  role: Role;
+  learn: Reveal;
+  peerLearns: Reveal;
+  maxPeerItems: number;
+  chunkItems: number;
+  backend: BackendChoice;
+  workers: number | undefined;
+  items: readonly (string | Uint8Array)[] | undefined;
+  blindedSet: BlindedSetData | undefined;
+}
+
+function positiveInt(value: unknown, what: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new PsiError('OPTIONS_INVALID', `${what} must be an integer in 1..${max}; got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Validates caller options up front, so a bad option fails in `createParty`
+ * rather than mid-session.
+ *
+ * @example
+ * ```ts
+ * checkOptions({ role: 'responder', items: [], learn: 'none', peerLearns: 'size' });
+ * ```
+ */
+export function checkOptions(opts: PartyOptions): CheckedOptions {
+  if (typeof opts !== 'object' || opts === null) throw new PsiError('OPTIONS_INVALID', 'options must be an object');
+  const { role } = opts;
+  if (role !== 'initiator' && role !== 'responder') {
+    throw new PsiError('ROLE_INVALID', `role must be 'initiator' or 'responder'; got ${JSON.stringify(role)}`);
+  }
+  const backend = opts.backend ?? 'auto';
+  if (backend !== 'auto' && backend !== 'noble' && backend !== 'sodium') {
+    throw new PsiError('BACKEND_UNKNOWN', `backend must be 'auto', 'noble' or 'sodium'; got ${JSON.stringify(backend)}`);
+  }
+  const blindedSet = opts.blindedSet === undefined ? undefined : asBlindedSetData(opts.blindedSet);
+  const items = opts.items;
+  if ((items === undefined) === (blindedSet === undefined)) {
+    throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and blindedSet');
+  }
+  if (items !== undefined) {
+    if (!Array.isArray(items)) throw new PsiError('ITEMS_INVALID', 'items must be an array of strings or Uint8Arrays');
+    if (items.length > MAX_ITEMS) throw new PsiError('TOO_MANY_ITEMS', `at most ${MAX_ITEMS} items per party`);
+    items.forEach((item: unknown, i) => {
+      if (typeof item !== 'string' && !(item instanceof Uint8Array)) {
+        throw new PsiError('ITEMS_INVALID', `item ${i} must be a string or Uint8Array, got ${item === null ? 'null' : typeof item}`);
+      }
+    });
+  }
+  return {
+    role,
+    learn: parseReveal(opts.learn, 'learn'),
+    peerLearns: parseReveal(opts.peerLearns, 'peerLearns'),
+    maxPeerItems: opts.maxPeerItems === undefined ? DEFAULT_MAX_PEER_ITEMS : positiveInt(opts.maxPeerItems, 'maxPeerItems', MAX_ITEMS),
+    chunkItems: opts.chunkItems === undefined ? MAX_CHUNK_ITEMS : positiveInt(opts.chunkItems, 'chunkItems', MAX_CHUNK_ITEMS),
+    backend,
+    workers: opts.workers === undefined ? undefined : positiveInt(opts.workers, 'workers', 1024),
+    items,
+    blindedSet,
+  };
+}

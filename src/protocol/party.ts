@@ -1,0 +1,342 @@
+import { randomBytes } from '@noble/hashes/utils.js';
+import { PsiError } from '../errors.js';
+import type { Blinder } from '../group/blinder.js';
+import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
+import { createBlinder } from '../group/create-blinder.js';
+import { randomScalar } from '../group/scalar.js';
+import { findDuplicatePacked, intersectPacked } from '../join/index.js';
+import { decodeFrame, encodeFrame, SESSION_ID_BYTES, type Frame, type FrameType } from '../wire/frame.js';
+import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, GROUP_RISTRETTO255, type Handshake } from '../wire/messages.js';
+import { prepareItems } from './items.js';
+import { checkOptions, type CheckedOptions } from './options.js';
+import { ElementStream } from './element-stream.js';
+import { permutePacked, randomPermutation } from './shuffle.js';
+import type { Party, PartyOptions, PartyResult } from './types.js';
+
+/** Chunks blinded concurrently while the outgoing stream is produced. */
+const PIPELINE_DEPTH = 4;
+
+/** Own items in the shape the session needs, however they were given. */
+interface OwnSet {
+  count: number;
+  indices: readonly number[][];
+  /** Sending order: position p carries distinct item order[p]. */
+  order: Uint32Array;
+  /** Produces own blinded elements of positions [from, to). */
+  blindRange(from: number, to: number): Promise<Uint8Array>;
+}
+
+type Phase = 'start' | 'handshake' | 'exchange' | 'done' | 'closed';
+
+/**
+ * The two-party DH-PSI state machine (see docs/protocol.md). After the handshake
+ * both roles are symmetric: each sends its own blinded set, re-blinds the peer's
+ * and returns it only if the peer learns something (in order for
+ * `'intersection'`, shuffled for `'size'`), and keeps it if it learns itself.
+ */
+class PsiParty implements Party {
+  private readonly opts: CheckedOptions;
+  private phase: Phase = 'start';
+  private id: Uint8Array | undefined;
+  private sendSeq = 0;
+  private recvSeq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private blinder: Promise<Blinder> | undefined;
+  private own: OwnSet | undefined;
+  private peerCount = 0;
+  /** Peer elements re-blinded under our key (B^ab), kept when we learn or return them shuffled. */
+  private readonly peerDouble = new ElementStream();
+  private peerReceived = 0;
+  /** Own elements re-blinded by the peer (A^ab), in our sending order; received when we learn. */
+  private ownDouble: Uint8Array | undefined;
+  private ownDoubleReceived = 0;
+  private outcome: PartyResult | undefined;
+
+  constructor(opts: PartyOptions) {
+    this.opts = checkOptions(opts);
+  }
+
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  get sessionId(): Uint8Array | undefined {
+    return this.id?.slice();
+  }
+
+  step(incoming?: Uint8Array): Promise<Uint8Array[]> {
+    const run = this.queue.then(() => this.handle(incoming));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  result(): PartyResult {
+    if (this.outcome === undefined) throw new PsiError('NOT_DONE', 'the session has not completed');
+    const { peerSize, size, matches } = this.outcome;
+    return { peerSize, ...(size === undefined ? {} : { size }), ...(matches === undefined ? {} : { matches: [...matches] }) };
+  }
+
+  async close(): Promise<void> {
+    if (this.phase !== 'done') this.phase = 'closed';
+    await this.releaseKey();
+  }
+
+  private async handle(incoming: Uint8Array | undefined): Promise<Uint8Array[]> {
+    if (this.phase === 'closed') throw new PsiError('SESSION_CLOSED', 'the session was closed');
+    if (this.phase === 'done') throw new PsiError('SESSION_DONE', 'the session has already completed');
+    if (this.phase === 'start' && this.opts.role === 'initiator') {
+      if (incoming !== undefined) throw new PsiError('UNEXPECTED_FRAME', "the initiator's first step takes no message");
+      return this.hello();
+    }
+    if (incoming === undefined) throw new PsiError('MESSAGE_REQUIRED', 'step() needs the peer message');
+    const frame = decodeFrame(incoming);
+    if (this.id !== undefined && !sameBytes(frame.sessionId, this.id)) {
+      throw new PsiError('SESSION_MISMATCH', 'frame belongs to another session');
+    }
+    if (frame.seq !== this.recvSeq) {
+      throw new PsiError('FRAME_OUT_OF_ORDER', `expected frame ${this.recvSeq}, got ${frame.seq} (replayed or reordered)`);
+    }
+    const expected = this.expectedType();
+    if (frame.type !== expected) {
+      throw new PsiError('UNEXPECTED_FRAME', `expected a ${expected ?? 'no'} frame, got ${frame.type}`);
+    }
+    const out = await this.dispatch(frame);
+    this.recvSeq++;
+    await this.finishIfComplete();
+    return out;
+  }
+
+  private expectedType(): FrameType | undefined {
+    if (this.phase === 'start') return 'hello';
+    if (this.phase === 'handshake') return 'accept';
+    if (this.peerReceived < this.peerCount) return 'blinded';
+    if (this.ownDouble !== undefined && this.ownDoubleReceived < this.own!.count) return 'reblinded';
+    return undefined;
+  }
+
+  private dispatch(frame: Frame): Promise<Uint8Array[]> {
+    switch (frame.type) {
+      case 'hello':
+        return this.onHello(frame);
+      case 'accept':
+        return this.onAccept(frame);
+      case 'blinded':
+        return this.onBlinded(frame);
+      case 'reblinded':
+        return this.onReblinded(frame);
+    }
+  }
+
+  private async hello(): Promise<Uint8Array[]> {
+    const own = await this.ownSet();
+    this.id = randomBytes(SESSION_ID_BYTES);
+    this.phase = 'handshake';
+    return [this.frame('hello', encodeHandshake(this.handshake(own)))];
+  }
+
+  private async onHello(frame: Frame): Promise<Uint8Array[]> {
+    const peer = this.checkHandshake(decodeHandshake(frame.payload));
+    const own = await this.ownSet();
+    this.id = frame.sessionId;
+    const out = [this.frame('accept', encodeHandshake(this.handshake(own)))];
+    this.beginExchange(peer.itemCount, own);
+    out.push(...(await this.ownBlindedFrames(own)));
+    return out;
+  }
+
+  private async onAccept(frame: Frame): Promise<Uint8Array[]> {
+    const peer = this.checkHandshake(decodeHandshake(frame.payload));
+    const own = this.own!;
+    const out = await this.ownBlindedFrames(own);
+    this.beginExchange(peer.itemCount, own);
+    return out;
+  }
+
+  private async onBlinded(frame: Frame): Promise<Uint8Array[]> {
+    const { offset, elements } = decodeChunk(frame.payload);
+    const count = elements.length / ELEMENT_BYTES;
+    checkChunk(offset, count, this.peerReceived, this.peerCount);
+    const reblinded = await (await this.getBlinder()).reblind(elements);
+    const { learn, peerLearns } = this.opts;
+    const keep = learn !== 'none' || peerLearns === 'size';
+    const all = keep && offset + count === this.peerCount ? this.peerDouble.concatWith(reblinded) : undefined;
+    if (all !== undefined && learn !== 'none') rejectDuplicates(all, 'the peer sent the same element twice');
+    const out: Uint8Array[] = [];
+    if (peerLearns === 'intersection') out.push(this.frame('reblinded', encodeChunk({ offset, elements: reblinded })));
+    if (all !== undefined && peerLearns === 'size') {
+      out.push(...this.chunkFrames('reblinded', permutePacked(all, randomPermutation(this.peerCount), ELEMENT_BYTES)));
+    }
+    if (all !== undefined) this.peerDouble.replaceWith(all);
+    else if (keep) this.peerDouble.append(reblinded);
+    this.peerReceived += count;
+    return out;
+  }
+
+  private async onReblinded(frame: Frame): Promise<Uint8Array[]> {
+    const { offset, elements } = decodeChunk(frame.payload);
+    const count = elements.length / ELEMENT_BYTES;
+    const ownDouble = this.ownDouble!;
+    checkChunk(offset, count, this.ownDoubleReceived, this.own!.count);
+    if (offset + count === this.own!.count) {
+      const all = ownDouble.slice();
+      all.set(elements, offset * ELEMENT_BYTES);
+      rejectDuplicates(all, 'the peer returned the same element twice');
+    }
+    ownDouble.set(elements, offset * ELEMENT_BYTES);
+    this.ownDoubleReceived += count;
+    return [];
+  }
+
+  /** Checks the peer's handshake against our own terms; nothing is changed on failure. */
+  private checkHandshake(peer: Handshake): Handshake {
+    if (peer.group !== GROUP_RISTRETTO255) {
+      throw new PsiError('GROUP_MISMATCH', `peer uses group ${peer.group}, this party uses ristretto255 (${GROUP_RISTRETTO255})`);
+    }
+    const { learn, peerLearns, maxPeerItems } = this.opts;
+    if (peer.learn !== peerLearns || peer.peerLearns !== learn) {
+      throw new PsiError(
+        'MODE_MISMATCH',
+        `peer wants to learn '${peer.learn}' and grants '${peer.peerLearns}'; this party grants '${peerLearns}' and wants '${learn}'`,
+      );
+    }
+    if (peer.itemCount > maxPeerItems) {
+      throw new PsiError('TOO_MANY_ITEMS', `peer declares ${peer.itemCount} items, more than maxPeerItems ${maxPeerItems}`);
+    }
+    return peer;
+  }
+
+  private beginExchange(peerCount: number, own: OwnSet): void {
+    const anyoneLearns = this.opts.learn !== 'none' || this.opts.peerLearns !== 'none';
+    this.peerCount = anyoneLearns ? peerCount : 0;
+    this.outcome = { peerSize: peerCount };
+    if (anyoneLearns && this.opts.learn !== 'none') this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
+    this.phase = 'exchange';
+  }
+
+  private handshake(own: OwnSet): Handshake {
+    return { group: GROUP_RISTRETTO255, learn: this.opts.learn, peerLearns: this.opts.peerLearns, itemCount: own.count };
+  }
+
+  /** Own blinded elements in sending order, blinded a few chunks ahead of framing. */
+  private async ownBlindedFrames(own: OwnSet): Promise<Uint8Array[]> {
+    if (this.opts.learn === 'none' && this.opts.peerLearns === 'none') return [];
+    const { chunkItems } = this.opts;
+    const pending: Promise<Uint8Array>[] = [];
+    const frames: Uint8Array[] = [];
+    for (let from = 0, next = 0; from < own.count; from += chunkItems) {
+      for (; next < own.count && pending.length < PIPELINE_DEPTH; next += chunkItems) {
+        pending.push(own.blindRange(next, Math.min(next + chunkItems, own.count)));
+      }
+      frames.push(this.frame('blinded', encodeChunk({ offset: from, elements: await pending.shift()! })));
+    }
+    return frames;
+  }
+
+  private chunkFrames(type: FrameType, elements: Uint8Array): Uint8Array[] {
+    const step = this.opts.chunkItems * ELEMENT_BYTES;
+    const frames: Uint8Array[] = [];
+    for (let at = 0; at < elements.length; at += step) {
+      frames.push(this.frame(type, encodeChunk({ offset: at / ELEMENT_BYTES, elements: elements.subarray(at, at + step) })));
+    }
+    return frames;
+  }
+
+  private frame(type: FrameType, payload: Uint8Array): Uint8Array {
+    return encodeFrame(type, this.id!, this.sendSeq++, payload);
+  }
+
+  private async finishIfComplete(): Promise<void> {
+    if (this.phase !== 'exchange' || this.expectedType() !== undefined) return;
+    const outcome = this.outcome!;
+    if (this.ownDouble !== undefined) {
+      const hits = intersectPacked(this.ownDouble, this.peerDouble.concat(), { width: ELEMENT_BYTES });
+      outcome.size = hits.length;
+      if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
+    }
+    this.phase = 'done';
+    this.peerDouble.clear();
+    this.ownDouble = undefined;
+    await this.releaseKey();
+  }
+
+  /** Maps positions in our sending order back to every index the caller gave. */
+  private ownIndices(positions: Uint32Array): number[] {
+    const { order, indices } = this.own!;
+    const out: number[] = [];
+    for (const p of positions) out.push(...indices[order[p]!]!);
+    return out.sort((a, b) => a - b);
+  }
+
+  private async ownSet(): Promise<OwnSet> {
+    if (this.own !== undefined) return this.own;
+    const { items, blindedSet } = this.opts;
+    let own: OwnSet;
+    if (blindedSet !== undefined) {
+      const order = randomPermutation(blindedSet.size);
+      const shuffled = permutePacked(blindedSet.elements, order, ELEMENT_BYTES);
+      own = {
+        count: blindedSet.size,
+        indices: blindedSet.indices,
+        order,
+        blindRange: async (from, to) => shuffled.subarray(from * ELEMENT_BYTES, to * ELEMENT_BYTES),
+      };
+    } else {
+      const prepared = prepareItems(items!);
+      const order = randomPermutation(prepared.count);
+      const uniform = permutePacked(prepared.uniform, order, UNIFORM_BYTES);
+      own = {
+        count: prepared.count,
+        indices: prepared.indices,
+        order,
+        blindRange: async (from, to) => (await this.getBlinder()).blind(uniform.subarray(from * UNIFORM_BYTES, to * UNIFORM_BYTES)),
+      };
+    }
+    this.own = own;
+    return own;
+  }
+
+  private getBlinder(): Promise<Blinder> {
+    const { blindedSet, backend, workers } = this.opts;
+    this.blinder ??= createBlinder({ key: blindedSet?.copyKey() ?? randomScalar(), backend, workers });
+    return this.blinder;
+  }
+
+  private async releaseKey(): Promise<void> {
+    const blinder = this.blinder;
+    this.blinder = undefined;
+    if (blinder !== undefined) await (await blinder).close();
+  }
+}
+
+function checkChunk(offset: number, count: number, received: number, expected: number): void {
+  if (offset !== received) throw new PsiError('CHUNK_OFFSET', `chunk starts at element ${offset}, expected ${received}`);
+  if (count > expected - received) {
+    throw new PsiError('CHUNK_OVERFLOW', `chunk of ${count} elements exceeds the ${expected - received} still declared`);
+  }
+}
+
+function rejectDuplicates(elements: Uint8Array, message: string): void {
+  const at = findDuplicatePacked(elements, { width: ELEMENT_BYTES });
+  if (at !== -1) throw new PsiError('PEER_DUPLICATE', `${message} (element ${at})`);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Creates one side of a PSI session. Validates the options at once (a bad role,
+ * reveal or item throws `PsiError`); the work starts at the first `step()`.
+ * Each party draws a fresh secret key, zeroised when the session ends.
+ *
+ * @example
+ * ```ts
+ * const advertiser = createParty({ role: 'initiator', items: emails, learn: 'size', peerLearns: 'intersection' });
+ * const platform = createParty({ role: 'responder', items: users, learn: 'intersection', peerLearns: 'size' });
+ * await runLocal(advertiser, platform);
+ * advertiser.result().size; platform.result().matches;
+ * ```
+ */
+export function createParty(opts: PartyOptions): Party {
+  return new PsiParty(opts);
+}

@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PsiError } from '../../src/errors.js';
+import { expandMessages, nobleBackend, randomScalar } from '../../src/group/index.js';
+import { scalarToBigint } from '../../src/group/scalar.js';
+import { HASH_TO_GROUP_DST } from '../../src/protocol/version.js';
+
+const items = fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 4 });
+
+describe('blinding', () => {
+  it('commutes: (H(x)^a)^b == (H(x)^b)^a', () => {
+    fc.assert(
+      fc.property(items, (msgs) => {
+        const uniform = expandMessages(msgs, HASH_TO_GROUP_DST);
+        const a = randomScalar();
+        const b = randomScalar();
+        const ab = nobleBackend.multiply(nobleBackend.blindUniform(uniform, a), b);
+        const ba = nobleBackend.multiply(nobleBackend.blindUniform(uniform, b), a);
+        expect(ab).toEqual(ba);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('blindUniform is fromUniform followed by multiply', () => {
+    fc.assert(
+      fc.property(items, (msgs) => {
+        const uniform = expandMessages(msgs, HASH_TO_GROUP_DST);
+        const k = randomScalar();
+        expect(nobleBackend.blindUniform(uniform, k)).toEqual(nobleBackend.multiply(nobleBackend.fromUniform(uniform), k));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('different keys give unlinkable encodings of the same item', () => {
+    const uniform = expandMessages([new TextEncoder().encode('a@example.com')], HASH_TO_GROUP_DST);
+    expect(nobleBackend.blindUniform(uniform, randomScalar())).not.toEqual(nobleBackend.blindUniform(uniform, randomScalar()));
+  });
+
+  it('random scalars are canonical and non-zero', () => {
+    for (let i = 0; i < 50; i++) expect(scalarToBigint(randomScalar()) > 0n).toBe(true);
+  });
+
+  it('refuses malformed scalars and packed buffers with typed errors', () => {
+    const point = nobleBackend.fromUniform(expandMessages([new Uint8Array(1)], HASH_TO_GROUP_DST));
+    const codeOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e instanceof PsiError ? e.code : 'untyped';
+      }
+      return 'none';
+    };
+    expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(32)))).toBe('SCALAR_INVALID');
+    expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(32).fill(0xff)))).toBe('SCALAR_INVALID');
+    expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(31)))).toBe('SCALAR_INVALID');
+    expect(codeOf(() => nobleBackend.multiply(point.subarray(1), randomScalar()))).toBe('PACKED_LENGTH_INVALID');
+    expect(codeOf(() => nobleBackend.fromUniform(new Uint8Array(63)))).toBe('PACKED_LENGTH_INVALID');
+  });
+});

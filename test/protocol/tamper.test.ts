@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PsiError } from '../../src/errors.js';
+import { COMBINATIONS, naive, pair, pump, type Sent } from './helpers.js';
+
+const mine = ['a', 'b', 'c', 'd', 'e'];
+const theirs = ['c', 'd', 'e', 'f'];
+
+type Mutation = (frame: Uint8Array, previous: Uint8Array | undefined, rnd: number) => Uint8Array;
+
+const mutations: Record<string, Mutation> = {
+  truncate: (f, _, r) => f.subarray(0, r % f.length),
+  extend: (f, _, r) => Uint8Array.from([...f, ...new Uint8Array(1 + (r % 40)).fill(r & 0xff)]),
+  bitflip: (f, _, r) => {
+    const g = f.slice();
+    const bit = r % (g.length * 8);
+    g[bit >> 3]! ^= 1 << (bit & 7);
+    return g;
+  },
+  replay: (f, prev) => prev ?? f.subarray(1),
+  garbage: (f, _, r) => Uint8Array.from({ length: (r % 64) + 1 }, (_, i) => (r * (i + 7)) & 0xff),
+};
+
+/** Runs a session in which message `target` is first replaced by its mutation. */
+async function tamperedSession(learnI: (typeof COMBINATIONS)[number][0], learnR: (typeof COMBINATIONS)[number][1], target: number, mutate: Mutation, rnd: number) {
+  const [initiator, responder] = pair(mine, theirs, learnI, learnR, { chunkItems: 2 });
+  const previousTo: Partial<Record<Sent['to'], Uint8Array>> = {};
+  let rejected: unknown;
+  await pump(initiator, responder, (sent, index) => {
+    const prev = previousTo[sent.to];
+    previousTo[sent.to] = sent.frame;
+    if (index !== target) return sent.frame;
+    const party = sent.to === 'responder' ? responder : initiator;
+    // Deliver the forgery first; the genuine frame still goes through afterwards.
+    void party.step(mutate(sent.frame, prev, rnd)).catch((e: unknown) => (rejected = e));
+    return sent.frame;
+  }).catch((e: unknown) => {
+    if (!(e instanceof PsiError)) throw e;
+  });
+  return { initiator, responder, rejected };
+}
+
+describe.each(COMBINATIONS)('tampering (initiator %s, responder %s)', (learnI, learnR) => {
+  it('every mutation of every message ends in PsiError or a completed session, and the session stays usable', async () => {
+    const [i0, r0] = pair(mine, theirs, learnI, learnR, { chunkItems: 2 });
+    const length = (await pump(i0, r0)).length;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: length - 1 }),
+        fc.constantFrom(...Object.keys(mutations)),
+        fc.nat(),
+        async (target, name, rnd) => {
+          const { initiator, responder, rejected } = await tamperedSession(learnI, learnR, target, mutations[name]!, rnd);
+          if (rejected !== undefined) expect(rejected).toBeInstanceOf(PsiError);
+          if (rejected !== undefined) {
+            // A rejected forgery changes nothing: the genuine session completes correctly.
+            expect(initiator.done && responder.done).toBe(true);
+            if (learnI === 'intersection') expect(initiator.result().matches).toEqual(naive(mine, theirs).matches);
+            if (learnR !== 'none') expect(responder.result().size).toBe(naive(theirs, mine).size);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('reordering and replay', () => {
+  it('a replayed or skipped frame is refused with FRAME_OUT_OF_ORDER', async () => {
+    const [i0, r0] = pair(mine, theirs, 'size', 'intersection', { chunkItems: 1 });
+    const transcript = await pump(i0, r0);
+    const toResponder = transcript.filter((s) => s.to === 'responder').map((s) => s.frame);
+    const [initiator, responder] = pair(mine, theirs, 'size', 'intersection', { chunkItems: 1 });
+    const hello = (await initiator.step())[0]!;
+    const fromResponder = await responder.step(hello);
+    await expect(responder.step(hello)).rejects.toMatchObject({ code: 'FRAME_OUT_OF_ORDER' });
+    const fromInitiator = await initiator.step(fromResponder[0]!);
+    expect(toResponder.length).toBeGreaterThan(2);
+    await expect(responder.step(fromInitiator[1]!)).rejects.toMatchObject({ code: 'FRAME_OUT_OF_ORDER' });
+    await expect(responder.step(toResponder[1]!)).rejects.toMatchObject({ code: 'SESSION_MISMATCH' });
+    await responder.step(fromInitiator[0]!);
+  });
+});
