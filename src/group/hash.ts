@@ -1,5 +1,6 @@
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { asPsiError } from '../errors.js';
 import { UNIFORM_BYTES } from './constants.js';
 
 /** SHA-512's block size: the zero prefix Z_pad of RFC 9380 §5.3.1. */
@@ -51,7 +52,8 @@ function expandNative(crypto: NodeCrypto, messages: readonly Uint8Array[], dst: 
  * SHA-512 of each message to 64 uniform bytes, packed back to back. The second
  * half (element derivation) belongs to a backend, so both backends share this one.
  * Uses Node's native SHA-512 when available and @noble/hashes elsewhere; the
- * output is identical.
+ * output is identical. A DST that is empty or not ASCII, or a message that is
+ * not a `Uint8Array`, throws `PsiError('HASH_INPUT_INVALID')`.
  *
  * @example
  * ```ts
@@ -66,7 +68,10 @@ export function expandMessages(messages: readonly Uint8Array[], dst: string | Ui
   }
   const out = new Uint8Array(messages.length * UNIFORM_BYTES);
   for (let i = 0; i < messages.length; i++) {
-    out.set(expand_message_xmd(messages[i]!, dst, UNIFORM_BYTES, sha512), i * UNIFORM_BYTES);
+    const uniform = asPsiError('HASH_INPUT_INVALID', `cannot hash message ${i} under this DST`, () =>
+      expand_message_xmd(messages[i]!, dst, UNIFORM_BYTES, sha512),
+    );
+    out.set(uniform, i * UNIFORM_BYTES);
   }
   return out;
 }

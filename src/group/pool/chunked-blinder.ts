@@ -1,0 +1,92 @@
+import { PsiError } from '../../errors.js';
+import type { GroupBackend } from '../backend.js';
+import type { Blinder } from '../blinder.js';
+import { ELEMENT_BYTES, UNIFORM_BYTES } from '../constants.js';
+import { packedCount } from '../packed.js';
+import { zeroize } from '../scalar.js';
+import type { ChunkOp } from './messages.js';
+import type { PoolLease } from './registry.js';
+
+/**
+ * Tuning of {@link chunkedBlinder}; the defaults suit both backends.
+ *
+ * @example
+ * ```ts
+ * const opts: ChunkedBlinderOptions = { inlineBelow: 0, pieceItems: 64 };
+ * ```
+ */
+export interface ChunkedBlinderOptions {
+  /** Calls with fewer items run on the calling thread: a worker round trip would cost more. */
+  inlineBelow?: number;
+  /** Most items per worker task, so that concurrent calls interleave on the threads. */
+  pieceItems?: number;
+}
+
+const INLINE_BELOW = 128;
+const PIECE_ITEMS = 2048;
+
+/** Re-bases the element index in a piece's `POINT_INVALID` message on the whole call. */
+function atOffset(error: unknown, start: number): unknown {
+  if (!(error instanceof PsiError) || error.code !== 'POINT_INVALID' || start === 0) return error;
+  return new PsiError(error.code, error.message.replace(/^element (\d+)/, (_, i: string) => `element ${start + Number(i)}`));
+}
+
+/**
+ * A {@link Blinder} that splits each call into pieces, runs them on a worker pool
+ * when given one (else, and for small calls, on the calling thread) and reassembles
+ * the output in order. Results and errors are the same as computing inline: a bad
+ * element anywhere fails the call with the `POINT_INVALID` of the first bad one.
+ * Takes ownership of `key`; `close()` zeroises it here and in every thread. Input
+ * buffers are read while the call is pending and must not change until it settles.
+ *
+ * @example
+ * ```ts
+ * const blinder = chunkedBlinder(await loadBackend('sodium'), randomScalar(), acquirePool('sodium', 2));
+ * const elements = await blinder.blind(uniform);
+ * await blinder.close();
+ * ```
+ */
+export function chunkedBlinder(backend: GroupBackend, key: Uint8Array, lease?: PoolLease, opts: ChunkedBlinderOptions = {}): Blinder {
+  const inlineBelow = opts.inlineBelow ?? INLINE_BELOW;
+  const pieceItems = opts.pieceItems ?? PIECE_ITEMS;
+  const keyId = lease?.pool.register(key);
+  let closed = false;
+
+  async function apply(op: ChunkOp, input: Uint8Array): Promise<Uint8Array> {
+    if (closed) throw new PsiError('BLINDER_CLOSED', 'the blinder was closed');
+    const width = op === 'blind' ? UNIFORM_BYTES : ELEMENT_BYTES;
+    const n = packedCount(input, width);
+    if (lease === undefined || keyId === undefined || n < inlineBelow) {
+      return op === 'blind' ? backend.blindUniform(input, key) : backend.multiply(input, key);
+    }
+    const piece = Math.max(1, Math.min(pieceItems, Math.ceil(n / lease.pool.size)));
+    const starts: number[] = [];
+    for (let start = 0; start < n; start += piece) starts.push(start);
+    const results = await Promise.allSettled(
+      starts.map((start) => lease.pool.run(op, keyId, input.subarray(start * width, Math.min(n, start + piece) * width))),
+    );
+    const out = new Uint8Array(n * ELEMENT_BYTES);
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      if (result.status === 'rejected') throw atOffset(result.reason, starts[i]!);
+      out.set(result.value, starts[i]! * ELEMENT_BYTES);
+    }
+    return out;
+  }
+
+  return {
+    blind: (uniform) => apply('blind', uniform),
+    reblind: (elements) => apply('reblind', elements),
+    async close() {
+      if (closed) return;
+      closed = true;
+      const dropped = keyId === undefined ? undefined : lease?.pool.unregister(keyId);
+      zeroize(key);
+      try {
+        await dropped;
+      } finally {
+        await lease?.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { BackendName } from '../backend.js';
+
+/** The two operations a worker runs on a packed chunk, named after the `Blinder` methods. */
+export type ChunkOp = 'blind' | 'reblind';
+
+/** What a worker is started with. */
+export interface WorkerSetup {
+  backend: BackendName;
+}
+
+/**
+ * Main thread to worker. Every request but `key` carries an `id` the worker
+ * answers with; `key` needs no answer because a port delivers in order, so a
+ * key always arrives before the tasks that use it.
+ */
+export type ToWorker =
+  | { type: 'key'; keyId: number; key: Uint8Array }
+  | { type: 'drop'; id: number; keyId: number }
+  | { type: 'task'; id: number; keyId: number; op: ChunkOp; data: Uint8Array }
+  | { type: 'held'; id: number };
+
+/** Worker to main thread: a task's output (transferred), an error, or a count of keys still held. */
+export type FromWorker =
+  | { id: number; out: Uint8Array }
+  | { id: number; error: { code: string; message: string } }
+  | { id: number; held: number };

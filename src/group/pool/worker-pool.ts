@@ -1,0 +1,174 @@
+import type { Worker } from 'node:worker_threads';
+import { PsiError } from '../../errors.js';
+import type { BackendName } from '../backend.js';
+import type { ChunkOp, FromWorker, ToWorker } from './messages.js';
+import { spawnWorker } from './spawn.js';
+
+/** Tasks posted to one worker at a time: one running, one waiting, so it never idles on the main thread. */
+const TASKS_PER_WORKER = 2;
+
+type Request = ToWorker extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+
+interface Pending {
+  resolve(msg: FromWorker): void;
+  reject(e: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  tasks: number;
+}
+
+interface Queued {
+  keyId: number;
+  op: ChunkOp;
+  data: Uint8Array;
+  resolve(out: Uint8Array): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * A fixed number of worker threads, started on first use, that hold registered
+ * keys and run chunk tasks from one FIFO queue. Each task's input is copied into
+ * a buffer of its own and transferred, and the output is transferred back, so no
+ * bytes are cloned in flight. Threads do not keep the process alive while idle.
+ *
+ * @example
+ * ```ts
+ * const pool = new WorkerPool('sodium', 2);
+ * const keyId = pool.register(key);
+ * const out = await pool.run('reblind', keyId, elements);
+ * await pool.unregister(keyId);
+ * await pool.terminate();
+ * ```
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Queued[] = [];
+  private readonly keys = new Map<number, Uint8Array>();
+  private nextId = 1;
+  private failure: PsiError | undefined;
+  private referenced = true;
+
+  constructor(
+    readonly backend: BackendName,
+    readonly size: number,
+  ) {}
+
+  /** Sends `key` once to every thread (and to threads started later); returns its id. */
+  register(key: Uint8Array): number {
+    const keyId = this.nextId++;
+    this.keys.set(keyId, key);
+    for (const slot of this.slots) slot.worker.postMessage({ type: 'key', keyId, key } satisfies ToWorker);
+    return keyId;
+  }
+
+  /** Resolves once every thread has zeroised and forgotten its copy of the key. */
+  async unregister(keyId: number): Promise<void> {
+    this.keys.delete(keyId);
+    await Promise.all(this.slots.map((slot) => this.request(slot, { type: 'drop', keyId })));
+  }
+
+  /** Runs one operation on a chunk under a registered key; `data` is read when the task is dispatched. */
+  run(op: ChunkOp, keyId: number, data: Uint8Array): Promise<Uint8Array> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ keyId, op, data, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Number of keys each running thread holds; a diagnostic for key hygiene. */
+  async heldKeys(): Promise<number[]> {
+    const replies = await Promise.all(this.slots.map((slot) => this.request(slot, { type: 'held' })));
+    return replies.map((r) => ('held' in r ? r.held : -1));
+  }
+
+  /** Stops every thread; whatever is still pending rejects with `BLINDER_CLOSED`. */
+  async terminate(): Promise<void> {
+    const slots = this.abort(new PsiError('BLINDER_CLOSED', 'the worker pool was shut down'));
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const slot = this.freeSlot();
+      if (slot === undefined) return;
+      const task = this.queue.shift()!;
+      // A copy with a buffer of its own (Buffer#slice would share, not copy) to transfer.
+      const data = new Uint8Array(task.data);
+      slot.tasks++;
+      this.request(slot, { type: 'task', keyId: task.keyId, op: task.op, data }, [data.buffer])
+        .then((reply) => {
+          if ('out' in reply) task.resolve(reply.out);
+          else if ('error' in reply) task.reject(new PsiError(reply.error.code, reply.error.message));
+        }, task.reject)
+        .finally(() => {
+          slot.tasks--;
+          this.pump();
+        });
+    }
+  }
+
+  private freeSlot(): Slot | undefined {
+    while (this.slots.length < this.size) this.spawn();
+    let best: Slot | undefined;
+    for (const slot of this.slots) if (slot.tasks < TASKS_PER_WORKER && (best === undefined || slot.tasks < best.tasks)) best = slot;
+    return best;
+  }
+
+  private spawn(): void {
+    const worker = spawnWorker({ backend: this.backend });
+    const slot: Slot = { worker, pending: new Map(), tasks: 0 };
+    worker.on('message', (msg: FromWorker) => {
+      const pending = slot.pending.get(msg.id);
+      slot.pending.delete(msg.id);
+      this.updateRef();
+      pending?.resolve(msg);
+    });
+    worker.on('error', (cause) => this.fail(new PsiError('WORKER_FAILED', `a ${this.backend} worker failed: ${cause.message}`, { cause })));
+    worker.on('exit', (code) => this.fail(new PsiError('WORKER_FAILED', `a ${this.backend} worker exited with code ${code}`)));
+    for (const [keyId, key] of this.keys) worker.postMessage({ type: 'key', keyId, key } satisfies ToWorker);
+    if (!this.referenced) worker.unref();
+    this.slots.push(slot);
+  }
+
+  private request(slot: Slot, msg: Request, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...msg, id } as ToWorker, transfer);
+      this.updateRef();
+    });
+  }
+
+  /** Holds the process open exactly while some reply is awaited. */
+  private updateRef(): void {
+    const busy = this.slots.some((slot) => slot.pending.size > 0);
+    if (busy === this.referenced) return;
+    this.referenced = busy;
+    for (const slot of this.slots) {
+      if (busy) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+
+  private fail(error: PsiError): void {
+    if (this.failure !== undefined) return;
+    for (const slot of this.abort(error)) void slot.worker.terminate();
+  }
+
+  /** Marks the pool unusable, rejects everything pending and hands back the threads to stop. */
+  private abort(error: PsiError): Slot[] {
+    this.failure ??= error;
+    const slots = this.slots.splice(0);
+    for (const task of this.queue.splice(0)) task.reject(this.failure);
+    for (const slot of slots) {
+      for (const pending of slot.pending.values()) pending.reject(this.failure);
+      slot.pending.clear();
+    }
+    return slots;
+  }
+}

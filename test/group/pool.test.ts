@@ -1,0 +1,143 @@
+import { randomBytes } from '@noble/hashes/utils.js';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PsiError } from '../../src/errors.js';
+import { createBlinder, loadBackend, nobleBackend, randomScalar } from '../../src/group/index.js';
+import { chunkedBlinder } from '../../src/group/pool/chunked-blinder.js';
+import { acquirePool, openPools, type PoolLease } from '../../src/group/pool/registry.js';
+
+const sodium = await loadBackend('sodium');
+
+/** Packed uniform strings of `n` items. */
+const uniformOf = (n: number) => randomBytes(n * 64);
+
+/** Rejection of a promise as code and message, to compare with the inline error. */
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof PsiError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
+
+function inlineFailure(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PsiError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('worker pool blinder', () => {
+  // Held for the whole suite so that blinders opened and closed per case share warm threads.
+  let warm: PoolLease;
+  beforeAll(() => {
+    warm = acquirePool('sodium', 2);
+  });
+  afterAll(async () => {
+    await warm.release();
+    expect(openPools()).toBe(0);
+  });
+
+  it('is byte-identical to inline for random call and piece sizes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 1, max: 16 }), async (n, pieceItems) => {
+        const key = randomScalar();
+        const blinder = chunkedBlinder(sodium, key.slice(), acquirePool('sodium', 2), { inlineBelow: 0, pieceItems });
+        try {
+          const uniform = uniformOf(n);
+          const mine = await blinder.blind(uniform);
+          expect(mine).toEqual(sodium.blindUniform(uniform, key));
+          expect(await blinder.reblind(mine)).toEqual(sodium.multiply(mine, key));
+        } finally {
+          await blinder.close();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('runs the noble backend in its threads too', async () => {
+    const key = randomScalar();
+    const blinder = chunkedBlinder(nobleBackend, key.slice(), acquirePool('noble', 2), { inlineBelow: 0, pieceItems: 3 });
+    const uniform = uniformOf(10);
+    const mine = await blinder.blind(uniform);
+    expect(mine).toEqual(sodium.blindUniform(uniform, key));
+    expect(await blinder.reblind(mine)).toEqual(sodium.multiply(mine, key));
+    await blinder.close();
+  });
+
+  it('surfaces a worker POINT_INVALID with the index of the first bad element in the whole call', async () => {
+    const key = randomScalar();
+    const blinder = chunkedBlinder(sodium, key.slice(), acquirePool('sodium', 2), { inlineBelow: 0, pieceItems: 8 });
+    const elements = sodium.fromUniform(uniformOf(50));
+    elements.fill(0xff, 37 * 32, 38 * 32);
+    const expected = inlineFailure(() => sodium.multiply(elements, key));
+    expect(expected.message).toMatch(/^element 37 /);
+    expect(await failure(blinder.reblind(elements))).toEqual(expected);
+    elements.fill(0, 13 * 32, 14 * 32);
+    expect(await failure(blinder.reblind(elements))).toEqual(inlineFailure(() => sodium.multiply(elements, key)));
+    expect(await failure(blinder.reblind(new Uint8Array(33)))).toMatchObject({ code: 'PACKED_LENGTH_INVALID' });
+    await blinder.close();
+    expect(await failure(blinder.reblind(elements))).toMatchObject({ code: 'BLINDER_CLOSED' });
+  });
+
+  it('close zeroises the key here and makes every thread forget its copy', async () => {
+    const first = randomScalar();
+    const second = randomScalar();
+    const a = chunkedBlinder(sodium, first, acquirePool('sodium', 2), { inlineBelow: 0 });
+    const b = chunkedBlinder(sodium, second, acquirePool('sodium', 2), { inlineBelow: 0 });
+    await Promise.all([a.blind(uniformOf(4)), b.blind(uniformOf(4))]);
+    const before = await warm.pool.heldKeys();
+    expect(before.length).toBe(2);
+    await a.close();
+    expect(first.every((x) => x === 0)).toBe(true);
+    expect(await warm.pool.heldKeys()).toEqual(before.map((n) => n - 1));
+    await a.close();
+    await b.close();
+    expect(second.every((x) => x === 0)).toBe(true);
+    expect(await warm.pool.heldKeys()).toEqual(before.map((n) => n - 2));
+  });
+
+  it('serves many concurrent blinders through createBlinder and stops its threads after the last close', async () => {
+    const keys = Array.from({ length: 12 }, () => randomScalar());
+    const blinders = await Promise.all(keys.map((key) => createBlinder({ key: key.slice(), backend: 'sodium', workers: 3 })));
+    expect(openPools()).toBe(2);
+    await Promise.all(
+      blinders.map(async (blinder, i) => {
+        const uniform = uniformOf(130 + i);
+        const mine = await blinder.blind(uniform);
+        expect(mine).toEqual(sodium.blindUniform(uniform, keys[i]!));
+        expect(await blinder.reblind(mine)).toEqual(sodium.multiply(mine, keys[i]!));
+      }),
+    );
+    await Promise.all(blinders.map((blinder) => blinder.close()));
+    expect(openPools()).toBe(1);
+  });
+});
+
+describe('createBlinder', () => {
+  it('computes inline with one worker, without starting a pool', async () => {
+    const key = randomScalar();
+    const blinder = await createBlinder({ key: key.slice(), workers: 1 });
+    const uniform = uniformOf(200);
+    expect(await blinder.blind(uniform)).toEqual(sodium.blindUniform(uniform, key));
+    expect(openPools()).toBe(0);
+    await blinder.close();
+    expect(await failure(blinder.blind(uniform))).toMatchObject({ code: 'BLINDER_CLOSED' });
+  });
+
+  it('refuses bad keys, worker counts and backends with typed errors', async () => {
+    await expect(createBlinder({ key: new Uint8Array(32) })).rejects.toMatchObject({ code: 'SCALAR_INVALID' });
+    await expect(createBlinder({ key: new Uint8Array(3) })).rejects.toMatchObject({ code: 'SCALAR_INVALID' });
+    for (const workers of [0, -1, 1.5, Number.NaN]) {
+      await expect(createBlinder({ key: randomScalar(), workers })).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
+    }
+    await expect(createBlinder({ key: randomScalar(), backend: 'wasm' as never })).rejects.toMatchObject({ code: 'BACKEND_UNKNOWN' });
+    expect(openPools()).toBe(0);
+  });
+});
