@@ -1,0 +1,157 @@
+import { randomInt } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PsiError } from '../errors.js';
+import type { SessionSummary } from '../transport/results.js';
+import type { CliIo } from './io.js';
+import { matchCommand, type MatchReport } from './match.js';
+import { startService } from './serve.js';
+
+/**
+ * Options of the `demo` command: how much data to generate.
+ *
+ * @example
+ * ```ts
+ * const opts: DemoOptions = { platform: 50_000, advertiser: 10_000, overlap: 2_500 };
+ * ```
+ */
+export interface DemoOptions {
+  /** Platform users. */
+  platform: number;
+  /** Advertiser customers (valid, distinct). */
+  advertiser: number;
+  /** Customers who are also platform users. */
+  overlap: number;
+  workers?: number;
+  /** Keep the generated files and results instead of deleting them. */
+  keep?: boolean;
+}
+
+/**
+ * What the demo's two sides learnt.
+ *
+ * @example
+ * ```ts
+ * const { advertiser, platform } = await runDemo(opts, io);
+ * ```
+ */
+export interface DemoReport {
+  advertiser: MatchReport;
+  platform: SessionSummary;
+  /** Overlap planted in the generated data. */
+  planted: number;
+  elapsedMs: number;
+}
+
+const FIRST = ['ann', 'bo', 'chen', 'dara', 'eli', 'fatima', 'gus', 'hana', 'ivan', 'jo', 'kofi', 'lena'];
+const LAST = ['smith', 'garcia', 'kim', 'okafor', 'novak', 'rossi', 'haddad', 'silva', 'tanaka', 'berg'];
+const DOMAINS = ['example.com', 'example.net', 'example.org', 'mail.example', 'shop.example'];
+
+function email(i: number): string {
+  return `${FIRST[i % FIRST.length]}.${LAST[(i >> 4) % LAST.length]}${i}@${DOMAINS[(i >> 8) % DOMAINS.length]}`;
+}
+
+/** The same address as a person might have typed it into a CRM: other case, stray spaces. */
+function messy(address: string): string {
+  const cased = randomInt(2) === 0 ? address.toUpperCase() : address[0]!.toUpperCase() + address.slice(1);
+  return randomInt(2) === 0 ? `  ${cased} ` : cased;
+}
+
+function pickDistinct(count: number, from: number): number[] {
+  const pool = Array.from({ length: from }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + randomInt(from - i);
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, count);
+}
+
+function csvCell(value: string): string {
+  return /[",\s]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/**
+ * Runs the product end to end on this machine: generates a platform's users
+ * and an advertiser's customers (a known number in common, written differently),
+ * starts the platform's service on loopback, runs the advertiser's client
+ * against it over HTTP, prints what each side learnt, and stops the service.
+ *
+ * @example
+ * ```ts
+ * await runDemo({ platform: 50_000, advertiser: 10_000, overlap: 2_500 }, processIo());
+ * ```
+ */
+export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport> {
+  if (opts.overlap > opts.advertiser || opts.overlap > opts.platform) {
+    throw new PsiError('OPTIONS_INVALID', 'the overlap cannot exceed either side');
+  }
+  const started = performance.now();
+  const n = (x: number) => x.toLocaleString('en-US');
+  const dir = await mkdtemp(join(tmpdir(), 'blindjoin-demo-'));
+  const workers = opts.workers === undefined ? {} : { workers: opts.workers };
+  try {
+    const platformCsv = join(dir, 'platform.csv');
+    const advertiserCsv = join(dir, 'advertiser.csv');
+    const users = Array.from({ length: opts.platform }, (_, i) => `u${i + 1},${email(i)}\n`);
+    await writeFile(platformCsv, `user_id,email\n${users.join('')}`);
+    const shared = pickDistinct(opts.overlap, opts.platform).map((i) => messy(email(i)));
+    const others = Array.from({ length: opts.advertiser - opts.overlap }, (_, i) => email(opts.platform + i));
+    const invalid = ['not-an-email', 'bob@', ''];
+    const customers = [...shared, ...others, ...invalid, shared[0] ?? others[0] ?? 'x'];
+    const order = pickDistinct(customers.length, customers.length);
+    const lines = order.map((i, row) => `c${row + 1},${csvCell(customers[i]!)},US\n`);
+    await writeFile(advertiserCsv, `customer_id,email,country\n${lines.join('')}`);
+    io.out(
+      `blindjoin demo: an ad platform and an advertiser find their common customers over HTTP;\n` +
+        `neither hands its list to the other.\n\n` +
+        `  platform    ${n(opts.platform)} users      ${platformCsv}\n` +
+        `  advertiser  ${n(customers.length)} rows       ${advertiserCsv}\n` +
+        `              ${n(opts.overlap)} of them platform users, typed in other case and spacing;\n` +
+        `              plus ${invalid.length} invalid rows and 1 duplicate\n\n`,
+    );
+    const outDir = join(dir, 'results');
+    const service = await startService(
+      {
+        input: platformCsv, column: 'email', type: 'email', port: 0, host: '127.0.0.1',
+        learn: 'intersection', peerLearns: 'size', keyRotation: 'session', maxSessions: 4, idleTimeout: 120_000,
+        out: outDir, ...workers,
+      },
+      { ...io, err: () => undefined },
+    );
+    let advertiser: MatchReport;
+    try {
+      io.out(`platform service listening on ${service.url} (it learns which users matched; advertisers learn how many)\n\n`);
+      io.out('advertiser: blindjoin match --server URL --input advertiser.csv --column email --type email\n');
+      advertiser = await matchCommand(
+        {
+          server: service.url, input: advertiserCsv, column: 'email', type: 'email',
+          learn: 'size', peerLearns: 'intersection', json: false, timeout: 300_000, retries: 4, ...workers,
+        },
+        io,
+      );
+    } finally {
+      await service.close();
+    }
+    const summaryFile = (await readdir(outDir)).find((f) => f.endsWith('.summary.json'));
+    if (summaryFile === undefined) throw new PsiError('RESULT_MISSING', 'the platform wrote no result');
+    const platform = JSON.parse(await readFile(join(outDir, summaryFile), 'utf8')) as SessionSummary;
+    const sample = (await readFile(join(outDir, platform.rowsFile!), 'utf8')).split('\n').slice(1, 4);
+    io.out(
+      `\nplatform: learnt which of its users matched: ${n(platform.matched!)} rows, in ${join(outDir, platform.rowsFile!)}\n` +
+        `  e.g. ${sample.map((l) => `line ${l.replace(',', ': ')}`).join('; ')}\n` +
+        `  and that the advertiser brought ${n(platform.peerSize)} distinct customers, nothing else about them\n\n`,
+    );
+    const agreed = advertiser.size === opts.overlap && platform.size === opts.overlap;
+    const elapsedMs = Math.round(performance.now() - started);
+    io.out(
+      `${agreed ? 'both sides found' : 'MISMATCH: sides found'} ${n(advertiser.size ?? 0)} / ${n(platform.size ?? 0)} common customers; ` +
+        `${n(opts.overlap)} were planted\n` +
+        `elapsed ${(elapsedMs / 1000).toFixed(1)} s; service stopped${opts.keep ? `; files kept in ${dir}` : ''}\n`,
+    );
+    if (!agreed) throw new PsiError('DEMO_MISMATCH', 'the demo found another overlap than it planted');
+    return { advertiser, platform, planted: opts.overlap, elapsedMs };
+  } finally {
+    if (!opts.keep) await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,127 @@
+import type { Reveal } from '../protocol/reveal.js';
+import { writeFileAtomic } from '../transport/atomic-file.js';
+import { matchOverHttp } from '../transport/client.js';
+import { matchedRowsCsv, type MatchedRow } from '../transport/results.js';
+import { loadInput, type InputSpec } from './input.js';
+import { progressBar, type CliIo } from './io.js';
+
+/**
+ * Options of the `match` command, as parsed from its flags.
+ *
+ * @example
+ * ```ts
+ * const opts: MatchOptions = { server: 'http://127.0.0.1:8080', input: 'customers.csv', column: 'email',
+ *   type: 'email', learn: 'size', peerLearns: 'intersection', json: true, timeout: 300_000, retries: 4 };
+ * ```
+ */
+export interface MatchOptions extends InputSpec {
+  server: string;
+  token?: string;
+  learn: Reveal;
+  peerLearns: Reveal;
+  json: boolean;
+  /** File receiving the matched rows when this side learns the intersection. */
+  output?: string;
+  timeout: number;
+  retries: number;
+  workers?: number;
+}
+
+/**
+ * What `match --json` prints: one object. `size` is present when learnt,
+ * `matches` when the intersection is learnt and no `--output` took it.
+ *
+ * @example
+ * ```ts
+ * const report: MatchReport = JSON.parse(stdout);
+ * report.size; report.peerSize; report.items;
+ * ```
+ */
+export interface MatchReport {
+  server: string;
+  sessionId: string;
+  learn: Reveal;
+  peerLearns: Reveal;
+  /** Distinct items sent. */
+  items: number;
+  /** The service's distinct items. */
+  peerSize: number;
+  size?: number;
+  /** Matched rows, duplicates included, when the intersection is learnt. */
+  matched?: number;
+  matches?: MatchedRow[];
+  output?: string;
+  rowsRead: number;
+  duplicates: number;
+  rejected: number;
+  rejectedRows: { line: number; code: string; reason: string }[];
+  elapsedMs: number;
+}
+
+/**
+ * Reads the advertiser's file, runs a session against the service and prints
+ * what this side learnt; throws (printing nothing on stdout) if the session fails.
+ *
+ * @example
+ * ```ts
+ * await matchCommand(opts, processIo());
+ * ```
+ */
+export async function matchCommand(opts: MatchOptions, io: CliIo): Promise<MatchReport> {
+  const started = performance.now();
+  const input = await loadInput(opts, io);
+  const bar = progressBar(io, 'matching', 'frames');
+  let result;
+  try {
+    result = await matchOverHttp({
+      server: opts.server,
+      items: input.items,
+      learn: opts.learn,
+      peerLearns: opts.peerLearns,
+      timeoutMs: opts.timeout,
+      retries: opts.retries,
+      ...(opts.token === undefined ? {} : { token: opts.token }),
+      ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      onProgress: (p) => bar.update(p.framesSent, p.framesKnown),
+    });
+  } finally {
+    bar.stop();
+  }
+  const matches = result.matches?.map((i) => input.rows[i]!);
+  if (matches !== undefined && opts.output !== undefined) await writeFileAtomic(opts.output, matchedRowsCsv(matches));
+  const report: MatchReport = {
+    server: opts.server,
+    sessionId: result.sessionId,
+    learn: opts.learn,
+    peerLearns: opts.peerLearns,
+    items: input.distinct,
+    peerSize: result.peerSize,
+    ...(result.size === undefined ? {} : { size: result.size }),
+    ...(matches === undefined ? {} : { matched: matches.length }),
+    ...(matches === undefined || opts.output !== undefined ? {} : { matches }),
+    ...(matches === undefined || opts.output === undefined ? {} : { output: opts.output }),
+    rowsRead: input.rowsRead,
+    duplicates: input.duplicates,
+    rejected: input.rejected.length,
+    rejectedRows: input.rejected,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+  io.out(opts.json ? `${JSON.stringify(report)}\n` : describe(report));
+  return report;
+}
+
+function describe(r: MatchReport): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [
+    `session ${r.sessionId} with ${r.server}: you learn ${r.learn}, the service learns ${r.peerLearns}`,
+    `  your items:     ${n(r.items)} distinct (${n(r.rowsRead)} rows, ${n(r.duplicates)} duplicates, ${n(r.rejected)} rejected)`,
+    `  service items:  ${n(r.peerSize)} distinct`,
+    r.size === undefined
+      ? '  in both:        not revealed to you'
+      : `  in both:        ${n(r.size)} (${r.items === 0 ? 0 : ((100 * r.size) / r.items).toFixed(1)}% of yours)`,
+  ];
+  if (r.output !== undefined) lines.push(`  matched rows:   ${n(r.matched!)} written to ${r.output}`);
+  else if (r.matches !== undefined) lines.push(`  matched rows:   ${n(r.matched!)}`, matchedRowsCsv(r.matches).trimEnd());
+  lines.push(`  elapsed:        ${(r.elapsedMs / 1000).toFixed(1)} s`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,54 @@
+import { InvalidArgumentError } from 'commander';
+import type { Reveal } from '../protocol/reveal.js';
+import type { KeyRotation } from '../transport/key-rotation.js';
+
+/** Reveal modes as the CLI spells them. */
+export const REVEAL_CHOICES: readonly Reveal[] = ['intersection', 'size', 'none'];
+
+/**
+ * Parses a whole number within `[min, max]` for commander.
+ *
+ * @example
+ * ```ts
+ * new Option('--port <n>').argParser(intIn(0, 65535));
+ * ```
+ */
+export function intIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const text = value.replaceAll('_', '');
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number in ${min}..${max}`);
+    }
+    return n;
+  };
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a duration such as `90s`, `15m`, `1h` or `500ms` into milliseconds.
+ *
+ * @example
+ * ```ts
+ * parseDuration('15m'); // 900000
+ * ```
+ */
+export function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim());
+  const ms = match === null ? Number.NaN : Number(match[1]) * UNITS[match[2]!]!;
+  if (!(ms > 0)) throw new InvalidArgumentError('expected a duration such as 500ms, 90s, 15m, 1h or 1d');
+  return ms;
+}
+
+/**
+ * Parses `--key-rotation`: `session`, or a duration for which one precomputed key is reused.
+ *
+ * @example
+ * ```ts
+ * parseKeyRotation('1h'); // 3600000
+ * ```
+ */
+export function parseKeyRotation(value: string): KeyRotation {
+  return value === 'session' ? 'session' : parseDuration(value);
+}

@@ -1,0 +1,124 @@
+import { Command, CommanderError, Option } from 'commander';
+import { PsiError } from '../errors.js';
+import { PROFILES } from '../identifiers/types.js';
+import { runDemo } from './demo.js';
+import { hashCommand } from './hash.js';
+import { MATCH_TYPES } from './input.js';
+import type { CliIo } from './io.js';
+import { matchCommand } from './match.js';
+import { intIn, parseDuration, parseKeyRotation, REVEAL_CHOICES } from './options.js';
+import { serveCommand } from './serve.js';
+
+const VERSION = '0.1.0';
+
+/** Options every command reading a CSV shares. */
+function inputOptions(cmd: Command, types: readonly string[]): Command {
+  return cmd
+    .requiredOption('--input <file>', 'CSV file with a header row (streamed, never loaded whole)')
+    .requiredOption('--column <name>', 'header of the identifier column')
+    .addOption(new Option('--type <type>', 'what the column holds').choices(types).makeOptionMandatory())
+    .addOption(new Option('--profile <name>', 'normalisation rules to follow').choices(PROFILES).default('meta'))
+    .option('--default-country <cc>', 'ISO country of phone numbers written without a country code, e.g. US')
+    .addOption(new Option('--hash-of <type>', "with --type sha256: what the column's hashes are of").choices(['email', 'phone']));
+}
+
+function revealOption(flag: string, description: string, fallback: string): Option {
+  return new Option(`${flag} <mode>`, description).choices(REVEAL_CHOICES).default(fallback);
+}
+
+/**
+ * Builds the `blindjoin` command line. `stop` ends a running `serve`.
+ *
+ * @example
+ * ```ts
+ * await buildProgram(processIo(), signal).parseAsync(['serve', '--input', 'users.csv', ...], { from: 'user' });
+ * ```
+ */
+export function buildProgram(io: CliIo, stop: AbortSignal): Command {
+  const program = new Command('blindjoin')
+    .description('Private audience matching: find the customers two parties have in common, revealing nothing else.')
+    .version(VERSION)
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  inputOptions(program.command('serve').description("run the platform's PSI service over HTTP"), MATCH_TYPES)
+    .addOption(new Option('--port <n>', 'TCP port (0 picks a free one)').argParser(intIn(0, 65535)).makeOptionMandatory())
+    .option('--host <address>', 'interface to bind; put TLS termination in front of anything but loopback', '127.0.0.1')
+    .addOption(revealOption('--learn', 'what the service learns', 'intersection'))
+    .addOption(revealOption('--peer-learns', 'what clients learn', 'size'))
+    .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
+    .option('--out <dir>', 'write each session\'s matched rows and a JSON summary here')
+    .option('--max-items <n>', 'most distinct items one client session may send', intIn(1, 0xffff_ffff))
+    .option('--daily-quota <n>', 'items per token per UTC day, unless its tokens-file line says otherwise', intIn(1, Number.MAX_SAFE_INTEGER))
+    .option('--key-rotation <when>', "'session' (fresh key per session) or an interval such as 1h to reuse a precomputed set", parseKeyRotation, 'session')
+    .option('--max-sessions <n>', 'sessions in progress at once', intIn(1, 100_000), 16)
+    .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
+    .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
+    .action((opts) => serveCommand(opts, io, stop));
+
+  inputOptions(program.command('match').description("match a CSV against a platform's service (the advertiser's side)"), MATCH_TYPES)
+    .requiredOption('--server <url>', 'base URL of the service, e.g. https://psi.platform.example')
+    .option('--token <token>', 'bearer token from the platform (default: $BLINDJOIN_TOKEN)')
+    .addOption(revealOption('--learn', 'what you learn', 'size'))
+    .addOption(revealOption('--peer-learns', 'what the service learns', 'intersection'))
+    .option('--json', 'print one JSON object instead of text', false)
+    .option('--output <file>', 'write the matched rows here when you learn the intersection')
+    .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
+    .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)
+    .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .action(async (opts) => {
+      await matchCommand({ ...opts, token: opts.token ?? process.env.BLINDJOIN_TOKEN }, io);
+    });
+
+  program
+    .command('hash')
+    .description('write the status-quo upload file: normalised identifiers, SHA-256 hex (for comparison)')
+    .requiredOption('--input <file>', 'CSV file with a header row')
+    .requiredOption('--column <name>', 'header of the identifier column')
+    .addOption(new Option('--type <type>', 'what the column holds').choices(['email', 'phone']).makeOptionMandatory())
+    .requiredOption('--output <file>', 'file to write (atomically)')
+    .addOption(new Option('--profile <name>', 'normalisation rules to follow').choices(PROFILES).default('meta'))
+    .option('--default-country <cc>', 'ISO country of phone numbers written without a country code, e.g. US')
+    .action((opts) => hashCommand(opts, io));
+
+  program
+    .command('demo')
+    .description('generate data, start a platform service on loopback, match an advertiser against it over HTTP')
+    .option('--platform <n>', 'platform users', intIn(1, 10_000_000), 50_000)
+    .option('--advertiser <n>', 'advertiser customers', intIn(1, 10_000_000), 10_000)
+    .option('--overlap <n>', 'customers who are platform users', intIn(0, 10_000_000), 2_500)
+    .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .option('--keep', 'keep the generated files and results')
+    .action(async (opts) => {
+      await runDemo(opts, io);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (as in `process.argv`) and returns the exit code:
+ * 0 on success, 1 when the work failed (a `CODE: message` line on stderr),
+ * 2 on a usage error.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await run(process.argv, processIo(), AbortSignal.timeout(60_000));
+ * ```
+ */
+export async function run(argv: readonly string[], io: CliIo, stop: AbortSignal): Promise<number> {
+  try {
+    await buildProgram(io, stop).parseAsync([...argv]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof PsiError) {
+      io.err(`blindjoin: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    io.err(`blindjoin: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,83 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PsiError } from '../errors.js';
+import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
+
+/**
+ * Options of {@link startPsiServer}: the service's, plus where to listen.
+ *
+ * @example
+ * ```ts
+ * const opts: PsiServerOptions = { items, port: 8080, host: '127.0.0.1' };
+ * ```
+ */
+export interface PsiServerOptions extends PsiServiceOptions {
+  /** TCP port; `0` (default) picks a free one, see {@link PsiServer.port}. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1`. Put TLS termination in front of any other. */
+  host?: string;
+}
+
+/**
+ * A running standalone service.
+ *
+ * @example
+ * ```ts
+ * const service = await startPsiServer({ items });
+ * console.log(service.url); // http://127.0.0.1:49152
+ * await service.close();
+ * ```
+ */
+export interface PsiServer {
+  /** Base URL clients use, e.g. `http://127.0.0.1:49152`. */
+  readonly url: string;
+  /** The bound port. */
+  readonly port: number;
+  readonly host: string;
+  readonly server: Server;
+  readonly handler: PsiHandler;
+  /** Stops accepting, drops sessions, zeroises keys and closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service on its own `node:http` server.
+ *
+ * @example
+ * ```ts
+ * const service = await startPsiServer({ items: ['ann@example.com'], port: 0, outDir: 'results' });
+ * ```
+ */
+export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const handler = createPsiHandler(opts);
+  const server = createServer({ requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, handler);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await handler.close();
+    throw new PsiError('LISTEN_FAILED', `cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closed: Promise<void> | undefined;
+  return {
+    url, port, host, server, handler,
+    close() {
+      closed ??= (async () => {
+        await handler.close();
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        server.closeAllConnections();
+        await done;
+      })();
+      return closed;
+    },
+  };
+}
