@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { createBlinder, loadBackend, nobleBackend, randomScalar } from '../../src/group/index.js';
 import { chunkedBlinder } from '../../src/group/pool/chunked-blinder.js';
-import { acquirePool, openPools, type PoolLease } from '../../src/group/pool/registry.js';
+import { acquirePool, poolStats, stopIdlePools, type PoolLease } from '../../src/group/pool/registry.js';
 
 const sodium = await loadBackend('sodium');
 
@@ -39,8 +39,10 @@ describe('worker pool blinder', () => {
     warm = acquirePool('sodium', 2);
   });
   afterAll(async () => {
-    await warm.release();
-    expect(openPools()).toBe(0);
+    warm.release();
+    expect(poolStats()).toEqual({ leased: 0, idle: 3 });
+    await stopIdlePools();
+    expect(poolStats()).toEqual({ leased: 0, idle: 0 });
   });
 
   it('is byte-identical to inline for random call and piece sizes', async () => {
@@ -103,10 +105,10 @@ describe('worker pool blinder', () => {
     expect(await warm.pool.heldKeys()).toEqual(before.map((n) => n - 2));
   });
 
-  it('serves many concurrent blinders through createBlinder and stops its threads after the last close', async () => {
+  it('serves many concurrent blinders through createBlinder and lets the pool idle after the last close', async () => {
     const keys = Array.from({ length: 12 }, () => randomScalar());
     const blinders = await Promise.all(keys.map((key) => createBlinder({ key: key.slice(), backend: 'sodium', workers: 3 })));
-    expect(openPools()).toBe(2);
+    expect(poolStats()).toEqual({ leased: 2, idle: 1 });
     await Promise.all(
       blinders.map(async (blinder, i) => {
         const uniform = uniformOf(130 + i);
@@ -116,7 +118,7 @@ describe('worker pool blinder', () => {
       }),
     );
     await Promise.all(blinders.map((blinder) => blinder.close()));
-    expect(openPools()).toBe(1);
+    expect(poolStats()).toEqual({ leased: 1, idle: 2 });
   });
 });
 
@@ -126,7 +128,7 @@ describe('createBlinder', () => {
     const blinder = await createBlinder({ key: key.slice(), workers: 1 });
     const uniform = uniformOf(200);
     expect(await blinder.blind(uniform)).toEqual(sodium.blindUniform(uniform, key));
-    expect(openPools()).toBe(0);
+    expect(poolStats()).toEqual({ leased: 0, idle: 0 });
     await blinder.close();
     expect(await failure(blinder.blind(uniform))).toMatchObject({ code: 'BLINDER_CLOSED' });
   });
@@ -138,6 +140,6 @@ describe('createBlinder', () => {
       await expect(createBlinder({ key: randomScalar(), workers })).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
     }
     await expect(createBlinder({ key: randomScalar(), backend: 'wasm' as never })).rejects.toMatchObject({ code: 'BACKEND_UNKNOWN' });
-    expect(openPools()).toBe(0);
+    expect(poolStats()).toEqual({ leased: 0, idle: 0 });
   });
 });

@@ -36,7 +36,8 @@ function atOffset(error: unknown, start: number): unknown {
  * when given one (else, and for small calls, on the calling thread) and reassembles
  * the output in order. Results and errors are the same as computing inline: a bad
  * element anywhere fails the call with the `POINT_INVALID` of the first bad one.
- * Takes ownership of `key`; `close()` zeroises it here and in every thread. Input
+ * Takes ownership of `key`; `close()` zeroises it here and resolves once every
+ * thread has zeroised its copy. Input
  * buffers are read while the call is pending and must not change until it settles.
  *
  * @example
@@ -85,7 +86,7 @@ export function chunkedBlinder(backend: GroupBackend, key: Uint8Array, lease?: P
       try {
         await dropped;
       } finally {
-        await lease?.release();
+        lease?.release();
       }
     },
   };

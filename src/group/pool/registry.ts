@@ -4,24 +4,42 @@ import { WorkerPool } from './worker-pool.js';
 
 /**
  * A blinder's share of a pool: blinders asking for the same backend and thread
- * count share one pool (so two parties in one process use the same cores), and
- * the threads stop when the last lease is released.
+ * count share one pool (so two parties in one process use the same cores).
  *
  * @example
  * ```ts
  * const lease = acquirePool('sodium', 2);
  * const keyId = lease.pool.register(key);
  * await lease.pool.unregister(keyId);
- * await lease.release();
+ * lease.release();
  * ```
  */
 export interface PoolLease {
   readonly pool: WorkerPool;
-  /** Idempotent; the last release of a pool terminates its threads. */
-  release(): Promise<void>;
+  /** Idempotent. A pool left without leases holds no keys and stops after {@link IDLE_MS}. */
+  release(): void;
 }
 
-const pools = new Map<string, { pool: WorkerPool; leases: number }>();
+/**
+ * How long a pool without leases keeps its threads, so that back-to-back sessions
+ * (a service, `blindSet` then a party) do not pay thread start-up each time.
+ * Idle threads never keep the process alive.
+ */
+export const IDLE_MS = 2000;
+
+interface Entry {
+  pool: WorkerPool;
+  leases: number;
+  idle: ReturnType<typeof setTimeout> | undefined;
+}
+
+const pools = new Map<string, Entry>();
+
+function stop(name: string, entry: Entry): Promise<void> {
+  clearTimeout(entry.idle);
+  pools.delete(name);
+  return entry.pool.terminate();
+}
 
 /**
  * Leases the shared pool of `size` threads running `backend`, creating it if needed.
@@ -35,35 +53,51 @@ export function acquirePool(backend: BackendName, size: number): PoolLease {
   const name = `${backend}/${size}`;
   let entry = pools.get(name);
   if (entry === undefined) {
-    entry = { pool: new WorkerPool(backend, size), leases: 0 };
+    entry = { pool: new WorkerPool(backend, size), leases: 0, idle: undefined };
     pools.set(name, entry);
   }
+  clearTimeout(entry.idle);
   entry.leases++;
   const leased = entry;
   let released = false;
   return {
     pool: leased.pool,
-    async release() {
+    release() {
       if (released) return;
       released = true;
       if (--leased.leases > 0) return;
-      pools.delete(name);
-      await leased.pool.terminate();
+      leased.idle = setTimeout(() => void stop(name, leased), IDLE_MS);
+      leased.idle.unref();
     },
   };
 }
 
 /**
- * Number of pools with running or startable threads; zero once every blinder is closed.
+ * Counts the pools that blinders hold (`leased`) and those waiting out their idle time.
  *
  * @example
  * ```ts
  * await blinder.close();
- * openPools(); // 0
+ * poolStats(); // { leased: 0, idle: 1 }
  * ```
  */
-export function openPools(): number {
-  return pools.size;
+export function poolStats(): { leased: number; idle: number } {
+  let leased = 0;
+  for (const entry of pools.values()) if (entry.leases > 0) leased++;
+  return { leased, idle: pools.size - leased };
+}
+
+/**
+ * Stops every pool without leases now instead of after {@link IDLE_MS}.
+ *
+ * @example
+ * ```ts
+ * await stopIdlePools(); // e.g. before measuring memory
+ * ```
+ */
+export async function stopIdlePools(): Promise<void> {
+  const idle = [...pools].filter(([, entry]) => entry.leases === 0);
+  await Promise.all(idle.map(([name, entry]) => stop(name, entry)));
 }
 
 /**
