@@ -9,3 +9,4 @@ export { PsiError } from './errors.js';
 export * from './group/index.js';
 export * from './protocol/index.js';
 export * from './wire/index.js';
+export * from './identifiers/index.js';

@@ -1,0 +1,249 @@
+import { csvRows, type CsvRow } from './csv-rows.js';
+import { IdentifierError } from './errors.js';
+import { psiItem } from './item.js';
+import { checkProfile, checkType } from './normalize.js';
+import { phoneCountry } from './phone.js';
+import type { IdentifierType, Profile } from './types.js';
+
+/**
+ * A row that produced no item (or, with several columns, a cell that did
+ * not), with the 1-based physical line it starts on and why.
+ *
+ * @example
+ * ```ts
+ * const r: RejectedRow = { line: 7, code: 'EMPTY', reason: 'column "email" is empty' };
+ * ```
+ */
+export interface RejectedRow {
+  line: number;
+  code: string;
+  reason: string;
+}
+
+/**
+ * A header name and what its cells hold: an identifier type, `'sha256'`
+ * (64-hex SHA-256 of a normalised identifier of type `hashOf`) or `'raw'`
+ * (the trimmed cell text as UTF-8 item bytes, no normalisation).
+ *
+ * @example
+ * ```ts
+ * const col: TypedColumn = { name: 'Email', type: 'email' };
+ * ```
+ */
+export interface TypedColumn {
+  name: string;
+  type: IdentifierType | 'sha256' | 'raw';
+}
+
+/**
+ * Options of {@link readIdentifierColumn}: one column (`column` + `type`) or
+ * several (`columns`, one item per non-empty typed cell).
+ *
+ * @example
+ * ```ts
+ * const opts: ReadColumnOptions = { column: 'phone', type: 'phone', defaultCountry: 'US' };
+ * ```
+ */
+export interface ReadColumnOptions {
+  column?: string;
+  type?: IdentifierType | 'sha256' | 'raw';
+  columns?: readonly TypedColumn[];
+  profile?: Profile;
+  defaultCountry?: string;
+  hashOf?: IdentifierType;
+  /** Called every 10,000 data rows and once at the end with the rows read so far. */
+  onProgress?: (rowsRead: number) => void;
+}
+
+/**
+ * The items of a CSV column, ready for the PSI protocol, and an account of
+ * every row.
+ *
+ * @example
+ * ```ts
+ * const { items, lines, rejected } = await readIdentifierColumn('crm.csv', { column: 'email', type: 'email' });
+ * ```
+ */
+export interface IdentifierColumn {
+  /** psiItem() of each valid cell, in file order; duplicates kept so indices map to rows. */
+  items: Uint8Array[];
+  /** 1-based physical line of each item's row. */
+  lines: number[];
+  /** Raw cell text of each item, for writing out matched rows. */
+  values: string[];
+  /** Data rows read (header and blank lines not counted). */
+  rowsRead: number;
+  /** Items whose bytes equal an earlier item's. */
+  duplicates: number;
+  /** Every row (or cell) that failed; nothing is dropped silently. */
+  rejected: RejectedRow[];
+}
+
+const PROGRESS_EVERY = 10_000;
+const utf8 = new TextEncoder();
+
+/** Column positions resolved against a header, with how each cell becomes an item. */
+export interface ColumnPlan {
+  columns: { name: string; index: number; type: TypedColumn['type'] }[];
+  width: number;
+  toItem(type: TypedColumn['type'], cell: string): Uint8Array;
+}
+
+function checkColumns(opts: ReadColumnOptions): readonly TypedColumn[] {
+  const columns = opts.columns ?? (opts.column === undefined ? [] : [{ name: opts.column, type: opts.type ?? 'raw' }]);
+  if (columns.length === 0 || (opts.columns !== undefined && opts.column !== undefined)) {
+    throw new IdentifierError('CSV_OPTIONS_INVALID', 'give either column (with type) or columns');
+  }
+  if (opts.columns === undefined && opts.type === undefined) throw new IdentifierError('CSV_OPTIONS_INVALID', 'type is required with column');
+  for (const c of columns) {
+    if (typeof c.name !== 'string') throw new IdentifierError('CSV_OPTIONS_INVALID', 'column names must be strings');
+    if (c.type !== 'sha256' && c.type !== 'raw') checkType(c.type);
+  }
+  return columns;
+}
+
+function findColumn(header: readonly string[], name: string): number {
+  const names = header.map((h) => h.trim());
+  const exact = names.indexOf(name.trim());
+  if (exact >= 0) return exact;
+  const folded = names.flatMap((h, i) => (h.toLowerCase() === name.trim().toLowerCase() ? [i] : []));
+  if (folded.length === 1) return folded[0]!;
+  const found = names.length === 0 ? 'no header row' : `headers found: ${names.map((h) => JSON.stringify(h)).join(', ')}`;
+  throw new IdentifierError('CSV_COLUMN_MISSING', `column ${JSON.stringify(name)} not found (${found})`);
+}
+
+/**
+ * Checks options and resolves the columns against the header row; shared by
+ * {@link readIdentifierColumn} and the hash-file writer.
+ *
+ * @example
+ * ```ts
+ * const plan = planColumns(['email'], { column: 'email', type: 'email' });
+ * ```
+ */
+export function planColumns(header: readonly string[] | undefined, opts: ReadColumnOptions): ColumnPlan {
+  const columns = checkColumns(opts);
+  const profile = checkProfile(opts.profile);
+  const defaultCountry = phoneCountry(opts.defaultCountry);
+  const hashOf = checkType(opts.hashOf ?? 'email');
+  if (header === undefined) {
+    throw new IdentifierError('CSV_COLUMN_MISSING', `column ${JSON.stringify(columns[0]!.name)} not found (the file has no header row)`);
+  }
+  return {
+    columns: columns.map((c) => ({ name: c.name, index: findColumn(header, c.name), type: c.type })),
+    width: header.length,
+    toItem: (type, cell) =>
+      type === 'raw' ? utf8.encode(cell.trim()) : psiItem(type, cell, { profile, defaultCountry, hashOf }),
+  };
+}
+
+/**
+ * Outcome of one cell: its item, or why it has none (`null` for an empty
+ * cell, which only a single-column read treats as an error).
+ *
+ * @example
+ * ```ts
+ * const r = cellItem(plan, plan.columns[0]!, 'jane@example.com');
+ * ```
+ */
+export function cellItem(
+  plan: ColumnPlan,
+  column: ColumnPlan['columns'][number],
+  cell: string,
+): Uint8Array | { code: string; reason: string } | null {
+  if (cell.trim() === '') return null;
+  if (cell.includes('\uFFFD')) return { code: 'ENCODING_INVALID', reason: `column ${JSON.stringify(column.name)} is not valid UTF-8` };
+  try {
+    return plan.toItem(column.type, cell);
+  } catch (e) {
+    if (e instanceof IdentifierError) return { code: e.code, reason: `column ${JSON.stringify(column.name)}: ${e.message}` };
+    throw e;
+  }
+}
+
+/**
+ * Checks a data row's width against the header; a ragged row is reported,
+ * not guessed at, since its cells may have shifted columns.
+ *
+ * @example
+ * ```ts
+ * raggedReason(plan, row); // null when the row is as wide as the header
+ * ```
+ */
+export function raggedReason(plan: ColumnPlan, row: CsvRow): RejectedRow | null {
+  if (row.error !== undefined) return { line: row.line, ...row.error };
+  if (row.cells.length === plan.width) return null;
+  return { line: row.line, code: 'CSV_RAGGED', reason: `row has ${row.cells.length} fields, the header has ${plan.width}` };
+}
+
+/** Binary key of an item for duplicate detection: one UTF-16 unit per byte pair. */
+function itemKey(item: Uint8Array): string {
+  let key = '';
+  for (let i = 0; i < item.length; i += 2) key += String.fromCharCode(item[i]! | ((item[i + 1] ?? 0) << 8));
+  return key;
+}
+
+/**
+ * Reads one identifier column (or several typed columns) of a CSV file
+ * without loading the file: it streams through csv-parse and keeps only the
+ * resulting items. Every data row is accounted for: it yields an item or a
+ * {@link RejectedRow} with its physical line number and a code (`EMPTY`,
+ * `CSV_RAGGED`, `ENCODING_INVALID`, or the normaliser's, e.g.
+ * `EMAIL_INVALID`). A missing column throws `CSV_COLUMN_MISSING` naming the
+ * headers found.
+ *
+ * @example
+ * ```ts
+ * const col = await readIdentifierColumn('crm.csv', { column: 'Email', type: 'email', profile: 'google' });
+ * console.log(`${col.items.length} items, ${col.rejected.length} rejected, ${col.duplicates} duplicates`);
+ * ```
+ */
+export async function readIdentifierColumn(
+  input: string | NodeJS.ReadableStream,
+  opts: ReadColumnOptions,
+): Promise<IdentifierColumn> {
+  checkColumns(opts);
+  const out: IdentifierColumn = { items: [], lines: [], values: [], rowsRead: 0, duplicates: 0, rejected: [] };
+  const seen = new Set<string>();
+  const single = opts.columns === undefined;
+  let plan: ColumnPlan | undefined;
+  for await (const row of csvRows(input)) {
+    if (plan === undefined && row.error === undefined) {
+      plan = planColumns(row.cells, opts);
+      continue;
+    }
+    plan ??= planColumns(undefined, opts);
+    out.rowsRead++;
+    if (out.rowsRead % PROGRESS_EVERY === 0) opts.onProgress?.(out.rowsRead);
+    const ragged = raggedReason(plan, row);
+    if (ragged !== null) {
+      out.rejected.push(ragged);
+      continue;
+    }
+    let produced = false;
+    for (const column of plan.columns) {
+      const cell = row.cells[column.index]!;
+      const result = cellItem(plan, column, cell);
+      if (result === null) {
+        if (single) out.rejected.push({ line: row.line, code: 'EMPTY', reason: `column ${JSON.stringify(column.name)} is empty` });
+        continue;
+      }
+      if (!(result instanceof Uint8Array)) {
+        out.rejected.push({ line: row.line, ...result });
+        produced = true;
+        continue;
+      }
+      const key = itemKey(result);
+      if (seen.has(key)) out.duplicates++;
+      else seen.add(key);
+      out.items.push(result);
+      out.lines.push(row.line);
+      out.values.push(cell);
+      produced = true;
+    }
+    if (!single && !produced) out.rejected.push({ line: row.line, code: 'EMPTY', reason: 'every typed column is empty' });
+  }
+  if (plan === undefined) planColumns(undefined, opts);
+  opts.onProgress?.(out.rowsRead);
+  return out;
+}
