@@ -10,3 +10,4 @@ export * from './group/index.js';
 export * from './protocol/index.js';
 export * from './wire/index.js';
 export * from './identifiers/index.js';
+export * from './transport/index.js';

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { intIn, parseDuration, parseKeyRotation } from '../../src/cli/options.js';
+import { run } from '../../src/cli/program.js';
+
+function captured(): CliIo & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', tty: false, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };
+  return io;
+}
+
+const never = new AbortController().signal;
+const blindjoin = (...args: string[]) => ['node', 'blindjoin', ...args];
+
+describe('option parsers', () => {
+  it('reads durations with units', () => {
+    expect([parseDuration('500ms'), parseDuration('90s'), parseDuration('15m'), parseDuration('1h'), parseDuration('1d')])
+      .toEqual([500, 90_000, 900_000, 3_600_000, 86_400_000]);
+    for (const bad of ['', '10', '-1s', '0s', 'soon', '1 week']) expect(() => parseDuration(bad)).toThrow(/duration/);
+    expect(parseKeyRotation('session')).toBe('session');
+    expect(parseKeyRotation('2h')).toBe(7_200_000);
+  });
+
+  it('reads whole numbers within bounds, underscores allowed', () => {
+    expect(intIn(0, 65535)('8080')).toBe(8080);
+    expect(intIn(1, 1e7)('50_000')).toBe(50_000);
+    for (const bad of ['', '-1', '1.5', '65536', 'abc', '1e3']) expect(() => intIn(0, 65535)(bad)).toThrow(/whole number/);
+  });
+});
+
+describe('run', () => {
+  it('exits 2 on usage errors and 0 on --help', async () => {
+    const io = captured();
+    expect(await run(blindjoin('serve', '--port', '80'), io, never)).toBe(2);
+    expect(io.stderr).toMatch(/required option '--input <file>'/);
+    expect(await run(blindjoin('match', '--learn', 'everything'), captured(), never)).toBe(2);
+    expect(await run(blindjoin('bogus'), captured(), never)).toBe(2);
+    const help = captured();
+    expect(await run(blindjoin('--help'), help, never)).toBe(0);
+    expect(help.stdout).toMatch(/serve.*\n.*match|serve[\s\S]*match[\s\S]*hash[\s\S]*demo/);
+  });
+
+  it('exits 1 with the error code on stderr when the work fails', async () => {
+    const io = captured();
+    const code = await run(blindjoin('hash', '--input', '/nonexistent.csv', '--column', 'email', '--type', 'email', '--output', '/tmp/x'), io, never);
+    expect(code).toBe(1);
+    expect(io.stderr).toMatch(/^blindjoin: [A-Z_]+: /);
+    expect(io.stdout).toBe('');
+  });
+
+  it('refuses to serve a non-loopback address without tokens', async () => {
+    const io = captured();
+    const args = ['serve', '--input', '/nonexistent.csv', '--column', 'email', '--type', 'email', '--port', '0', '--host', '0.0.0.0'];
+    expect(await run(blindjoin(...args), io, never)).toBe(1);
+    expect(io.stderr).toMatch(/TOKENS_REQUIRED/);
+  });
+
+  it('runs the demo end to end over HTTP on small data', async () => {
+    const io = captured();
+    const code = await run(blindjoin('demo', '--platform', '400', '--advertiser', '120', '--overlap', '35', '--workers', '1'), io, never);
+    expect(code).toBe(0);
+    expect(io.stderr).toMatch(/3 of 124 rows rejected/);
+    expect(io.stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(io.stdout).toMatch(/in both: +35 \(29\.2% of yours\)/);
+    expect(io.stdout).toMatch(/both sides found 35 \/ 35 common customers; 35 were planted/);
+  });
+});
