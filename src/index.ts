@@ -11,3 +11,4 @@ export * from './protocol/index.js';
 export * from './wire/index.js';
 export * from './identifiers/index.js';
 export * from './transport/index.js';
+export * from './join/index.js';
