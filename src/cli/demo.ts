@@ -147,7 +147,8 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
     io.out(
       `${agreed ? 'both sides found' : 'MISMATCH: sides found'} ${n(advertiser.size ?? 0)} / ${n(platform.size ?? 0)} common customers; ` +
         `${n(opts.overlap)} were planted\n` +
-        `elapsed ${(elapsedMs / 1000).toFixed(1)} s; service stopped${opts.keep ? `; files kept in ${dir}` : ''}\n`,
+        `elapsed ${(elapsedMs / 1000).toFixed(1)} s; service stopped; ` +
+        `${opts.keep ? `files kept in ${dir}` : 'generated files removed (--keep keeps them)'}\n`,
     );
     if (!agreed) throw new PsiError('DEMO_MISMATCH', 'the demo found another overlap than it planted');
     return { advertiser, platform, planted: opts.overlap, elapsedMs };

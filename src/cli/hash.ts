@@ -37,9 +37,9 @@ export async function hashCommand(opts: HashOptions, io: CliIo): Promise<void> {
     ...(opts.defaultCountry === undefined ? {} : { defaultCountry: opts.defaultCountry }),
   });
   const { written, duplicates, rejected } = result;
-  io.out(`wrote ${written} distinct hashes to ${opts.output} (${duplicates} duplicates left out, ${rejected.length} rows rejected)\n`);
+  io.out(`wrote ${written} distinct hashes to ${opts.output} (duplicates left out: ${duplicates}, rows rejected: ${rejected.length})\n`);
   if (rejected.length > 0) {
-    io.err(`${opts.input}: ${rejected.length} rows rejected (not a valid ${opts.type}; not written):\n`);
+    io.err(`${opts.input}: rows rejected (not a valid ${opts.type}; not written): ${rejected.length}\n`);
     reportRejected(io, rejected);
   }
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * The `blindjoin` executable: runs the CLI on the process's arguments; SIGINT
- * and SIGTERM stop a running `serve` cleanly.
+ * and SIGTERM stop a running `serve` or `match` cleanly.
  * @module
  */
 import { processIo } from './io.js';
 import { run } from './program.js';
 
 const stop = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // The first signal stops the work cleanly; a second one does not wait for that.
+  process.on(signal, () => (stop.signal.aborted ? process.exit(130) : stop.abort()));
+}
 process.exitCode = await run(process.argv, processIo(), stop.signal);

@@ -60,14 +60,15 @@ export interface MatchReport {
 
 /**
  * Reads the advertiser's file, runs a session against the service and prints
- * what this side learnt; throws (printing nothing on stdout) if the session fails.
+ * what this side learnt; throws (printing nothing on stdout) if the session
+ * fails or `stop` aborts it.
  *
  * @example
  * ```ts
  * await matchCommand(opts, processIo());
  * ```
  */
-export async function matchCommand(opts: MatchOptions, io: CliIo): Promise<MatchReport> {
+export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSignal): Promise<MatchReport> {
   const started = performance.now();
   const input = await loadInput(opts, io);
   const bar = progressBar(io, 'matching', 'frames');
@@ -82,6 +83,7 @@ export async function matchCommand(opts: MatchOptions, io: CliIo): Promise<Match
       retries: opts.retries,
       ...(opts.token === undefined ? {} : { token: opts.token }),
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      ...(stop === undefined ? {} : { signal: stop }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),
     });
   } finally {

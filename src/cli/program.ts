@@ -27,7 +27,7 @@ function revealOption(flag: string, description: string, fallback: string): Opti
 }
 
 /**
- * Builds the `blindjoin` command line. `stop` ends a running `serve`.
+ * Builds the `blindjoin` command line. `stop` ends a running `serve` or `match`.
  *
  * @example
  * ```ts
@@ -69,7 +69,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
     .action(async (opts) => {
-      await matchCommand({ ...opts, token: opts.token ?? process.env.BLINDJOIN_TOKEN }, io);
+      await matchCommand({ ...opts, token: opts.token ?? process.env.BLINDJOIN_TOKEN }, io, stop);
     });
 
   program

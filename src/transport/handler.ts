@@ -384,7 +384,7 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((e: unknown) => {
       const error = e instanceof PsiError ? e : new PsiError('INTERNAL', 'internal error');
-      if (!(e instanceof PsiError)) log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+      log(e instanceof PsiError ? `refused ${req.method} ${req.url}: ${e.code}: ${e.message}` : `internal error: ${(e as Error)?.stack ?? String(e)}`);
       const headers: Record<string, string> = {};
       if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer';
       if (error.code === 'SERVICE_BUSY') headers['retry-after'] = '1';
