@@ -1,7 +1,7 @@
 import { groupCapacity, stepBudget } from './hash-join.js';
 import { partitionBits, partitionTokens } from './partition.js';
 import { sortFirstDuplicate } from './sort-join.js';
-import { packedTokens, randomHashKeys, tokensEqual, tokenWidth, type PackedOptions, type PackedTokens } from './tokens.js';
+import { packedTokens, randomHashKeys, tokensEqual, tokenWidth, withinMemory, type PackedOptions, type PackedTokens } from './tokens.js';
 
 /**
  * Index of the first token of `t` that repeats an earlier one, or -1, with the same
@@ -60,7 +60,8 @@ export function hashFirstDuplicate(t: PackedTokens, keys: Int32Array): number | 
  * duplicates. Exact (full-width comparison); expected linear time, O(n log n) worst case.
  *
  * @throws PsiError `JOIN_INPUT_INVALID` if `packed` is not a Uint8Array, its length is not
- *   a multiple of the width, or the width is not an integer in 1..1024.
+ *   a multiple of the width, or the width is not an integer in 1..1024;
+ *   `JOIN_INPUT_TOO_LARGE` if the working memory cannot be allocated.
  * @example
  * ```ts
  * const x = new Uint8Array([1, 2, 3, 1]);
@@ -69,7 +70,8 @@ export function hashFirstDuplicate(t: PackedTokens, keys: Int32Array): number | 
  */
 export function findDuplicatePacked(packed: Uint8Array, opts?: PackedOptions): number {
   const width = tokenWidth(opts);
-  return firstDuplicate(packedTokens(packed, width, 'packed'), randomHashKeys(width));
+  const t = packedTokens(packed, width, 'packed');
+  return withinMemory(() => firstDuplicate(t, randomHashKeys(width)));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { hashJoin, type JoinHits } from './hash-join.js';
 import { sortJoin } from './sort-join.js';
-import { packedTokens, randomHashKeys, tokenWidth, type PackedOptions, type PackedTokens } from './tokens.js';
+import { packedTokens, randomHashKeys, tokenWidth, withinMemory, type PackedOptions, type PackedTokens } from './tokens.js';
 
 /**
  * The hash join under `keys`, or the sort join when the hash join gives up.
@@ -16,7 +16,9 @@ export function joinTokens(a: PackedTokens, b: PackedTokens, keys: Int32Array): 
 
 function join(a: Uint8Array, b: Uint8Array, opts: PackedOptions | undefined): JoinHits {
   const width = tokenWidth(opts);
-  return joinTokens(packedTokens(a, width, 'a'), packedTokens(b, width, 'b'), randomHashKeys(width));
+  const ta = packedTokens(a, width, 'a');
+  const tb = packedTokens(b, width, 'b');
+  return withinMemory(() => joinTokens(ta, tb, randomHashKeys(width)));
 }
 
 /**
@@ -30,7 +32,8 @@ function join(a: Uint8Array, b: Uint8Array, opts: PackedOptions | undefined): Jo
  *
  * @param opts.width bytes per token, an integer in 1..1024; default 32.
  * @throws PsiError `JOIN_INPUT_INVALID` if an input is not a Uint8Array, its length is
- *   not a multiple of the width, or the width is out of range.
+ *   not a multiple of the width, or the width is out of range; `JOIN_INPUT_TOO_LARGE`
+ *   if the working memory (about 20 bytes per token) cannot be allocated.
  * @example
  * ```ts
  * const a = new Uint8Array([7, 8, 9, 8]);
@@ -47,7 +50,7 @@ export function intersectPacked(a: Uint8Array, b: Uint8Array, opts?: PackedOptio
  * How many tokens of `a` occur in `b`, counting repeats in `a`: the length
  * {@link intersectPacked} would return, without copying out the indices.
  *
- * @throws PsiError `JOIN_INPUT_INVALID` on the same inputs as {@link intersectPacked}.
+ * @throws PsiError with the same codes, on the same inputs, as {@link intersectPacked}.
  * @example
  * ```ts
  * countIntersectionPacked(new Uint8Array([7, 8, 9, 8]), new Uint8Array([8, 1]), { width: 1 }); // 2

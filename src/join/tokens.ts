@@ -71,6 +71,24 @@ export function packedTokens(bytes: unknown, width: number, name: string): Packe
 }
 
 /**
+ * Runs a join, turning the RangeError of a failed typed-array allocation (inputs too big
+ * for this process's memory) into a PsiError `JOIN_INPUT_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * const hits = withinMemory(() => joinTokens(ta, tb, keys));
+ * ```
+ */
+export function withinMemory<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof RangeError) throw new PsiError('JOIN_INPUT_TOO_LARGE', 'not enough memory to join inputs this large', { cause: e });
+    throw e;
+  }
+}
+
+/**
  * Fresh odd multipliers for one call's hash, one per (possibly partial) word, so a peer
  * cannot precompute colliding tokens for a key it never sees.
  *

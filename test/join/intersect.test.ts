@@ -5,7 +5,7 @@ import { countIntersectionPacked, intersectPacked } from '../../src/join/index.j
 import { hashJoin } from '../../src/join/hash-join.js';
 import { joinTokens } from '../../src/join/intersect.js';
 import { sortJoin } from '../../src/join/sort-join.js';
-import { hashTokens, packedTokens, randomHashKeys } from '../../src/join/tokens.js';
+import { hashTokens, packedTokens, randomHashKeys, withinMemory } from '../../src/join/tokens.js';
 import { joinCase, pack, pick, referenceIntersect, seededBytes } from './reference.js';
 
 const list = (x: Uint32Array): number[] => Array.from(x);
@@ -188,5 +188,20 @@ describe('hashTokens', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('withinMemory', () => {
+  it('reports a failed allocation as JOIN_INPUT_TOO_LARGE and passes other errors through', () => {
+    expect(withinMemory(() => 5)).toBe(5);
+    try {
+      withinMemory(() => new Uint32Array(-1));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(PsiError);
+      expect((e as PsiError).code).toBe('JOIN_INPUT_TOO_LARGE');
+    }
+    const other = new PsiError('X', 'y');
+    expect(() => withinMemory(() => { throw other; })).toThrow(other);
   });
 });
