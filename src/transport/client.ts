@@ -39,7 +39,7 @@ export interface MatchOverHttpOptions {
   retryDelayMs?: number;
   /** Aborts the session: the call rejects with `ABORTED`. */
   signal?: AbortSignal;
-  /** Called after each exchange with the service. */
+  /** Called before the first request and after each exchange with the service. */
   onProgress?: (progress: MatchProgress) => void;
 }
 
@@ -210,12 +210,11 @@ export async function matchOverHttp(opts: MatchOverHttpOptions): Promise<MatchOv
   try {
     const [hello] = await party.step();
     sessionId = Buffer.from(party.sessionId!).toString('hex');
-    const created = await request('POST', 'v1/sessions', hello);
-    established = true;
-    framesSent++;
-    await absorb(created);
+    queue.push(hello!);
+    progress();
     for (let frame = queue.shift(); frame !== undefined; frame = queue.shift()) {
-      const reply = await request('POST', `v1/sessions/${sessionId}/frames?ack=${nextSeq}`, frame);
+      const reply = await request('POST', established ? `v1/sessions/${sessionId}/frames?ack=${nextSeq}` : 'v1/sessions', frame);
+      established = true;
       framesSent++;
       await absorb(reply);
     }

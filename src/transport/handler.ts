@@ -293,12 +293,14 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
           role: 'responder', ...session.lease.source, learn, peerLearns, maxPeerItems: maxItems,
           backend: opts.backend, workers: opts.workers, chunkItems: opts.chunkItems,
         });
+        log(`session ${id} (${token.id}) started: ${itemCount} client items`);
+        return await feed(session, body, 0);
       } catch (e) {
+        // Refused at the handshake: none of the client's items was blinded.
+        quota.refund(token.id, itemCount);
         store.remove(session);
         throw e;
       }
-      log(`session ${id} (${token.id}) started: ${itemCount} client items`);
-      return feed(session, body, 0);
     });
     sendFrames(res, 201, session, frames);
   };
@@ -388,8 +390,10 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       const headers: Record<string, string> = {};
       if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer';
       if (error.code === 'SERVICE_BUSY') headers['retry-after'] = '1';
-      // A body left unread would keep the connection busy: close it after the answer.
-      if (!req.complete) headers.connection = 'close';
+      // Node discards a small unread body after the answer, keeping the connection;
+      // a body of unknown or refused length is cut off with the connection instead.
+      const declared = Number(req.headers['content-length'] ?? Number.NaN);
+      if (!req.complete && !(declared <= MAX_FRAME_BYTES)) headers.connection = 'close';
       sendError(res, error, headers);
     });
   }) as PsiHandler;

@@ -15,10 +15,25 @@ import { blindSet, type BlindedSet } from '../protocol/blinded-set.js';
  */
 export type KeyRotation = 'session' | number;
 
-/** The service's own items as a responder takes them: raw, or blinded ahead of time. */
+/**
+ * The service's own items as a responder takes them: raw, or blinded ahead of time.
+ *
+ * @example
+ * ```ts
+ * const source: ResponderSource = { items: ['ann@example.com'] };
+ * ```
+ */
 export type ResponderSource = { items: readonly (string | Uint8Array)[] } | { blindedSet: BlindedSet };
 
-/** A source lent to one session; `release` when the session ends. */
+/**
+ * A source lent to one session; `release` when the session ends.
+ *
+ * @example
+ * ```ts
+ * const lease: ResponderLease = await sets.acquire();
+ * try { ... } finally { lease.release(); }
+ * ```
+ */
 export interface ResponderLease {
   source: ResponderSource;
   release(): void;

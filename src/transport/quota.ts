@@ -27,6 +27,13 @@ export class DailyQuota {
     return true;
   }
 
+  /** Gives back `items` charged to `id` today for work that was never done. */
+  refund(id: string, items: number, now = Date.now()): void {
+    this.#roll(now);
+    const used = this.#used.get(id);
+    if (used !== undefined) this.#used.set(id, Math.max(0, used - items));
+  }
+
   /** Items charged to `id` on the current UTC day. */
   used(id: string, now = Date.now()): number {
     this.#roll(now);

@@ -136,8 +136,10 @@ describe('blindjoin (built)', () => {
     const items = Array.from({ length: 300 }, (_, i) => `user${i * 2}@example.com`);
     const e = await matchOverHttp({
       server: url, items, workers: 1, chunkItems: 20, retries: 2, retryDelayMs: 20,
-      onProgress: () => {
-        if (!killed) child.kill('SIGKILL');
+      onProgress: ({ framesReceived }) => {
+        // Once the service has answered the first frame, mid-session.
+        if (killed || framesReceived === 0) return;
+        child.kill('SIGKILL');
         killed = true;
       },
     }).catch((x: unknown) => x);

@@ -148,6 +148,8 @@ describe('terms and bounds', () => {
   });
 
   it("stops a token at its daily item quota with 429, leaving other tokens' quotas alone", async () => {
+    // A session refused at the handshake costs nothing.
+    expect((await refusal(match(SMALL, { learn: 'intersection' }))).code).toBe('MODE_MISMATCH');
     await match(SMALL);
     expect((await refusal(match(SMALL))).code).toBe('QUOTA_EXCEEDED');
     expect((await match(BETA)).size).toBe(overlap(advertiser, platform));

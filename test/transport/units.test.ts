@@ -69,6 +69,17 @@ describe('DailyQuota', () => {
     expect(q.charge('b', 100, 100, day)).toBe(true);
   });
 
+  it('gives back refunded items, never below zero', () => {
+    const q = new DailyQuota();
+    q.charge('a', 80, 100, day);
+    q.refund('a', 50, day);
+    expect(q.used('a', day)).toBe(30);
+    q.refund('a', 50, day);
+    expect(q.used('a', day)).toBe(0);
+    q.refund('b', 5, day);
+    expect(q.used('b', day)).toBe(0);
+  });
+
   it('starts afresh on the next UTC day', () => {
     const q = new DailyQuota();
     expect(q.charge('a', 100, 100, day)).toBe(true);
