@@ -60,7 +60,9 @@ export function chunkedBlinder(backend: GroupBackend, key: Uint8Array, lease?: P
     if (lease === undefined || keyId === undefined || n < inlineBelow) {
       return op === 'blind' ? backend.blindUniform(input, key) : backend.multiply(input, key);
     }
-    const piece = Math.max(1, Math.min(pieceItems, Math.ceil(n / lease.pool.size)));
+    // A multiple of the thread count of equal pieces, so that no thread idles at the end of a call.
+    const { size } = lease.pool;
+    const piece = Math.max(1, Math.ceil(n / (Math.ceil(n / pieceItems / size) * size)));
     const starts: number[] = [];
     for (let start = 0; start < n; start += piece) starts.push(start);
     const results = await Promise.allSettled(

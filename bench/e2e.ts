@@ -1,0 +1,127 @@
+/**
+ * End-to-end `runLocal` sessions, both parties in one process on every core: wall
+ * time, items/s, bytes on the wire (sum of frame lengths) and peak RSS. Each case
+ * runs in a fresh child process so that its peak RSS is its own; the worker threads
+ * are started and warmed by a small session first, as in a running service.
+ *
+ *   npx tsx bench/e2e.ts          # balanced 10^3, 10^4, 10^5
+ *   npx tsx bench/e2e.ts --full   # and 10^6 x 10^6, 10^4 x 10^6
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { defaultWorkers, stopIdlePools } from '../src/group/pool/registry.js';
+import { benchMode, machineInfo, printTable, writeResults } from './lib/index.js';
+import { makeSets, runSession } from './session.js';
+
+/** What a child reports for one case. */
+interface CaseResult {
+  n: number;
+  m: number;
+  runsMs: number[];
+  wireBytes: number;
+  matches: number;
+  cpuMs: number;
+  peakRssMiB: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Child side: warm up, run the case `runs` times, print one JSON line. */
+async function runCase(n: number, m: number, runs: number): Promise<void> {
+  await runSession(makeSets(2000, 2000, 1000));
+  const sets = makeSets(n, m, Math.min(n, m) / 2);
+  const runsMs: number[] = [];
+  let last = { ms: 0, wireBytes: 0, matches: 0 };
+  const cpu = process.cpuUsage();
+  for (let r = 0; r < runs; r++) {
+    last = await runSession(sets);
+    runsMs.push(last.ms);
+  }
+  const used = process.cpuUsage(cpu);
+  await stopIdlePools();
+  const result: CaseResult = {
+    n,
+    m,
+    runsMs,
+    wireBytes: last.wireBytes,
+    matches: last.matches,
+    cpuMs: (used.user + used.system) / 1000 / runs,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  console.log(JSON.stringify(result));
+}
+
+function spawnCase(n: number, m: number, runs: number): CaseResult {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--case', String(n), String(m), String(runs)];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`case ${n} x ${m} failed with status ${child.status}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult;
+}
+
+async function main(): Promise<void> {
+  const mode = benchMode();
+  const machine = machineInfo();
+  const workers = defaultWorkers();
+  console.log(`end-to-end benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores (${workers} workers), node ${machine.node}, ${machine.commit}`);
+  console.log('runLocal: initiator learns the intersection, responder learns nothing; half the smaller set matches.\n');
+  const cases: [number, number][] = [
+    [1e3, 1e3],
+    [1e4, 1e4],
+    [1e5, 1e5],
+    ...(mode === 'full' ? ([[1e4, 1e6], [1e6, 1e6]] as [number, number][]) : []),
+  ];
+  const rows = [];
+  for (const [n, m] of cases) {
+    const runs = n + m <= 2e3 ? 3 : 1;
+    const r = spawnCase(n, m, runs);
+    const ms = median(r.runsMs);
+    const row = {
+      initiatorItems: n,
+      responderItems: m,
+      wallS: Number((ms / 1000).toFixed(ms < 10_000 ? 3 : 1)),
+      itemsPerS: Math.round(((n + m) / ms) * 1000),
+      coresUsed: Number((r.cpuMs / ms).toFixed(2)),
+      wireMiB: Number((r.wireBytes / 2 ** 20).toFixed(2)),
+      wireBytesPerItem: Number((r.wireBytes / (n + m)).toFixed(1)),
+      peakRssMiB: Math.round(r.peakRssMiB),
+      matches: r.matches,
+    };
+    rows.push({ ...row, runsMs: r.runsMs.map((t) => Math.round(t)) });
+    printTable([row]);
+    console.log('');
+  }
+  const table = rows.map(({ runsMs: _, ...row }) => row);
+  console.log('all cases:');
+  printTable(table);
+  const big = rows.find((r) => r.initiatorItems === 1e6 && r.responderItems === 1e6);
+  const targets = big && {
+    balanced1e6WallS: { target: 180, measured: big.wallS, met: big.wallS < 180 },
+    balanced1e6PeakRssMiB: { target: 1024, measured: big.peakRssMiB, met: big.peakRssMiB < 1024 },
+  };
+  if (targets) {
+    console.log(`\n10^6 x 10^6: ${big.wallS} s (target < 180 s), peak RSS ${big.peakRssMiB} MiB (target < 1024 MiB)`);
+  }
+  const path = writeResults('e2e', {
+    mode,
+    workers,
+    backend: 'auto (sodium)',
+    reveal: 'initiator learns intersection, responder none',
+    wire: 'sum of the lengths of every frame both parties sent',
+    peakRss: 'maxRSS of a fresh process running the case (items, threads and warm-up included)',
+    rows,
+    targets,
+  });
+  console.log(`\nwrote ${path}`);
+}
+
+const at = process.argv.indexOf('--case');
+if (at !== -1) {
+  const [n, m, runs] = process.argv.slice(at + 1, at + 4).map(Number);
+  await runCase(n!, m!, runs!);
+} else {
+  await main();
+}

@@ -1,0 +1,108 @@
+/**
+ * blindjoin side by side with @openmined/psi.js 2.0.6 (C++ to WASM, P-256, the most
+ * used JavaScript PSI) on the same sets in the same run. Both sides: one party
+ * learns the intersection, the other nothing; psi.js with its exact `Raw` setup.
+ * psi.js is single-threaded, so blindjoin is shown on one core as well as on all.
+ *
+ *   npx tsx bench/install-peers.ts   # once: psi.js into bench/peers/
+ *   npx tsx bench/psijs.ts           # 10^4 x 10^4
+ *   npx tsx bench/psijs.ts --full    # 10^3, 10^4, 10^5
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { defaultWorkers, stopIdlePools } from '../src/group/pool/registry.js';
+import { PEERS_DIR } from './install-peers.js';
+import { benchMode, machineInfo, printTable, timeMedian, writeResults } from './lib/index.js';
+import { makeSets, runSession, type SessionRun } from './session.js';
+
+/** The slice of psi.js's API this benchmark uses (from its README). */
+interface Message {
+  serializeBinary(): Uint8Array;
+}
+interface PsiJs {
+  server: { createWithNewKey(reveal: boolean): { createSetupMessage(fpr: number, n: number, items: string[], ds: unknown): Message; processRequest(req: unknown): Message } };
+  client: { createWithNewKey(reveal: boolean): { createRequest(items: string[]): Message; getIntersection(setup: unknown, resp: unknown): number[] } };
+  request: { deserializeBinary(bytes: Uint8Array): unknown };
+  response: { deserializeBinary(bytes: Uint8Array): unknown };
+  serverSetup: { deserializeBinary(bytes: Uint8Array): unknown };
+  dataStructure: { Raw: unknown };
+}
+
+async function loadPsiJs(): Promise<PsiJs | undefined> {
+  try {
+    const require = createRequire(join(PEERS_DIR, 'package.json'));
+    const init = require('@openmined/psi.js') as () => Promise<PsiJs>;
+    return await init();
+  } catch {
+    return undefined;
+  }
+}
+
+/** One psi.js session, client (set a) learns the intersection, with every message serialised as on a wire. */
+function psiJsSession(psi: PsiJs, a: string[], b: string[]): SessionRun {
+  const start = performance.now();
+  const server = psi.server.createWithNewKey(true);
+  const client = psi.client.createWithNewKey(true);
+  const setup = server.createSetupMessage(0, a.length, b, psi.dataStructure.Raw).serializeBinary();
+  const request = client.createRequest(a).serializeBinary();
+  const response = server.processRequest(psi.request.deserializeBinary(request)).serializeBinary();
+  const hits = client.getIntersection(psi.serverSetup.deserializeBinary(setup), psi.response.deserializeBinary(response));
+  return { ms: performance.now() - start, wireBytes: setup.length + request.length + response.length, matches: hits.length };
+}
+
+async function main(): Promise<void> {
+  const mode = benchMode();
+  const machine = machineInfo();
+  const workers = defaultWorkers();
+  console.log(`blindjoin vs psi.js (${mode}): ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.commit}`);
+  const psi = await loadPsiJs();
+  if (psi === undefined) {
+    console.log(`@openmined/psi.js is not installed in ${PEERS_DIR}: run \`npx tsx bench/install-peers.ts\`. Skipping.`);
+    return;
+  }
+  const sizes = mode === 'full' ? [1e3, 1e4, 1e5] : [1e4];
+  // Warm both: psi.js's WASM and blindjoin's threads are loaded once per process in real use.
+  const warm = makeSets(100, 100, 50);
+  psiJsSession(psi, warm.a, warm.b);
+  await runSession(makeSets(2000, 2000, 1000));
+  await runSession(makeSets(200, 200, 100), 1);
+
+  const rows = [];
+  for (const n of sizes) {
+    const { a, b } = makeSets(n, n, n / 2);
+    const theirs = psiJsSession(psi, a, b);
+    let ours: SessionRun = { ms: 0, wireBytes: 0, matches: 0 };
+    const all = await timeMedian(async () => (ours = await runSession({ a, b })), { runs: n <= 1e4 ? 3 : 1, warmup: 0 });
+    const single = await runSession({ a, b }, 1);
+    if (ours.matches !== n / 2 || theirs.matches !== n / 2 || single.matches !== n / 2) {
+      throw new Error(`wrong intersection at n=${n}: blindjoin ${ours.matches}, psi.js ${theirs.matches}, expected ${n / 2}`);
+    }
+    rows.push({
+      itemsPerSide: n,
+      psiJsS: Number((theirs.ms / 1000).toFixed(2)),
+      blindjoinS: Number((all.medianMs / 1000).toFixed(2)),
+      blindjoin1CoreS: Number((single.ms / 1000).toFixed(2)),
+      speedup: Number((theirs.ms / all.medianMs).toFixed(1)),
+      speedup1Core: Number((theirs.ms / single.ms).toFixed(1)),
+      psiJsWireMiB: Number((theirs.wireBytes / 2 ** 20).toFixed(2)),
+      blindjoinWireMiB: Number((ours.wireBytes / 2 ** 20).toFixed(2)),
+    });
+  }
+  await stopIdlePools();
+  console.log(`blindjoin on ${workers} workers (and 1), backend auto (sodium); psi.js Raw setup, reveal intersection; times include serialisation.\n`);
+  printTable(rows);
+  const at1e4 = rows.find((r) => r.itemsPerSide === 1e4);
+  const targets = at1e4 && { speedupAt1e4: { target: 10, measured: at1e4.speedup, met: at1e4.speedup >= 10 } };
+  if (targets) console.log(`\n10^4 x 10^4: ${at1e4.speedup}x psi.js on ${workers} cores, ${at1e4.speedup1Core}x on one (target 10x)`);
+  const path = writeResults('psijs', {
+    mode,
+    workers,
+    peer: '@openmined/psi.js 2.0.6, Raw data structure, reveal intersection, single-threaded WASM',
+    blindjoin: 'runLocal, initiator learns intersection, responder none, backend auto',
+    rows,
+    targets,
+  });
+  console.log(`\nwrote ${path}`);
+}
+
+await main();

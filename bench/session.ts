@@ -1,0 +1,57 @@
+/**
+ * Helpers shared by the end-to-end benchmarks: the two parties' identifier sets
+ * and a blindjoin session that counts the bytes it puts on the wire.
+ */
+import { createParty, runLocal, type Party } from '../src/index.js';
+
+/** Identifier sets of n and m items sharing `overlap` items, as e-mail-like strings. */
+export function makeSets(n: number, m: number, overlap: number): { a: string[]; b: string[] } {
+  const a = Array.from({ length: n }, (_, i) => `user.${i}@example.com`);
+  const b = Array.from({ length: m }, (_, j) => (j < overlap ? `user.${j * Math.floor(n / overlap)}@example.com` : `other.${j}@example.org`));
+  return { a, b };
+}
+
+/** Wraps a party so that every frame it sends adds its length to `bytes.sent`. */
+function counting(party: Party, bytes: { sent: number }): Party {
+  return {
+    get done() {
+      return party.done;
+    },
+    get sessionId() {
+      return party.sessionId;
+    },
+    async step(incoming?: Uint8Array) {
+      const out = await party.step(incoming);
+      for (const frame of out) bytes.sent += frame.length;
+      return out;
+    },
+    result: () => party.result(),
+    close: () => party.close(),
+  };
+}
+
+/** Outcome of one session: wall time, frames' total length, and what the initiator learnt. */
+export interface SessionRun {
+  ms: number;
+  wireBytes: number;
+  matches: number;
+}
+
+/**
+ * One blindjoin session in this process: the initiator (set `a`) learns the
+ * intersection, the responder (set `b`) learns nothing, as in psi.js's client/server.
+ *
+ * @example
+ * ```ts
+ * const { ms, wireBytes } = await runSession(makeSets(1000, 1000, 500));
+ * ```
+ */
+export async function runSession(sets: { a: string[]; b: string[] }, workers?: number): Promise<SessionRun> {
+  const bytes = { sent: 0 };
+  const start = performance.now();
+  const initiator = createParty({ role: 'initiator', items: sets.a, learn: 'intersection', peerLearns: 'none', workers });
+  const responder = createParty({ role: 'responder', items: sets.b, learn: 'none', peerLearns: 'intersection', workers });
+  await runLocal(counting(initiator, bytes), counting(responder, bytes));
+  const ms = performance.now() - start;
+  return { ms, wireBytes: bytes.sent, matches: initiator.result().matches!.length };
+}
