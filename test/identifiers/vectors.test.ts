@@ -102,10 +102,12 @@ describe('published platform examples', () => {
     );
   });
 
-  it('Google: Ads API support answer, E.164 examples', () => {
+  it('Google: Ads API E.164 examples', () => {
+    // https://developers.google.com/google-ads/api/reference/rpc/v24/UserIdentifier: +16502531234;
     // https://groups.google.com/g/adwords-api/c/GLqSCji7Hx0 (Google Ads API team): +12125650000, +442070313000
     check(
       [
+        ['(650) 253-1234', 'phone', { profile: 'google', defaultCountry: 'US' }, '+16502531234'],
         ['+1 212 565 0000', 'phone', { profile: 'google' }, '+12125650000'],
         ['020 7031 3000', 'phone', { profile: 'google', defaultCountry: 'GB' }, '+442070313000'],
       ],
