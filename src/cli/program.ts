@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { PsiError } from '../errors.js';
 import { PROFILES } from '../identifiers/types.js';
@@ -9,7 +12,18 @@ import { matchCommand } from './match.js';
 import { intIn, parseDuration, parseKeyRotation, REVEAL_CHOICES } from './options.js';
 import { serveCommand } from './serve.js';
 
-const VERSION = '0.1.0';
+/** The installed package's version, read from its package.json (beside dist/ or src/). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'blindjoin' && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // not here: look one level up
+    }
+  }
+  return 'unknown';
+}
 
 /** Options every command reading a CSV shares. */
 function inputOptions(cmd: Command, types: readonly string[]): Command {
@@ -37,7 +51,7 @@ function revealOption(flag: string, description: string, fallback: string): Opti
 export function buildProgram(io: CliIo, stop: AbortSignal): Command {
   const program = new Command('blindjoin')
     .description('Private audience matching: find the customers two parties have in common, revealing nothing else.')
-    .version(VERSION)
+    .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { intIn, parseDuration, parseKeyRotation } from '../../src/cli/options.js';
@@ -37,6 +38,12 @@ describe('run', () => {
     const help = captured();
     expect(await run(blindjoin('--help'), help, never)).toBe(0);
     expect(help.stdout).toMatch(/serve.*\n.*match|serve[\s\S]*match[\s\S]*hash[\s\S]*demo/);
+  });
+
+  it("prints the package's version", async () => {
+    const io = captured();
+    expect(await run(blindjoin('--version'), io, never)).toBe(0);
+    expect(io.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
   });
 
   it('exits 1 with the error code on stderr when the work fails', async () => {
