@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { intIn, parseDuration, parseKeyRotation } from '../../src/cli/options.js';
+import { hashIdentifier, normalize } from '../../src/identifiers/index.js';
 import { run } from '../../src/cli/program.js';
 
 function captured(): CliIo & { stdout: string; stderr: string } {
@@ -69,5 +73,39 @@ describe('run', () => {
     expect(io.stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(io.stdout).toMatch(/in both: +35 \(29\.2% of yours\)/);
     expect(io.stdout).toMatch(/both sides found 35 \/ 35 common customers; 35 were planted/);
+  });
+});
+
+describe('serve and match in process', () => {
+  it('matches an advertiser holding emails against a platform holding only their SHA-256', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bj-sha-'));
+    try {
+      const users = Array.from({ length: 50 }, (_, i) => `user${i}@example.com`);
+      const hashes = users.map((u) => hashIdentifier(normalize(u, 'email')));
+      await writeFile(join(dir, 'platform.csv'), `em\n${hashes.join('\n')}\n`);
+      await writeFile(join(dir, 'advertiser.csv'), `email\n${['USER3@example.com', 'user7@Example.com', 'zed@example.com'].join('\n')}\n`);
+      const serving = captured();
+      const stop = new AbortController();
+      const served = run(
+        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'em', '--type', 'sha256', '--port', '0', '--workers', '1'),
+        serving,
+        stop.signal,
+      );
+      let ended = false;
+      void served.finally(() => (ended = true));
+      while (!serving.stdout.includes('listening on')) {
+        expect(ended, serving.stderr).toBe(false);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
+      const matching = captured();
+      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email'];
+      expect(await run(blindjoin(...args, '--json', '--workers', '1'), matching, never)).toBe(0);
+      expect(JSON.parse(matching.stdout)).toMatchObject({ size: 2, peerSize: 50, items: 3 });
+      stop.abort();
+      expect(await served).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
