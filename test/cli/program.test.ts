@@ -77,7 +77,7 @@ describe('run', () => {
 });
 
 describe('serve and match in process', () => {
-  it('matches an advertiser holding emails against a platform holding only their SHA-256', async () => {
+  it('matches an advertiser holding emails against a platform holding only their SHA-256, rows to --output', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bj-sha-'));
     try {
       const users = Array.from({ length: 50 }, (_, i) => `user${i}@example.com`);
@@ -87,7 +87,7 @@ describe('serve and match in process', () => {
       const serving = captured();
       const stop = new AbortController();
       const served = run(
-        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'em', '--type', 'sha256', '--port', '0', '--workers', '1'),
+        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'em', '--type', 'sha256', '--port', '0', '--workers', '1', '--peer-learns', 'intersection'),
         serving,
         stop.signal,
       );
@@ -100,8 +100,10 @@ describe('serve and match in process', () => {
       const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
       const matching = captured();
       const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email'];
-      expect(await run(blindjoin(...args, '--json', '--workers', '1'), matching, never)).toBe(0);
-      expect(JSON.parse(matching.stdout)).toMatchObject({ size: 2, peerSize: 50, items: 3 });
+      const output = join(dir, 'matched.csv');
+      expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection', '--output', output), matching, never)).toBe(0);
+      expect(JSON.parse(matching.stdout)).toMatchObject({ size: 2, peerSize: 50, items: 3, matched: 2, output });
+      expect(readFileSync(output, 'utf8')).toBe('line,value\n2,USER3@example.com\n3,user7@Example.com\n');
       stop.abort();
       expect(await served).toBe(0);
     } finally {
