@@ -1,6 +1,9 @@
-import { availableParallelism } from 'node:os';
 import type { BackendName } from '../backend.js';
 import { WorkerPool } from './worker-pool.js';
+
+// Built-ins come from getBuiltinModule rather than `import`, so that browser bundlers,
+// which follow the dynamic import of this module, never meet a `node:` specifier.
+const { availableParallelism } = process.getBuiltinModule('node:os');
 
 /**
  * A blinder's share of a pool: blinders asking for the same backend and thread

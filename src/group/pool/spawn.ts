@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker as NodeWorker } from 'node:worker_threads';
 import type { WorkerSetup } from './messages.js';
+
+// See registry.ts: no `node:` imports in what browser bundlers can reach.
+const { existsSync } = process.getBuiltinModule('node:fs');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
+const { Worker } = process.getBuiltinModule('node:worker_threads');
 
 /**
  * Starts a pool thread running `worker.js` next to this module: the built file in
@@ -14,7 +17,7 @@ import type { WorkerSetup } from './messages.js';
  * const worker = spawnWorker({ backend: 'sodium' });
  * ```
  */
-export function spawnWorker(setup: WorkerSetup): Worker {
+export function spawnWorker(setup: WorkerSetup): NodeWorker {
   const built = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData: setup });
   const source = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
