@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
-import { parse, type Info } from 'csv-parse';
+import { parse } from 'csv-parse';
 import { IdentifierError } from './errors.js';
 
 /**
@@ -21,53 +20,7 @@ export interface CsvRow {
 /** Largest record accepted; an unclosed quote would otherwise pull the rest of the file into memory. */
 const MAX_RECORD_BYTES = 1 << 20;
 
-/**
- * Passes bytes through while noting where each line break ends (CRLF, LF or a
- * lone CR count once), so records can be given physical line numbers. Only
- * breaks not yet consumed are kept, which is bounded by the parser's buffer.
- */
-class LineBreaks extends Transform {
-  private offset = 0;
-  private pendingCr = -1;
-  private readonly breaks: number[] = [];
-  private head = 0;
-  private consumed = 0;
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (b === 0x0a) {
-        this.breaks.push(this.offset + i);
-        this.pendingCr = -1;
-      } else {
-        if (this.pendingCr >= 0) this.breaks.push(this.pendingCr);
-        this.pendingCr = b === 0x0d ? this.offset + i : -1;
-      }
-    }
-    this.offset += chunk.length;
-    done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    if (this.pendingCr >= 0) this.breaks.push(this.pendingCr);
-    done();
-  }
-
-  /** Line on which the byte before `end` lies: the last line of a record ending at `end`. */
-  lineEndingAt(end: number): number {
-    let last = -1;
-    while (this.head < this.breaks.length && this.breaks[this.head]! < end) {
-      last = this.breaks[this.head++]!;
-      this.consumed++;
-    }
-    if (this.head > 4096) {
-      this.breaks.splice(0, this.head);
-      this.head = 0;
-    }
-    return last === end - 1 ? this.consumed : this.consumed + 1;
-  }
-}
-
+/** Line breaks inside quoted fields (CRLF, LF or a lone CR count once each). */
 function breaksIn(cells: readonly string[]): number {
   let n = 0;
   for (const cell of cells) {
@@ -98,34 +51,30 @@ function open(input: string | NodeJS.ReadableStream): NodeJS.ReadableStream {
  */
 export async function* csvRows(input: string | NodeJS.ReadableStream): AsyncGenerator<CsvRow> {
   const source = open(input);
-  const lines = new LineBreaks();
-  const parser = parse({
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_BYTES,
-  });
+  // Blank lines come through as [''] and are skipped here, so that every record,
+  // blank or not, ends exactly one physical line: line numbers need no byte offsets.
+  const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_BYTES });
   source.on('error', (e: Error) => parser.destroy(new IdentifierError('CSV_UNREADABLE', `cannot read CSV input: ${e.message}`, { cause: e })));
-  source.pipe(lines).pipe(parser);
-  let lastLine = 0;
+  source.pipe(parser);
+  let line = 1;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      lastLine = lines.lineEndingAt(info.bytes);
-      yield { line: lastLine - breaksIn(record), cells: record };
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const start = line;
+      line += 1 + breaksIn(record);
+      if (record.length === 1 && record[0] === '') continue;
+      yield { line: start, cells: record };
     }
   } catch (e) {
     if (e instanceof IdentifierError) throw e;
     const code = (e as { code?: unknown }).code;
     if (code === 'CSV_QUOTE_NOT_CLOSED') {
-      yield { line: lastLine + 1, cells: [], error: { code, reason: 'a quoted field is never closed; the rest of the file is unreadable' } };
+      yield { line, cells: [], error: { code, reason: 'a quoted field is never closed; the rest of the file is unreadable' } };
       return;
     }
     if (code === 'CSV_MAX_RECORD_SIZE') {
-      throw new IdentifierError('CSV_RECORD_TOO_LARGE', `the record after line ${lastLine} is over ${MAX_RECORD_BYTES} bytes (an unclosed quote?)`, { cause: e });
+      throw new IdentifierError('CSV_RECORD_TOO_LARGE', `the record starting on line ${line} is over ${MAX_RECORD_BYTES} bytes (an unclosed quote?)`, { cause: e });
     }
-    throw new IdentifierError('CSV_MALFORMED', `CSV parse error after line ${lastLine}: ${(e as Error).message}`, { cause: e });
+    throw new IdentifierError('CSV_MALFORMED', `CSV parse error in the record starting on line ${line}: ${(e as Error).message}`, { cause: e });
   } finally {
     const closable = source as unknown as { destroy?: () => void };
     if (typeof closable.destroy === 'function') closable.destroy();

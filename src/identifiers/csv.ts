@@ -90,11 +90,12 @@ export interface ColumnPlan {
 }
 
 function checkColumns(opts: ReadColumnOptions): readonly TypedColumn[] {
-  const columns = opts.columns ?? (opts.column === undefined ? [] : [{ name: opts.column, type: opts.type ?? 'raw' }]);
-  if (columns.length === 0 || (opts.columns !== undefined && opts.column !== undefined)) {
+  if ((opts.columns === undefined) === (opts.column === undefined)) {
     throw new IdentifierError('CSV_OPTIONS_INVALID', 'give either column (with type) or columns');
   }
-  if (opts.columns === undefined && opts.type === undefined) throw new IdentifierError('CSV_OPTIONS_INVALID', 'type is required with column');
+  if (opts.column !== undefined && opts.type === undefined) throw new IdentifierError('CSV_OPTIONS_INVALID', 'type is required with column');
+  const columns = opts.columns ?? [{ name: opts.column!, type: opts.type! }];
+  if (columns.length === 0) throw new IdentifierError('CSV_OPTIONS_INVALID', 'columns is empty');
   for (const c of columns) {
     if (typeof c.name !== 'string') throw new IdentifierError('CSV_OPTIONS_INVALID', 'column names must be strings');
     if (c.type !== 'sha256' && c.type !== 'raw') checkType(c.type);
@@ -176,11 +177,9 @@ export function raggedReason(plan: ColumnPlan, row: CsvRow): RejectedRow | null 
   return { line: row.line, code: 'CSV_RAGGED', reason: `row has ${row.cells.length} fields, the header has ${plan.width}` };
 }
 
-/** Binary key of an item for duplicate detection: one UTF-16 unit per byte pair. */
+/** Key of an item for duplicate detection: its bytes as a one-byte-per-character string. */
 function itemKey(item: Uint8Array): string {
-  let key = '';
-  for (let i = 0; i < item.length; i += 2) key += String.fromCharCode(item[i]! | ((item[i + 1] ?? 0) << 8));
-  return key;
+  return Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('latin1');
 }
 
 /**
