@@ -1,6 +1,13 @@
 import { hash } from 'node:crypto';
 
-/** Common US given names (SSA lists), lowercase. */
+/**
+ * Common US given names (SSA lists), lowercase.
+ *
+ * @example
+ * ```ts
+ * FIRST_NAMES[0]; // 'james'
+ * ```
+ */
 export const FIRST_NAMES = `james mary john patricia robert jennifer michael linda william elizabeth david barbara richard susan
 joseph jessica thomas sarah charles karen christopher lisa daniel nancy matthew betty anthony margaret mark sandra donald
 ashley steven kimberly paul emily andrew donna joshua michelle kenneth carol kevin amanda brian dorothy george melissa
@@ -9,7 +16,14 @@ angela eric shirley jonathan anna stephen brenda larry pamela justin emma scott 
 samuel katherine gregory christine alexander debra frank rachel patrick carolyn raymond janet jack catherine dennis maria
 jerry heather`.split(/\s+/);
 
-/** Common US surnames (Census lists), lowercase. */
+/**
+ * Common US surnames (Census lists), lowercase.
+ *
+ * @example
+ * ```ts
+ * LAST_NAMES[0]; // 'smith'
+ * ```
+ */
 export const LAST_NAMES = `smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez gonzalez
 wilson anderson thomas taylor moore jackson martin lee perez thompson white harris sanchez clark ramirez lewis robinson
 walker young allen king wright scott torres nguyen hill flores green adams nelson baker hall rivera campbell mitchell
@@ -17,7 +31,14 @@ carter roberts gomez phillips evans turner diaz parker cruz edwards collins reye
 rogers gutierrez ortiz morgan cooper peterson bailey reed kelly howard ramos kim cox ward richardson watson brooks chavez
 wood james bennett gray mendoza ruiz hughes price alvarez castillo sanders patel myers long ross foster jimenez`.split(/\s+/);
 
-/** Large free-mail domains. */
+/**
+ * Large free-mail domains.
+ *
+ * @example
+ * ```ts
+ * DOMAINS.includes('gmail.com'); // true
+ * ```
+ */
 export const DOMAINS = ['gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'aol.com', 'icloud.com'];
 
 const BASE_PATTERNS: ((f: string, l: string) => string)[] = [
@@ -52,7 +73,14 @@ export function* localParts(f: string, l: string): Generator<string> {
   for (const p of YEAR_PATTERNS) for (const y of YEARS) yield p(f, l) + y;
 }
 
-/** Candidates per first name: every surname, pattern and domain. */
+/**
+ * Candidates per first name: every surname, pattern and domain.
+ *
+ * @example
+ * ```ts
+ * CANDIDATES_PER_FIRST_NAME * FIRST_NAMES.length; // dictionary size
+ * ```
+ */
 export const CANDIDATES_PER_FIRST_NAME =
   LAST_NAMES.length * (BASE_PATTERNS.length + NUMBERED_PATTERNS.length * NUMBERS.length + YEAR_PATTERNS.length * YEARS.length) * DOMAINS.length;
 
@@ -81,7 +109,14 @@ export function syntheticEmail(random: () => number, patterned: number): { email
   return { email: `${local}@${domain}`, patterned: true };
 }
 
-/** A slice of the dictionary (first names `from` to `to`) against a leaked hash list. */
+/**
+ * A slice of the dictionary (first names `from` to `to`) against a leaked hash list.
+ *
+ * @example
+ * ```ts
+ * const job: EmailJob = { from: 0, to: 50, targets: hashes };
+ * ```
+ */
 export interface EmailJob {
   from: number;
   to: number;

@@ -1,12 +1,24 @@
 import { createHash, hash } from 'node:crypto';
 import { oneBlockFirstWord } from './one-block-sha256.js';
 
-/** How candidates are hashed: the obvious per-call API, the one-shot API, or the one-block kernel. */
+/**
+ * How candidates are hashed: the obvious per-call API, the one-shot API, or the one-block kernel.
+ *
+ * @example
+ * ```ts
+ * const method: PhoneMethod = 'one-block';
+ * ```
+ */
 export type PhoneMethod = 'createHash' | 'crypto.hash' | 'one-block';
 
 /**
  * A slice of one area code to enumerate: Meta-format numbers `prefix` +
  * 7 digits (`16505551212`), suffixes `from` (inclusive) to `to` (exclusive).
+ *
+ * @example
+ * ```ts
+ * const job: PhoneJob = { prefix: '1650', from: 0, to: 1e7, method: 'one-block', targets: ['e323ec62...'] };
+ * ```
  */
 export interface PhoneJob {
   /** Country code and area code, exactly 4 ASCII digits, e.g. `1650`. */
@@ -18,7 +30,14 @@ export interface PhoneJob {
   targets: string[];
 }
 
-/** What a job recovered and how long it took. */
+/**
+ * What a job recovered and how long it took.
+ *
+ * @example
+ * ```ts
+ * const { tried, found, seconds }: PhoneJobResult = enumeratePhones(job);
+ * ```
+ */
 export interface PhoneJobResult {
   tried: number;
   found: string[];

@@ -82,7 +82,15 @@ export interface IdentifierColumn {
 const PROGRESS_EVERY = 10_000;
 const utf8 = new TextEncoder();
 
-/** Column positions resolved against a header, with how each cell becomes an item. */
+/**
+ * Column positions resolved against a header, with how each cell becomes an item.
+ *
+ * @example
+ * ```ts
+ * const plan: ColumnPlan = planColumns(['id', 'email'], { column: 'email', type: 'email' });
+ * plan.columns[0]!.index; // 1
+ * ```
+ */
 export interface ColumnPlan {
   columns: { name: string; index: number; type: TypedColumn['type'] }[];
   width: number;

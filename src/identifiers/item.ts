@@ -18,7 +18,14 @@ export interface PsiItemOptions extends NormalizeOptions {
   hashOf?: IdentifierType;
 }
 
-/** Domain-separation prefix of item bytes; the identifier type follows it. */
+/**
+ * Domain-separation prefix of item bytes; the identifier type and a zero byte follow it.
+ *
+ * @example
+ * ```ts
+ * new TextDecoder().decode(psiItem('email', 'a@b.com').subarray(0, ITEM_PREFIX.length)); // ITEM_PREFIX
+ * ```
+ */
 export const ITEM_PREFIX = 'blindjoin/item/v1/';
 
 const utf8 = new TextEncoder();
