@@ -71,8 +71,9 @@ export function normalizePhone(text: string, profile: Profile, defaultCountry?: 
     if (defaultCountry !== undefined) number = parseValid(digits, defaultCountry);
     // Meta's format: country code first, leading zeros (an international prefix) dropped.
     if (number === undefined && metaDigits) number = parseValid(`+${digits.replace(/^0+/, '')}`);
-    if (number === undefined && defaultCountry === undefined && !metaDigits) {
-      throw new IdentifierError('PHONE_COUNTRY_REQUIRED', 'phone number has no country code (+...) and no defaultCountry was given');
+    if (number === undefined && defaultCountry === undefined) {
+      const meta = metaDigits ? '; read as Meta-format digits (country code first) it is not a valid number either' : '';
+      throw new IdentifierError('PHONE_COUNTRY_REQUIRED', `phone number has no country code (+...) and no defaultCountry was given${meta}`);
     }
   }
   if (number === undefined) {

@@ -68,6 +68,8 @@ describe('phone', () => {
   it('never guesses a country for a national number', () => {
     expect(codeOf('(650) 555-1212', 'phone')).toBe('PHONE_COUNTRY_REQUIRED');
     expect(codeOf('16505551212', 'phone', { profile: 'google' })).toBe('PHONE_COUNTRY_REQUIRED');
+    // Bare digits are Meta's own format; a national number that is not valid read that way still asks for a country.
+    expect(codeOf('6505551212', 'phone')).toBe('PHONE_COUNTRY_REQUIRED');
   });
 
   it('reads bare digits as Meta format (country code first) in the Meta profile', () => {
