@@ -2,13 +2,11 @@
  * blindjoin: private audience matching with ECDH private set intersection.
  *
  * Layers, each in its own folder: identifiers -> group -> protocol -> join -> wire
- * -> transport -> cli. This entry re-exports the public API of each layer.
+ * -> transport -> cli. This Node entry is the browser-safe core plus the parts
+ * that need Node: streaming CSV files and the HTTP service and client.
  * @module
  */
-export { PsiError } from './errors.js';
-export * from './group/index.js';
-export * from './protocol/index.js';
-export * from './wire/index.js';
-export * from './identifiers/index.js';
+export * from './core.js';
+export { readIdentifierColumn, type IdentifierColumn, type ReadColumnOptions, type RejectedRow, type TypedColumn } from './identifiers/csv.js';
+export { writeHashFile, type HashFileOptions, type HashFileResult } from './identifiers/hash-file.js';
 export * from './transport/index.js';
-export * from './join/index.js';
