@@ -8,6 +8,11 @@ const SHA512_BLOCK = 128;
 
 type NodeCrypto = typeof import('node:crypto');
 
+/** A message to hash: bytes, or a string standing for its UTF-8 encoding. */
+export type HashInput = string | Uint8Array;
+
+const utf8 = new TextEncoder();
+
 /**
  * Node's native SHA-512, reached without an `import` statement so that browser
  * bundles never see a `node:` module; `undefined` outside Node (or before 20.16).
@@ -28,20 +33,28 @@ function shortDst(dst: string | Uint8Array): Uint8Array | undefined {
  * b_0 = H(Z_pad || msg || I2OSP(64, 2) || I2OSP(0, 1) || DST_prime) and, since
  * 64 bytes is one SHA-512 output, the result is b_1 = H(b_0 || I2OSP(1, 1) || DST_prime).
  * About 4x noble on Node; both are checked byte for byte against each other.
+ * Strings are encoded straight into the hash input: no per-message allocation.
  */
-function expandNative(crypto: NodeCrypto, messages: readonly Uint8Array[], dst: Uint8Array): Uint8Array {
+function expandNative(crypto: NodeCrypto, messages: readonly HashInput[], dst: Uint8Array): Uint8Array {
   const dstPrime = [...dst, dst.length];
   const tail0 = Uint8Array.from([0, UNIFORM_BYTES, 0, ...dstPrime]);
   let longest = 0;
-  for (const m of messages) longest = Math.max(longest, m.length);
+  for (const m of messages) longest = Math.max(longest, typeof m === 'string' ? m.length * 3 : m.length);
   const first = new Uint8Array(SHA512_BLOCK + longest + tail0.length);
+  const body = first.subarray(SHA512_BLOCK);
   const second = Uint8Array.from([...new Uint8Array(UNIFORM_BYTES), 1, ...dstPrime]);
   const out = new Uint8Array(messages.length * UNIFORM_BYTES);
   for (let i = 0; i < messages.length; i++) {
     const msg = messages[i]!;
-    first.set(msg, SHA512_BLOCK);
-    first.set(tail0, SHA512_BLOCK + msg.length);
-    second.set(crypto.hash('sha512', first.subarray(0, SHA512_BLOCK + msg.length + tail0.length), 'buffer'));
+    let length: number;
+    if (typeof msg === 'string') {
+      length = utf8.encodeInto(msg, body).written;
+    } else {
+      body.set(msg);
+      length = msg.length;
+    }
+    body.set(tail0, length);
+    second.set(crypto.hash('sha512', first.subarray(0, SHA512_BLOCK + length + tail0.length), 'buffer'));
     out.set(crypto.hash('sha512', second, 'buffer'), i * UNIFORM_BYTES);
   }
   return out;
@@ -52,24 +65,26 @@ function expandNative(crypto: NodeCrypto, messages: readonly Uint8Array[], dst: 
  * SHA-512 of each message to 64 uniform bytes, packed back to back. The second
  * half (element derivation) belongs to a backend, so both backends share this one.
  * Uses Node's native SHA-512 when available and @noble/hashes elsewhere; the
- * output is identical. A DST that is empty or not ASCII, or a message that is
- * not a `Uint8Array`, throws `PsiError('HASH_INPUT_INVALID')`.
+ * output is identical. A string message is hashed as its UTF-8 encoding (passing
+ * strings saves allocating one array per message). A DST that is empty or not
+ * ASCII, or a message that is neither, throws `PsiError('HASH_INPUT_INVALID')`.
  *
  * @example
  * ```ts
- * const uniform = expandMessages([utf8('a@b.com')], 'blindjoin-v1'); // 64 bytes
+ * const uniform = expandMessages(['a@b.com'], 'blindjoin-v1'); // 64 bytes, as for utf8('a@b.com')
  * const points = backend.fromUniform(uniform);
  * ```
  */
-export function expandMessages(messages: readonly Uint8Array[], dst: string | Uint8Array): Uint8Array {
+export function expandMessages(messages: readonly HashInput[], dst: string | Uint8Array): Uint8Array {
   const fastDst = shortDst(dst);
-  if (nodeCrypto?.hash !== undefined && fastDst !== undefined && messages.every((m) => m instanceof Uint8Array)) {
+  if (nodeCrypto?.hash !== undefined && fastDst !== undefined && messages.every((m) => typeof m === 'string' || m instanceof Uint8Array)) {
     return expandNative(nodeCrypto, messages, fastDst);
   }
   const out = new Uint8Array(messages.length * UNIFORM_BYTES);
   for (let i = 0; i < messages.length; i++) {
+    const msg = messages[i]!;
     const uniform = asPsiError('HASH_INPUT_INVALID', `cannot hash message ${i} under this DST`, () =>
-      expand_message_xmd(messages[i]!, dst, UNIFORM_BYTES, sha512),
+      expand_message_xmd(typeof msg === 'string' ? utf8.encode(msg) : msg, dst, UNIFORM_BYTES, sha512),
     );
     out.set(uniform, i * UNIFORM_BYTES);
   }

@@ -34,15 +34,27 @@ describe('expandMessages (native SHA-512 in Node) equals noble expand_message_xm
     );
   });
 
+  it('hashes strings as their UTF-8 encoding, lone surrogates included', () => {
+    const utf8 = new TextEncoder();
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 80 }), { maxLength: 8 }), asciiDst, (strings, dst) => {
+        expect(expandMessages(strings, dst)).toEqual(reference(strings.map((s) => utf8.encode(s)), dst));
+      }),
+      { numRuns: 100 },
+    );
+    const mixed = ['a@example.com', utf8.encode('a@example.com'), '\ud800x', 'é'];
+    expect(expandMessages(mixed, HASH_TO_GROUP_DST)).toEqual(reference(mixed.map((m) => (typeof m === 'string' ? utf8.encode(m) : m)), HASH_TO_GROUP_DST));
+  });
+
   it('for messages spanning SHA-512 block boundaries with the protocol DST', () => {
     const msgs = Array.from({ length: 300 }, (_, n) => new Uint8Array(n).fill(n & 255));
     expect(expandMessages(msgs, HASH_TO_GROUP_DST)).toEqual(reference(msgs, HASH_TO_GROUP_DST));
   });
 
-  it('refuses what noble refuses, with a typed error: an empty or non-ASCII DST, a non-byte message', () => {
+  it('refuses what noble refuses, with a typed error: an empty or non-ASCII DST, a message neither bytes nor string', () => {
     const msgs = [new Uint8Array(3)];
     expect(() => expandMessages(msgs, '')).toThrow(expect.objectContaining({ code: 'HASH_INPUT_INVALID' }));
     expect(() => expandMessages(msgs, 'tag\u00e9')).toThrow(expect.objectContaining({ code: 'HASH_INPUT_INVALID' }));
-    expect(() => expandMessages(['a' as never], 'tag')).toThrow(expect.objectContaining({ code: 'HASH_INPUT_INVALID' }));
+    expect(() => expandMessages([7 as never], 'tag')).toThrow(expect.objectContaining({ code: 'HASH_INPUT_INVALID' }));
   });
 });
