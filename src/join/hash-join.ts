@@ -62,8 +62,8 @@ export function hashJoin(a: PackedTokens, b: PackedTokens, keys: Int32Array): Jo
       pairs[found++] = id - 1;
     }
   }
-  const count = a.words !== null && b.words !== null && a.width === 32
-    ? verify32(a.words, b.words, pairs, found, cand)
+  const count = a.doubles !== null && b.doubles !== null && a.width === 32
+    ? verify32(a, b, a.doubles, b.doubles, pairs, found, cand)
     : verifyAny(a, b, pairs, found, cand);
   return { hits: cand, count };
 }
@@ -123,15 +123,29 @@ function probeGroups(a: PackedTokens, b: PackedTokens, pa: HashPartitions, pb: H
   return true;
 }
 
-function verify32(ua: Uint32Array, ub: Uint32Array, pairs: Uint32Array, length: number, out: Uint32Array): number {
+/**
+ * Keeps the candidates `(i, j)` in `pairs[0 .. length)` whose tokens are equal, writing
+ * their `i` to `out`. The first loop only loads and compares, so many cache misses on `b`
+ * are in flight at once: it compares 8-byte lanes as doubles, which is exact when no lane
+ * is NaN (never equal to itself) or zero (+0 === -0); such rare lanes, and mismatches,
+ * get a byte comparison in the second loop. `out` may be the array the flags go to.
+ */
+function verify32(
+  a: PackedTokens, b: PackedTokens, fa: Float64Array, fb: Float64Array, pairs: Uint32Array, length: number, out: Uint32Array,
+): number {
+  const sure = out;
+  for (let k = 0; k < length; k += 2) {
+    const x = 4 * pairs[k]!, y = 4 * pairs[k + 1]!;
+    const x0 = fa[x]!, x1 = fa[x + 1]!, x2 = fa[x + 2]!, x3 = fa[x + 3]!;
+    sure[k >>> 1] =
+      +(x0 === fb[y]!) & +(x1 === fb[y + 1]!) & +(x2 === fb[y + 2]!) & +(x3 === fb[y + 3]!) &
+      +(x0 !== 0) & +(x1 !== 0) & +(x2 !== 0) & +(x3 !== 0);
+  }
   let count = 0;
   for (let k = 0; k < length; k += 2) {
     const i = pairs[k]!;
-    const x = 8 * i, y = 8 * pairs[k + 1]!;
-    const diff =
-      (ua[x]! ^ ub[y]!) | (ua[x + 1]! ^ ub[y + 1]!) | (ua[x + 2]! ^ ub[y + 2]!) | (ua[x + 3]! ^ ub[y + 3]!) |
-      (ua[x + 4]! ^ ub[y + 4]!) | (ua[x + 5]! ^ ub[y + 5]!) | (ua[x + 6]! ^ ub[y + 6]!) | (ua[x + 7]! ^ ub[y + 7]!);
-    if (diff === 0) out[count++] = i;
+    // sure[k >>> 1] is read before out[count] (count <= k >>> 1) is written.
+    if (sure[k >>> 1] === 1 || tokensEqual(a, i, b, pairs[k + 1]!)) out[count++] = i;
   }
   return count;
 }

@@ -16,6 +16,7 @@ export interface PackedOptions {
  * A packed run of equal-width tokens with the views the hot loops read through.
  * `words` is set only when 32-bit loads are both aligned and little-endian, so every
  * path sees the same little-endian words and hashes agree across alignments.
+ * `doubles` is set when 8-byte loads are aligned and whole tokens are 8-byte multiples.
  */
 export interface PackedTokens {
   readonly bytes: Uint8Array;
@@ -23,6 +24,7 @@ export interface PackedTokens {
   readonly count: number;
   readonly view: DataView;
   readonly words: Uint32Array | null;
+  readonly doubles: Float64Array | null;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -67,7 +69,10 @@ export function packedTokens(bytes: unknown, width: number, name: string): Packe
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const aligned = LITTLE_ENDIAN && width % 4 === 0 && bytes.byteOffset % 4 === 0;
   const words = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2) : null;
-  return { bytes, width, count, view, words };
+  const doubles = width % 8 === 0 && bytes.byteOffset % 8 === 0
+    ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3)
+    : null;
+  return { bytes, width, count, view, words, doubles };
 }
 
 /**

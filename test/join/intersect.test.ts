@@ -67,6 +67,35 @@ describe('intersectPacked', () => {
     }
   });
 
+  it('compares 8-byte lanes exactly, including NaN and signed-zero bit patterns', () => {
+    const lane = (hex: string) => Buffer.from(hex, 'hex');
+    const token = (...lanes: string[]) => new Uint8Array(Buffer.concat(lanes.map(lane)));
+    const plusZero = '0000000000000000';
+    const minusZero = '0000000000000080';
+    const quietNaN = '000000000000f87f';
+    const signalingNaN = '010000000000f07f';
+    const negNaN = 'ffffffffffffffff';
+    const one = '000000000000f03f';
+    const tokens = [
+      token(plusZero, plusZero, plusZero, plusZero),
+      token(minusZero, plusZero, plusZero, plusZero),
+      token(one, plusZero, one, one),
+      token(one, minusZero, one, one),
+      token(quietNaN, one, one, one),
+      token(signalingNaN, one, one, one),
+      token(one, one, negNaN, one),
+      token(one, one, one, one),
+    ];
+    const a = pack(tokens, 32);
+    for (const pick of [[0, 2, 4, 5, 6], [1, 3], [7, 6, 5, 4, 3, 2, 1, 0], [1, 3, 7]]) {
+      const b = pack(pick.map((k) => tokens[k]!), 32);
+      const found = hashJoin(packedTokens(a, 32, 'a'), packedTokens(b, 32, 'b'), new Int32Array(8));
+      expect(found).not.toBeNull();
+      expect(list(found!.hits.subarray(0, found!.count))).toEqual(referenceIntersect(a, b, 32));
+      expect(list(intersectPacked(a, b))).toEqual(referenceIntersect(a, b, 32));
+    }
+  });
+
   it('handles 32-byte tokens across many partitions, aligned and not', () => {
     const n = 40_000;
     const a = seededBytes(n * 32, 7);
