@@ -6,12 +6,14 @@
  *
  *   npx tsx bench/e2e.ts          # balanced 10^3, 10^4, 10^5
  *   npx tsx bench/e2e.ts --full   # and 10^6 x 10^6, 10^4 x 10^6
+ *   npm run build && npx tsx bench/e2e.ts --dist   # the built package, as users run it
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { defaultWorkers, stopIdlePools } from '../src/group/pool/registry.js';
+import { defaultWorkers } from '../src/group/pool/registry.js';
 import { benchMode, machineInfo, printTable, writeResults } from './lib/index.js';
-import { makeSets, runSession } from './session.js';
+import { loadLibrary, makeSets, runSession } from './session.js';
 
 /** What a child reports for one case. */
 interface CaseResult {
@@ -31,18 +33,18 @@ const median = (xs: number[]) => {
 };
 
 /** Child side: warm up, run the case `runs` times, print one JSON line. */
-async function runCase(n: number, m: number, runs: number): Promise<void> {
-  await runSession(makeSets(2000, 2000, 1000));
+async function runCase(n: number, m: number, runs: number, dist: boolean): Promise<void> {
+  const lib = await loadLibrary(dist);
+  await runSession(makeSets(2000, 2000, 1000), undefined, lib);
   const sets = makeSets(n, m, Math.min(n, m) / 2);
   const runsMs: number[] = [];
   let last = { ms: 0, wireBytes: 0, matches: 0 };
   const cpu = process.cpuUsage();
   for (let r = 0; r < runs; r++) {
-    last = await runSession(sets);
+    last = await runSession(sets, undefined, lib);
     runsMs.push(last.ms);
   }
   const used = process.cpuUsage(cpu);
-  await stopIdlePools();
   const result: CaseResult = {
     n,
     m,
@@ -55,8 +57,8 @@ async function runCase(n: number, m: number, runs: number): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-function spawnCase(n: number, m: number, runs: number): CaseResult {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--case', String(n), String(m), String(runs)];
+function spawnCase(n: number, m: number, runs: number, dist: boolean): CaseResult {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--case', String(n), String(m), String(runs), ...(dist ? ['--dist'] : [])];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`case ${n} x ${m} failed with status ${child.status}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult;
@@ -66,7 +68,10 @@ async function main(): Promise<void> {
   const mode = benchMode();
   const machine = machineInfo();
   const workers = defaultWorkers();
+  const dist = process.argv.includes('--dist');
+  const library = dist ? 'dist/ (npm run build)' : 'TypeScript sources via tsx';
   console.log(`end-to-end benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores (${workers} workers), node ${machine.node}, ${machine.commit}`);
+  console.log(`library under test: ${library}`);
   console.log('runLocal: initiator learns the intersection, responder learns nothing; half the smaller set matches.\n');
   const cases: [number, number][] = [
     [1e3, 1e3],
@@ -74,10 +79,11 @@ async function main(): Promise<void> {
     [1e5, 1e5],
     ...(mode === 'full' ? ([[1e4, 1e6], [1e6, 1e6]] as [number, number][]) : []),
   ];
+  const loadBefore = loadavg()[0]!;
   const rows = [];
   for (const [n, m] of cases) {
     const runs = n + m <= 2e3 ? 3 : 1;
-    const r = spawnCase(n, m, runs);
+    const r = spawnCase(n, m, runs, dist);
     const ms = median(r.runsMs);
     const row = {
       initiatorItems: n,
@@ -109,9 +115,11 @@ async function main(): Promise<void> {
     mode,
     workers,
     backend: 'auto (sodium)',
+    library,
     reveal: 'initiator learns intersection, responder none',
     wire: 'sum of the lengths of every frame both parties sent',
     peakRss: 'maxRSS of a fresh process running the case (items, threads and warm-up included)',
+    loadAverage1m: { before: loadBefore, after: loadavg()[0] },
     rows,
     targets,
   });
@@ -121,7 +129,7 @@ async function main(): Promise<void> {
 const at = process.argv.indexOf('--case');
 if (at !== -1) {
   const [n, m, runs] = process.argv.slice(at + 1, at + 4).map(Number);
-  await runCase(n!, m!, runs!);
+  await runCase(n!, m!, runs!, process.argv.includes('--dist'));
 } else {
   await main();
 }

@@ -10,6 +10,7 @@ import { ristretto255 } from '@noble/curves/ed25519.js';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { hash } from 'node:crypto';
+import { loadavg } from 'node:os';
 import sodium from 'libsodium-wrappers-sumo';
 import { createBlinder, expandMessages, loadBackend, nobleBackend, randomScalar, type GroupBackend } from '../src/group/index.js';
 import { stopIdlePools } from '../src/group/pool/registry.js';
@@ -19,7 +20,7 @@ import { benchMode, machineInfo, printTable, timeMedian, writeResults } from './
 const mode = benchMode();
 const full = mode === 'full';
 /** Items per measured run: sodium is ~4x noble, so it gets more to keep runs comparable in length. */
-const N = { noble: full ? 2_000 : 200, sodium: full ? 20_000 : 1_500, hash: full ? 500_000 : 50_000 };
+const N = { noble: full ? 2_000 : 150, sodium: full ? 20_000 : 1_000, hash: full ? 500_000 : 50_000 };
 const RUNS = full ? 5 : 3;
 
 const utf8 = new TextEncoder();
@@ -87,6 +88,7 @@ async function allCores(backend: 'noble' | 'sodium') {
 async function main(): Promise<void> {
   const machine = machineInfo();
   console.log(`primitives benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.commit}`);
+  const loadBefore = loadavg()[0]!;
   const sodiumBackend = await loadBackend('sodium');
   const noble = await measure(nobleBackend);
   const fast = await measure(sodiumBackend);
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
     runs: RUNS,
     identifiers: 'user.<i>@example.com, 20-26 bytes',
     dst: HASH_TO_GROUP_DST,
+    loadAverage1m: { before: loadBefore, after: loadavg()[0] },
     rows,
     hashing,
   });

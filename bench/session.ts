@@ -2,7 +2,26 @@
  * Helpers shared by the end-to-end benchmarks: the two parties' identifier sets
  * and a blindjoin session that counts the bytes it puts on the wire.
  */
-import { createParty, runLocal, type Party } from '../src/index.js';
+import * as sources from '../src/index.js';
+import type { Party } from '../src/index.js';
+
+/** The part of the library a session needs. */
+export type Library = Pick<typeof sources, 'createParty' | 'runLocal'>;
+
+/**
+ * The library under test: the TypeScript sources, or with `dist` the build that
+ * users run (`npm run build` first), whose worker threads skip the TypeScript loader.
+ *
+ * @example
+ * ```ts
+ * const lib = await loadLibrary(process.argv.includes('--dist'));
+ * ```
+ */
+export async function loadLibrary(dist: boolean): Promise<Library> {
+  if (!dist) return sources;
+  // A computed specifier: type-checking must not require a build.
+  return (await import(new URL('../dist/index.js', import.meta.url).href)) as Library;
+}
 
 /** Identifier sets of n and m items sharing `overlap` items, as e-mail-like strings. */
 export function makeSets(n: number, m: number, overlap: number): { a: string[]; b: string[] } {
@@ -46,7 +65,8 @@ export interface SessionRun {
  * const { ms, wireBytes } = await runSession(makeSets(1000, 1000, 500));
  * ```
  */
-export async function runSession(sets: { a: string[]; b: string[] }, workers?: number): Promise<SessionRun> {
+export async function runSession(sets: { a: string[]; b: string[] }, workers?: number, lib: Library = sources): Promise<SessionRun> {
+  const { createParty, runLocal } = lib;
   const bytes = { sent: 0 };
   const start = performance.now();
   const initiator = createParty({ role: 'initiator', items: sets.a, learn: 'intersection', peerLearns: 'none', workers });
