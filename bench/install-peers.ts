@@ -9,13 +9,27 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The peer packages, pinned. */
+/**
+ * The peer packages, pinned.
+ *
+ * @example
+ * ```ts
+ * PEERS['@openmined/psi.js']; // '2.0.6'
+ * ```
+ */
 export const PEERS = { '@openmined/psi.js': '2.0.6' } as const;
 
-/** `bench/peers`, wherever the process was started from. */
+/**
+ * `bench/peers`, wherever the process was started from.
+ *
+ * @example
+ * ```ts
+ * createRequire(join(PEERS_DIR, 'package.json'))('@openmined/psi.js');
+ * ```
+ */
 export const PEERS_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
 
 const installed = (name: string) => existsSync(join(PEERS_DIR, 'node_modules', name, 'package.json'));
@@ -36,4 +50,5 @@ function main(): void {
   if (run.status !== 0) console.log('could not install the peers (offline?); the side-by-side benchmark will be skipped');
 }
 
-main();
+// Importing this module (for PEERS_DIR) installs nothing; running it does.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

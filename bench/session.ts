@@ -5,7 +5,14 @@
 import * as sources from '../src/index.js';
 import type { Party } from '../src/index.js';
 
-/** The part of the library a session needs. */
+/**
+ * The part of the library a session needs.
+ *
+ * @example
+ * ```ts
+ * const lib: Library = await loadLibrary(false);
+ * ```
+ */
 export type Library = Pick<typeof sources, 'createParty' | 'runLocal'>;
 
 /**
@@ -23,7 +30,14 @@ export async function loadLibrary(dist: boolean): Promise<Library> {
   return (await import(new URL('../dist/index.js', import.meta.url).href)) as Library;
 }
 
-/** Identifier sets of n and m items sharing `overlap` items, as e-mail-like strings. */
+/**
+ * Identifier sets of n and m items sharing `overlap` items, as e-mail-like strings.
+ *
+ * @example
+ * ```ts
+ * const { a, b } = makeSets(1000, 1000, 500); // 500 common items
+ * ```
+ */
 export function makeSets(n: number, m: number, overlap: number): { a: string[]; b: string[] } {
   const a = Array.from({ length: n }, (_, i) => `user.${i}@example.com`);
   const b = Array.from({ length: m }, (_, j) => (j < overlap ? `user.${j * Math.floor(n / overlap)}@example.com` : `other.${j}@example.org`));
@@ -49,7 +63,14 @@ function counting(party: Party, bytes: { sent: number }): Party {
   };
 }
 
-/** Outcome of one session: wall time, frames' total length, and what the initiator learnt. */
+/**
+ * Outcome of one session: wall time, frames' total length, and what the initiator learnt.
+ *
+ * @example
+ * ```ts
+ * const { ms, wireBytes, matches }: SessionRun = await runSession(makeSets(10, 10, 5));
+ * ```
+ */
 export interface SessionRun {
   ms: number;
   wireBytes: number;

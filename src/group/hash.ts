@@ -8,7 +8,14 @@ const SHA512_BLOCK = 128;
 
 type NodeCrypto = typeof import('node:crypto');
 
-/** A message to hash: bytes, or a string standing for its UTF-8 encoding. */
+/**
+ * A message to hash: bytes, or a string standing for its UTF-8 encoding.
+ *
+ * @example
+ * ```ts
+ * const inputs: HashInput[] = ['a@example.com', new Uint8Array([1, 2, 3])];
+ * ```
+ */
 export type HashInput = string | Uint8Array;
 
 const utf8 = new TextEncoder();

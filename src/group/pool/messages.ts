@@ -1,9 +1,23 @@
 import type { BackendName } from '../backend.js';
 
-/** The two operations a worker runs on a packed chunk, named after the `Blinder` methods. */
+/**
+ * The two operations a worker runs on a packed chunk, named after the `Blinder` methods.
+ *
+ * @example
+ * ```ts
+ * const op: ChunkOp = 'reblind';
+ * ```
+ */
 export type ChunkOp = 'blind' | 'reblind';
 
-/** What a worker is started with. */
+/**
+ * What a worker is started with.
+ *
+ * @example
+ * ```ts
+ * new Worker(entry, { workerData: { backend: 'sodium' } satisfies WorkerSetup });
+ * ```
+ */
 export interface WorkerSetup {
   backend: BackendName;
 }
@@ -12,6 +26,11 @@ export interface WorkerSetup {
  * Main thread to worker. Every request but `key` carries an `id` the worker
  * answers with; `key` needs no answer because a port delivers in order, so a
  * key always arrives before the tasks that use it.
+ *
+ * @example
+ * ```ts
+ * worker.postMessage({ type: 'task', id: 7, keyId: 1, op: 'blind', data } satisfies ToWorker, [data.buffer]);
+ * ```
  */
 export type ToWorker =
   | { type: 'key'; keyId: number; key: Uint8Array }
@@ -19,7 +38,14 @@ export type ToWorker =
   | { type: 'task'; id: number; keyId: number; op: ChunkOp; data: Uint8Array }
   | { type: 'held'; id: number };
 
-/** Worker to main thread: a task's output (transferred), an error, or a count of keys still held. */
+/**
+ * Worker to main thread: a task's output (transferred), an error, or a count of keys still held.
+ *
+ * @example
+ * ```ts
+ * port.postMessage({ id: 7, out } satisfies FromWorker, [out.buffer]);
+ * ```
+ */
 export type FromWorker =
   | { id: number; out: Uint8Array }
   | { id: number; error: { code: string; message: string } }

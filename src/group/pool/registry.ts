@@ -27,6 +27,11 @@ export interface PoolLease {
  * How long a pool without leases keeps its threads, so that back-to-back sessions
  * (a service, `blindSet` then a party) do not pay thread start-up each time.
  * Idle threads never keep the process alive.
+ *
+ * @example
+ * ```ts
+ * lease.release(); // the threads stop IDLE_MS later unless another blinder comes
+ * ```
  */
 export const IDLE_MS = 2000;
 
