@@ -1,3 +1,5 @@
+import { concatParts } from '../bytes.js';
+
 /**
  * Packed elements that arrive chunk by chunk, in a count the peer only declared:
  * growing by parts avoids trusting that declaration with one big allocation.
@@ -19,14 +21,7 @@ export class ElementStream {
 
   /** All parts followed by `last`, in one new buffer; the stream is unchanged. */
   concatWith(last: Uint8Array): Uint8Array {
-    const all = [...this.parts, last];
-    const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of all) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatParts([...this.parts, last]);
   }
 
   /** All parts in one buffer. */

@@ -1,3 +1,4 @@
+import { concatParts } from '../bytes.js';
 import { PsiError } from '../errors.js';
 
 /** Frame types, in the order a session uses them. */
@@ -141,11 +142,5 @@ export function splitFrames(bytes: Uint8Array): Uint8Array[] {
  * ```
  */
 export function joinFrames(frames: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-  let at = 0;
-  for (const f of frames) {
-    out.set(f, at);
-    at += f.length;
-  }
-  return out;
+  return concatParts(frames);
 }
