@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 
-/** What a reader needs to judge (and rerun) a measurement. */
+/**
+ * What a reader needs to judge (and rerun) a measurement.
+ *
+ * @example
+ * ```ts
+ * const { cpu, cores, commit } = machineInfo();
+ * ```
+ */
 export interface MachineInfo {
   cpu: string;
   cores: number;

@@ -1,4 +1,11 @@
-/** `quick` (the default, a couple of minutes at most) or `full` (the scaling curve). */
+/**
+ * `quick` (the default, a couple of minutes at most) or `full` (the scaling curve).
+ *
+ * @example
+ * ```ts
+ * const sizes = benchMode() === 'full' ? [1e4, 1e7] : [1e4];
+ * ```
+ */
 export type BenchMode = 'quick' | 'full';
 
 /**

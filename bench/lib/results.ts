@@ -3,7 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './machine.js';
 
-/** `bench/results`, wherever the process was started from. */
+/**
+ * `bench/results`, wherever the process was started from.
+ *
+ * @example
+ * ```ts
+ * readFileSync(join(RESULTS_DIR, 'join.json'), 'utf8');
+ * ```
+ */
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 /**

@@ -1,4 +1,11 @@
-/** Wall times of the measured runs of one benchmark case, in milliseconds. */
+/**
+ * Wall times of the measured runs of one benchmark case, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { medianMs, runsMs } = await timeMedian(work);
+ * ```
+ */
 export interface Timing {
   medianMs: number;
   minMs: number;
@@ -6,7 +13,14 @@ export interface Timing {
   runsMs: number[];
 }
 
-/** How long and how often to run a case. */
+/**
+ * How long and how often to run a case.
+ *
+ * @example
+ * ```ts
+ * await timeMedian(work, { runs: 3, warmup: 0, minMs: 300 });
+ * ```
+ */
 export interface TimingOptions {
   /** Measured runs at least; default 5. */
   runs?: number;

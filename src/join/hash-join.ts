@@ -1,7 +1,16 @@
 import { partitionBits, partitionTokens, type HashPartitions } from './partition.js';
 import { tokensEqual, type PackedTokens } from './tokens.js';
 
-/** Matches found by a join: `hits[0 .. count)` are ascending indices into `a`. */
+/**
+ * Matches found by a join: `hits[0 .. count)` are ascending indices into `a`; the rest
+ * of `hits` is scratch.
+ *
+ * @example
+ * ```ts
+ * const { hits, count } = sortJoin(ta, tb);
+ * const indices = hits.slice(0, count);
+ * ```
+ */
 export interface JoinHits {
   readonly hits: Uint32Array;
   readonly count: number;
@@ -11,6 +20,11 @@ export interface JoinHits {
  * Probe steps past the first slot, summed over all tokens, beyond which the hash is
  * deemed attacked (or astronomically unlucky) and the caller switches to sorting.
  * Random tokens use about two per token.
+ *
+ * @example
+ * ```ts
+ * let budget = stepBudget(a.count + b.count);
+ * ```
  */
 export function stepBudget(tokens: number): number {
   return 8 * tokens + 65_536;
@@ -22,6 +36,11 @@ export function stepBudget(tokens: number): number {
  * the (cache-resident) table size. `size` is capped near the mean group size first: a
  * group swollen by duplicates still gets a small table, and one swollen by colliding
  * hashes overflows it and trips the guard.
+ *
+ * @example
+ * ```ts
+ * groupCapacity(2000, 2000); // 16384
+ * ```
  */
 export function groupCapacity(size: number, meanSize: number): number {
   const capped = Math.min(size, 2 * meanSize + 1024);

@@ -3,6 +3,12 @@ import { hashTokens, type PackedTokens } from './tokens.js';
 /**
  * Tokens grouped by the top bits of their keyed hash, so each group's hash table stays
  * in the core's private cache while it is built and probed.
+ *
+ * @example
+ * ```ts
+ * const { pairs, starts } = partitionTokens(t, keys, 9, scratch);
+ * const firstGroupSize = starts[1]! - starts[0]!;
+ * ```
  */
 export interface HashPartitions {
   /** `(hash, index)` pairs, group by group; indices ascend within a group. */

@@ -1,12 +1,19 @@
 import { PsiError } from '../errors.js';
 
 /** Width of a ristretto255 encoding, the tokens the protocol joins on. */
-export const DEFAULT_TOKEN_WIDTH = 32;
+const DEFAULT_TOKEN_WIDTH = 32;
 
 /** Upper bound on `width`; keeps the per-call key schedule tiny. */
-export const MAX_TOKEN_WIDTH = 1024;
+const MAX_TOKEN_WIDTH = 1024;
 
-/** Options shared by the packed-token functions. */
+/**
+ * Options shared by the packed-token functions.
+ *
+ * @example
+ * ```ts
+ * intersectPacked(a, b, { width: 16 });
+ * ```
+ */
 export interface PackedOptions {
   /** Bytes per token, an integer in 1..1024; default 32. */
   width?: number;
@@ -17,6 +24,12 @@ export interface PackedOptions {
  * `words` is set only when 32-bit loads are both aligned and little-endian, so every
  * path sees the same little-endian words and hashes agree across alignments.
  * `doubles` is set when 8-byte loads are aligned and whole tokens are 8-byte multiples.
+ *
+ * @example
+ * ```ts
+ * const t = packedTokens(bytes, 32, 'a');
+ * if (t.words !== null) firstWord = t.words[0];
+ * ```
  */
 export interface PackedTokens {
   readonly bytes: Uint8Array;
@@ -45,7 +58,7 @@ export function tokenWidth(opts: PackedOptions | undefined): number {
   if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw invalid('options must be an object');
   const width = opts?.width ?? DEFAULT_TOKEN_WIDTH;
   if (!Number.isInteger(width) || width < 1 || width > MAX_TOKEN_WIDTH) {
-    throw invalid(`width must be an integer in 1..${MAX_TOKEN_WIDTH}; got ${String(width)}`);
+    throw invalid(`width must be an integer in 1..${MAX_TOKEN_WIDTH}; got ${typeof width === 'number' ? width : typeof width}`);
   }
   return width;
 }
