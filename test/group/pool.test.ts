@@ -90,10 +90,14 @@ describe('worker pool blinder', () => {
 
   it('close zeroises the key here and makes every thread forget its copy', async () => {
     const first = randomScalar();
-    const second = randomScalar();
+    // A Buffer in Node's shared slab: only its 32 bytes may travel, and they must still be wiped.
+    const second = Buffer.from(randomScalar());
+    const secondKey = new Uint8Array(second);
     const a = chunkedBlinder(sodium, first, acquirePool('sodium', 2), { inlineBelow: 0 });
     const b = chunkedBlinder(sodium, second, acquirePool('sodium', 2), { inlineBelow: 0 });
-    await Promise.all([a.blind(uniformOf(4)), b.blind(uniformOf(4))]);
+    const uniform = uniformOf(4);
+    const [, fromB] = await Promise.all([a.blind(uniform), b.blind(uniform)]);
+    expect(fromB).toEqual(sodium.blindUniform(uniform, secondKey));
     const before = await warm.pool.heldKeys();
     expect(before.length).toBe(2);
     await a.close();

@@ -29,6 +29,16 @@ interface Queued {
 }
 
 /**
+ * Moves a 32-byte copy of the key to a thread. Cloning `key` itself would copy its
+ * whole backing buffer (a Node Buffer may sit in a shared 8 KiB slab), and a
+ * transferred copy leaves nothing behind on this side.
+ */
+function sendKey(worker: Worker, keyId: number, key: Uint8Array): void {
+  const copy = new Uint8Array(key);
+  worker.postMessage({ type: 'key', keyId, key: copy } satisfies ToWorker, [copy.buffer]);
+}
+
+/**
  * A fixed number of worker threads, started on first use, that hold registered
  * keys and run chunk tasks from one FIFO queue. Each task's input is copied into
  * a buffer of its own and transferred, and the output is transferred back, so no
@@ -60,7 +70,7 @@ export class WorkerPool {
   register(key: Uint8Array): number {
     const keyId = this.nextId++;
     this.keys.set(keyId, key);
-    for (const slot of this.slots) slot.worker.postMessage({ type: 'key', keyId, key } satisfies ToWorker);
+    for (const slot of this.slots) sendKey(slot.worker, keyId, key);
     return keyId;
   }
 
@@ -129,7 +139,7 @@ export class WorkerPool {
     });
     worker.on('error', (cause) => this.fail(new PsiError('WORKER_FAILED', `a ${this.backend} worker failed: ${cause.message}`, { cause })));
     worker.on('exit', (code) => this.fail(new PsiError('WORKER_FAILED', `a ${this.backend} worker exited with code ${code}`)));
-    for (const [keyId, key] of this.keys) worker.postMessage({ type: 'key', keyId, key } satisfies ToWorker);
+    for (const [keyId, key] of this.keys) sendKey(worker, keyId, key);
     if (!this.referenced) worker.unref();
     this.slots.push(slot);
   }
