@@ -6,6 +6,7 @@
  *   npx tsx bench/join.ts --full    # and 10^7 (needs ~3 GB of RAM)
  */
 import { randomFillSync } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { intersectPacked } from '../src/join/index.js';
 import { benchMode, machineInfo, printTable, timeMedian, writeResults } from './lib/index.js';
 
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   const mode = benchMode();
   const sizes = mode === 'full' ? [1e4, 1e5, 1e6, 1e7] : [1e4, 1e5, 1e6];
   const machine = machineInfo();
+  // Other jobs on a shared machine slow the memory-bound join most; record how busy it was.
+  const loadBefore = loadavg()[0]!;
   console.log(`join benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.commit}`);
   console.log('M tokens/s counts the tokens of both inputs (n + n); times are medians.\n');
   const rows = [];
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
     baseline: 'Set<string> of b as hex or latin1 strings, then a filter over a; conversion included',
     rows,
     targets,
+    loadAverage1m: { before: loadBefore, after: loadavg()[0] },
   });
   console.log(`\nwrote ${path}`);
 }
