@@ -35,7 +35,7 @@ const median = (xs: number[]) => {
 /** Child side: warm up, run the case `runs` times, print one JSON line. */
 async function runCase(n: number, m: number, runs: number, dist: boolean): Promise<void> {
   const lib = await loadLibrary(dist);
-  await runSession(makeSets(2000, 2000, 1000), undefined, lib);
+  await runSession(makeSets(1000, 1000, 500), undefined, lib);
   const sets = makeSets(n, m, Math.min(n, m) / 2);
   const runsMs: number[] = [];
   let last = { ms: 0, wireBytes: 0, matches: 0 };

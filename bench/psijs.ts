@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   // Warm both: psi.js's WASM and blindjoin's threads are loaded once per process in real use.
   const warm = makeSets(100, 100, 50);
   psiJsSession(psi, warm.a, warm.b);
-  await runSession(makeSets(2000, 2000, 1000));
+  await runSession(makeSets(1000, 1000, 500));
   await runSession(makeSets(200, 200, 100), 1);
 
   const rows = [];
