@@ -19,9 +19,9 @@ export interface HashPartitions {
   readonly bits: number;
 }
 
-/** Tokens per group aimed at: the group's table (2 words a slot, half full) then fits L1/L2. */
+/** Tokens per group aimed at: the group's table (2 words a slot, 1/8 full, 128 KiB) then stays in L2. */
 const GROUP_TOKENS = 2048;
-/** More groups than this and the scatter's write streams thrash the TLB. */
+/** Caps the scatter at 2048 write streams, about as many pages as the L2 TLB maps. */
 const MAX_BITS = 11;
 
 /**
