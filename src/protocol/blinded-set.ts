@@ -72,7 +72,7 @@ export async function blindSet(items: readonly (string | Uint8Array)[], opts: Bl
   const blinder = await createBlinder({ key: key.slice(), backend: opts.backend, workers: opts.workers });
   let elements: Uint8Array;
   try {
-    elements = await blinder.blind(prepared.uniform);
+    elements = await blinder.blind(prepared.packed);
   } finally {
     await blinder.close();
   }

@@ -20,7 +20,7 @@ export interface PreparedItems {
   /** Number of distinct items. */
   readonly count: number;
   /** expand_message_xmd output of each distinct item, 64 bytes each. */
-  readonly uniform: Uint8Array;
+  readonly packed: Uint8Array;
   /** indices[d] = ascending indices into the given items equal to distinct item d. */
   readonly indices: readonly number[][];
 }
@@ -71,5 +71,5 @@ export function prepareItems(items: readonly (string | Uint8Array)[]): PreparedI
   if (uniform !== all) {
     keep.forEach((i, d) => uniform.set(all.subarray(i * UNIFORM_BYTES, (i + 1) * UNIFORM_BYTES), d * UNIFORM_BYTES));
   }
-  return { total: items.length, count: keep.length, uniform, indices };
+  return { total: items.length, count: keep.length, packed: uniform, indices };
 }

@@ -128,7 +128,7 @@ class PsiParty implements Party {
   }
 
   private async hello(): Promise<Uint8Array[]> {
-    const own = await this.ownSet();
+    const own = this.ownSet();
     this.id = randomBytes(SESSION_ID_BYTES);
     this.phase = 'handshake';
     return [this.frame('hello', encodeHandshake(this.handshake(own)))];
@@ -136,7 +136,7 @@ class PsiParty implements Party {
 
   private async onHello(frame: Frame): Promise<Uint8Array[]> {
     const peer = this.checkHandshake(decodeHandshake(frame.payload));
-    const own = await this.ownSet();
+    const own = this.ownSet();
     this.id = frame.sessionId;
     const out = [this.frame('accept', encodeHandshake(this.handshake(own)))];
     this.beginExchange(peer.itemCount, own);
@@ -267,32 +267,22 @@ class PsiParty implements Party {
     return out.sort((a, b) => a - b);
   }
 
-  private async ownSet(): Promise<OwnSet> {
+  /** Own distinct items in a fresh sending order: blinded already (a `blindedSet`) or blinded chunk by chunk. */
+  private ownSet(): OwnSet {
     if (this.own !== undefined) return this.own;
-    const { items, blindedSet } = this.opts;
-    let own: OwnSet;
-    if (blindedSet !== undefined) {
-      const order = randomPermutation(blindedSet.size);
-      const shuffled = permutePacked(blindedSet.elements, order, ELEMENT_BYTES);
-      own = {
-        count: blindedSet.size,
-        indices: blindedSet.indices,
-        order,
-        blindRange: async (from, to) => shuffled.subarray(from * ELEMENT_BYTES, to * ELEMENT_BYTES),
-      };
-    } else {
-      const prepared = prepareItems(items!);
-      const order = randomPermutation(prepared.count);
-      const uniform = permutePacked(prepared.uniform, order, UNIFORM_BYTES);
-      own = {
-        count: prepared.count,
-        indices: prepared.indices,
-        order,
-        blindRange: async (from, to) => (await this.getBlinder()).blind(uniform.subarray(from * UNIFORM_BYTES, to * UNIFORM_BYTES)),
-      };
-    }
-    this.own = own;
-    return own;
+    const set = this.opts.blindedSet;
+    const { count, indices, packed } = set === undefined ? prepareItems(this.opts.items!) : { count: set.size, indices: set.indices, packed: set.elements };
+    const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
+    const order = randomPermutation(count);
+    const shuffled = permutePacked(packed, order, width);
+    const slice = (from: number, to: number) => shuffled.subarray(from * width, to * width);
+    this.own = {
+      count,
+      indices,
+      order,
+      blindRange: set === undefined ? async (from, to) => (await this.getBlinder()).blind(slice(from, to)) : async (from, to) => slice(from, to),
+    };
+    return this.own;
   }
 
   private getBlinder(): Promise<Blinder> {
