@@ -30,8 +30,8 @@ export interface BlindedSet {
 export interface BlindedSetData extends BlindedSet {
   /** Blinded distinct items, 32 bytes each, in distinct-item order. */
   readonly elements: Uint8Array;
-  /** indices[d] = indices of the given items equal to distinct item d. */
-  readonly indices: readonly number[][];
+  /** groupOf[i] = the distinct item that given item i is. */
+  readonly groupOf: Uint32Array;
   /** A fresh copy of the key, owned by the caller; throws once destroyed. */
   copyKey(): Uint8Array;
 }
@@ -81,7 +81,7 @@ export async function blindSet(items: readonly (string | Uint8Array)[], opts: Bl
     size: prepared.count,
     total: prepared.total,
     elements,
-    indices: prepared.indices,
+    groupOf: prepared.groupOf,
     copyKey() {
       if (destroyed) throw new PsiError('SET_DESTROYED', 'this blinded set was destroyed (its key rotated out)');
       return key.slice();

@@ -5,13 +5,13 @@ import { HASH_TO_GROUP_DST } from './version.js';
 
 /**
  * A party's items reduced to what the protocol blinds: the distinct items'
- * hash-to-group inputs, and for each distinct item every index it had.
+ * hash-to-group inputs, and which distinct item each given item is.
  *
  * @example
  * ```ts
  * const set = prepareItems(['a', 'b', 'a']);
- * set.count;      // 2
- * set.indices[0]; // [0, 2]
+ * set.count;   // 2
+ * set.groupOf; // Uint32Array [0, 1, 0]
  * ```
  */
 export interface PreparedItems {
@@ -21,29 +21,31 @@ export interface PreparedItems {
   readonly count: number;
   /** expand_message_xmd output of each distinct item, 64 bytes each. */
   readonly packed: Uint8Array;
-  /** indices[d] = ascending indices into the given items equal to distinct item d. */
-  readonly indices: readonly number[][];
+  /** groupOf[i] = the distinct item that given item i is. */
+  readonly groupOf: Uint32Array;
 }
 
-const utf8 = new TextEncoder();
-
-function toBytes(item: unknown, i: number): Uint8Array {
-  if (typeof item === 'string') return utf8.encode(item);
-  if (item instanceof Uint8Array) return item;
-  throw new PsiError('ITEMS_INVALID', `item ${i} must be a string or Uint8Array, got ${item === null ? 'null' : typeof item}`);
+function checkItems(items: readonly unknown[]): void {
+  if (!Array.isArray(items)) throw new PsiError('ITEMS_INVALID', 'items must be an array of strings or Uint8Arrays');
+  items.forEach((item, i) => {
+    if (typeof item !== 'string' && !(item instanceof Uint8Array)) {
+      throw new PsiError('ITEMS_INVALID', `item ${i} must be a string or Uint8Array, got ${item === null ? 'null' : typeof item}`);
+    }
+  });
 }
 
-/** Key of a 64-byte digest for deduplication: its first 16 bytes, as 8 UTF-16 units. */
-function digestKey(uniform: Uint8Array, d: number): string {
-  const at = d * UNIFORM_BYTES;
-  let key = '';
-  for (let i = 0; i < 16; i += 2) key += String.fromCharCode(uniform[at + i]! | (uniform[at + i + 1]! << 8));
-  return key;
+function sameDigest(all: Uint8Array, i: number, j: number): boolean {
+  const a = i * UNIFORM_BYTES;
+  const b = j * UNIFORM_BYTES;
+  for (let k = 0; k < UNIFORM_BYTES; k++) if (all[a + k] !== all[b + k]) return false;
+  return true;
 }
 
 /**
- * Validates, hashes and deduplicates items. Duplicates are detected on the
- * hash-to-group input, so a string and its UTF-8 bytes are the same item.
+ * Validates, hashes and deduplicates items. Duplicates are found on the 64-byte
+ * hash-to-group input (so a string and its UTF-8 bytes are the same item) with an
+ * open-addressing table of typed arrays: no string or object per item, which at
+ * 10^6..10^7 items is most of the time and memory a `Map` would cost.
  *
  * @example
  * ```ts
@@ -51,25 +53,34 @@ function digestKey(uniform: Uint8Array, d: number): string {
  * ```
  */
 export function prepareItems(items: readonly (string | Uint8Array)[]): PreparedItems {
-  if (!Array.isArray(items)) throw new PsiError('ITEMS_INVALID', 'items must be an array of strings or Uint8Arrays');
-  const all = expandMessages(items.map(toBytes), HASH_TO_GROUP_DST);
-  const firstOf = new Map<string, number>();
-  const indices: number[][] = [];
-  const keep: number[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const key = digestKey(all, i);
-    const d = firstOf.get(key);
-    if (d === undefined) {
-      firstOf.set(key, indices.length);
-      indices.push([i]);
-      keep.push(i);
-    } else {
-      indices[d]!.push(i);
+  checkItems(items);
+  const total = items.length;
+  const all = expandMessages(items, HASH_TO_GROUP_DST);
+  const words = new Uint32Array(all.buffer, all.byteOffset, all.length / 4);
+  const mask = 2 ** Math.ceil(Math.log2(2 * total + 2)) - 1;
+  // slot -> 1 + the given index of the first item with that digest; digests are uniform, so their first word is the hash.
+  const slots = new Uint32Array(mask + 1);
+  const groupOf = new Uint32Array(total);
+  const firsts: number[] = [];
+  for (let i = 0; i < total; i++) {
+    let s = words[i * (UNIFORM_BYTES / 4)]! & mask;
+    for (;;) {
+      const held = slots[s]!;
+      if (held === 0) {
+        slots[s] = i + 1;
+        groupOf[i] = firsts.length;
+        firsts.push(i);
+        break;
+      }
+      if (sameDigest(all, held - 1, i)) {
+        groupOf[i] = groupOf[held - 1]!;
+        break;
+      }
+      s = (s + 1) & mask;
     }
   }
-  const uniform = keep.length === items.length ? all : new Uint8Array(keep.length * UNIFORM_BYTES);
-  if (uniform !== all) {
-    keep.forEach((i, d) => uniform.set(all.subarray(i * UNIFORM_BYTES, (i + 1) * UNIFORM_BYTES), d * UNIFORM_BYTES));
-  }
-  return { total: items.length, count: keep.length, packed: uniform, indices };
+  if (firsts.length === total) return { total, count: total, packed: all, groupOf };
+  const packed = new Uint8Array(firsts.length * UNIFORM_BYTES);
+  firsts.forEach((i, d) => packed.set(all.subarray(i * UNIFORM_BYTES, (i + 1) * UNIFORM_BYTES), d * UNIFORM_BYTES));
+  return { total, count: firsts.length, packed, groupOf };
 }

@@ -19,7 +19,8 @@ const PIPELINE_DEPTH = 4;
 /** Own items in the shape the session needs, however they were given. */
 interface OwnSet {
   count: number;
-  indices: readonly number[][];
+  /** groupOf[i] = the distinct item that given item i is. */
+  groupOf: Uint32Array;
   /** Sending order: position p carries distinct item order[p]. */
   order: Uint32Array;
   /** Produces own blinded elements of positions [from, to). */
@@ -261,24 +262,26 @@ class PsiParty implements Party {
 
   /** Maps positions in our sending order back to every index the caller gave. */
   private ownIndices(positions: Uint32Array): number[] {
-    const { order, indices } = this.own!;
+    const { order, groupOf, count } = this.own!;
+    const matched = new Uint8Array(count);
+    for (const p of positions) matched[order[p]!] = 1;
     const out: number[] = [];
-    for (const p of positions) out.push(...indices[order[p]!]!);
-    return out.sort((a, b) => a - b);
+    for (let i = 0; i < groupOf.length; i++) if (matched[groupOf[i]!] === 1) out.push(i);
+    return out;
   }
 
   /** Own distinct items in a fresh sending order: blinded already (a `blindedSet`) or blinded chunk by chunk. */
   private ownSet(): OwnSet {
     if (this.own !== undefined) return this.own;
     const set = this.opts.blindedSet;
-    const { count, indices, packed } = set === undefined ? prepareItems(this.opts.items!) : { count: set.size, indices: set.indices, packed: set.elements };
+    const { count, groupOf, packed } = set === undefined ? prepareItems(this.opts.items!) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
     const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
     const order = randomPermutation(count);
     const shuffled = permutePacked(packed, order, width);
     const slice = (from: number, to: number) => shuffled.subarray(from * width, to * width);
     this.own = {
       count,
-      indices,
+      groupOf,
       order,
       blindRange: set === undefined ? async (from, to) => (await this.getBlinder()).blind(slice(from, to)) : async (from, to) => slice(from, to),
     };
