@@ -178,12 +178,16 @@ class PsiParty implements Party {
     const count = elements.length / ELEMENT_BYTES;
     const ownDouble = this.ownDouble!;
     checkChunk(offset, count, this.ownDoubleReceived, this.own!.count);
-    if (offset + count === this.own!.count) {
-      const all = ownDouble.slice();
-      all.set(elements, offset * ELEMENT_BYTES);
-      rejectDuplicates(all, 'the peer returned the same element twice');
-    }
     ownDouble.set(elements, offset * ELEMENT_BYTES);
+    if (offset + count === this.own!.count) {
+      try {
+        rejectDuplicates(ownDouble, 'the peer returned the same element twice');
+      } catch (e) {
+        // The region was unused before this frame: clearing it undoes the frame.
+        ownDouble.fill(0, offset * ELEMENT_BYTES);
+        throw e;
+      }
+    }
     this.ownDoubleReceived += count;
     return [];
   }

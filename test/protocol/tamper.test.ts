@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
+import { decodeFrame } from '../../src/index.js';
 import { COMBINATIONS, naive, pair, pump, type Sent } from './helpers.js';
 
 const mine = ['a', 'b', 'c', 'd', 'e'];
@@ -79,5 +80,32 @@ describe('reordering and replay', () => {
     await expect(responder.step(fromInitiator[1]!)).rejects.toMatchObject({ code: 'FRAME_OUT_OF_ORDER' });
     await expect(responder.step(toResponder[1]!)).rejects.toMatchObject({ code: 'SESSION_MISMATCH' });
     await responder.step(fromInitiator[0]!);
+  });
+});
+
+describe('duplicate elements from a peer', () => {
+  /** Copies the first element of a chunk frame over its second. */
+  const duplicateFirst = (frame: Uint8Array) => {
+    const forged = frame.slice();
+    forged.copyWithin(32 + 4 + 32, 32 + 4, 32 + 4 + 32);
+    return forged;
+  };
+
+  it.each([
+    ['blinded', 'responder'],
+    ['reblinded', 'initiator'],
+  ] as const)('a %s stream with a repeated element is refused with PEER_DUPLICATE, and the genuine one still completes', async (type, to) => {
+    const [initiator, responder] = pair(mine, theirs, 'size', 'size');
+    const codes: string[] = [];
+    await pump(initiator, responder, (sent) => {
+      if (sent.to === to && decodeFrame(sent.frame).type === type) {
+        const party = to === 'responder' ? responder : initiator;
+        void party.step(duplicateFirst(sent.frame)).catch((e: PsiError) => codes.push(e.code));
+      }
+      return sent.frame;
+    });
+    expect(codes).toEqual(['PEER_DUPLICATE']);
+    expect(initiator.result().size).toBe(3);
+    expect(responder.result().size).toBe(3);
   });
 });
