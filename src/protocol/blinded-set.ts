@@ -2,7 +2,7 @@ import { PsiError } from '../errors.js';
 import { createBlinder } from '../group/create-blinder.js';
 import type { BackendChoice } from '../group/load.js';
 import { randomScalar, scalarToBigint, zeroize } from '../group/scalar.js';
-import { prepareItems } from './items.js';
+import { checkItems, prepareItems } from './items.js';
 
 /**
  * A party's distinct items, hashed to the group and blinded under one key, ready
@@ -61,6 +61,7 @@ export interface BlindSetOptions {
  * ```
  */
 export async function blindSet(items: readonly (string | Uint8Array)[], opts: BlindSetOptions = {}): Promise<BlindedSet> {
+  checkItems(items);
   let key: Uint8Array;
   if (opts.key === undefined) {
     key = randomScalar();

@@ -25,8 +25,22 @@ export interface PreparedItems {
   readonly groupOf: Uint32Array;
 }
 
-function checkItems(items: readonly unknown[]): void {
+/** Most items one party may hold: the wire counts them in 32 bits. */
+export const MAX_ITEMS = 0xffff_ffff;
+
+/**
+ * Throws `ITEMS_INVALID` unless `items` is an array of strings and byte arrays,
+ * and `TOO_MANY_ITEMS` past what the wire can count.
+ *
+ * @example
+ * ```ts
+ * checkItems(['a@example.com', new Uint8Array([1])]); // fine
+ * checkItems(['a', 3]);                               // throws ITEMS_INVALID
+ * ```
+ */
+export function checkItems(items: readonly unknown[]): void {
   if (!Array.isArray(items)) throw new PsiError('ITEMS_INVALID', 'items must be an array of strings or Uint8Arrays');
+  if (items.length > MAX_ITEMS) throw new PsiError('TOO_MANY_ITEMS', `at most ${MAX_ITEMS} items per party`);
   items.forEach((item, i) => {
     if (typeof item !== 'string' && !(item instanceof Uint8Array)) {
       throw new PsiError('ITEMS_INVALID', `item ${i} must be a string or Uint8Array, got ${item === null ? 'null' : typeof item}`);
@@ -42,7 +56,7 @@ function sameDigest(all: Uint8Array, i: number, j: number): boolean {
 }
 
 /**
- * Validates, hashes and deduplicates items. Duplicates are found on the 64-byte
+ * Hashes and deduplicates items that passed {@link checkItems}. Duplicates are found on the 64-byte
  * hash-to-group input (so a string and its UTF-8 bytes are the same item) with an
  * open-addressing table of typed arrays: no string or object per item, which at
  * 10^6..10^7 items is most of the time and memory a `Map` would cost.
@@ -53,7 +67,6 @@ function sameDigest(all: Uint8Array, i: number, j: number): boolean {
  * ```
  */
 export function prepareItems(items: readonly (string | Uint8Array)[]): PreparedItems {
-  checkItems(items);
   const total = items.length;
   const all = expandMessages(items, HASH_TO_GROUP_DST);
   const words = new Uint32Array(all.buffer, all.byteOffset, all.length / 4);

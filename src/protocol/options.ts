@@ -4,6 +4,7 @@ import type { BackendChoice } from '../group/load.js';
 import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
 import { CHUNK_HEADER_BYTES } from '../wire/messages.js';
 import { asBlindedSetData, type BlindedSetData } from './blinded-set.js';
+import { checkItems, MAX_ITEMS } from './items.js';
 import { parseReveal, type Reveal, type Role } from './reveal.js';
 import type { PartyOptions } from './types.js';
 
@@ -11,8 +12,6 @@ import type { PartyOptions } from './types.js';
 export const MAX_CHUNK_ITEMS = Math.floor((MAX_PAYLOAD_BYTES - CHUNK_HEADER_BYTES) / ELEMENT_BYTES);
 /** Default bound on the peer's declared distinct items. */
 export const DEFAULT_MAX_PEER_ITEMS = 100_000_000;
-/** The wire counts items in 32 bits. */
-const MAX_ITEMS = 0xffff_ffff;
 
 /** {@link PartyOptions} after validation. */
 export interface CheckedOptions {
@@ -58,15 +57,7 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   if ((items === undefined) === (blindedSet === undefined)) {
     throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and blindedSet');
   }
-  if (items !== undefined) {
-    if (!Array.isArray(items)) throw new PsiError('ITEMS_INVALID', 'items must be an array of strings or Uint8Arrays');
-    if (items.length > MAX_ITEMS) throw new PsiError('TOO_MANY_ITEMS', `at most ${MAX_ITEMS} items per party`);
-    items.forEach((item: unknown, i) => {
-      if (typeof item !== 'string' && !(item instanceof Uint8Array)) {
-        throw new PsiError('ITEMS_INVALID', `item ${i} must be a string or Uint8Array, got ${item === null ? 'null' : typeof item}`);
-      }
-    });
-  }
+  if (items !== undefined) checkItems(items);
   return {
     role,
     learn: parseReveal(opts.learn, 'learn'),
