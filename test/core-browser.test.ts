@@ -1,9 +1,10 @@
 import { build } from 'esbuild';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-it('the browser entry (blindjoin/core) bundles for browsers without any node: module', async () => {
+/** Bundles one entry for browsers and returns its main output file's text. */
+async function bundleForBrowser(entry: string, outName: string): Promise<string> {
   const result = await build({
-    entryPoints: ['src/core.ts'],
+    entryPoints: [entry],
     bundle: true,
     platform: 'browser',
     format: 'esm',
@@ -13,7 +14,17 @@ it('the browser entry (blindjoin/core) bundles for browsers without any node: mo
     logLevel: 'silent',
   });
   expect(result.errors).toEqual([]);
-  const entry = result.outputFiles.find((f) => f.path.endsWith('/core.js'))!;
-  expect(entry.text).toContain('createParty');
-  expect(entry.text).not.toMatch(/from\s*["']node:/);
+  return result.outputFiles.find((f) => f.path.endsWith(`/${outName}`))!.text;
+}
+
+describe('browser bundles', () => {
+  it('the browser entry (blindjoin/core) bundles without any node: module', async () => {
+    const text = await bundleForBrowser('src/core.ts', 'core.js');
+    expect(text).toContain('createParty');
+    expect(text).not.toMatch(/from\s*["']node:/);
+  });
+
+  it('the group layer reaches the worker pool only through a dynamic import without node: specifiers', async () => {
+    expect(await bundleForBrowser('src/group/index.ts', 'index.js')).not.toMatch(/worker_threads/);
+  });
 });
