@@ -211,11 +211,15 @@ class PsiParty implements Party {
   }
 
   private beginExchange(peerCount: number, own: OwnSet): void {
-    const anyoneLearns = this.opts.learn !== 'none' || this.opts.peerLearns !== 'none';
-    this.peerCount = anyoneLearns ? peerCount : 0;
+    this.peerCount = this.anyoneLearns() ? peerCount : 0;
     this.outcome = { peerSize: peerCount };
-    if (anyoneLearns && this.opts.learn !== 'none') this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
+    if (this.opts.learn !== 'none') this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
     this.phase = 'exchange';
+  }
+
+  /** Blinded sets cross the wire only when one of the parties learns something. */
+  private anyoneLearns(): boolean {
+    return this.opts.learn !== 'none' || this.opts.peerLearns !== 'none';
   }
 
   private handshake(own: OwnSet): Handshake {
@@ -224,7 +228,7 @@ class PsiParty implements Party {
 
   /** Own blinded elements in sending order, blinded a few chunks ahead of framing. */
   private async ownBlindedFrames(own: OwnSet): Promise<Uint8Array[]> {
-    if (this.opts.learn === 'none' && this.opts.peerLearns === 'none') return [];
+    if (!this.anyoneLearns()) return [];
     const { chunkItems } = this.opts;
     const pending: Promise<Uint8Array>[] = [];
     const frames: Uint8Array[] = [];
