@@ -1,6 +1,157 @@
 /**
+ * The one registry of failure codes. Each code has the HTTP status the service
+ * answers it with and a one-line meaning; docs/errors.md lists every code (a test
+ * keeps the two in step). Callers branch on `code`, never on `message`.
+ *
+ * Status 400 is a bad request or bad peer data, 4xx others a refusal the client
+ * can act on, 5xx the service's own failure. Codes only a library caller or the
+ * CLI can meet carry the status they would have if a service relayed them.
+ */
+export const ERROR_CODES = {
+  // Options and misuse of the API.
+  OPTIONS_INVALID: { status: 400, meaning: 'an option is missing, of the wrong type or out of range' },
+  ROLE_INVALID: { status: 400, meaning: "role is neither 'initiator' nor 'responder'" },
+  REVEAL_INVALID: { status: 400, meaning: 'a reveal mode (option or wire code) is unknown' },
+  ITEMS_INVALID: { status: 400, meaning: 'items is not an array of strings and byte arrays' },
+  BACKEND_UNKNOWN: { status: 400, meaning: 'the named arithmetic backend does not exist' },
+  BACKEND_UNAVAILABLE: { status: 500, meaning: 'the named arithmetic backend cannot load here' },
+  SCALAR_INVALID: { status: 400, meaning: 'a secret scalar is not 32 bytes in [1, order)' },
+  HASH_INPUT_INVALID: { status: 400, meaning: 'a message or domain-separation tag cannot be hashed' },
+  PACKED_LENGTH_INVALID: { status: 400, meaning: 'a packed buffer is not a whole number of records' },
+  JOIN_INPUT_INVALID: { status: 400, meaning: 'a join input is malformed' },
+  JOIN_INPUT_TOO_LARGE: { status: 413, meaning: 'a join input exceeds what the join can index' },
+  MESSAGE_REQUIRED: { status: 400, meaning: 'step() was called without the peer message it needs' },
+  NOT_DONE: { status: 409, meaning: 'result() was called before the session completed' },
+  SESSION_DONE: { status: 409, meaning: 'the session has already completed' },
+  SESSION_CLOSED: { status: 410, meaning: 'the session was closed, possibly while a step was running' },
+  SESSION_INCOMPLETE: { status: 502, meaning: 'the parties stopped talking before both completed' },
+  SET_DESTROYED: { status: 410, meaning: 'a blinded set was used after its key was destroyed' },
+  BLINDER_CLOSED: { status: 410, meaning: 'a blinder was used after close()' },
+  WORKER_FAILED: { status: 500, meaning: 'a worker thread crashed or exited' },
+
+  // The wire: frames and payloads from a peer (docs/protocol.md).
+  FRAME_INVALID: { status: 400, meaning: 'a frame is not a byte array' },
+  FRAME_TRUNCATED: { status: 400, meaning: 'a frame is shorter than its header or declared length' },
+  FRAME_TRAILING_BYTES: { status: 400, meaning: 'a frame is longer than its declared length' },
+  FRAME_MAGIC: { status: 400, meaning: 'the bytes are not a blindjoin frame' },
+  FRAME_TYPE_UNKNOWN: { status: 400, meaning: 'the frame type is unknown' },
+  FRAME_RESERVED: { status: 400, meaning: 'reserved header bytes are not zero' },
+  FRAME_TOO_LARGE: { status: 413, meaning: 'a payload exceeds 1 MiB' },
+  FRAME_OUT_OF_ORDER: { status: 409, meaning: 'a frame has an unexpected sequence number (replayed or reordered)' },
+  VERSION_MISMATCH: { status: 400, meaning: 'the peer speaks another protocol version' },
+  SESSION_MISMATCH: { status: 400, meaning: 'a frame belongs to another session' },
+  UNEXPECTED_FRAME: { status: 409, meaning: 'a frame type that the session does not expect now' },
+  PAYLOAD_INVALID: { status: 400, meaning: 'a payload is malformed for its frame type' },
+  GROUP_MISMATCH: { status: 409, meaning: 'the peer uses another group' },
+  MODE_MISMATCH: { status: 409, meaning: 'the peer wants to learn more, or grants less, than agreed' },
+  TOO_MANY_ITEMS: { status: 413, meaning: 'more items than the party, the wire or the service accepts' },
+  CHUNK_OFFSET: { status: 400, meaning: 'a chunk does not start where the stream stands' },
+  CHUNK_OVERFLOW: { status: 400, meaning: 'a chunk carries more elements than the peer still owes' },
+  CHUNK_TOO_SMALL: { status: 400, meaning: 'a chunk other than the last is smaller than the agreed minimum' },
+  POINT_INVALID: { status: 400, meaning: 'an element is not a canonical encoding or is the identity' },
+  PEER_DUPLICATE: { status: 400, meaning: 'the peer sent or returned the same element twice' },
+
+  // Identifiers and input files.
+  EMPTY: { status: 400, meaning: 'the identifier is empty after normalisation' },
+  VALUE_INVALID: { status: 400, meaning: 'the value is not a string' },
+  TYPE_UNKNOWN: { status: 400, meaning: 'the identifier type is unknown' },
+  PROFILE_UNKNOWN: { status: 400, meaning: 'the normalisation profile is unknown' },
+  EMAIL_INVALID: { status: 400, meaning: 'not a valid email address' },
+  PHONE_INVALID: { status: 400, meaning: 'not a valid phone number' },
+  PHONE_COUNTRY_REQUIRED: { status: 400, meaning: 'a phone number without country code and no default country' },
+  DEFAULT_COUNTRY_INVALID: { status: 400, meaning: 'the default country is not an ISO 3166-1 alpha-2 code' },
+  NAME_INVALID: { status: 400, meaning: 'not a valid name' },
+  CITY_INVALID: { status: 400, meaning: 'not a valid city' },
+  STATE_INVALID: { status: 400, meaning: 'not a valid state or region' },
+  ZIP_INVALID: { status: 400, meaning: 'not a valid postal code' },
+  COUNTRY_INVALID: { status: 400, meaning: 'not a valid country' },
+  DOB_INVALID: { status: 400, meaning: 'not a valid date of birth' },
+  DOB_AMBIGUOUS: { status: 400, meaning: 'a date of birth whose day and month cannot be told apart' },
+  GENDER_INVALID: { status: 400, meaning: 'not a recognised gender value' },
+  MAID_INVALID: { status: 400, meaning: 'not a valid mobile advertiser id' },
+  ENCODING_INVALID: { status: 400, meaning: 'a pre-hashed value is not valid hex or base64 of a SHA-256' },
+  SHA256_INVALID: { status: 400, meaning: 'a pre-hashed identifier is not 64 hex digits' },
+  ENCODING_UNKNOWN: { status: 400, meaning: 'the hash encoding is unknown' },
+  CSV_OPTIONS_INVALID: { status: 400, meaning: 'the CSV reading options are invalid' },
+  CSV_COLUMN_MISSING: { status: 400, meaning: 'a named column is not in the CSV header' },
+  CSV_MALFORMED: { status: 400, meaning: 'the CSV cannot be parsed' },
+  CSV_RECORD_TOO_LARGE: { status: 400, meaning: 'a CSV record exceeds the size bound' },
+  CSV_UNREADABLE: { status: 400, meaning: 'the CSV stream failed' },
+  HASH_FILE_FAILED: { status: 500, meaning: 'the hashed upload file cannot be written' },
+  INPUT_UNREADABLE: { status: 400, meaning: 'an input file cannot be read' },
+
+  // The HTTP service and its client (docs/service.md).
+  UNAUTHORIZED: { status: 401, meaning: 'no valid bearer token' },
+  NOT_FOUND: { status: 404, meaning: 'no such route' },
+  SESSION_NOT_FOUND: { status: 404, meaning: 'no such session (never started, collected, expired or another token)' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'the method is not allowed on the route' },
+  SESSION_EXISTS: { status: 409, meaning: 'a session with this id already exists' },
+  BODY_TOO_LARGE: { status: 413, meaning: 'the request body exceeds the bound' },
+  BODY_UNREADABLE: { status: 400, meaning: 'the request body stream failed' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'frames must be sent as application/octet-stream' },
+  QUOTA_EXCEEDED: { status: 429, meaning: "the token's daily item quota is spent" },
+  TOKEN_BUSY: { status: 429, meaning: 'the token has as many sessions in progress as it may' },
+  SESSIONS_EXCEEDED: { status: 429, meaning: "the token's daily session allowance is spent" },
+  TOO_FEW_ITEMS: { status: 422, meaning: 'the session would blind nothing useful (an empty set)' },
+  SERVICE_BUSY: { status: 503, meaning: 'the service runs as many sessions as it may' },
+  SERVICE_CLOSING: { status: 503, meaning: 'the service is shutting down' },
+  RESULT_WRITE_FAILED: { status: 500, meaning: 'a session result cannot be written' },
+  OUT_DIR_UNUSABLE: { status: 500, meaning: 'the results directory cannot be created or written' },
+  LISTEN_FAILED: { status: 500, meaning: 'the service cannot listen on the address' },
+  TOKENS_INVALID: { status: 500, meaning: 'the tokens file is malformed' },
+  TOKENS_UNREADABLE: { status: 500, meaning: 'the tokens file cannot be read' },
+  TOKENS_REQUIRED: { status: 500, meaning: 'a non-loopback service needs a tokens file' },
+  INTERNAL: { status: 500, meaning: 'an unexpected internal error (logged by the service)' },
+  SERVER_URL_INVALID: { status: 400, meaning: 'the service URL is not an http(s) URL' },
+  SERVICE_UNREACHABLE: { status: 503, meaning: 'the service cannot be reached' },
+  SERVICE_REFUSED: { status: 502, meaning: 'the service refused without a known code' },
+  SESSION_LOST: { status: 502, meaning: 'the service dropped the session or died mid-way' },
+  SESSION_STALLED: { status: 502, meaning: 'the service announces frames but sends none' },
+  ABORTED: { status: 499, meaning: 'the caller aborted the session' },
+
+  // The CLI.
+  RESULT_MISSING: { status: 500, meaning: 'the demo found no result file' },
+  DEMO_MISMATCH: { status: 500, meaning: 'the demo found another overlap than it planted' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+/**
+ * Every code a {@link PsiError} can carry.
+ *
+ * @example
+ * ```ts
+ * const code: PsiErrorCode = 'QUOTA_EXCEEDED';
+ * ```
+ */
+export type PsiErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Whether `value` is a code of the registry (for codes that crossed a thread or a network).
+ *
+ * @example
+ * ```ts
+ * isPsiErrorCode('QUOTA_EXCEEDED'); // true
+ * isPsiErrorCode('EHOSTUNREACH');   // false
+ * ```
+ */
+export function isPsiErrorCode(value: unknown): value is PsiErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/**
+ * The HTTP status that carries a code.
+ *
+ * @example
+ * ```ts
+ * statusOf('QUOTA_EXCEEDED'); // 429
+ * ```
+ */
+export function statusOf(code: PsiErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+/**
  * Every failure blindjoin reports on purpose is a {@link PsiError} with a stable,
- * machine-readable `code`. Callers branch on `code`, never on `message`.
+ * machine-readable `code` from {@link ERROR_CODES}.
  *
  * @example
  * ```ts
@@ -10,9 +161,9 @@
  */
 export class PsiError extends Error {
   /** Stable identifier of the failure, e.g. `'MODE_MISMATCH'`. */
-  readonly code: string;
+  readonly code: PsiErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: PsiErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PsiError';
     this.code = code;
@@ -28,7 +179,7 @@ export class PsiError extends Error {
  * const point = asPsiError('POINT_INVALID', 'bad point', () => decode(bytes));
  * ```
  */
-export function asPsiError<T>(code: string, message: string, fn: () => T): T {
+export function asPsiError<T>(code: PsiErrorCode, message: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {

@@ -1,4 +1,4 @@
-import { PsiError } from '../errors.js';
+import { PsiError, type PsiErrorCode } from '../errors.js';
 
 /**
  * An identifier (or a file of them) that cannot be turned into matchable
@@ -12,7 +12,7 @@ import { PsiError } from '../errors.js';
  * ```
  */
 export class IdentifierError extends PsiError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: PsiErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'IdentifierError';
   }

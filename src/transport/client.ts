@@ -1,4 +1,4 @@
-import { PsiError } from '../errors.js';
+import { isPsiErrorCode, PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import { createParty } from '../protocol/party.js';
 import { parseReveal, type Reveal } from '../protocol/reveal.js';
@@ -174,11 +174,11 @@ export async function matchOverHttp(opts: MatchOverHttpOptions): Promise<MatchOv
       throw new PsiError('SESSION_LOST', `the service no longer knows session ${sessionId}: ${last.message}`);
     }
     if (last.status !== undefined && last.status < 500) {
-      throw new PsiError(last.code ?? 'SERVICE_REFUSED', `the service refused (HTTP ${last.status}): ${last.message}`);
+      throw new PsiError(isPsiErrorCode(last.code) ? last.code : 'SERVICE_REFUSED', `the service refused (HTTP ${last.status}): ${last.message}`);
     }
     if (established) throw new PsiError('SESSION_LOST', `lost the service at ${where} mid-session: ${last.message}`);
     if (last.status !== undefined) {
-      throw new PsiError(last.code ?? 'SERVICE_REFUSED', `the service at ${where} failed (HTTP ${last.status}): ${last.message}`);
+      throw new PsiError(isPsiErrorCode(last.code) ? last.code : 'SERVICE_REFUSED', `the service at ${where} failed (HTTP ${last.status}): ${last.message}`);
     }
     throw new PsiError('SERVICE_UNREACHABLE', `cannot reach the service at ${where}: ${last.message}`);
   };

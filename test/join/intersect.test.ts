@@ -230,7 +230,7 @@ describe('withinMemory', () => {
       expect(e).toBeInstanceOf(PsiError);
       expect((e as PsiError).code).toBe('JOIN_INPUT_TOO_LARGE');
     }
-    const other = new PsiError('X', 'y');
+    const other = new PsiError('INTERNAL', 'y');
     expect(() => withinMemory(() => { throw other; })).toThrow(other);
   });
 });

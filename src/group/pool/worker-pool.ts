@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { PsiError } from '../../errors.js';
+import { isPsiErrorCode, PsiError } from '../../errors.js';
 import type { BackendName } from '../backend.js';
 import type { ChunkOp, FromWorker, ToWorker } from './messages.js';
 import { spawnWorker } from './spawn.js';
@@ -112,7 +112,7 @@ export class WorkerPool {
       this.request(slot, { type: 'task', keyId: task.keyId, op: task.op, data }, [data.buffer])
         .then((reply) => {
           if ('out' in reply) task.resolve(reply.out);
-          else if ('error' in reply) task.reject(new PsiError(reply.error.code, reply.error.message));
+          else if ('error' in reply) task.reject(new PsiError(isPsiErrorCode(reply.error.code) ? reply.error.code : 'WORKER_FAILED', reply.error.message));
         }, task.reject)
         .finally(() => {
           slot.tasks--;
