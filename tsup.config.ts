@@ -1,10 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', core: 'src/core.ts', cli: 'src/cli/main.ts', worker: 'src/group/pool/worker.ts' },
+  entry: { index: 'src/index.ts', core: 'src/core.ts', primitives: 'src/primitives.ts', cli: 'src/cli/main.ts', worker: 'src/group/pool/worker.ts' },
   format: ['esm'],
   target: 'node20',
-  dts: { entry: { index: 'src/index.ts', core: 'src/core.ts' } },
+  dts: { entry: { index: 'src/index.ts', core: 'src/core.ts', primitives: 'src/primitives.ts' } },
   sourcemap: true,
   clean: true,
   splitting: true,

@@ -1,14 +1,16 @@
 /**
- * blindjoin's platform-neutral core: everything that runs in browsers as well as
- * Node (no `node:` imports). Bundlers resolve `blindjoin` to this entry under the
- * `browser` condition; Node gets {@link module:index} with CSV files and HTTP on top.
+ * blindjoin's platform-neutral entry: the session API and identifiers, for
+ * browsers as well as Node (no `node:` imports). Bundlers resolve `blindjoin` to
+ * this entry under the `browser` condition; Node gets {@link module:index} with
+ * CSV files, the service and the HTTP client on top. Group, join and wire
+ * primitives are on `blindjoin/primitives`.
  *
- * Layers: identifiers -> group -> protocol -> join -> wire.
+ * Layers, lowest first; each imports only from layers before it:
+ * identifiers | group | join (independent) -> wire -> protocol -> service -> transport -> cli.
  * @module
  */
-export { PsiError } from './errors.js';
+export { ERROR_CODES, isPsiErrorCode, PsiError, type PsiErrorCode } from './errors.js';
 export * from './identifiers/index.js';
-export * from './group/index.js';
+export type { BackendChoice } from './group/load.js';
+export type { Reveal } from './wire/reveal.js';
 export * from './protocol/index.js';
-export * from './join/index.js';
-export * from './wire/index.js';

@@ -1,12 +1,17 @@
 /**
  * blindjoin: private audience matching with ECDH private set intersection.
  *
- * Layers, each in its own folder: identifiers -> group -> protocol -> join -> wire
- * -> transport -> cli. This Node entry is the browser-safe core plus the parts
- * that need Node: streaming CSV files and the HTTP service and client.
+ * This Node entry is the browser-safe core ({@link module:core}: the session API
+ * and identifiers) plus what needs Node: streaming CSV files, the session
+ * service with its HTTP handler and server, and the HTTP client. Group, join and
+ * wire primitives are on `blindjoin/primitives`.
+ *
+ * Layers, lowest first; each imports only from layers before it:
+ * identifiers | group | join (independent) -> wire -> protocol -> service -> transport -> cli.
  * @module
  */
 export * from './core.js';
 export { readIdentifierColumn, type IdentifierColumn, type ReadColumnOptions, type RejectedRow, type TypedColumn } from './identifiers/csv.js';
 export { writeHashFile, type HashFileOptions, type HashFileResult } from './identifiers/hash-file.js';
+export * from './service/index.js';
 export * from './transport/index.js';

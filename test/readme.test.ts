@@ -11,6 +11,6 @@ it('the README usage example gives the results it shows', async () => {
     learn: 'intersection', peerLearns: 'size', workers: 1,
   });
   await runLocal(advertiser, platform);
-  expect(advertiser.result()).toEqual({ peerSize: 3, size: 1 });
-  expect(platform.result()).toEqual({ peerSize: 2, size: 1, matches: [0] });
+  expect(advertiser.result()).toEqual({ ownSize: 2, peerSize: 3, size: 1 });
+  expect(platform.result()).toEqual({ ownSize: 3, peerSize: 2, size: 1, matches: [0] });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PsiError } from '../errors.js';
-import type { SessionSummary } from '../transport/results.js';
+import type { SessionSummary } from '../service/result.js';
 import type { CliIo } from './io.js';
 import { matchCommand, type MatchReport } from './match.js';
 import { startService } from './serve.js';

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
 import { readIdentifierColumn, type RejectedRow } from '../identifiers/csv.js';
 import type { Profile } from '../identifiers/types.js';
-import type { MatchedRow } from '../transport/results.js';
+import type { MatchedRow } from '../service/result.js';
 import { progressBar, type CliIo } from './io.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { Reveal } from '../protocol/reveal.js';
-import { writeFileAtomic } from '../transport/atomic-file.js';
+import type { Reveal } from '../wire/reveal.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { matchOverHttp } from '../transport/client.js';
-import { matchedRowsCsv, type MatchedRow } from '../transport/results.js';
+import { matchedRowsCsv, type MatchedRow } from '../service/result.js';
 import { loadInput, type InputSpec } from './input.js';
 import { progressBar, type CliIo } from './io.js';
 

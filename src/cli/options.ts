@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import type { Reveal } from '../protocol/reveal.js';
-import type { KeyRotation } from '../transport/key-rotation.js';
+import type { Reveal } from '../wire/reveal.js';
+import type { KeyRotation } from '../service/key-rotation.js';
 
 /** Reveal modes as the CLI spells them. */
 export const REVEAL_CHOICES: readonly Reveal[] = ['intersection', 'size', 'none'];

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { PsiError } from '../errors.js';
-import type { Reveal } from '../protocol/reveal.js';
-import type { KeyRotation } from '../transport/key-rotation.js';
+import type { Reveal } from '../wire/reveal.js';
+import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer } from '../transport/server.js';
-import { loadTokensFile } from '../transport/tokens.js';
+import { loadTokensFile } from '../service/tokens.js';
 import { loadInput, type InputSpec } from './input.js';
 import type { CliIo } from './io.js';
 

@@ -1,6 +1,3 @@
-import type { GroupBackend } from './backend.js';
-import { zeroize } from './scalar.js';
-
 /**
  * One party's secret key bound to an engine that applies it to packed chunks.
  * The protocol only ever sees this interface, so the same state machine runs on
@@ -8,7 +5,7 @@ import { zeroize } from './scalar.js';
  *
  * @example
  * ```ts
- * const blinder = inlineBlinder(nobleBackend, randomScalar());
+ * const blinder = await createBlinder({ key: randomScalar() });
  * const mine = await blinder.blind(expandMessages(items, dst)); // H(x)^k
  * const theirs = await blinder.reblind(peerChunk);              // (H(y)^j)^k
  * await blinder.close();                                        // key zeroised
@@ -21,21 +18,4 @@ export interface Blinder {
   reblind(elements: Uint8Array): Promise<Uint8Array>;
   /** Zeroises the key wherever it was copied; the blinder is unusable afterwards. */
   close(): Promise<void>;
-}
-
-/**
- * A {@link Blinder} that computes on the calling thread. It takes ownership of
- * `key` and zeroises it on `close()`.
- *
- * @example
- * ```ts
- * const blinder = inlineBlinder(await loadBackend('auto'), randomScalar());
- * ```
- */
-export function inlineBlinder(backend: GroupBackend, key: Uint8Array): Blinder {
-  return {
-    blind: async (uniform) => backend.blindUniform(uniform, key),
-    reblind: async (elements) => backend.multiply(elements, key),
-    close: async () => zeroize(key),
-  };
 }

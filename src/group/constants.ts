@@ -4,5 +4,3 @@ export const ELEMENT_BYTES = 32;
 export const SCALAR_BYTES = 32;
 /** Uniform bytes fed to element derivation (RFC 9496 §4.3.4), as RFC 9380 prescribes. */
 export const UNIFORM_BYTES = 64;
-/** Name of the only group this version speaks; the protocol negotiates it. */
-export const GROUP_NAME = 'ristretto255';

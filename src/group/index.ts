@@ -1,9 +1,8 @@
 export type { BackendName, GroupBackend } from './backend.js';
 export type { Blinder } from './blinder.js';
-export { inlineBlinder } from './blinder.js';
-export { ELEMENT_BYTES, GROUP_NAME, SCALAR_BYTES, UNIFORM_BYTES } from './constants.js';
-export { expandMessages } from './hash.js';
+export { ELEMENT_BYTES, SCALAR_BYTES, UNIFORM_BYTES } from './constants.js';
+export { createBlinder, type BlinderOptions } from './create-blinder.js';
+export { expandMessages, type HashInput } from './hash.js';
 export { loadBackend, type BackendChoice } from './load.js';
 export { nobleBackend } from './noble.js';
 export { randomScalar } from './scalar.js';
-export { createBlinder, type BlinderOptions } from './create-blinder.js';

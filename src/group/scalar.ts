@@ -8,16 +8,17 @@ const ORDER = ristretto255.Point.Fn.ORDER;
 
 /**
  * Draws a uniformly random non-zero scalar from the platform CSPRNG, as 32 bytes
- * little-endian. Reducing 64 random bytes keeps the bias below 2^-250.
+ * little-endian. Reducing 64 random bytes keeps the bias below 2^-250. `random`
+ * replaces the CSPRNG only where a test needs a reproducible transcript.
  *
  * @example
  * ```ts
  * const key = randomScalar(); // Uint8Array(32), secret: zeroize(key) when done
  * ```
  */
-export function randomScalar(): Uint8Array {
+export function randomScalar(random: (length: number) => Uint8Array = randomBytes): Uint8Array {
   for (;;) {
-    const wide = randomBytes(64);
+    const wide = random(64);
     const s = bytesToNumberLE(wide) % ORDER;
     wide.fill(0);
     if (s !== 0n) return numberToBytesLE(s, SCALAR_BYTES);

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { once } from 'node:events';
+import type { FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeAtomically } from '../atomic-file.js';
 import { raggedReason, planColumns, type ColumnPlan, type RejectedRow } from './csv.js';
 import { csvRows } from './csv-rows.js';
 import { IdentifierError } from './errors.js';
@@ -41,11 +39,28 @@ export interface HashFileResult {
   rejected: RejectedRow[];
 }
 
-async function writeLine(out: NodeJS.WritableStream, line: string): Promise<void> {
-  if (!out.write(`${line}\n`)) await once(out, 'drain');
+/** Lines collected into writes of about 64 KiB, so that a large file costs few system calls. */
+class LineWriter {
+  private pending: string[] = [];
+  private size = 0;
+
+  constructor(private readonly file: FileHandle) {}
+
+  async line(text: string): Promise<void> {
+    this.pending.push(text, '\n');
+    this.size += text.length + 1;
+    if (this.size >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.size = 0;
+    if (text !== '') await this.file.write(text);
+  }
 }
 
-async function writeHashes(input: string, out: NodeJS.WritableStream, opts: HashFileOptions): Promise<HashFileResult> {
+async function writeHashes(input: string, out: LineWriter, opts: HashFileOptions): Promise<HashFileResult> {
   const result: HashFileResult = { written: 0, duplicates: 0, rejected: [] };
   const seen = new Set<string>();
   const normalizeOpts = { profile: opts.profile, defaultCountry: opts.defaultCountry };
@@ -53,7 +68,7 @@ async function writeHashes(input: string, out: NodeJS.WritableStream, opts: Hash
   for await (const row of csvRows(input)) {
     if (plan === undefined && row.error === undefined) {
       plan = planColumns(row.cells, { column: opts.column, type: opts.type, ...normalizeOpts });
-      await writeLine(out, `${opts.type}_sha256`);
+      await out.line(`${opts.type}_sha256`);
       continue;
     }
     plan ??= planColumns(undefined, { column: opts.column, type: opts.type });
@@ -77,7 +92,7 @@ async function writeHashes(input: string, out: NodeJS.WritableStream, opts: Hash
       continue;
     }
     seen.add(hash);
-    await writeLine(out, hash);
+    await out.line(hash);
     result.written++;
   }
   if (plan === undefined) planColumns(undefined, { column: opts.column, type: opts.type });
@@ -104,19 +119,15 @@ export async function writeHashFile(input: string, output: string, opts: HashFil
     throw new IdentifierError('CSV_OPTIONS_INVALID', 'input and output must be file paths');
   }
   if (resolve(input) === resolve(output)) throw new IdentifierError('CSV_OPTIONS_INVALID', 'output must not be the input file');
-  const temp = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.tmp`);
-  // flush: fsync before close, so a crash never leaves a short file under the final name.
-  const out = createWriteStream(temp, { flags: 'wx', flush: true });
   try {
-    await once(out, 'open');
-    const result = await writeHashes(input, out, opts);
-    out.end();
-    await once(out, 'close');
-    await rename(temp, output);
-    return result;
+    let result: HashFileResult | undefined;
+    await writeAtomically(output, async (file) => {
+      const out = new LineWriter(file);
+      result = await writeHashes(input, out, opts);
+      await out.flush();
+    });
+    return result!;
   } catch (e) {
-    out.destroy();
-    await unlink(temp).catch(() => undefined);
     if (e instanceof IdentifierError) throw e;
     throw new IdentifierError('HASH_FILE_FAILED', `cannot write ${output}: ${(e as Error).message}`, { cause: e });
   }

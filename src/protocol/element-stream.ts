@@ -1,44 +1,59 @@
-import { concatParts } from '../bytes.js';
-
 /**
- * Packed elements that arrive chunk by chunk, in a count the peer only declared:
- * growing by parts avoids trusting that declaration with one big allocation.
+ * Packed elements that arrive chunk by chunk, in a count the peer only declared.
+ * Each chunk is copied into one buffer that grows geometrically with what has
+ * arrived, never to the declared count at once (a lie would cost a big
+ * allocation) and never as one array per chunk (a peer sending one-element
+ * chunks would multiply memory by the per-array overhead).
  *
  * @example
  * ```ts
- * const stream = new ElementStream();
+ * const stream = new ElementStream(32);
  * stream.append(chunk1);
- * const all = stream.concatWith(chunk2);
+ * stream.append(chunk2);
+ * const all = stream.view(); // both chunks, back to back
  * ```
  */
 export class ElementStream {
-  private parts: Uint8Array[] = [];
+  private buffer = new Uint8Array(0);
+  private length = 0;
 
-  /** Adds a part at the end. */
+  /** `width` is the size of one element; the buffer never grows past `maxElements` of them. */
+  constructor(
+    private readonly width: number,
+    private readonly maxElements = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Copies `part` to the end. */
   append(part: Uint8Array): void {
-    this.parts.push(part);
+    const needed = this.length + part.length;
+    if (needed > this.buffer.length) {
+      const cap = this.maxElements * this.width;
+      const grown = new Uint8Array(Math.max(needed, Math.min(cap, 2 * this.buffer.length, needed + (64 << 20))));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(part, this.length);
+    this.length = needed;
   }
 
-  /** All parts followed by `last`, in one new buffer; the stream is unchanged. */
-  concatWith(last: Uint8Array): Uint8Array {
-    return concatParts([...this.parts, last]);
+  /** Elements appended so far. */
+  get count(): number {
+    return this.length / this.width;
   }
 
-  /** All parts in one buffer. */
-  concat(): Uint8Array {
-    if (this.parts.length === 1) return this.parts[0]!;
-    const all = this.concatWith(new Uint8Array(0));
-    this.parts = [all];
-    return all;
+  /** A view of everything appended; valid until the next `append` or `clear`. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
   }
 
-  /** Replaces the content with one buffer. */
-  replaceWith(all: Uint8Array): void {
-    this.parts = [all];
+  /** Drops the last `elements` appended (undoing a chunk that turned out bad). */
+  truncate(elements: number): void {
+    this.length = Math.max(0, this.length - elements * this.width);
   }
 
-  /** Drops the content. */
+  /** Drops the content and its memory. */
   clear(): void {
-    this.parts = [];
+    this.buffer = new Uint8Array(0);
+    this.length = 0;
   }
 }

@@ -5,7 +5,8 @@ import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
 import { CHUNK_HEADER_BYTES } from '../wire/messages.js';
 import { asBlindedSetData, type BlindedSetData } from './blinded-set.js';
 import { checkItems, MAX_ITEMS } from './items.js';
-import { parseReveal, type Reveal, type Role } from './reveal.js';
+import { parseReveal, type Reveal } from '../wire/reveal.js';
+import type { Role } from './reveal.js';
 import type { PartyOptions } from './types.js';
 
 /** Most elements one chunk frame carries: what fits in a 1 MiB payload. */

@@ -30,31 +30,44 @@ interface OwnSet {
 type Phase = 'start' | 'handshake' | 'exchange' | 'done' | 'closed';
 
 /**
+ * What a test may replace to make a session reproducible; never exported from
+ * the package, since a predictable key or permutation breaks every guarantee.
+ */
+export interface PartySeams {
+  /** Source of the session id, the key and the permutations; default the CSPRNG. */
+  random?: (length: number) => Uint8Array;
+}
+
+/**
  * The two-party DH-PSI state machine (see docs/protocol.md). After the handshake
  * both roles are symmetric: each sends its own blinded set, re-blinds the peer's
  * and returns it only if the peer learns something (in order for
  * `'intersection'`, shuffled for `'size'`), and keeps it if it learns itself.
  */
-class PsiParty implements Party {
+export class PsiParty implements Party {
   private readonly opts: CheckedOptions;
+  private readonly random: (length: number) => Uint8Array;
   private phase: Phase = 'start';
   private id: Uint8Array | undefined;
   private sendSeq = 0;
   private recvSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private blinder: Promise<Blinder> | undefined;
+  /** Set once the key is released: no blinder, and so no key or pool lease, is created after it. */
+  private keyReleased = false;
   private own: OwnSet | undefined;
   private peerCount = 0;
   /** Peer elements re-blinded under our key (B^ab), kept when we learn or return them shuffled. */
-  private readonly peerDouble = new ElementStream();
+  private peerDouble: ElementStream | undefined;
   private peerReceived = 0;
   /** Own elements re-blinded by the peer (A^ab), in our sending order; received when we learn. */
   private ownDouble: Uint8Array | undefined;
   private ownDoubleReceived = 0;
   private outcome: PartyResult | undefined;
 
-  constructor(opts: PartyOptions) {
+  constructor(opts: PartyOptions, seams: PartySeams = {}) {
     this.opts = checkOptions(opts);
+    this.random = seams.random ?? randomBytes;
   }
 
   get done(): boolean {
@@ -66,15 +79,18 @@ class PsiParty implements Party {
   }
 
   step(incoming?: Uint8Array): Promise<Uint8Array[]> {
-    const run = this.queue.then(() => this.handle(incoming));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.handle(incoming));
+  }
+
+  /** {@link step} for a frame the caller has already decoded (a service parses each header once). */
+  stepFrame(frame: Frame): Promise<Uint8Array[]> {
+    return this.enqueue(() => this.handle(frame));
   }
 
   result(): PartyResult {
-    if (this.outcome === undefined) throw new PsiError('NOT_DONE', 'the session has not completed');
-    const { peerSize, size, matches } = this.outcome;
-    return { peerSize, ...(size === undefined ? {} : { size }), ...(matches === undefined ? {} : { matches: [...matches] }) };
+    if (this.outcome === undefined || this.phase !== 'done') throw new PsiError('NOT_DONE', 'the session has not completed');
+    const { ownSize, peerSize, size, matches } = this.outcome;
+    return { ownSize, peerSize, ...(size === undefined ? {} : { size }), ...(matches === undefined ? {} : { matches: [...matches] }) };
   }
 
   async close(): Promise<void> {
@@ -82,15 +98,30 @@ class PsiParty implements Party {
     await this.releaseKey();
   }
 
-  private async handle(incoming: Uint8Array | undefined): Promise<Uint8Array[]> {
-    if (this.phase === 'closed') throw new PsiError('SESSION_CLOSED', 'the session was closed');
+  /** Runs steps one at a time; a step that `close()` overtook rejects with `SESSION_CLOSED`, whatever it was doing. */
+  private enqueue(fn: () => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
+    const run = this.queue.then(fn).then(
+      (out) => {
+        if (this.phase === 'closed') throw closedError();
+        return out;
+      },
+      (e: unknown) => {
+        throw this.phase === 'closed' && !(e instanceof PsiError && e.code === 'SESSION_CLOSED') ? closedError(e) : e;
+      },
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async handle(incoming: Uint8Array | Frame | undefined): Promise<Uint8Array[]> {
+    if (this.phase === 'closed') throw closedError();
     if (this.phase === 'done') throw new PsiError('SESSION_DONE', 'the session has already completed');
     if (this.phase === 'start' && this.opts.role === 'initiator') {
       if (incoming !== undefined) throw new PsiError('UNEXPECTED_FRAME', "the initiator's first step takes no message");
       return this.hello();
     }
     if (incoming === undefined) throw new PsiError('MESSAGE_REQUIRED', 'step() needs the peer message');
-    const frame = decodeFrame(incoming);
+    const frame = incoming instanceof Uint8Array ? decodeFrame(incoming) : incoming;
     if (this.id !== undefined && !sameBytes(frame.sessionId, this.id)) {
       throw new PsiError('SESSION_MISMATCH', 'frame belongs to another session');
     }
@@ -130,7 +161,7 @@ class PsiParty implements Party {
 
   private async hello(): Promise<Uint8Array[]> {
     const own = this.ownSet();
-    this.id = randomBytes(SESSION_ID_BYTES);
+    this.id = this.random(SESSION_ID_BYTES).slice();
     this.phase = 'handshake';
     return [this.frame('hello', encodeHandshake(this.handshake(own)))];
   }
@@ -138,17 +169,21 @@ class PsiParty implements Party {
   private async onHello(frame: Frame): Promise<Uint8Array[]> {
     const peer = this.checkHandshake(decodeHandshake(frame.payload));
     const own = this.ownSet();
-    this.id = frame.sessionId;
-    const out = [this.frame('accept', encodeHandshake(this.handshake(own)))];
+    const id = frame.sessionId.slice();
+    // Built before any state changes: a HELLO that fails here leaves the party as it was.
+    const blinded = await this.ownBlindedFrames(own, id, this.sendSeq + 1);
+    this.id = id;
+    const accept = this.frame('accept', encodeHandshake(this.handshake(own)));
+    this.sendSeq += blinded.length;
     this.beginExchange(peer.itemCount, own);
-    out.push(...(await this.ownBlindedFrames(own)));
-    return out;
+    return [accept, ...blinded];
   }
 
   private async onAccept(frame: Frame): Promise<Uint8Array[]> {
     const peer = this.checkHandshake(decodeHandshake(frame.payload));
     const own = this.own!;
-    const out = await this.ownBlindedFrames(own);
+    const out = await this.ownBlindedFrames(own, this.id!, this.sendSeq);
+    this.sendSeq += out.length;
     this.beginExchange(peer.itemCount, own);
     return out;
   }
@@ -159,16 +194,22 @@ class PsiParty implements Party {
     checkChunk(offset, count, this.peerReceived, this.peerCount);
     const reblinded = await (await this.getBlinder()).reblind(elements);
     const { learn, peerLearns } = this.opts;
-    const keep = learn !== 'none' || peerLearns === 'size';
-    const all = keep && offset + count === this.peerCount ? this.peerDouble.concatWith(reblinded) : undefined;
-    if (all !== undefined && learn !== 'none') rejectDuplicates(all, 'the peer sent the same element twice');
+    const last = offset + count === this.peerCount;
+    const stream = this.peerDouble;
+    stream?.append(reblinded);
+    if (stream !== undefined && last && learn !== 'none') {
+      try {
+        rejectDuplicates(stream.view(), 'the peer sent the same element twice');
+      } catch (e) {
+        stream.truncate(count);
+        throw e;
+      }
+    }
     const out: Uint8Array[] = [];
     if (peerLearns === 'intersection') out.push(this.frame('reblinded', encodeChunk({ offset, elements: reblinded })));
-    if (all !== undefined && peerLearns === 'size') {
-      out.push(...this.chunkFrames('reblinded', permutePacked(all, randomPermutation(this.peerCount), ELEMENT_BYTES)));
+    if (stream !== undefined && last && peerLearns === 'size') {
+      out.push(...this.chunkFrames('reblinded', permutePacked(stream.view(), randomPermutation(this.peerCount, this.random), ELEMENT_BYTES)));
     }
-    if (all !== undefined) this.peerDouble.replaceWith(all);
-    else if (keep) this.peerDouble.append(reblinded);
     this.peerReceived += count;
     return out;
   }
@@ -198,6 +239,7 @@ class PsiParty implements Party {
       throw new PsiError('GROUP_MISMATCH', `peer uses group ${peer.group}, this party uses ristretto255 (${GROUP_RISTRETTO255})`);
     }
     const { learn, peerLearns, maxPeerItems } = this.opts;
+    // Both halves matter: a peer that wants more than we grant, or grants less than we want.
     if (peer.learn !== peerLearns || peer.peerLearns !== learn) {
       throw new PsiError(
         'MODE_MISMATCH',
@@ -211,9 +253,11 @@ class PsiParty implements Party {
   }
 
   private beginExchange(peerCount: number, own: OwnSet): void {
+    const { learn, peerLearns } = this.opts;
     this.peerCount = this.anyoneLearns() ? peerCount : 0;
-    this.outcome = { peerSize: peerCount };
-    if (this.opts.learn !== 'none') this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
+    this.outcome = { ownSize: own.count, peerSize: peerCount };
+    if (learn !== 'none' || peerLearns === 'size') this.peerDouble = new ElementStream(ELEMENT_BYTES, this.peerCount);
+    if (learn !== 'none') this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
     this.phase = 'exchange';
   }
 
@@ -226,17 +270,24 @@ class PsiParty implements Party {
     return { group: GROUP_RISTRETTO255, learn: this.opts.learn, peerLearns: this.opts.peerLearns, itemCount: own.count };
   }
 
-  /** Own blinded elements in sending order, blinded a few chunks ahead of framing. */
-  private async ownBlindedFrames(own: OwnSet): Promise<Uint8Array[]> {
+  /**
+   * Own blinded elements in sending order as frames of session `id` numbered from `firstSeq`,
+   * blinded a few chunks ahead of framing. Every chunk started is awaited or has
+   * its failure handled, so a close() mid-way leaves no rejection unobserved.
+   */
+  private async ownBlindedFrames(own: OwnSet, id: Uint8Array, firstSeq: number): Promise<Uint8Array[]> {
     if (!this.anyoneLearns()) return [];
     const { chunkItems } = this.opts;
     const pending: Promise<Uint8Array>[] = [];
     const frames: Uint8Array[] = [];
     for (let from = 0, next = 0; from < own.count; from += chunkItems) {
       for (; next < own.count && pending.length < PIPELINE_DEPTH; next += chunkItems) {
-        pending.push(own.blindRange(next, Math.min(next + chunkItems, own.count)));
+        const chunk = own.blindRange(next, Math.min(next + chunkItems, own.count));
+        chunk.catch(() => undefined);
+        pending.push(chunk);
       }
-      frames.push(this.frame('blinded', encodeChunk({ offset: from, elements: await pending.shift()! })));
+      const elements = await pending.shift()!;
+      frames.push(encodeFrame('blinded', id, firstSeq + frames.length, encodeChunk({ offset: from, elements })));
     }
     return frames;
   }
@@ -258,12 +309,12 @@ class PsiParty implements Party {
     if (this.phase !== 'exchange' || this.expectedType() !== undefined) return;
     const outcome = this.outcome!;
     if (this.ownDouble !== undefined) {
-      const hits = intersectPacked(this.ownDouble, this.peerDouble.concat(), { width: ELEMENT_BYTES });
+      const hits = intersectPacked(this.ownDouble, this.peerDouble!.view(), { width: ELEMENT_BYTES });
       outcome.size = hits.length;
       if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
     }
     this.phase = 'done';
-    this.peerDouble.clear();
+    this.peerDouble = undefined;
     this.ownDouble = undefined;
     await this.releaseKey();
   }
@@ -284,7 +335,7 @@ class PsiParty implements Party {
     const set = this.opts.blindedSet;
     const { count, groupOf, packed } = set === undefined ? prepareItems(this.opts.items!) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
     const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
-    const order = randomPermutation(count);
+    const order = randomPermutation(count, this.random);
     const shuffled = permutePacked(packed, order, width);
     const slice = (from: number, to: number) => shuffled.subarray(from * width, to * width);
     this.own = {
@@ -297,16 +348,22 @@ class PsiParty implements Party {
   }
 
   private getBlinder(): Promise<Blinder> {
+    if (this.keyReleased) return Promise.reject(closedError());
     const { blindedSet, backend, workers } = this.opts;
-    this.blinder ??= createBlinder({ key: blindedSet?.copyKey() ?? randomScalar(), backend, workers });
+    this.blinder ??= createBlinder({ key: blindedSet?.copyKey() ?? randomScalar(this.random), backend, workers });
     return this.blinder;
   }
 
   private async releaseKey(): Promise<void> {
+    this.keyReleased = true;
     const blinder = this.blinder;
     this.blinder = undefined;
     if (blinder !== undefined) await (await blinder).close();
   }
+}
+
+function closedError(cause?: unknown): PsiError {
+  return new PsiError('SESSION_CLOSED', 'the session was closed', cause === undefined ? undefined : { cause });
 }
 
 function checkChunk(offset: number, count: number, received: number, expected: number): void {

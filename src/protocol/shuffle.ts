@@ -3,25 +3,28 @@ import { randomBytes } from '@noble/hashes/utils.js';
 /**
  * A uniformly random permutation of 0..n-1 from the CSPRNG (Fisher-Yates with
  * rejection sampling, so no index is favoured). Shuffles hide which of a party's
- * items sits where in the streams the peer sees.
+ * items sits where in the streams the peer sees. `random` replaces the CSPRNG
+ * only where a test needs a reproducible transcript.
  *
  * @example
  * ```ts
  * randomPermutation(4); // e.g. Uint32Array [2, 0, 3, 1]
  * ```
  */
-export function randomPermutation(n: number): Uint32Array {
+export function randomPermutation(n: number, random: (length: number) => Uint8Array = randomBytes): Uint32Array {
   const perm = new Uint32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
-  const pool = new Uint32Array(1024);
-  let used = pool.length;
+  const POOL = 1024;
+  let pool: DataView = new DataView(new ArrayBuffer(0));
+  let used = POOL;
   const next = (): number => {
-    if (used === pool.length) {
-      const bytes = randomBytes(pool.length * 4);
-      pool.set(new Uint32Array(bytes.buffer, bytes.byteOffset, pool.length));
+    if (used === POOL) {
+      const bytes = random(POOL * 4);
+      // Little-endian on every platform, so that a seeded source gives the same permutation everywhere.
+      pool = new DataView(bytes.buffer, bytes.byteOffset, POOL * 4);
       used = 0;
     }
-    return pool[used++]!;
+    return pool.getUint32(4 * used++, true);
   };
   for (let i = n - 1; i > 0; i--) {
     const bound = i + 1;

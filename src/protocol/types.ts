@@ -1,6 +1,7 @@
 import type { BackendChoice } from '../group/load.js';
 import type { BlindedSet } from './blinded-set.js';
-import type { Reveal, Role } from './reveal.js';
+import type { Reveal } from '../wire/reveal.js';
+import type { Role } from './reveal.js';
 
 /**
  * Options of {@link createParty}.
@@ -53,10 +54,12 @@ export interface SessionOptions {
  *
  * @example
  * ```ts
- * const { peerSize, size, matches } = party.result();
+ * const { ownSize, peerSize, size, matches } = party.result();
  * ```
  */
 export interface PartyResult {
+  /** This party's own number of distinct items (what the peer learnt as its `peerSize`). */
+  ownSize: number;
   /** The peer's number of distinct items. */
   peerSize: number;
   /** Number of own distinct items in the intersection; present iff `learn !== 'none'`. */

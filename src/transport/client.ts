@@ -1,7 +1,7 @@
 import { isPsiErrorCode, PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import { createParty } from '../protocol/party.js';
-import { parseReveal, type Reveal } from '../protocol/reveal.js';
+import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { PartyResult } from '../protocol/types.js';
 import { parseFrameHeader, splitFrames } from '../wire/frame.js';
 import { FRAMES_MEDIA_TYPE, PENDING_HEADER } from './http-util.js';

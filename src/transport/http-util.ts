@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PsiError } from '../errors.js';
+import { PsiError, statusOf } from '../errors.js';
 
 /** Media type of every frame body, both ways. */
 export const FRAMES_MEDIA_TYPE = 'application/octet-stream';
@@ -7,39 +7,6 @@ export const FRAMES_MEDIA_TYPE = 'application/octet-stream';
 export const SESSION_HEADER = 'blindjoin-session';
 /** Response header: how many of the service's frames wait beyond this response. */
 export const PENDING_HEADER = 'blindjoin-pending';
-
-/** HTTP status of each refusal code; any other code of a bad request is a 400. */
-const STATUS: Record<string, number> = {
-  UNAUTHORIZED: 401,
-  NOT_FOUND: 404,
-  SESSION_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  SESSION_EXISTS: 409,
-  MODE_MISMATCH: 409,
-  BODY_TOO_LARGE: 413,
-  FRAME_TOO_LARGE: 413,
-  PEER_TOO_LARGE: 413,
-  TOO_MANY_ITEMS: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  QUOTA_EXCEEDED: 429,
-  INTERNAL: 500,
-  RESULT_WRITE_FAILED: 500,
-  SERVICE_BUSY: 503,
-  SERVICE_CLOSING: 503,
-};
-
-/**
- * The HTTP status that carries a refusal code.
- *
- * @example
- * ```ts
- * statusOf('QUOTA_EXCEEDED'); // 429
- * statusOf('FRAME_MAGIC');    // 400
- * ```
- */
-export function statusOf(code: string): number {
-  return STATUS[code] ?? 400;
-}
 
 /**
  * Sends a refusal as JSON `{ code, message }` with the status of its code.

@@ -1,6 +1,6 @@
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
-import { revealCode, revealFromCode, type Reveal } from '../protocol/reveal.js';
+import { revealCode, revealFromCode, type Reveal } from './reveal.js';
 
 /** Wire code of ristretto255, the only group of protocol version 1. */
 export const GROUP_RISTRETTO255 = 1;

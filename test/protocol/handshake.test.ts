@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createParty, encodeFrame, runLocal } from '../../src/index.js';
+import { createParty, runLocal } from '../../src/index.js';
+import { encodeFrame } from '../../src/primitives.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { codeOf, pair } from './helpers.js';
 

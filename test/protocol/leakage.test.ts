@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blindSet, createParty, decodeFrame, nobleBackend, randomScalar, type Reveal } from '../../src/index.js';
+import { blindSet, createParty, type Reveal } from '../../src/index.js';
+import { decodeFrame, nobleBackend, randomScalar } from '../../src/primitives.js';
 import { decodeChunk } from '../../src/wire/messages.js';
 import { pump, type Sent } from './helpers.js';
 

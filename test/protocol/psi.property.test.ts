@@ -23,9 +23,11 @@ describe.each(COMBINATIONS)('initiator learns %s, responder learns %s', (learnI,
           const got = party.result();
           expect(party.done).toBe(true);
           expect(got.peerSize).toBe(naive(other, own).distinct);
-          if (learn === 'none') expect(got).toEqual({ peerSize: got.peerSize });
-          if (learn === 'size') expect(got).toEqual({ peerSize: got.peerSize, size: want.size });
-          if (learn === 'intersection') expect(got).toEqual({ peerSize: got.peerSize, size: want.size, matches: want.matches });
+          expect(got.ownSize).toBe(want.distinct);
+          const sizes = { ownSize: want.distinct, peerSize: got.peerSize };
+          if (learn === 'none') expect(got).toEqual(sizes);
+          if (learn === 'size') expect(got).toEqual({ ...sizes, size: want.size });
+          if (learn === 'intersection') expect(got).toEqual({ ...sizes, size: want.size, matches: want.matches });
         }
       }),
       { numRuns: 15 },

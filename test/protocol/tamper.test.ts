@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { decodeFrame } from '../../src/index.js';
+import { decodeFrame } from '../../src/primitives.js';
 import { COMBINATIONS, naive, pair, pump, type Sent } from './helpers.js';
 
 const mine = ['a', 'b', 'c', 'd', 'e'];

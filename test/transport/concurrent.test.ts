@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createParty } from '../../src/protocol/index.js';
-import { matchOverHttp, startPsiServer, type SessionResult } from '../../src/transport/index.js';
+import type { SessionResult } from '../../src/service/index.js';
+import { matchOverHttp, startPsiServer } from '../../src/transport/index.js';
 import { parseFrameHeader, splitFrames } from '../../src/wire/index.js';
 import { emails, frameHeaders, matchIndices, overlap, raw } from './helpers.js';
 

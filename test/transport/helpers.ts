@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { Reveal } from '../../src/protocol/reveal.js';
+import type { Reveal } from '../../src/wire/reveal.js';
 
 /** `count` distinct addresses `p<i>@example.com` for i in [from, from + count). */
 export function emails(from: number, count: number, prefix = 'p'): string[] {

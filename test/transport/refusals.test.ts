@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { createParty } from '../../src/protocol/index.js';
-import { createPsiHandler, matchOverHttp, parseTokens, startPsiServer, type PsiServer } from '../../src/transport/index.js';
+import { parseTokens } from '../../src/service/index.js';
+import { createPsiHandler, matchOverHttp, startPsiServer, type PsiServer } from '../../src/transport/index.js';
 import { encodeFrame, MAX_FRAME_BYTES, parseFrameHeader, splitFrames } from '../../src/wire/index.js';
 import { emails, frameHeaders, overlap, raw } from './helpers.js';
 

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { matchOverHttp, startPsiServer, type SessionResult } from '../../src/transport/index.js';
+import type { SessionResult } from '../../src/service/index.js';
+import { matchOverHttp, startPsiServer } from '../../src/transport/index.js';
 import { emails, matchIndices, overlap, REVEALS } from './helpers.js';
 
 // Duplicates on both sides; the responder's reply is split over several pulls.

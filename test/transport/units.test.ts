@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { DailyQuota, loadTokensFile, matchedRowsCsv, parseTokens, writeSessionResult, type SessionSummary } from '../../src/transport/index.js';
-import { statusOf } from '../../src/transport/http-util.js';
+import { statusOf } from '../../src/errors.js';
+import { DailyCounter } from '../../src/service/daily-counter.js';
+import { loadTokensFile, matchedRowsCsv, parseTokens, writeSessionResult, type SessionSummary } from '../../src/service/index.js';
 
 const T1 = '0123456789abcdef0123456789abcdef';
 const T2 = 'ffffffffffffffffffffffffffffffff0';
@@ -58,10 +59,10 @@ describe('parseTokens', () => {
   });
 });
 
-describe('DailyQuota', () => {
+describe('DailyCounter', () => {
   const day = Date.UTC(2025, 0, 1, 12);
   it('charges until the limit and refuses without charging beyond it', () => {
-    const q = new DailyQuota();
+    const q = new DailyCounter();
     expect(q.charge('a', 60, 100, day)).toBe(true);
     expect(q.charge('a', 50, 100, day)).toBe(false);
     expect(q.used('a', day)).toBe(60);
@@ -70,7 +71,7 @@ describe('DailyQuota', () => {
   });
 
   it('gives back refunded items, never below zero', () => {
-    const q = new DailyQuota();
+    const q = new DailyCounter();
     q.charge('a', 80, 100, day);
     q.refund('a', 50, day);
     expect(q.used('a', day)).toBe(30);
@@ -81,7 +82,7 @@ describe('DailyQuota', () => {
   });
 
   it('starts afresh on the next UTC day', () => {
-    const q = new DailyQuota();
+    const q = new DailyCounter();
     expect(q.charge('a', 100, 100, day)).toBe(true);
     expect(q.charge('a', 1, 100, day + 11 * 3_600_000)).toBe(false);
     expect(q.charge('a', 1, 100, day + 13 * 3_600_000)).toBe(true);
@@ -90,7 +91,7 @@ describe('DailyQuota', () => {
 
 describe('session results', () => {
   const summary: SessionSummary = {
-    sessionId: 'ab'.repeat(16), tokenId: 'acme', learn: 'intersection', peerLearns: 'size', items: 3, peerSize: 2,
+    sessionId: 'ab'.repeat(16), tokenId: 'acme', learn: 'intersection', peerLearns: 'size', items: 3, rows: 3, peerSize: 2,
     size: 2, matched: 2, startedAt: '2025-01-01T12:00:00.000Z', finishedAt: '2025-01-01T12:00:01.500Z', durationMs: 1500,
   };
 
@@ -121,7 +122,7 @@ describe('session results', () => {
 
 describe('statusOf', () => {
   it('maps refusal codes to HTTP statuses, protocol violations to 400', () => {
-    expect(['UNAUTHORIZED', 'SESSION_NOT_FOUND', 'MODE_MISMATCH', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'QUOTA_EXCEEDED', 'SERVICE_BUSY'].map(statusOf))
+    expect((['UNAUTHORIZED', 'SESSION_NOT_FOUND', 'MODE_MISMATCH', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'QUOTA_EXCEEDED', 'SERVICE_BUSY'] as const).map(statusOf))
       .toEqual([401, 404, 409, 413, 415, 429, 503]);
     expect(statusOf('POINT_INVALID')).toBe(400);
   });

@@ -1,5 +1,19 @@
-import type { Party } from '../protocol/types.js';
+import type { PsiParty } from '../protocol/party.js';
 import type { ResponderLease } from './key-rotation.js';
+
+/**
+ * Frames the service answered one request with: the first one's sequence
+ * number and the frames, so that replies never re-parse their own frames.
+ *
+ * @example
+ * ```ts
+ * const batch: Batch = { firstSeq: 3, frames: [f3, f4] };
+ * ```
+ */
+export interface Batch {
+  firstSeq: number;
+  frames: Uint8Array[];
+}
 
 /**
  * The service's state of one session: its party, its lent key, the frames it
@@ -21,26 +35,28 @@ export interface Session {
   busy: number;
   /** Serialises the session's requests. */
   lock: Promise<unknown>;
-  party?: Party;
+  party?: PsiParty;
   lease?: ResponderLease;
-  /** Seq, digest and answer of the last frame the party took. */
-  last?: { seq: number; digest: string; frames: Uint8Array[] };
+  /** Seq and digest of the last frame the party took, and the answer to it. */
+  last?: { seq: number; digest: string; batch: Batch };
   /** Produced frames not yet acknowledged; `outbox[0]` has seq `outboxStart`. */
   outbox: Uint8Array[];
   outboxStart: number;
 }
 
 /**
- * Options of {@link SessionStore}.
+ * Limits of a {@link SessionStore}.
  *
  * @example
  * ```ts
- * const limits: SessionLimits = { maxSessions: 16, idleTimeoutMs: 120_000, sessionTtlMs: 3_600_000 };
+ * const limits: SessionLimits = { maxSessions: 16, maxSessionsPerToken: 8, idleTimeoutMs: 120_000, sessionTtlMs: 3_600_000 };
  * ```
  */
 export interface SessionLimits {
   /** Sessions in progress at once; finished ones waiting for pickup do not count. */
   maxSessions: number;
+  /** Sessions in progress at once under one token, so that one token cannot take every slot. */
+  maxSessionsPerToken: number;
   /** A session with no request for this long is dropped. */
   idleTimeoutMs: number;
   /** A session older than this is dropped, busy or not at its next request. */
@@ -53,30 +69,37 @@ export interface SessionLimits {
  *
  * @example
  * ```ts
- * const store = new SessionStore({ maxSessions: 16, idleTimeoutMs: 60_000, sessionTtlMs: 600_000 });
+ * const store = new SessionStore({ maxSessions: 16, maxSessionsPerToken: 8, idleTimeoutMs: 60_000, sessionTtlMs: 600_000 });
  * ```
  */
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #limits: SessionLimits;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(limits: SessionLimits) {
     this.#limits = limits;
     const every = Math.min(5_000, Math.max(20, Math.min(limits.idleTimeoutMs, limits.sessionTtlMs) / 4));
-    this.#timer = setInterval(() => this.sweep(), every).unref();
+    this.#timer = setInterval(() => this.sweep(), every);
+    // In Node the sweep must not keep the process alive; browsers have no unref.
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
-  /** Sessions in progress. */
-  get open(): number {
+  /** Sessions in progress, of every token or of `tokenId`. */
+  open(tokenId?: string): number {
     let n = 0;
-    for (const s of this.#sessions.values()) if (s.state === 'open') n++;
+    for (const s of this.#sessions.values()) if (s.state === 'open' && (tokenId === undefined || s.tokenId === tokenId)) n++;
     return n;
   }
 
-  /** Whether another session may start now. */
+  /** Whether the service as a whole can take another session now. */
   get full(): boolean {
-    return this.open >= this.#limits.maxSessions;
+    return this.open() >= this.#limits.maxSessions;
+  }
+
+  /** Whether `tokenId` already has as many sessions in progress as it may. */
+  tokenFull(tokenId: string): boolean {
+    return this.open(tokenId) >= this.#limits.maxSessionsPerToken;
   }
 
   get(id: string): Session | undefined {
@@ -124,6 +147,7 @@ function release(session: Session): void {
   session.lease = undefined;
   session.outbox = [];
   session.last = undefined;
-  if (party !== undefined) void party.close().catch(() => undefined);
+  // close() makes a step in flight reject with SESSION_CLOSED, which its request reports.
+  if (party !== undefined) party.close().catch(() => undefined);
   lease?.release();
 }

@@ -1,8 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PsiError } from '../errors.js';
-import type { Reveal } from '../protocol/reveal.js';
-import { writeFileAtomic } from './atomic-file.js';
+import type { Reveal } from '../wire/reveal.js';
 
 /**
  * One of the service's own input rows that matched: its line in the input file
@@ -26,7 +22,7 @@ export interface MatchedRow {
  * ```ts
  * const summary: SessionSummary = {
  *   sessionId: '0f…', tokenId: 'acme', learn: 'intersection', peerLearns: 'size',
- *   items: 50_000, peerSize: 10_000, size: 2_500, matched: 2_500,
+ *   items: 49_200, rows: 50_000, peerSize: 10_000, size: 2_500, matched: 2_500,
  *   startedAt: '2025-01-01T12:00:00.000Z', finishedAt: '2025-01-01T12:00:09.000Z', durationMs: 9000,
  * };
  * ```
@@ -40,8 +36,10 @@ export interface SessionSummary {
   learn: Reveal;
   /** What the client learnt. */
   peerLearns: Reveal;
-  /** The service's own items, duplicates included. */
+  /** The service's distinct items, as in every report. */
   items: number;
+  /** The service's input rows, duplicates included. */
+  rows: number;
   /** The client's number of distinct items. */
   peerSize: number;
   /** Distinct own items in the intersection; present unless `learn` is `'none'`. */
@@ -83,35 +81,4 @@ function csvField(value: string): string {
  */
 export function matchedRowsCsv(rows: readonly MatchedRow[]): string {
   return `line,value\n${rows.map((r) => `${r.line},${csvField(r.value)}\n`).join('')}`;
-}
-
-/**
- * Writes a session's result into `dir`: `<stamp>-<session>.matches.csv`
- * (`line,value`, when rows were learnt) and then `<stamp>-<session>.summary.json`.
- * Each file appears atomically, and the summary last, so a summary's presence
- * means its session's result is complete. Returns the summary's path.
- *
- * @example
- * ```ts
- * const path = await writeSessionResult('results', { summary, rows });
- * ```
- */
-export async function writeSessionResult(dir: string, result: SessionResult): Promise<string> {
-  const { summary, rows } = result;
-  const stamp = summary.finishedAt.replace(/[-:.]/g, '');
-  const base = `${stamp}-${summary.sessionId}`;
-  try {
-    await mkdir(dir, { recursive: true });
-    let written = summary;
-    if (rows !== undefined) {
-      const rowsFile = `${base}.matches.csv`;
-      await writeFileAtomic(join(dir, rowsFile), matchedRowsCsv(rows));
-      written = { ...summary, rowsFile };
-    }
-    const path = join(dir, `${base}.summary.json`);
-    await writeFileAtomic(path, `${JSON.stringify(written, null, 2)}\n`);
-    return path;
-  } catch (e) {
-    throw new PsiError('RESULT_WRITE_FAILED', `cannot write session result to ${dir}: ${(e as Error).message}`, { cause: e });
-  }
 }

@@ -1,0 +1,406 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { PsiError } from '../errors.js';
+import type { BackendChoice } from '../group/load.js';
+import { PsiParty } from '../protocol/party.js';
+import { optionalIntegerIn } from '../validate.js';
+import type { Frame } from '../wire/frame.js';
+import { decodeHandshake } from '../wire/messages.js';
+import { parseReveal, type Reveal } from '../wire/reveal.js';
+import { DailyCounter } from './daily-counter.js';
+import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
+import type { MatchedRow, SessionResult } from './result.js';
+import { SessionStore, type Batch, type Session } from './session-store.js';
+import type { TokenEntry } from './tokens.js';
+
+/**
+ * Options of {@link SessionService}. Only `items` is required; every bound has a
+ * default suited to one platform box.
+ *
+ * @example
+ * ```ts
+ * const opts: SessionServiceOptions = { items: emails, itemsPerDay: 5_000_000, maxSessionsPerToken: 4 };
+ * ```
+ */
+export interface SessionServiceOptions {
+  /** The platform's own items (normalised identifiers). */
+  items: readonly (string | Uint8Array)[];
+  /** Row of each item in the platform's input, for results; default line `i + 1` and the item itself. */
+  rows?: readonly MatchedRow[];
+  /** What the service learns; default `'intersection'`. */
+  learn?: Reveal;
+  /** What clients learn; default `'size'`. */
+  peerLearns?: Reveal;
+  /** Items per token per UTC day when its entry sets none; default unlimited. */
+  itemsPerDay?: number;
+  /** Sessions a token may start per UTC day; default 1,000. */
+  sessionsPerDay?: number;
+  /** Most distinct items a client may bring to one session; default 10,000,000. */
+  maxItems?: number;
+  /** Sessions in progress at once; default 16. */
+  maxSessions?: number;
+  /** Sessions in progress at once under one token; default half of `maxSessions`, rounded up. */
+  maxSessionsPerToken?: number;
+  /** Drop a session idle this long; default 120 s. */
+  idleTimeoutMs?: number;
+  /** Drop a session this old; default 1 h. */
+  sessionTtlMs?: number;
+  /** Key lifetime; default `'session'` (a fresh key per session). */
+  keyRotation?: KeyRotation;
+  /** Target size of the frames in one reply; default 8 MiB (always at least one frame). */
+  responseBytes?: number;
+  backend?: BackendChoice;
+  workers?: number;
+  chunkItems?: number;
+  /** Receives each finished session's result; if it fails, so does the session. */
+  onResult?: (result: SessionResult) => void | Promise<void>;
+  /** Receives one line per session event; default silent. Never sees a key or a token. */
+  log?: (line: string) => void;
+}
+
+/**
+ * One answer of the service: frames for the client, and how many more wait to be pulled.
+ *
+ * @example
+ * ```ts
+ * const { frames, pending } = await service.deliver(token, id, frame, body);
+ * ```
+ */
+export interface Exchange {
+  sessionId: string;
+  frames: Uint8Array[];
+  pending: number;
+}
+
+/**
+ * What the service tells a client about one of its sessions.
+ *
+ * @example
+ * ```ts
+ * service.status(token, id).state; // 'open'
+ * ```
+ */
+export interface SessionStatus {
+  sessionId: string;
+  state: 'open' | 'done';
+  startedAt: string;
+  lastSeen: string;
+  framesReceived: number;
+  framesPending: number;
+}
+
+const DEFAULTS = {
+  maxItems: 10_000_000,
+  maxSessions: 16,
+  sessionsPerDay: 1_000,
+  idleTimeoutMs: 120_000,
+  sessionTtlMs: 3_600_000,
+  responseBytes: 8 << 20,
+};
+const DAY_MS = 86_400_000;
+
+function digestOf(body: Uint8Array): string {
+  return bytesToHex(sha256(body));
+}
+
+/**
+ * The responder side of many PSI sessions for many clients, knowing nothing of
+ * the transport that carries their frames: it creates sessions, feeds them
+ * frames, answers a retried frame from its cache, keeps produced frames until
+ * the client acknowledges them, enforces quotas, per-token limits and expiry,
+ * and hands each finished session's result to `onResult`. Every method either
+ * answers or throws a `PsiError` whose code carries its HTTP status (see
+ * `statusOf`); a refusal ends at most the session it names.
+ *
+ * @example
+ * ```ts
+ * const service = new SessionService({ items: users });
+ * const first = await service.open(token, decodeFrame(hello), hello);
+ * const next = await service.deliver(token, first.sessionId, decodeFrame(chunk), chunk, 1);
+ * await service.close();
+ * ```
+ */
+export class SessionService {
+  readonly learn: Reveal;
+  readonly peerLearns: Reveal;
+  readonly #opts: SessionServiceOptions;
+  readonly #store: SessionStore;
+  readonly #sets: ResponderSets;
+  readonly #items = new DailyCounter();
+  readonly #sessionsToday = new DailyCounter();
+  readonly #maxItems: number;
+  readonly #itemsPerDay: number;
+  readonly #sessionsPerDay: number;
+  readonly #responseBytes: number;
+  readonly #log: (line: string) => void;
+  #closing = false;
+
+  constructor(opts: SessionServiceOptions) {
+    if (typeof opts !== 'object' || opts === null) throw new PsiError('OPTIONS_INVALID', 'options must be an object');
+    if (!Array.isArray(opts.items)) throw new PsiError('ITEMS_INVALID', 'items must be an array');
+    if (opts.rows !== undefined && opts.rows.length !== opts.items.length) {
+      throw new PsiError('OPTIONS_INVALID', `rows has ${opts.rows.length} entries for ${opts.items.length} items`);
+    }
+    this.#opts = opts;
+    this.learn = parseReveal(opts.learn ?? 'intersection', 'learn');
+    this.peerLearns = parseReveal(opts.peerLearns ?? 'size', 'peerLearns');
+    this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
+    this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
+    this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
+    this.#responseBytes = optionalIntegerIn(opts.responseBytes, 'responseBytes', 1, 1 << 30, DEFAULTS.responseBytes);
+    const maxSessions = optionalIntegerIn(opts.maxSessions, 'maxSessions', 1, 100_000, DEFAULTS.maxSessions);
+    this.#store = new SessionStore({
+      maxSessions,
+      maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
+      idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
+      sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
+    });
+    this.#log = opts.log ?? (() => undefined);
+    this.#sets = createResponderSets(opts.items, opts.keyRotation ?? 'session', { backend: opts.backend, workers: opts.workers });
+  }
+
+  /** Sessions in progress. */
+  get sessions(): number {
+    return this.#store.open();
+  }
+
+  /** True once {@link close} was called: new sessions are refused. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /**
+   * Starts a session from the client's HELLO (`frame`, decoded from `body`), or
+   * answers a retried HELLO from the cache. Refusals before any work cost the
+   * client nothing.
+   */
+  async open(token: TokenEntry, frame: Frame, body: Uint8Array): Promise<Exchange> {
+    if (frame.type !== 'hello' || frame.seq !== 0) {
+      throw new PsiError('UNEXPECTED_FRAME', `a session starts with hello frame 0, got ${frame.type} frame ${frame.seq}`);
+    }
+    const id = bytesToHex(frame.sessionId);
+    const existing = this.#store.get(id);
+    if (existing !== undefined) {
+      // The client retrying its hello after a lost answer gets that answer again.
+      const batch = await this.#withSession(existing, async () => {
+        const last = existing.last;
+        if (existing.tokenId !== token.id || last?.seq !== 0 || last.digest !== digestOf(body)) {
+          throw new PsiError('SESSION_EXISTS', `session ${id} already exists`);
+        }
+        return last.batch;
+      });
+      return this.#exchange(existing, batch);
+    }
+    if (this.#closing) throw new PsiError('SERVICE_CLOSING', 'the service is shutting down');
+    if (this.#store.full) throw new PsiError('SERVICE_BUSY', 'too many sessions in progress; retry later');
+    const { itemCount } = decodeHandshake(frame.payload);
+    this.#admit(token, itemCount);
+    const session = this.#store.add(id, token.id);
+    const batch = await this.#withSession(session, async () => {
+      try {
+        session.lease = await this.#sets.acquire();
+        const { backend, workers, chunkItems } = this.#opts;
+        session.party = new PsiParty({
+          role: 'responder', ...session.lease.source, learn: this.learn, peerLearns: this.peerLearns,
+          maxPeerItems: this.#maxItems, backend, workers, chunkItems,
+        });
+        this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
+        return await this.#feed(session, frame, body);
+      } catch (e) {
+        // Refused at the handshake or closed before its answer: none of the client's items was blinded.
+        this.#items.refund(token.id, itemCount);
+        this.#sessionsToday.refund(token.id, 1);
+        throw e;
+      }
+    });
+    return this.#exchange(session, batch);
+  }
+
+  /** Feeds the client's next frame to its session, acknowledging the service's frames before `ack`. */
+  async deliver(token: TokenEntry, sessionId: string, frame: Frame, body: Uint8Array, ack?: number): Promise<Exchange> {
+    const session = this.#find(token, sessionId);
+    if (bytesToHex(frame.sessionId) !== session.id) {
+      throw new PsiError('SESSION_MISMATCH', 'the frame belongs to another session than the one named');
+    }
+    const batch = await this.#withSession(session, async () => {
+      acknowledge(session, ack);
+      const last = session.last;
+      if (last !== undefined && last.seq === frame.seq && last.digest === digestOf(body)) return last.batch;
+      if (session.state === 'done') throw new PsiError('SESSION_DONE', `session ${session.id} has already completed`);
+      return this.#feed(session, frame, body);
+    });
+    return this.#exchange(session, batch);
+  }
+
+  /** The service's frames after `ack` that did not fit earlier replies. */
+  async pull(token: TokenEntry, sessionId: string, ack?: number): Promise<Exchange> {
+    const session = this.#find(token, sessionId);
+    const batch = await this.#withSession(session, async () => {
+      acknowledge(session, ack);
+      return this.#nextBatch(session);
+    });
+    return this.#exchange(session, batch);
+  }
+
+  /** Where a session stands. */
+  status(token: TokenEntry, sessionId: string): SessionStatus {
+    const session = this.#find(token, sessionId);
+    return {
+      sessionId: session.id,
+      state: session.state,
+      startedAt: new Date(session.startedAt).toISOString(),
+      lastSeen: new Date(session.lastSeen).toISOString(),
+      framesReceived: session.last === undefined ? 0 : session.last.seq + 1,
+      framesPending: session.outbox.length,
+    };
+  }
+
+  /** Ends a session at the client's request; a step in progress rejects with `SESSION_CLOSED`. */
+  abort(token: TokenEntry, sessionId: string): void {
+    const session = this.#find(token, sessionId);
+    this.#store.remove(session);
+    this.#log(`session ${session.id} (${session.tokenId}) aborted by the client`);
+  }
+
+  /** Refuses new sessions, drops live ones and zeroises every key. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#store.close();
+    this.#sets.close();
+  }
+
+  /** Checks every limit a new session must pass, then charges its token; throws before any work. */
+  #admit(token: TokenEntry, itemCount: number): void {
+    if (itemCount > this.#maxItems) {
+      throw new PsiError('TOO_MANY_ITEMS', `the client declares ${itemCount} items; this service accepts at most ${this.#maxItems}`);
+    }
+    // An empty set would still make the service blind its whole set, for nothing.
+    if (itemCount === 0 && (this.learn !== 'none' || this.peerLearns !== 'none')) {
+      throw new PsiError('TOO_FEW_ITEMS', 'the client declares no items: there is nothing to match');
+    }
+    if (this.#store.tokenFull(token.id)) {
+      throw new PsiError('TOKEN_BUSY', `${token.id} has as many sessions in progress as it may; finish one first`);
+    }
+    if (this.#sessionsToday.used(token.id) >= this.#sessionsPerDay) {
+      throw new PsiError('SESSIONS_EXCEEDED', `${token.id} has started its ${this.#sessionsPerDay} sessions for today`);
+    }
+    const limit = token.itemsPerDay ?? this.#itemsPerDay;
+    if (!this.#items.charge(token.id, itemCount, limit)) {
+      const left = Math.max(0, limit - this.#items.used(token.id));
+      throw new PsiError('QUOTA_EXCEEDED', `${itemCount} items exceed the ${left} left today for ${token.id}`);
+    }
+    this.#sessionsToday.charge(token.id, 1, this.#sessionsPerDay);
+  }
+
+  /** A live session of `token`; another token's session is reported as absent, so ids cannot be probed. */
+  #find(token: TokenEntry, sessionId: string): Session {
+    const session = this.#store.get(sessionId);
+    if (session === undefined || session.tokenId !== token.id || this.#store.expired(session)) {
+      throw new PsiError('SESSION_NOT_FOUND', `no session ${sessionId} (never started, finished and collected, or expired)`);
+    }
+    return session;
+  }
+
+  /** Runs `fn` alone on the session, and treats a session past its limits as gone. */
+  async #withSession<T>(session: Session, fn: () => Promise<T>): Promise<T> {
+    session.busy++;
+    const run = session.lock.then(async () => {
+      if (this.#store.get(session.id) !== session || this.#store.expired(session)) {
+        this.#store.remove(session);
+        throw new PsiError('SESSION_NOT_FOUND', `session ${session.id} has ended or expired`);
+      }
+      try {
+        return await fn();
+      } finally {
+        session.lastSeen = Date.now();
+      }
+    });
+    session.lock = run.catch(() => undefined);
+    try {
+      return await run;
+    } finally {
+      session.busy--;
+    }
+  }
+
+  /** Feeds one frame to the session's party, records the answer, and finishes the session when done. */
+  async #feed(session: Session, frame: Frame, body: Uint8Array): Promise<Batch> {
+    const party = session.party;
+    if (party === undefined) throw new PsiError('SESSION_NOT_FOUND', `session ${session.id} has ended`);
+    let out: Uint8Array[];
+    try {
+      out = await party.stepFrame(frame);
+    } catch (e) {
+      this.#store.remove(session);
+      throw e;
+    }
+    session.outbox.push(...out);
+    if (party.done && session.state === 'open') await this.#finish(session, party);
+    const batch = this.#nextBatch(session);
+    session.last = { seq: frame.seq, digest: digestOf(body), batch };
+    return batch;
+  }
+
+  async #finish(session: Session, party: PsiParty): Promise<void> {
+    const outcome = party.result();
+    session.state = 'done';
+    session.party = undefined;
+    await party.close();
+    session.lease?.release();
+    session.lease = undefined;
+    const finishedAt = Date.now();
+    const result: SessionResult = {
+      summary: {
+        sessionId: session.id, tokenId: session.tokenId, learn: this.learn, peerLearns: this.peerLearns,
+        items: outcome.ownSize, rows: this.#opts.items.length, peerSize: outcome.peerSize,
+        ...(outcome.size === undefined ? {} : { size: outcome.size }),
+        ...(outcome.matches === undefined ? {} : { matched: outcome.matches.length }),
+        startedAt: new Date(session.startedAt).toISOString(),
+        finishedAt: new Date(finishedAt).toISOString(),
+        durationMs: finishedAt - session.startedAt,
+      },
+      ...(outcome.matches === undefined ? {} : { rows: outcome.matches.map((i) => this.#rowOf(i)) }),
+    };
+    try {
+      await this.#opts.onResult?.(result);
+    } catch (e) {
+      this.#store.remove(session);
+      throw e instanceof PsiError ? e : new PsiError('RESULT_WRITE_FAILED', `result handler failed: ${(e as Error).message}`, { cause: e });
+    }
+    const { peerSize, size, matched } = result.summary;
+    this.#log(`session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`);
+  }
+
+  #rowOf(i: number): MatchedRow {
+    const given = this.#opts.rows?.[i];
+    if (given !== undefined) return given;
+    const item = this.#opts.items[i]!;
+    return { line: i + 1, value: typeof item === 'string' ? item : bytesToHex(item) };
+  }
+
+  /** The unacknowledged frames from the oldest, up to the reply size (at least one). */
+  #nextBatch(session: Session): Batch {
+    const frames: Uint8Array[] = [];
+    let bytes = 0;
+    for (const f of session.outbox) {
+      if (frames.length > 0 && bytes + f.length > this.#responseBytes) break;
+      frames.push(f);
+      bytes += f.length;
+    }
+    return { firstSeq: session.outboxStart, frames };
+  }
+
+  #exchange(session: Session, batch: Batch): Exchange {
+    const end = session.outboxStart + session.outbox.length;
+    return { sessionId: session.id, frames: batch.frames, pending: Math.max(0, end - (batch.firstSeq + batch.frames.length)) };
+  }
+}
+
+/** Drops the frames the client confirms it has: those with seq below `ack`. */
+function acknowledge(session: Session, ack: number | undefined): void {
+  if (ack === undefined || !Number.isSafeInteger(ack) || ack <= session.outboxStart) return;
+  const drop = Math.min(ack - session.outboxStart, session.outbox.length);
+  session.outbox.splice(0, drop);
+  session.outboxStart += drop;
+}
+
