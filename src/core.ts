@@ -14,3 +14,7 @@ export * from './identifiers/index.js';
 export type { BackendChoice } from './group/load.js';
 export type { Reveal } from './wire/reveal.js';
 export * from './protocol/index.js';
+export {
+  ConnectionError, matchWith, ServiceError, type MatchOverHttpOptions, type MatchOverHttpResult, type MatchProgress,
+} from './transport/client.js';
+export { fetchPort, type HttpAnswer, type HttpPort } from './transport/http-port.js';

@@ -14,4 +14,6 @@ export * from './core.js';
 export { readIdentifierColumn, type IdentifierColumn, type ReadColumnOptions, type RejectedRow, type TypedColumn } from './identifiers/csv.js';
 export { writeHashFile, type HashFileOptions, type HashFileResult } from './identifiers/hash-file.js';
 export * from './service/index.js';
-export * from './transport/index.js';
+export { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './transport/handler.js';
+export { matchOverHttp } from './transport/match-over-http.js';
+export { startPsiServer, type PsiServer, type PsiServerOptions } from './transport/server.js';

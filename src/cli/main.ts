@@ -12,4 +12,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   // The first signal stops the work cleanly; a second one does not wait for that.
   process.on(signal, () => (stop.signal.aborted ? process.exit(130) : stop.abort()));
 }
-process.exitCode = await run(process.argv, processIo(), stop.signal);
+const code = await run(process.argv, processIo(), stop.signal);
+// On failure, exit now: a stuck system call (a hung network file system) must not keep a failed command alive.
+if (code !== 0) process.exit(code);

@@ -1,6 +1,6 @@
 import type { Reveal } from '../wire/reveal.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { matchOverHttp } from '../transport/client.js';
+import { matchOverHttp } from '../transport/match-over-http.js';
 import { matchedRowsCsv, type MatchedRow } from '../service/result.js';
 import { loadInput, type InputSpec } from './input.js';
 import { progressBar, type CliIo } from './io.js';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { integerIn } from '../validate.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
 
@@ -16,11 +17,12 @@ export const REVEAL_CHOICES: readonly Reveal[] = ['intersection', 'size', 'none'
 export function intIn(min: number, max: number): (value: string) => number {
   return (value) => {
     const text = value.replaceAll('_', '');
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    try {
+      if (!/^\d+$/.test(text)) throw new Error('not digits');
+      return integerIn(Number(text), 'value', min, max);
+    } catch {
       throw new InvalidArgumentError(`expected a whole number in ${min}..${max}`);
     }
-    return n;
   };
 }
 

@@ -1,4 +1,4 @@
-import { PsiError } from '../errors.js';
+import { integerIn } from '../validate.js';
 import type { Blinder } from './blinder.js';
 import { loadBackend, type BackendChoice } from './load.js';
 import { chunkedBlinder } from './pool/chunked-blinder.js';
@@ -41,9 +41,7 @@ function inNode(): boolean {
 export async function createBlinder(opts: BlinderOptions): Promise<Blinder> {
   const { key, workers } = opts;
   scalarToBigint(key);
-  if (workers !== undefined && (!Number.isSafeInteger(workers) || workers < 1)) {
-    throw new PsiError('OPTIONS_INVALID', `workers must be a positive integer; got ${String(workers)}`);
-  }
+  if (workers !== undefined) integerIn(workers, 'workers', 1, 1024);
   const backend = await loadBackend(opts.backend);
   if (workers === 1 || !inNode()) return chunkedBlinder(backend, key);
   // Loaded only here so that browser code never reaches node: modules.

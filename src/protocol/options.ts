@@ -1,4 +1,5 @@
 import { PsiError } from '../errors.js';
+import { integerIn } from '../validate.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import type { BackendChoice } from '../group/load.js';
 import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
@@ -25,13 +26,6 @@ export interface CheckedOptions {
   workers: number | undefined;
   items: readonly (string | Uint8Array)[] | undefined;
   blindedSet: BlindedSetData | undefined;
-}
-
-function positiveInt(value: unknown, what: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new PsiError('OPTIONS_INVALID', `${what} must be an integer in 1..${max}; got ${String(value)}`);
-  }
-  return value;
 }
 
 /**
@@ -63,10 +57,10 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
     role,
     learn: parseReveal(opts.learn, 'learn'),
     peerLearns: parseReveal(opts.peerLearns, 'peerLearns'),
-    maxPeerItems: opts.maxPeerItems === undefined ? DEFAULT_MAX_PEER_ITEMS : positiveInt(opts.maxPeerItems, 'maxPeerItems', MAX_ITEMS),
-    chunkItems: opts.chunkItems === undefined ? MAX_CHUNK_ITEMS : positiveInt(opts.chunkItems, 'chunkItems', MAX_CHUNK_ITEMS),
+    maxPeerItems: opts.maxPeerItems === undefined ? DEFAULT_MAX_PEER_ITEMS : integerIn(opts.maxPeerItems, 'maxPeerItems', 1, MAX_ITEMS),
+    chunkItems: opts.chunkItems === undefined ? MAX_CHUNK_ITEMS : integerIn(opts.chunkItems, 'chunkItems', 1, MAX_CHUNK_ITEMS),
     backend,
-    workers: opts.workers === undefined ? undefined : positiveInt(opts.workers, 'workers', 1024),
+    workers: opts.workers === undefined ? undefined : integerIn(opts.workers, 'workers', 1, 1024),
     items,
     blindedSet,
   };

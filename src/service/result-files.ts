@@ -1,8 +1,30 @@
-import { mkdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { PsiError } from '../errors.js';
 import { matchedRowsCsv, type SessionResult } from './result.js';
+
+/**
+ * `mkdir -p` one level at a time. Node's own recursive mkdir never returns on
+ * some pseudo file systems (it loops on /proc, which answers ENOENT for a
+ * directory whose parent exists), and a service must fail instead of spinning.
+ */
+async function makeDirectory(dir: string, depth = 0): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await stat(dir)).isDirectory()) return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || depth > 64) throw e;
+    await makeDirectory(parent, depth + 1);
+    try {
+      await mkdir(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw again;
+    }
+  }
+}
 
 /**
  * Writes a session's result into `dir`: `<stamp>-<session>.matches.csv`
@@ -20,7 +42,7 @@ export async function writeSessionResult(dir: string, result: SessionResult): Pr
   const stamp = summary.finishedAt.replace(/[-:.]/g, '');
   const base = `${stamp}-${summary.sessionId}`;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     let written = summary;
     if (rows !== undefined) {
       const rowsFile = `${base}.matches.csv`;
@@ -49,7 +71,7 @@ export async function writeSessionResult(dir: string, result: SessionResult): Pr
 export async function prepareOutDir(dir: string, timeoutMs = 5_000): Promise<void> {
   const probe = join(dir, `.blindjoin-probe-${process.pid}`);
   const attempt = (async () => {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     await writeFileAtomic(probe, 'probe\n');
     await unlink(probe);
   })();

@@ -1,14 +1,14 @@
-import { isPsiErrorCode, PsiError } from '../errors.js';
+import { isPsiErrorCode, PsiError, type PsiErrorCode } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
-import { createParty } from '../protocol/party.js';
-import { parseReveal, type Reveal } from '../wire/reveal.js';
+import { PsiParty } from '../protocol/party.js';
 import type { PartyResult } from '../protocol/types.js';
-import { parseFrameHeader, splitFrames } from '../wire/frame.js';
-import { FRAMES_MEDIA_TYPE, PENDING_HEADER } from './http-util.js';
-import { createAgents, send, type HttpReply } from './http-request.js';
+import { decodeFrames } from '../wire/frame.js';
+import { parseReveal, type Reveal } from '../wire/reveal.js';
+import type { HttpAnswer, HttpPort } from './http-port.js';
+import { FRAMES_MEDIA_TYPE, PENDING_HEADER } from './protocol-http.js';
 
 /**
- * Options of {@link matchOverHttp}.
+ * Options of {@link matchWith} and `matchOverHttp`.
  *
  * @example
  * ```ts
@@ -72,49 +72,94 @@ export interface MatchOverHttpResult extends PartyResult {
   sessionId: string;
 }
 
-interface Reply {
-  body: Uint8Array;
-  pending: number;
+/**
+ * The service answered with a refusal or a failure: `status` is its HTTP status
+ * and `code` its error code (`SERVICE_REFUSED` when it sent none blindjoin knows).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ServiceError && e.status === 429) waitUntilTomorrow(); }
+ * ```
+ */
+export class ServiceError extends PsiError {
+  constructor(
+    code: PsiErrorCode,
+    message: string,
+    readonly status: number,
+  ) {
+    super(code, message);
+    this.name = 'ServiceError';
+  }
 }
 
-interface RequestFailure {
-  status?: number;
-  code?: string;
-  message: string;
+/**
+ * No complete answer came back (`SERVICE_UNREACHABLE` before the session
+ * started, `SESSION_LOST` after), or the caller aborted (`ABORTED`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ConnectionError) retryLater(); }
+ * ```
+ */
+export class ConnectionError extends PsiError {
+  constructor(code: PsiErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ConnectionError';
+  }
 }
 
 const MAX_RETRY_DELAY_MS = 10_000;
 
-function refusal(reply: HttpReply): RequestFailure {
+/** The service's refusal of one request; retried when `status` is 5xx. */
+function refusal(answer: HttpAnswer): ServiceError {
+  let code: PsiErrorCode = 'SERVICE_REFUSED';
+  let message = `HTTP ${answer.status} ${answer.statusText}`.trim();
   try {
-    const json = JSON.parse(Buffer.from(reply.body).toString('utf8')) as { code?: unknown; message?: unknown };
-    if (typeof json.code === 'string') {
-      return { status: reply.status, code: json.code, message: typeof json.message === 'string' ? json.message : json.code };
+    const json = JSON.parse(new TextDecoder().decode(answer.body)) as { code?: unknown; message?: unknown };
+    if (isPsiErrorCode(json.code)) {
+      code = json.code;
+      message = typeof json.message === 'string' ? json.message : json.code;
     }
   } catch {
-    // not JSON: reported by status below
+    // not JSON: reported by status
   }
-  return { status: reply.status, message: `HTTP ${reply.status} ${reply.statusText}`.trim() };
+  return new ServiceError(code, message, answer.status);
+}
+
+function networkMessage(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && !e.message.includes(code) ? `${e.message} (${code})` : e.message;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
- * Runs the initiator side of a PSI session against a blindjoin service over
- * HTTP. Frames go out in order; a frame whose answer is lost to a network error,
- * a timeout or a 5xx is sent again (the service answers a repeated frame from
- * its cache). Fails with a `PsiError` and reports nothing when the session
- * cannot complete: `SERVICE_UNREACHABLE` (service down), the service's own code
- * for a refusal (e.g. `UNAUTHORIZED`, `MODE_MISMATCH`, `QUOTA_EXCEEDED`; else
- * `SERVICE_REFUSED`), `SESSION_LOST` (the service died or dropped the session
- * mid-way).
+ * Runs the initiator side of a PSI session against a blindjoin service through
+ * `port` (see `matchOverHttp` for Node, `fetchPort()` for browsers). Frames go
+ * out in order; a frame whose answer is lost to a network error, a timeout or a
+ * 5xx is sent again (the service answers a repeated frame from its cache). Fails
+ * with a {@link ConnectionError} (`SERVICE_UNREACHABLE`, `SESSION_LOST`,
+ * `ABORTED`), a {@link ServiceError} carrying the service's code (e.g.
+ * `UNAUTHORIZED`, `MODE_MISMATCH`, `QUOTA_EXCEEDED`), or a `PsiError` of the
+ * protocol, and reports nothing when the session cannot complete.
  *
  * @example
  * ```ts
- * const { size, peerSize } = await matchOverHttp({
- *   server: 'http://127.0.0.1:8080', token: process.env.BLINDJOIN_TOKEN, items: ['ann@example.com'],
- * });
+ * const { size } = await matchWith(fetchPort(), { server: 'https://psi.platform.example', token, items });
  * ```
  */
-export async function matchOverHttp(opts: MatchOverHttpOptions): Promise<MatchOverHttpResult> {
+export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Promise<MatchOverHttpResult> {
   let base: URL;
   try {
     base = new URL(opts.server.endsWith('/') ? opts.server : `${opts.server}/`);
@@ -127,75 +172,61 @@ export async function matchOverHttp(opts: MatchOverHttpOptions): Promise<MatchOv
   const timeoutMs = opts.timeoutMs ?? 300_000;
   const retries = opts.retries ?? 4;
   const retryDelayMs = opts.retryDelayMs ?? 250;
-  const headers: Record<string, string> = opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` };
-  const party = createParty({
+  const auth: Record<string, string> = opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` };
+  const party = new PsiParty({
     role: 'initiator', items: opts.items,
     learn: parseReveal(opts.learn ?? 'size', 'learn'),
     peerLearns: parseReveal(opts.peerLearns ?? 'intersection', 'peerLearns'),
     maxPeerItems: opts.maxPeerItems, chunkItems: opts.chunkItems, backend: opts.backend, workers: opts.workers,
   });
 
-  let sessionId: string | undefined;
+  let sessionId = '';
   let established = false;
 
-  const agents = createAgents();
-  const attempt = async (method: string, path: string, body?: Uint8Array): Promise<Reply> => {
-    const reply = await send(agents, new URL(path, base), {
-      method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': FRAMES_MEDIA_TYPE },
-      ...(body === undefined ? {} : { body }),
-      timeoutMs,
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-    });
-    if (reply.status < 200 || reply.status > 299) throw refusal(reply);
-    return { body: reply.body, pending: Number(reply.headers[PENDING_HEADER]) || 0 };
-  };
-
-  /** One request with retries; maps every way it can fail to a PsiError. */
-  const request = async (method: string, path: string, body?: Uint8Array): Promise<Reply> => {
-    let last: RequestFailure = { message: 'no attempt made' };
+  /** One request with retries; every way it can fail becomes a PsiError subclass. */
+  const request = async (method: string, path: string, body?: Uint8Array): Promise<{ body: Uint8Array; pending: number }> => {
+    const url = new URL(path, base);
+    const headers = body === undefined ? auth : { ...auth, 'content-type': FRAMES_MEDIA_TYPE };
+    let last: ServiceError | undefined;
+    let lastNetwork = 'no attempt made';
     for (let i = 0; i <= retries; i++) {
       if (i > 0) await sleep(Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** (i - 1)), opts.signal);
+      let answer: HttpAnswer;
       try {
-        return await attempt(method, path, body);
+        answer = await port.request(method, url, { headers, ...(body === undefined ? {} : { body }), timeoutMs, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
       } catch (e) {
-        if (opts.signal?.aborted) throw new PsiError('ABORTED', 'the session was aborted', { cause: e });
-        if (e instanceof Error) {
-          const code = (e as { code?: string }).code;
-          last = { message: code === undefined || e.message.includes(code) ? e.message : `${e.message} (${code})` };
-          continue;
-        }
-        last = e as RequestFailure;
-        if (last.status! < 500) break;
+        if (opts.signal?.aborted) throw new ConnectionError('ABORTED', 'the session was aborted', { cause: e });
+        last = undefined;
+        lastNetwork = networkMessage(e);
+        continue;
       }
+      if (answer.status >= 200 && answer.status <= 299) return { body: answer.body, pending: Number(answer.header(PENDING_HEADER)) || 0 };
+      last = refusal(answer);
+      if (answer.status < 500) break;
     }
-    const where = new URL(path, base).origin;
-    if (last.status === 404 && established) {
-      throw new PsiError('SESSION_LOST', `the service no longer knows session ${sessionId}: ${last.message}`);
+    if (last?.status === 404 && established) {
+      throw new ConnectionError('SESSION_LOST', `the service no longer knows session ${sessionId}: ${last.message}`);
     }
-    if (last.status !== undefined && last.status < 500) {
-      throw new PsiError(isPsiErrorCode(last.code) ? last.code : 'SERVICE_REFUSED', `the service refused (HTTP ${last.status}): ${last.message}`);
+    if (last !== undefined && last.status < 500) {
+      throw new ServiceError(last.code, `the service refused (HTTP ${last.status}): ${last.message}`, last.status);
     }
-    if (established) throw new PsiError('SESSION_LOST', `lost the service at ${where} mid-session: ${last.message}`);
-    if (last.status !== undefined) {
-      throw new PsiError(isPsiErrorCode(last.code) ? last.code : 'SERVICE_REFUSED', `the service at ${where} failed (HTTP ${last.status}): ${last.message}`);
-    }
-    throw new PsiError('SERVICE_UNREACHABLE', `cannot reach the service at ${where}: ${last.message}`);
+    if (established) throw new ConnectionError('SESSION_LOST', `lost the service at ${url.origin} mid-session: ${last?.message ?? lastNetwork}`);
+    if (last !== undefined) throw new ServiceError(last.code, `the service at ${url.origin} failed (HTTP ${last.status}): ${last.message}`, last.status);
+    throw new ConnectionError('SERVICE_UNREACHABLE', `cannot reach the service at ${url.origin}: ${lastNetwork}`);
   };
 
   const queue: Uint8Array[] = [];
   let nextSeq = 0;
   let framesSent = 0;
-  const progress = () =>
-    opts.onProgress?.({ sessionId: sessionId!, framesSent, framesKnown: framesSent + queue.length, framesReceived: nextSeq });
+  const progress = () => opts.onProgress?.({ sessionId, framesSent, framesKnown: framesSent + queue.length, framesReceived: nextSeq });
 
   /** Feeds the service's frames to the party in order, fetching any that did not fit the reply. */
-  const absorb = async (reply: Reply) => {
+  const absorb = async (reply: { body: Uint8Array; pending: number }) => {
     for (let pulled = false; ; pulled = true) {
       const before = nextSeq;
-      for (const frame of splitFrames(reply.body)) {
-        if (parseFrameHeader(frame).seq < nextSeq) continue;
-        queue.push(...(await party.step(frame)));
+      for (const frame of decodeFrames(reply.body)) {
+        if (frame.seq < nextSeq) continue;
+        queue.push(...(await party.stepFrame(frame)));
         nextSeq++;
       }
       progress();
@@ -209,7 +240,7 @@ export async function matchOverHttp(opts: MatchOverHttpOptions): Promise<MatchOv
 
   try {
     const [hello] = await party.step();
-    sessionId = Buffer.from(party.sessionId!).toString('hex');
+    sessionId = Array.from(party.sessionId!, (b) => b.toString(16).padStart(2, '0')).join('');
     queue.push(hello!);
     progress();
     for (let frame = queue.shift(); frame !== undefined; frame = queue.shift()) {
@@ -223,23 +254,8 @@ export async function matchOverHttp(opts: MatchOverHttpOptions): Promise<MatchOv
   } catch (e) {
     await party.close();
     if (established) {
-      const abort = { method: 'DELETE', headers, timeoutMs: 2_000 };
-      await send(agents, new URL(`v1/sessions/${sessionId}`, base), abort).catch(() => undefined);
+      await port.request('DELETE', new URL(`v1/sessions/${sessionId}`, base), { headers: auth, timeoutMs: 2_000 }).catch(() => undefined);
     }
     throw e;
-  } finally {
-    agents.destroy();
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

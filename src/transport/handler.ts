@@ -5,7 +5,8 @@ import { prepareOutDir, writeSessionResult } from '../service/result-files.js';
 import type { SessionResult } from '../service/result.js';
 import type { TokenEntry, TokenTable } from '../service/tokens.js';
 import { decodeFrame, joinFrames, MAX_FRAME_BYTES } from '../wire/frame.js';
-import { FRAMES_MEDIA_TYPE, PENDING_HEADER, readBody, SESSION_HEADER, sendError, sendJson } from './http-util.js';
+import { readBody, sendError, sendJson } from './http-util.js';
+import { FRAMES_MEDIA_TYPE, PENDING_HEADER, SESSION_HEADER } from './protocol-http.js';
 
 /**
  * Options of {@link createPsiHandler}: the session service's, plus who may call

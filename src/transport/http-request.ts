@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequestRaw } from 'node:https';
+import type { HttpPort } from './http-port.js';
 
 /**
  * A complete HTTP response.
@@ -121,4 +122,32 @@ export function send(agents: Agents, url: URL, init: HttpInit): Promise<HttpRepl
     });
     req.end(init.body === undefined ? undefined : Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength));
   });
+}
+
+/**
+ * An {@link HttpPort} over `node:http(s)` with keep-alive connection pools of its own.
+ *
+ * @example
+ * ```ts
+ * const port = nodePort();
+ * try { await matchWith(port, opts); } finally { port.close(); }
+ * ```
+ */
+export function nodePort(): HttpPort {
+  const agents = createAgents();
+  return {
+    async request(method, url, init) {
+      const reply = await send(agents, url, { method, ...init });
+      return {
+        status: reply.status,
+        statusText: reply.statusText,
+        header: (name) => {
+          const value = reply.headers[name];
+          return Array.isArray(value) ? value[0] : value;
+        },
+        body: reply.body,
+      };
+    },
+    close: () => agents.destroy(),
+  };
 }

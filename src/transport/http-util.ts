@@ -1,12 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PsiError, statusOf } from '../errors.js';
 
-/** Media type of every frame body, both ways. */
-export const FRAMES_MEDIA_TYPE = 'application/octet-stream';
-/** Response header: the session id, hex. */
-export const SESSION_HEADER = 'blindjoin-session';
-/** Response header: how many of the service's frames wait beyond this response. */
-export const PENDING_HEADER = 'blindjoin-pending';
 
 /**
  * Sends a refusal as JSON `{ code, message }` with the status of its code.

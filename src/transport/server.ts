@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { PsiError } from '../errors.js';
+import { prepareOutDir } from '../service/result-files.js';
+import { optionalIntegerIn } from '../validate.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
 
 /**
@@ -16,6 +18,29 @@ export interface PsiServerOptions extends PsiServiceOptions {
   port?: number;
   /** Interface to bind; default `127.0.0.1`. Put TLS termination in front of any other. */
   host?: string;
+  /** Open connections at once; default 512. Further ones are closed at once. */
+  maxConnections?: number;
+  /** Open connections at once from one address; default 32, so slow clients of one address cannot hold every socket. */
+  maxConnectionsPerAddress?: number;
+}
+
+/** Caps the connections of one address: a new socket beyond the cap is destroyed before it is read. */
+function limitPerAddress(server: Server, cap: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const n = (open.get(address) ?? 0) + 1;
+    if (n > cap) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, n);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }
 
 /**
@@ -50,8 +75,14 @@ export interface PsiServer {
  */
 export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer> {
   const host = opts.host ?? '127.0.0.1';
+  const maxConnections = optionalIntegerIn(opts.maxConnections, 'maxConnections', 1, 1_000_000, 512);
+  const perAddress = optionalIntegerIn(opts.maxConnectionsPerAddress, 'maxConnectionsPerAddress', 1, maxConnections, 32);
+  if (opts.outDir !== undefined) await prepareOutDir(opts.outDir);
   const handler = createPsiHandler(opts);
-  const server = createServer({ requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, handler);
+  // A frame is at most 1 MiB: two minutes is ample for its body, and a slow client is cut off rather than held.
+  const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
+  server.maxConnections = maxConnections;
+  limitPerAddress(server, perAddress);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -121,13 +121,27 @@ export function decodeFrame(bytes: Uint8Array): Frame {
  * ```
  */
 export function splitFrames(bytes: Uint8Array): Uint8Array[] {
-  const frames: Uint8Array[] = [];
+  let at = 0;
+  return decodeFrames(bytes).map((frame) => bytes.subarray(at, (at += HEADER_BYTES + frame.payload.length)));
+}
+
+/**
+ * Decodes a byte stream holding whole frames back to back into frames, each
+ * header parsed once: what a receiver needs to route and feed them.
+ *
+ * @example
+ * ```ts
+ * for (const frame of decodeFrames(body)) out.push(...(await party.stepFrame(frame)));
+ * ```
+ */
+export function decodeFrames(bytes: Uint8Array): Frame[] {
+  const frames: Frame[] = [];
   let at = 0;
   while (at < bytes.length) {
     const header = parseFrameHeader(bytes.subarray(at));
     const end = at + HEADER_BYTES + header.payloadLength;
     if (end > bytes.length) throw new PsiError('FRAME_TRUNCATED', `last frame declares ${end - at} bytes, ${bytes.length - at} left`);
-    frames.push(bytes.subarray(at, end));
+    frames.push({ ...header, payload: bytes.subarray(at + HEADER_BYTES, end) });
     at = end;
   }
   return frames;
