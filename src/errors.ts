@@ -109,6 +109,14 @@ export const ERROR_CODES = {
   SESSION_STALLED: { status: 502, meaning: 'the service announces frames but sends none' },
   ABORTED: { status: 499, meaning: 'the caller aborted the session' },
 
+  // Disclosure policy and privacy budget (docs/privacy.md).
+  POLICY_INVALID: { status: 400, meaning: 'a disclosure policy or privacy parameter (epsilon, sensitivity, threshold, rounding) is out of range' },
+  BUDGET_EXCEEDED: { status: 429, meaning: "the token's privacy budget (epsilon over the window) cannot pay for another release" },
+  LEDGER_CORRUPT: { status: 500, meaning: 'the privacy budget ledger file is not a valid ledger (it is never reset silently)' },
+  LEDGER_UNREADABLE: { status: 500, meaning: 'the privacy budget ledger file cannot be read' },
+  LEDGER_WRITE_FAILED: { status: 500, meaning: 'the privacy budget ledger file cannot be written' },
+  LEDGER_CLOSED: { status: 503, meaning: 'the privacy budget ledger was used after close()' },
+
   // The CLI.
   RESULT_MISSING: { status: 500, meaning: 'the demo found no result file' },
   DEMO_MISMATCH: { status: 500, meaning: 'the demo found another overlap than it planted' },

@@ -1,0 +1,13 @@
+/**
+ * The disclosure module: what the party that learns a matched set may release
+ * of it (docs/privacy.md). Browser-safe: no `node:` imports. The persisted
+ * privacy budget lives in `./ledger.js`, for Node only.
+ * @module
+ */
+export * from './random.js';
+export * from './drbg.js';
+export * from './epsilon.js';
+export * from './laplace.js';
+export * from './policy.js';
+export * from './display.js';
+export * from './release.js';
