@@ -286,7 +286,9 @@ export interface IdentifierRow {
 
 function checkKeep(keep: unknown): readonly string[] {
   if (keep === undefined) return [];
-  if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string')) throw new IdentifierError('CSV_OPTIONS_INVALID', 'keep must be an array of column names');
+  if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string')) {
+    throw new IdentifierError('CSV_OPTIONS_INVALID', 'keep must be an array of column names');
+  }
   return keep;
 }
 

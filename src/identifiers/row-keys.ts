@@ -102,7 +102,14 @@ export interface KeyPlan {
   defaultCountry: string | undefined;
 }
 
-/** Most key columns a row may have (a column index fits in a byte). */
+/**
+ * Most key columns a row may have (a column index fits in a byte).
+ *
+ * @example
+ * ```ts
+ * columns.length <= MAX_KEY_COLUMNS; // checked by planKeys
+ * ```
+ */
 export const MAX_KEY_COLUMNS = 255;
 
 /**
