@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   DOB_AMBIGUOUS: { status: 400, meaning: 'a date of birth whose day and month cannot be told apart' },
   GENDER_INVALID: { status: 400, meaning: 'not a recognised gender value' },
   MAID_INVALID: { status: 400, meaning: 'not a valid mobile advertiser id' },
+  COMPOSITE_INVALID: { status: 400, meaning: 'a composite key does not have exactly the fields of its type' },
   ENCODING_INVALID: { status: 400, meaning: 'a pre-hashed value is not valid hex or base64 of a SHA-256' },
   SHA256_INVALID: { status: 400, meaning: 'a pre-hashed identifier is not 64 hex digits' },
   ENCODING_UNKNOWN: { status: 400, meaning: 'the hash encoding is unknown' },

@@ -11,7 +11,16 @@
  * @module
  */
 export * from './core.js';
-export { readIdentifierColumn, type IdentifierColumn, type ReadColumnOptions, type RejectedRow, type TypedColumn } from './identifiers/csv.js';
+export {
+  identifierRows,
+  readIdentifierColumn,
+  readIdentifierRows,
+  type IdentifierColumn,
+  type IdentifierRow,
+  type ReadColumnOptions,
+  type ReadRowsOptions,
+  type TypedColumn,
+} from './identifiers/csv.js';
 export { writeHashFile, type HashFileOptions, type HashFileResult } from './identifiers/hash-file.js';
 export * from './service/index.js';
 export { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './transport/handler.js';

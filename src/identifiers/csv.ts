@@ -3,22 +3,11 @@ import { IdentifierError } from './errors.js';
 import { psiItem } from './item.js';
 import { checkProfile, checkType } from './normalize.js';
 import { phoneCountry } from './phone.js';
+import { keysOfCells, planKeys, type KeyColumn, type KeyProblem, type RowKey, type RowKeysOptions } from './row-keys.js';
+import { RowTableBuilder, type IdentifierRows, type RejectedRow, type RowWarning } from './row-table.js';
 import type { IdentifierType, Profile } from './types.js';
 
-/**
- * A row that produced no item (or, with several columns, a cell that did
- * not), with the 1-based physical line it starts on and why.
- *
- * @example
- * ```ts
- * const r: RejectedRow = { line: 7, code: 'EMPTY', reason: 'column "email" is empty' };
- * ```
- */
-export interface RejectedRow {
-  line: number;
-  code: string;
-  reason: string;
-}
+export type { RejectedRow } from './row-table.js';
 
 /**
  * A header name and what its cells hold: an identifier type, `'sha256'`
@@ -179,7 +168,7 @@ export function cellItem(
  * raggedReason(plan, row); // null when the row is as wide as the header
  * ```
  */
-export function raggedReason(plan: ColumnPlan, row: CsvRow): RejectedRow | null {
+export function raggedReason(plan: Pick<ColumnPlan, 'width'>, row: CsvRow): RejectedRow | null {
   if (row.error !== undefined) return { line: row.line, ...row.error };
   if (row.cells.length === plan.width) return null;
   return { line: row.line, code: 'CSV_RAGGED', reason: `row has ${row.cells.length} fields, the header has ${plan.width}` };
@@ -253,4 +242,153 @@ export async function readIdentifierColumn(
   if (plan === undefined) planColumns(undefined, opts);
   opts.onProgress?.(out.rowsRead);
   return out;
+}
+
+/**
+ * Options of {@link identifierRows} and {@link readIdentifierRows}: the key
+ * columns of each row, the raw columns to keep with each row, and the
+ * normalisation options.
+ *
+ * @example
+ * ```ts
+ * const opts: ReadRowsOptions = {
+ *   columns: [{ name: 'email', type: 'email' }, { names: ['first_name', 'last_name', 'zip'], type: 'name_zip' }],
+ *   keep: ['user_id'],
+ *   defaultCountry: 'US',
+ * };
+ * ```
+ */
+export interface ReadRowsOptions extends RowKeysOptions {
+  columns: readonly KeyColumn[];
+  /** Columns whose raw cell text is returned with each row (e.g. the platform's `user_id`). */
+  keep?: readonly string[];
+  /** Called every 10,000 data rows and once at the end with the rows read so far. */
+  onProgress?: (rowsRead: number) => void;
+}
+
+/**
+ * One data row of a multi-key read: its line, the keys that normalised, the
+ * keys that did not, the kept cells, and, when no key normalised (or the row
+ * is ragged or unreadable), why the row is rejected.
+ *
+ * @example
+ * ```ts
+ * const row: IdentifierRow = { line: 2, keys: [], problems: [], kept: [], rejected: { line: 2, code: 'EMPTY', reason: 'every key column is empty' } };
+ * ```
+ */
+export interface IdentifierRow {
+  line: number;
+  keys: RowKey[];
+  problems: KeyProblem[];
+  kept: string[];
+  rejected?: RejectedRow;
+}
+
+function checkKeep(keep: unknown): readonly string[] {
+  if (keep === undefined) return [];
+  if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string')) {
+    throw new IdentifierError('CSV_OPTIONS_INVALID', 'keep must be an array of column names');
+  }
+  return keep;
+}
+
+/** Why a row whose cells gave no key is rejected: the first key's problem, or all empty. */
+function rowRejection(line: number, problems: readonly KeyProblem[]): RejectedRow {
+  if (problems.length === 0) return { line, code: 'EMPTY', reason: 'every key column is empty' };
+  return { line, code: problems[0]!.code, reason: `no key normalises: ${problems.map((p) => p.reason).join('; ')}` };
+}
+
+/**
+ * Streams the rows of a CSV file with several identifiers per row, one
+ * {@link IdentifierRow} per data row, in file order, holding nothing but the
+ * current record. Each key column gives at most one key; a row is rejected
+ * only when none of its keys normalises (a bad phone next to a good email
+ * keeps the email and reports the phone in `problems`). Header matching, line
+ * numbers, byte-order marks, quoting and ragged rows are as in
+ * {@link readIdentifierColumn}. `'raw'` columns are not keys here: keep them
+ * with `keep`, or read them as `external_id`.
+ *
+ * @example
+ * ```ts
+ * for await (const row of identifierRows('crm.csv', { columns: [{ name: 'email', type: 'email' }, { name: 'phone', type: 'phone' }], defaultCountry: 'US' })) {
+ *   if (row.rejected) console.warn(row.rejected);
+ *   else send(row.keys.map((k) => k.item));
+ * }
+ * ```
+ */
+export async function* identifierRows(input: string | NodeJS.ReadableStream, opts: ReadRowsOptions): AsyncGenerator<IdentifierRow> {
+  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
+  const keep = checkKeep(opts.keep);
+  let resolved: { width: number; cells: number[][]; kept: number[] } | undefined;
+  let rowsRead = 0;
+  for await (const row of csvRows(input)) {
+    if (resolved === undefined && row.error === undefined) {
+      resolved = {
+        width: row.cells.length,
+        cells: plan.columns.map((c) => c.names.map((n) => findColumn(row.cells, n))),
+        kept: keep.map((n) => findColumn(row.cells, n)),
+      };
+      continue;
+    }
+    if (resolved === undefined) break;
+    rowsRead++;
+    if (rowsRead % PROGRESS_EVERY === 0) opts.onProgress?.(rowsRead);
+    const ragged = raggedReason(resolved, row);
+    if (ragged !== null) {
+      yield { line: row.line, keys: [], problems: [], kept: [], rejected: ragged };
+      continue;
+    }
+    const { keys, problems } = keysOfCells(plan, (i) => resolved!.cells[i]!.map((at) => row.cells[at]));
+    const kept = resolved.kept.map((at) => row.cells[at]!);
+    yield keys.length > 0 ? { line: row.line, keys, problems, kept } : { line: row.line, keys, problems, kept, rejected: rowRejection(row.line, problems) };
+  }
+  if (resolved === undefined) {
+    throw new IdentifierError('CSV_COLUMN_MISSING', `column ${JSON.stringify(plan.columns[0]!.names[0])} not found (the file has no header row)`);
+  }
+  opts.onProgress?.(rowsRead);
+}
+
+/**
+ * Reads a CSV file with several identifiers per row into a compact
+ * {@link IdentifierRows} table (typed arrays and 32-byte digests, sized for
+ * 10^7 rows): the line, keys and kept cells of every accepted row, the
+ * problems of keys that failed in accepted rows as `warnings` with their
+ * line, and every rejected row. See {@link identifierRows} for the rules.
+ *
+ * @example
+ * ```ts
+ * const rows = await readIdentifierRows(stream, {
+ *   columns: [
+ *     { name: 'email', type: 'email' },
+ *     { name: 'phone', type: 'phone' },
+ *     { names: ['first_name', 'last_name', 'zip'], type: 'name_zip' },
+ *   ],
+ *   keep: ['user_id', 'segment'],
+ *   profile: 'meta',
+ *   defaultCountry: 'US',
+ * });
+ * rows.keys(0);  // [{ column: 0, type: 'email', item }, ...]
+ * rows.kept(0);  // ['u-123', 'gold']
+ * ```
+ */
+export async function readIdentifierRows(input: string | NodeJS.ReadableStream, opts: ReadRowsOptions): Promise<IdentifierRows> {
+  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
+  const table = new RowTableBuilder(
+    plan.columns.map((c) => c.label),
+    plan.columns.map((c) => c.itemType),
+    checkKeep(opts.keep),
+  );
+  const rejected: RejectedRow[] = [];
+  const warnings: RowWarning[] = [];
+  let rowsRead = 0;
+  for await (const row of identifierRows(input, opts)) {
+    rowsRead++;
+    if (row.rejected !== undefined) {
+      rejected.push(row.rejected);
+      continue;
+    }
+    table.add(row.line, row.keys, row.kept);
+    for (const p of row.problems) warnings.push({ line: row.line, ...p });
+  }
+  return table.finish(rowsRead, rejected, warnings);
 }

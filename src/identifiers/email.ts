@@ -47,7 +47,8 @@ function checkDomain(domain: string): void {
  * Normalises an email address for `profile`: trimmed, NFC, lowercased (all
  * letters for Meta and Google, A-Z only for UID2 and PAIR), validated as a
  * dot-atom address with a host name, and with Gmail dots and +tags removed
- * where the profile says so. Internal whitespace is removed for Google (its
+ * where the profile says so (a Gmail local part with doubled dots is then
+ * normalised, not refused). Internal whitespace is removed for Google (its
  * rule) and rejected otherwise. IDN domains keep the form they were typed in,
  * as every platform hashes the text as given.
  *
@@ -66,12 +67,14 @@ export function normalizeEmail(text: string, profile: Profile): string {
   if (email.indexOf('@', at + 1) >= 0) invalid('has more than one @');
   let local = email.slice(0, at);
   const domain = email.slice(at + 1);
-  checkLocal(local);
   checkDomain(domain);
   if (GMAIL_DOMAINS[profile].includes(domain)) {
+    // Every dot goes, so a doubled, leading or trailing one is no error here
+    // (Google's formatter and the UID2 operator both just drop them).
     local = local.split('+')[0]!.replaceAll('.', '');
     if (local === '') invalid('has nothing left before the @ once Gmail dots and +tag are removed');
   }
+  checkLocal(local);
   const out = `${local}@${domain}`;
   if (utf8Length(out) > 254) invalid('is longer than 254 bytes');
   return out;

@@ -31,7 +31,16 @@ export const ITEM_PREFIX = 'blindjoin/item/v1/';
 const utf8 = new TextEncoder();
 const prefixes = new Map<IdentifierType, Uint8Array>();
 
-function itemBytes(type: IdentifierType, digest: Uint8Array): Uint8Array {
+/**
+ * The item of a type and the SHA-256 digest of a normalised value, as
+ * {@link psiItem} builds it; for readers that keep digests and rebuild items.
+ *
+ * @example
+ * ```ts
+ * itemFromDigest('email', normalizedDigest('jane@example.com')); // equals psiItem('email', 'jane@example.com')
+ * ```
+ */
+export function itemFromDigest(type: IdentifierType, digest: Uint8Array): Uint8Array {
   let prefix = prefixes.get(type);
   if (prefix === undefined) {
     prefix = utf8.encode(`${ITEM_PREFIX}${type}\0`);
@@ -62,11 +71,11 @@ function itemBytes(type: IdentifierType, digest: Uint8Array): Uint8Array {
  * ```
  */
 export function psiItem(type: IdentifierType | 'sha256', value: string, opts?: PsiItemOptions): Uint8Array {
-  if (type !== 'sha256') return itemBytes(checkType(type), normalizedDigest(normalize(value, type, opts)));
+  if (type !== 'sha256') return itemFromDigest(checkType(type), normalizedDigest(normalize(value, type, opts)));
   const hashOf = checkType(opts?.hashOf ?? 'email');
   const hex = typeof value === 'string' ? value.trim() : '';
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     throw new IdentifierError('SHA256_INVALID', 'a pre-hashed identifier must be a SHA-256 digest written as 64 hex digits');
   }
-  return itemBytes(hashOf, hexToBytes(hex.toLowerCase()));
+  return itemFromDigest(hashOf, hexToBytes(hex.toLowerCase()));
 }

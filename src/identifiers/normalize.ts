@@ -1,10 +1,11 @@
+import { isComposite, normalizeComposite } from './composite.js';
 import { IdentifierError } from './errors.js';
 import { normalizeEmail } from './email.js';
 import { normalizeMaid } from './ids.js';
 import { normalizeCity, normalizeCountry, normalizeState, normalizeZip } from './location.js';
-import { normalizeDob, normalizeGender, normalizeName } from './person.js';
+import { normalizeDob, normalizeDobPart, normalizeGender, normalizeName, normalizeNamePart } from './person.js';
 import { normalizePhone, phoneCountry } from './phone.js';
-import { prepareText } from './text.js';
+import { lowerUnicode, prepareText } from './text.js';
 import { IDENTIFIER_TYPES, PROFILES, type IdentifierType, type NormalizeOptions, type Profile } from './types.js';
 
 /**
@@ -50,12 +51,15 @@ export function checkProfile(profile: unknown): Profile {
  * normalize(' John.Doe@GMAIL.com ', 'email');                     // 'john.doe@gmail.com'
  * normalize(' John.Doe@GMAIL.com ', 'email', { profile: 'uid2' }); // 'johndoe@gmail.com'
  * normalize('(650) 555-1212', 'phone', { defaultCountry: 'US' });  // '16505551212'
+ * normalize('Mary Ann', 'f5first');                                // 'marya'
+ * normalize(compositeKey('name_zip', ['John', 'Smith', '94035-1234']), 'name_zip'); // 'john\u001fsmith\u001f94035'
  * ```
  */
 export function normalize(value: string, type: IdentifierType, opts?: NormalizeOptions): string {
   const kind = checkType(type);
   const profile = checkProfile(opts?.profile);
   const country = phoneCountry(opts?.defaultCountry);
+  if (isComposite(kind)) return normalizeComposite(value, kind, (field, fieldType) => normalize(field, fieldType, opts));
   const text = prepareText(value, kind);
   switch (kind) {
     case 'email':
@@ -78,10 +82,18 @@ export function normalize(value: string, type: IdentifierType, opts?: NormalizeO
     case 'gender':
       return normalizeGender(text);
     case 'external_id':
-      // Only trimmed and NFC: CRM and loyalty IDs may be case-sensitive, and Meta
-      // asks for the same format on every channel.
-      return text;
+      // Meta's parameter library lowercases external IDs and strips all whitespace;
+      // this is what Meta hashes, so two IDs differing only in case are one ID.
+      return lowerUnicode(text).replace(/\s+/gu, '');
     case 'maid':
       return normalizeMaid(text);
+    case 'fi':
+    case 'f5first':
+    case 'f5last':
+      return normalizeNamePart(text, kind);
+    case 'doby':
+    case 'dobm':
+    case 'dobd':
+      return normalizeDobPart(text, kind);
   }
 }

@@ -38,6 +38,9 @@ function parseValid(digits: string, country?: CountryCode): PhoneNumber | undefi
   }
 }
 
+/** What the UID2 operator takes as a normalised number: '+' and 10 to 15 digits. */
+const UID2_NORMALISED = /^\+\d{10,15}$/;
+
 /**
  * Normalises a phone number to E.164 with libphonenumber-js. Output form per
  * profile: Meta wants the digits with the country code and no '+'
@@ -45,17 +48,24 @@ function parseValid(digits: string, country?: CountryCode): PhoneNumber | undefi
  *
  * A number is read as international when it starts with '+'; otherwise as a
  * national number of `defaultCountry` (whose trunk and international
- * prefixes libphonenumber handles). Without a default country a national
- * number is an error, never a guess, with one exception: in the Meta profile
- * a value of bare digits is Meta's own format, country code first, which is
- * also what this function returns for Meta, so normalising twice is stable.
- * Validity is libphonenumber's `isValid()` on its default ("min") metadata:
- * the length and leading digits fit the country's numbering plan.
+ * prefixes libphonenumber handles). For Meta and Google a number without '+'
+ * that is not a valid national number (or comes without a default country)
+ * is read country code first, leading zeros dropped, as both platforms' own
+ * code does (Meta: "remove symbols, letters and any leading zeros"; Google's
+ * formatter puts a '+' before the digits); Meta's output is that form, so
+ * normalising twice is stable. UID2 and PAIR never guess: a national number
+ * without a default country is `PHONE_COUNTRY_REQUIRED`.
+ *
+ * Validity is libphonenumber's `isValid()` on its default ("min") metadata,
+ * except under UID2, whose operator accepts any '+' followed by 10 to 15
+ * digits: such a number is taken as written rather than refused.
  *
  * @example
  * ```ts
  * normalizePhone('(650) 555-1212', 'meta', 'US');   // '16505551212'
+ * normalizePhone('1-234-567-8910', 'meta');         // '12345678910'
  * normalizePhone('+1 650 555 1212', 'google');      // '+16505551212'
+ * normalizePhone('+1234567890', 'uid2');            // '+1234567890'
  * ```
  */
 export function normalizePhone(text: string, profile: Profile, defaultCountry?: CountryCode): string {
@@ -63,17 +73,20 @@ export function normalizePhone(text: string, profile: Profile, defaultCountry?: 
   if (!/^\+?\p{Nd}+$/u.test(compact)) {
     throw new IdentifierError('PHONE_INVALID', 'phone number may only contain digits, a leading +, spaces and ( ) . - /');
   }
-  const digits = parseIncompletePhoneNumber(compact);
-  const metaDigits = profile === 'meta' && compact === text && !digits.startsWith('+');
+  let digits = parseIncompletePhoneNumber(compact);
+  // Meta drops leading zeros even after a '+' ("+001 616 ..." in its SDK's tests).
+  if (profile === 'meta' && digits.startsWith('+0')) digits = `+${digits.slice(1).replace(/^0+/, '')}`;
+  const countryCodeFirst = profile === 'meta' || profile === 'google';
   let number: PhoneNumber | undefined;
-  if (digits.startsWith('+')) number = parseValid(digits);
-  else {
+  if (digits.startsWith('+')) {
+    number = parseValid(digits);
+    if (number === undefined && profile === 'uid2' && UID2_NORMALISED.test(digits)) return digits;
+  } else {
     if (defaultCountry !== undefined) number = parseValid(digits, defaultCountry);
-    // Meta's format: country code first, leading zeros (an international prefix) dropped.
-    if (number === undefined && metaDigits) number = parseValid(`+${digits.replace(/^0+/, '')}`);
+    if (number === undefined && countryCodeFirst) number = parseValid(`+${digits.replace(/^0+/, '')}`);
     if (number === undefined && defaultCountry === undefined) {
-      const meta = metaDigits ? '; read as Meta-format digits (country code first) it is not a valid number either' : '';
-      throw new IdentifierError('PHONE_COUNTRY_REQUIRED', `phone number has no country code (+...) and no defaultCountry was given${meta}`);
+      const read = countryCodeFirst ? '; read country code first it is not a valid number either' : '';
+      throw new IdentifierError('PHONE_COUNTRY_REQUIRED', `phone number has no country code (+...) and no defaultCountry was given${read}`);
     }
   }
   if (number === undefined) {

@@ -1,6 +1,20 @@
 /**
+ * Identifier types made of several fields, normalised field by field and
+ * matched as one key (Google Customer Match's address match: names and
+ * postcode, with or without the country).
+ *
+ * @example
+ * ```ts
+ * const t: CompositeType = 'name_zip';
+ * ```
+ */
+export type CompositeType = 'name_zip' | 'name_zip_country';
+
+/**
  * The kinds of customer identifier blindjoin can normalise. The names follow
- * the fields of the ad platforms' customer files (Meta `em`, `ph`, `fn`, ...).
+ * the fields of the ad platforms' customer files (Meta `em`, `ph`, `fn`, ...,
+ * and Meta's `fi`, `f5first`, `f5last`, `doby`, `dobm`, `dobd`), plus the
+ * {@link CompositeType}s.
  *
  * @example
  * ```ts
@@ -19,7 +33,14 @@ export type IdentifierType =
   | 'dob'
   | 'gender'
   | 'external_id'
-  | 'maid';
+  | 'maid'
+  | 'fi'
+  | 'f5first'
+  | 'f5last'
+  | 'doby'
+  | 'dobm'
+  | 'dobd'
+  | CompositeType;
 
 /**
  * Whose published normalisation rules to follow. They differ in details
@@ -53,6 +74,14 @@ export const IDENTIFIER_TYPES: readonly IdentifierType[] = Object.freeze([
   'gender',
   'external_id',
   'maid',
+  'fi',
+  'f5first',
+  'f5last',
+  'doby',
+  'dobm',
+  'dobd',
+  'name_zip',
+  'name_zip_country',
 ]);
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  compositeKey,
   hashIdentifier,
   IdentifierError,
   normalize,
@@ -31,21 +32,36 @@ const phone = fc
   .map(([digits, seps]) => `+${[...digits].map((d, i) => d + (seps[i] ?? '')).join('')}`.replace(/[ (.)-]+$/, ''));
 
 const nameLike = fc.stringMatching(/^[A-Za-zÀ-ÖØ-öø-ÿ]{1,10}(?:[ '-][A-Za-zÀ-ÖØ-öø-ÿ]{1,10})?$/);
+/** Names with the honorifics and suffixes Google removes, and punctuation that uncovers more. */
+const titledName = fc
+  .tuple(fc.constantFrom('', 'Mr. ', 'Mrs. ', 'Dr. ', 'ms. '), nameLike, fc.constantFrom('', ', Jr.', ' Sr.', ' III', ', J.D.', ' v', ',Jr., DDS', ' Ph.D.'))
+  .map(([prefix, name, suffix]) => `${prefix}${name}${suffix}`);
+const zip = fc.oneof(fc.stringMatching(/^\d{5}(-\d{4})?$/), fc.stringMatching(/^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$/));
+const country = fc.constantFrom('US', 'gb', 'United States', 'Germany', 'japan', 'FR');
+const dob = fc.date({ min: new Date('1900-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 
 /** A value for each identifier type that is usually, not always, valid. */
 const valueOf: Record<IdentifierType, fc.Arbitrary<string>> = {
   email,
   phone,
-  first_name: nameLike,
-  last_name: nameLike,
+  first_name: fc.oneof(nameLike, titledName),
+  last_name: fc.oneof(nameLike, titledName),
   city: nameLike,
   state: fc.oneof(nameLike, fc.constantFrom('California', 'new york', 'CA', 'Ontario')),
-  zip: fc.oneof(fc.stringMatching(/^\d{5}(-\d{4})?$/), fc.stringMatching(/^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$/)),
-  country: fc.constantFrom('US', 'gb', 'United States', 'Germany', 'japan', 'FR'),
-  dob: fc.date({ min: new Date('1900-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-  gender: fc.constantFrom('f', 'F', 'female', 'Male', 'm'),
-  external_id: fc.stringMatching(/^[A-Za-z0-9-]{1,16}$/),
+  zip,
+  country,
+  dob,
+  gender: fc.constantFrom('f', 'F', 'female', 'Male', 'm', 'Woman', 'boy', 'Mrs', 'unknown'),
+  external_id: fc.stringMatching(/^[A-Za-z0-9 -]{1,16}$/),
   maid: fc.uuid().map((u) => u.toUpperCase()),
+  fi: fc.oneof(nameLike, titledName),
+  f5first: fc.oneof(nameLike, titledName),
+  f5last: fc.oneof(nameLike, titledName),
+  doby: fc.oneof(fc.integer({ min: 1850, max: 2100 }).map(String), dob),
+  dobm: fc.oneof(fc.integer({ min: 0, max: 14 }).map(String), fc.integer({ min: 1, max: 12 }).map((m) => String(m).padStart(2, '0')), dob),
+  dobd: fc.oneof(fc.integer({ min: 0, max: 33 }).map(String), dob),
+  name_zip: fc.tuple(fc.oneof(nameLike, titledName), fc.oneof(nameLike, titledName), zip).map((f) => compositeKey('name_zip', f)),
+  name_zip_country: fc.tuple(nameLike, titledName, zip, country).map((f) => compositeKey('name_zip_country', f)),
 };
 const typeAndValue = fc.constantFrom(...(Object.keys(valueOf) as IdentifierType[])).chain((type) => fc.tuple(fc.constant(type), valueOf[type]));
 
@@ -79,12 +95,39 @@ describe('normalisation properties', () => {
   it('ignores surrounding whitespace and ASCII letter case', () => {
     fc.assert(
       fc.property(typeAndValue, profile, pad, pad, fc.array(fc.boolean(), { minLength: 1 }), ([type, value], p, before, after, flips) => {
-        fc.pre(type !== 'external_id');
         const base = tryNormalize(value, type, { profile: p });
         fc.pre(base !== undefined);
         expect(normalize(`${before}${flipAsciiCase(value, flips)}${after}`, type, { profile: p })).toBe(base);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('is idempotent for phone numbers without a +, read country code first (Meta, Google) or as UID2 takes them', () => {
+    const bare = fc.tuple(phoneSeed, fc.constantFrom('', '00'), fc.constantFrom('', ' ', '-')).map(([d, zeros, sep]) => `${zeros}${d.slice(0, 2)}${sep}${d.slice(2)}`);
+    fc.assert(
+      fc.property(bare, fc.constantFrom<Profile>('meta', 'google'), fc.constantFrom(undefined, 'US', 'GB'), (value, p, defaultCountry) => {
+        const once = tryNormalize(value, 'phone', { profile: p, defaultCountry });
+        fc.pre(once !== undefined);
+        expect(normalize(once!, 'phone', { profile: p, defaultCountry })).toBe(once);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.stringMatching(/^\+\d{10,15}$/), (value) => {
+        const once = normalize(value, 'phone', { profile: 'uid2' });
+        expect(normalize(once, 'phone', { profile: 'uid2' })).toBe(once);
+      }),
+    );
+  });
+
+  it('normalises a composite key field by field', () => {
+    fc.assert(
+      fc.property(nameLike, titledName, zip, country, profile, (first, last, z, c, p) => {
+        const fields = [tryNormalize(first, 'first_name', { profile: p }), tryNormalize(last, 'last_name', { profile: p }), tryNormalize(z, 'zip', {}), tryNormalize(c, 'country', {})];
+        const joined = tryNormalize(compositeKey('name_zip_country', [first, last, z, c]), 'name_zip_country', { profile: p });
+        if (fields.includes(undefined)) expect(joined).toBeUndefined();
+        else expect(joined).toBe(fields.join('\u001f'));
+      }),
     );
   });
 
