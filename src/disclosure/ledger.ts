@@ -14,7 +14,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PsiError } from '../errors.js';
-import { writeFileAtomic } from '../transport/atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from './epsilon.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
 
