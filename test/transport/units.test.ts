@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { statusOf } from '../../src/errors.js';
 import { DailyCounter } from '../../src/service/daily-counter.js';
-import { loadTokensFile, matchedRowsCsv, parseTokens, writeSessionResult, type SessionSummary } from '../../src/service/index.js';
+import { loadTokensFile, parseTokens, type SessionSummary } from '../../src/service/index.js';
+import { matchedRowsCsv } from '../../src/service/result.js';
+import { writeSessionResult } from '../../src/service/result-files.js';
 
 const T1 = '0123456789abcdef0123456789abcdef';
 const T2 = 'ffffffffffffffffffffffffffffffff0';
