@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { PsiError } from '../errors.js';
 import { PROFILES } from '../identifiers/types.js';
-import { runDemo } from './demo.js';
-import { hashCommand } from './hash.js';
+import { runDemo, type DemoOptions } from './demo.js';
+import { hashCommand, type HashOptions } from './hash.js';
 import { MATCH_TYPES } from './input.js';
 import type { CliIo } from './io.js';
-import { matchCommand } from './match.js';
+import { matchCommand, type MatchOptions } from './match.js';
 import { intIn, parseDuration, parseKeyRotation, REVEAL_CHOICES } from './options.js';
-import { serveCommand } from './serve.js';
+import { serveCommand, type ServeOptions } from './serve.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
 function packageVersion(): string {
@@ -70,7 +70,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
-    .action((opts) => serveCommand(opts, io, stop));
+    .action((opts: ServeOptions) => serveCommand(opts, io, stop));
 
   inputOptions(program.command('match').description("match a CSV against a platform's service (the advertiser's side)"), MATCH_TYPES)
     .requiredOption('--server <url>', 'base URL of the service, e.g. https://psi.platform.example')
@@ -82,7 +82,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
-    .action(async (opts) => {
+    .action(async (opts: MatchOptions) => {
       await matchCommand({ ...opts, token: opts.token ?? process.env.BLINDJOIN_TOKEN }, io, stop);
     });
 
@@ -95,7 +95,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .requiredOption('--output <file>', 'file to write (atomically)')
     .addOption(new Option('--profile <name>', 'normalisation rules to follow').choices(PROFILES).default('meta'))
     .option('--default-country <cc>', 'ISO country of phone numbers written without a country code, e.g. US')
-    .action((opts) => hashCommand(opts, io));
+    .action((opts: HashOptions) => hashCommand(opts, io));
 
   program
     .command('demo')
@@ -105,7 +105,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--overlap <n>', 'customers who are platform users', intIn(0, 10_000_000), 2_500)
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
     .option('--keep', 'keep the generated files and results')
-    .action(async (opts) => {
+    .action(async (opts: DemoOptions) => {
       await runDemo(opts, io);
     });
 

@@ -30,7 +30,7 @@ const nodeCrypto: NodeCrypto | undefined = globalThis.process?.getBuiltinModule?
 function shortDst(dst: string | Uint8Array): Uint8Array | undefined {
   let bytes: Uint8Array;
   if (dst instanceof Uint8Array) bytes = dst;
-  else if (typeof dst === 'string' && /^[\x00-\x7f]*$/.test(dst)) bytes = Uint8Array.from(dst, (c) => c.charCodeAt(0));
+  else if (typeof dst === 'string' && [...dst].every((c) => c.charCodeAt(0) < 0x80)) bytes = Uint8Array.from(dst, (c) => c.charCodeAt(0));
   else return undefined;
   return bytes.length >= 1 && bytes.length <= 255 ? bytes : undefined;
 }

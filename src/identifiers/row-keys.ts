@@ -129,7 +129,7 @@ export function planKeys(columns: readonly KeyColumn[], opts: RowKeysOptions | u
   if (!Array.isArray(columns) || columns.length === 0) fail('columns must be a non-empty array of key columns');
   if (columns.length > MAX_KEY_COLUMNS) fail(`at most ${MAX_KEY_COLUMNS} key columns`);
   const profile = checkProfile(opts?.profile);
-  const defaultCountry = phoneCountry(opts?.defaultCountry);
+  phoneCountry(opts?.defaultCountry); // refused up front rather than once per row
   const defaultHashOf = checkType(opts?.hashOf ?? 'email');
   const planned = columns.map((c) => {
     const type: IdentifierType | 'sha256' = c?.type === 'sha256' ? 'sha256' : checkType(c?.type);

@@ -38,8 +38,8 @@ function serve(args: string[]): Promise<{ child: ChildProcess; url: string; exit
   let stderr = '';
   const exited = new Promise<Exit>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => (stderr += d));
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => {
       stdout += d;
       const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
       if (url !== undefined) resolve({ child, url, exited });

@@ -86,7 +86,7 @@ describe('normalisation properties', () => {
         const once = tryNormalize(value, type, { profile: p });
         fc.pre(once !== undefined);
         expect(once).not.toBe('');
-        expect(normalize(once!, type, { profile: p })).toBe(once);
+        expect(normalize(once, type, { profile: p })).toBe(once);
       }),
       { numRuns: 400 },
     );
@@ -109,7 +109,7 @@ describe('normalisation properties', () => {
       fc.property(bare, fc.constantFrom<Profile>('meta', 'google'), fc.constantFrom(undefined, 'US', 'GB'), (value, p, defaultCountry) => {
         const once = tryNormalize(value, 'phone', { profile: p, defaultCountry });
         fc.pre(once !== undefined);
-        expect(normalize(once!, 'phone', { profile: p, defaultCountry })).toBe(once);
+        expect(normalize(once, 'phone', { profile: p, defaultCountry })).toBe(once);
       }),
     );
     fc.assert(
@@ -163,7 +163,7 @@ describe('item properties', () => {
       fc.property(typeAndValue, profile, fc.boolean(), ([type, value], p, upper) => {
         const normalized = tryNormalize(value, type, { profile: p });
         fc.pre(normalized !== undefined);
-        const hex = hashIdentifier(normalized!);
+        const hex = hashIdentifier(normalized);
         const hashed = psiItem('sha256', upper ? hex.toUpperCase() : hex, { hashOf: type });
         expect(psiItem(type, value, { profile: p })).toEqual(hashed);
       }),

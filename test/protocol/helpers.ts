@@ -29,9 +29,9 @@ export async function pump(
     transcript.push(sent);
     const frame = tamper ? tamper(sent, index) : sent.frame;
     const party = sent.to === 'responder' ? responder : initiator;
-    const back = sent.to === 'responder' ? 'initiator' : 'responder';
+    const back: Sent['to'] = sent.to === 'responder' ? 'initiator' : 'responder';
     const out = await party.step(frame);
-    queue.push(...out.map((f) => ({ to: back, frame: f }) as Sent));
+    queue.push(...out.map((f) => ({ to: back, frame: f })));
   }
   return transcript;
 }

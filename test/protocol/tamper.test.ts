@@ -75,11 +75,11 @@ describe('reordering and replay', () => {
     const hello = (await initiator.step())[0]!;
     const fromResponder = await responder.step(hello);
     await expect(responder.step(hello)).rejects.toMatchObject({ code: 'FRAME_OUT_OF_ORDER' });
-    const fromInitiator = await initiator.step(fromResponder[0]!);
+    const fromInitiator = await initiator.step(fromResponder[0]);
     expect(toResponder.length).toBeGreaterThan(2);
-    await expect(responder.step(fromInitiator[1]!)).rejects.toMatchObject({ code: 'FRAME_OUT_OF_ORDER' });
-    await expect(responder.step(toResponder[1]!)).rejects.toMatchObject({ code: 'SESSION_MISMATCH' });
-    await responder.step(fromInitiator[0]!);
+    await expect(responder.step(fromInitiator[1])).rejects.toMatchObject({ code: 'FRAME_OUT_OF_ORDER' });
+    await expect(responder.step(toResponder[1])).rejects.toMatchObject({ code: 'SESSION_MISMATCH' });
+    await responder.step(fromInitiator[0]);
   });
 });
 

@@ -149,7 +149,7 @@ export class WorkerPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ ...msg, id } as ToWorker, transfer);
+      slot.worker.postMessage({ ...msg, id }, transfer);
       this.updateRef();
     });
   }
