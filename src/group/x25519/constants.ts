@@ -34,3 +34,6 @@ export const P = 2n ** 255n - 19n;
 
 /** The Montgomery coefficient A of Curve25519, v^2 = u^3 + A u^2 + u (RFC 7748 §4.1). */
 export const A = 486662n;
+
+/** The low 255 bits: what remains of a 32-byte field encoding once bit 255 (a sign) is set aside. */
+export const MASK_255 = (1n << 255n) - 1n;

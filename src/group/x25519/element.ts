@@ -1,4 +1,6 @@
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { PsiError } from '../../errors.js';
+import { packedCount } from '../packed.js';
 import { X25519_ELEMENT_BYTES } from './constants.js';
 
 /**
@@ -13,7 +15,7 @@ const SMALL_ORDER: readonly Uint8Array[] = [
   'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', // order 8 (curve)
   '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157', // order 8 (curve)
   'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // u = p - 1, order 4 (twist)
-].map((hex) => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16)));
+].map(hexToBytes);
 
 /** Whether the 32 bytes at `at` encode an integer >= p = 2^255 - 19 or have bit 255 set. */
 function nonCanonical(bytes: Uint8Array, at: number): boolean {
@@ -54,16 +56,33 @@ export function checkPeerElement(packed: Uint8Array, i: number): void {
 }
 
 /**
+ * Counts the elements of a packed peer buffer and checks every one with
+ * {@link checkPeerElement}, in order, before any is multiplied: the first bad
+ * index is the one reported, whichever backend runs.
+ *
+ * @example
+ * ```ts
+ * const n = checkPeerElements(packed); // or PsiError('PACKED_LENGTH_INVALID' | 'POINT_INVALID')
+ * ```
+ */
+export function checkPeerElements(packed: Uint8Array): number {
+  const n = packedCount(packed, X25519_ELEMENT_BYTES);
+  for (let i = 0; i < n; i++) checkPeerElement(packed, i);
+  return n;
+}
+
+/**
  * The error for an all-zero X25519 result, which {@link checkPeerElement} makes
  * unreachable for peer input; kept as a second line of defence in every backend.
  *
  * @example
  * ```ts
  * if (isZero32(out, 0)) throw zeroResult(i);
+ * try { derive(u); } catch (cause) { throw zeroResult(i, cause); }
  * ```
  */
-export function zeroResult(i: number): PsiError {
-  return new PsiError('POINT_INVALID', `element ${i} has small order: X25519 would give all zeros`);
+export function zeroResult(i: number, cause?: unknown): PsiError {
+  return new PsiError('POINT_INVALID', `element ${i} has small order: X25519 would give all zeros`, { cause });
 }
 
 /**

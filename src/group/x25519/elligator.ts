@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { FpLegendre } from '@noble/curves/abstract/modular.js';
 import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
-import { A } from './constants.js';
+import { A, MASK_255 } from './constants.js';
 
 const { Point } = ed25519;
 const Fp = Point.Fp;
@@ -15,8 +15,6 @@ const Fp = Point.Fp;
  * ```
  */
 export type EdwardsPoint = InstanceType<typeof Point>;
-
-const MASK_255 = (1n << 255n) - 1n;
 
 /**
  * libsodium's `crypto_core_ed25519_from_uniform(r)`, byte for byte, in @noble/curves:

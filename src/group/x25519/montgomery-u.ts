@@ -1,13 +1,6 @@
-import { invert } from '@noble/curves/abstract/modular.js';
-import { P } from './constants.js';
+import { invert, mod } from '@noble/curves/abstract/modular.js';
+import { MASK_255, P } from './constants.js';
 import { readLE256, viewOf, writeLE256 } from './field-bytes.js';
-
-const MASK_255 = (1n << 255n) - 1n;
-
-const mod = (a: bigint): bigint => {
-  const r = a % P;
-  return r < 0n ? r + P : r;
-};
 
 /**
  * u = num_i / den_i mod p for every i with one inversion (Montgomery's trick: the
@@ -63,7 +56,7 @@ export function edwardsToMontgomery(points: Uint8Array): Uint8Array {
   for (let i = 0; i < n; i++) {
     const y = readLE256(inView, i * 32) & MASK_255;
     num[i] = y + 1n;
-    den[i] = mod(1n - y);
+    den[i] = mod(1n - y, P);
   }
   return packU(batchDivide(num, den));
 }

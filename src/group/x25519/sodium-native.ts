@@ -1,9 +1,9 @@
 import { PsiError } from '../../errors.js';
 import { packedCount } from '../packed.js';
 import type { X25519Backend } from './backend.js';
+import { composeBackend } from './compose.js';
 import { X25519_ELEMENT_BYTES, X25519_UNIFORM_BYTES } from './constants.js';
-import { checkPeerElement, zeroResult } from './element.js';
-import { checkX25519Key } from './key.js';
+import { checkPeerElements, zeroResult } from './element.js';
 import { edwardsToMontgomery } from './montgomery-u.js';
 
 /** The three functions of sodium-native this backend calls; each throws when libsodium returns -1. */
@@ -33,33 +33,21 @@ function makeBackend(na: SodiumNative): X25519Backend {
   }
 
   function ladder(elements: Uint8Array, key: Uint8Array, strict: boolean): Uint8Array {
-    const n = packedCount(elements, E);
-    if (strict) for (let i = 0; i < n; i++) checkPeerElement(elements, i);
+    const n = strict ? checkPeerElements(elements) : packedCount(elements, E);
     const out = new Uint8Array(n * E);
     for (let i = 0; i < n; i++) {
       try {
         // libsodium's crypto_scalarmult: clamps the key, fails on an all-zero result (RFC 7748 §6.1).
         na.crypto_scalarmult(out.subarray(i * E, (i + 1) * E), key, elements.subarray(i * E, (i + 1) * E));
       } catch (cause) {
-        if (strict) throw Object.assign(zeroResult(i), { cause });
+        if (strict) throw zeroResult(i, cause);
         out.fill(0, i * E, (i + 1) * E); // own u = 0 (the identity's hash): zeros, as the other backends give
       }
     }
     return out;
   }
 
-  return {
-    name: 'sodium-native',
-    fromUniform: hashToU,
-    blindUniform(uniform, key) {
-      checkX25519Key(key);
-      return ladder(hashToU(uniform), key, false);
-    },
-    multiply(elements, key) {
-      checkX25519Key(key);
-      return ladder(elements, key, true);
-    },
-  };
+  return composeBackend('sodium-native', hashToU, ladder);
 }
 
 let loaded: X25519Backend | undefined;

@@ -2,9 +2,9 @@ import sodium from 'libsodium-wrappers-sumo';
 import { PsiError } from '../../errors.js';
 import { packedCount } from '../packed.js';
 import type { X25519Backend } from './backend.js';
+import { composeBackend } from './compose.js';
 import { X25519_ELEMENT_BYTES, X25519_KEY_BYTES, X25519_UNIFORM_BYTES } from './constants.js';
-import { checkPeerElement, zeroResult } from './element.js';
-import { checkX25519Key } from './key.js';
+import { checkPeerElements, zeroResult } from './element.js';
 import { edwardsToMontgomery } from './montgomery-u.js';
 
 /** The raw Emscripten exports this backend calls; untyped by the package. */
@@ -53,8 +53,7 @@ function makeBackend(lib: RawSodium): X25519Backend {
 
   /** X25519 of every u; `strict` (peer input) refuses a zero result instead of keeping it. */
   function ladder(elements: Uint8Array, key: Uint8Array, strict: boolean): Uint8Array {
-    const n = packedCount(elements, E);
-    if (strict) for (let i = 0; i < n; i++) checkPeerElement(elements, i);
+    const n = strict ? checkPeerElements(elements) : packedCount(elements, E);
     const out = new Uint8Array(n * E);
     const heap = lib.HEAPU8;
     heap.set(key, keyPtr);
@@ -77,18 +76,7 @@ function makeBackend(lib: RawSodium): X25519Backend {
     return out;
   }
 
-  return {
-    name: 'sodium',
-    fromUniform: hashToU,
-    blindUniform(uniform, key) {
-      checkX25519Key(key);
-      return ladder(hashToU(uniform), key, false);
-    },
-    multiply(elements, key) {
-      checkX25519Key(key);
-      return ladder(elements, key, true);
-    },
-  };
+  return composeBackend('sodium', hashToU, ladder);
 }
 
 let loading: Promise<X25519Backend> | undefined;

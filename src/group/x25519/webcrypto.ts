@@ -2,7 +2,7 @@ import { PsiError } from '../../errors.js';
 import { packedCount } from '../packed.js';
 import type { X25519AsyncBackend, X25519Backend } from './backend.js';
 import { X25519_ELEMENT_BYTES } from './constants.js';
-import { checkPeerElement, zeroResult } from './element.js';
+import { checkPeerElements, zeroResult } from './element.js';
 import { checkX25519Key } from './key.js';
 
 const E = X25519_ELEMENT_BYTES;
@@ -31,8 +31,7 @@ async function importPrivate(subtle: SubtleCrypto, key: Uint8Array): Promise<Cry
  * for it, per the Secure Curves spec and RFC 7748 §6.1).
  */
 async function ladder(subtle: SubtleCrypto, elements: Uint8Array, key: Uint8Array, strict: boolean): Promise<Uint8Array> {
-  const n = packedCount(elements, E);
-  if (strict) for (let i = 0; i < n; i++) checkPeerElement(elements, i);
+  const n = strict ? checkPeerElements(elements) : packedCount(elements, E);
   const out = new Uint8Array(n * E);
   if (n === 0) return out;
   const privateKey = await importPrivate(subtle, key);
@@ -43,7 +42,7 @@ async function ladder(subtle: SubtleCrypto, elements: Uint8Array, key: Uint8Arra
       const publicKey = await subtle.importKey('raw', u, ALGORITHM, true, []);
       bits = await subtle.deriveBits({ name: 'X25519', public: publicKey } as unknown as EcdhKeyDeriveParams, privateKey, 256);
     } catch (cause) {
-      if (strict) throw Object.assign(zeroResult(i), { cause });
+      if (strict) throw zeroResult(i, cause);
       return; // own u = 0 (the identity's hash): zeros, as the other backends give
     }
     out.set(new Uint8Array(bits), i * E);
