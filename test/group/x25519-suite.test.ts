@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { build } from 'esbuild';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import {
@@ -54,6 +55,19 @@ describe('x25519 small-order inputs', () => {
     for (const u of [le(0n), le(1n), le(P - 1n), 'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157']) {
       expect(() => native.crypto_scalarmult(new Uint8Array(32), randomX25519Key(), hexToBytes(u))).toThrow();
     }
+  });
+
+  it('refuses exactly bit 255 set, u >= p and the small-order u, near p and anywhere', () => {
+    const small = new Set([0n, 1n, P - 1n, 325606250916557431795983626356110631294008115727848805560023387167927233504n, 39382357235489614581723060781553021112529911719440698176882885853963445705823n]);
+    const near = fc.bigInt({ min: P - 2n ** 24n, max: 2n ** 255n + 2n ** 24n });
+    const anywhere = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
+    fc.assert(
+      fc.property(fc.oneof(near, anywhere, fc.constantFrom(...small)), (u) => {
+        const refused = u >= P || small.has(u);
+        expect(codeOf(() => checkPeerElement(hexToBytes(le(u)), 0))).toBe(refused ? 'POINT_INVALID' : 'none');
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('accepts canonical u just below p and refuses p and above', () => {
