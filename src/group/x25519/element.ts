@@ -4,8 +4,9 @@ import { packedCount } from '../packed.js';
 import { X25519_ELEMENT_BYTES } from './constants.js';
 
 /**
- * The canonical u-coordinates of the points of small order on Curve25519 (order
- * 1, 2, 4, 8: the 8-torsion) and on its twist (order 4). A clamped scalar is a
+ * The canonical u-coordinates of the points of small order on Curve25519 (orders
+ * 2, 4 and 8: the 8-torsion but the point at infinity, which has no u) and on its
+ * twist (orders 2 and 4). A clamped scalar is a
  * multiple of 8, so X25519 maps exactly these inputs to the all-zero output
  * (docs/x25519.md). Little-endian, as on the wire.
  */
