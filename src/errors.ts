@@ -48,7 +48,7 @@ export const ERROR_CODES = {
   CHUNK_OFFSET: { status: 400, meaning: 'a chunk does not start where the stream stands' },
   CHUNK_OVERFLOW: { status: 400, meaning: 'a chunk carries more elements than the peer still owes' },
   CHUNK_TOO_SMALL: { status: 400, meaning: 'a chunk other than the last is smaller than the agreed minimum' },
-  POINT_INVALID: { status: 400, meaning: 'an element is not a canonical encoding or is the identity' },
+  POINT_INVALID: { status: 400, meaning: 'an element is not a canonical encoding, or is the identity or (x25519) of small order' },
   PEER_DUPLICATE: { status: 400, meaning: 'the peer sent or returned the same element twice' },
 
   // Identifiers and input files.
