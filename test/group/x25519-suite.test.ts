@@ -112,7 +112,7 @@ describe('loadX25519Backend', () => {
 
   it('without node:module, sodium-native is BACKEND_UNAVAILABLE and auto falls back to WASM', async () => {
     vi.resetModules();
-    const spy = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    const spy = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
     try {
       const { loadX25519Backend: load } = await import('../../src/group/x25519/load.js');
       await expect(load('sodium-native')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
@@ -125,7 +125,7 @@ describe('loadX25519Backend', () => {
 
   it('without libsodium WASM either, auto falls back to WebCrypto', async () => {
     vi.resetModules();
-    const spy = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    const spy = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
     vi.doMock('libsodium-wrappers-sumo', () => ({ default: { ready: Promise.reject(new Error('no WebAssembly')) } }));
     try {
       const { loadX25519Backend: load } = await import('../../src/group/x25519/load.js');
