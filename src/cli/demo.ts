@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PsiError } from '../errors.js';
+import { describeReleased } from '../disclosure/release.js';
 import type { SessionSummary } from '../service/result.js';
 import type { CliIo } from './io.js';
 import { matchCommand, type MatchReport } from './match.js';
@@ -114,19 +115,23 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
     const service = await startService(
       {
         input: platformCsv, column: 'email', type: 'email', port: 0, host: '127.0.0.1',
-        learn: 'intersection', peerLearns: 'size', keyRotation: 'session', maxSessions: 4, idleTimeout: 120_000,
-        out: outDir, ...workers,
+        learn: 'intersection', disclosure: 'policy', budgetWindow: 30 * 86_400_000, maxSessions: 4, idleTimeout: 120_000,
+        // A small demo list may be below the production minimum of 1,000 items.
+        minItems: Math.min(1000, opts.advertiser), out: outDir, ...workers,
       },
       { ...io, err: () => undefined },
     );
     let advertiser: MatchReport;
     try {
-      io.out(`platform service listening on ${service.url} (it learns which users matched; advertisers learn how many)\n\n`);
+      io.out(
+        `platform service listening on ${service.url}: it learns which users matched; advertisers learn only\n` +
+          `a figure noised and rounded under its disclosure policy, charged to a privacy budget (docs/privacy.md)\n\n`,
+      );
       io.out('advertiser: blindjoin match --server URL --input advertiser.csv --column email --type email\n');
       advertiser = await matchCommand(
         {
           server: service.url, input: advertiserCsv, column: 'email', type: 'email',
-          learn: 'size', peerLearns: 'intersection', json: false, timeout: 300_000, retries: 4, ...workers,
+          learn: 'auto', peerLearns: 'auto', json: false, timeout: 300_000, retries: 4, ...workers,
         },
         io,
       );
@@ -142,11 +147,13 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
         `  e.g. ${sample.map((l) => `line ${l.replace(',', ': ')}`).join('; ')}\n` +
         `  and that the advertiser brought ${n(platform.peerSize)} distinct customers, nothing else about them\n\n`,
     );
-    const agreed = advertiser.size === opts.overlap && platform.size === opts.overlap;
+    const agreed = platform.size === opts.overlap;
     const elapsedMs = Math.round(performance.now() - started);
+    const released = advertiser.released;
     io.out(
-      `${agreed ? 'both sides found' : 'MISMATCH: sides found'} ${n(advertiser.size ?? 0)} / ${n(platform.size ?? 0)} common customers; ` +
-        `${n(opts.overlap)} were planted\n` +
+      `advertiser learnt: ${released === undefined ? 'nothing' : `${describeReleased(released)} common customers (${released.note})`}\n` +
+        `exact disclosure would have given: ${n(platform.size ?? 0)}, which is also a membership oracle (docs/privacy.md)\n` +
+        `${agreed ? 'the platform found' : 'MISMATCH: the platform found'} ${n(platform.size ?? 0)} common customers; ${n(opts.overlap)} were planted\n` +
         `elapsed ${(elapsedMs / 1000).toFixed(1)} s; service stopped; ` +
         `${opts.keep ? `files kept in ${dir}` : 'generated files removed (--keep keeps them)'}\n`,
     );

@@ -1,3 +1,5 @@
+import { describeReleased } from '../disclosure/release.js';
+import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { matchOverHttp } from '../transport/match-over-http.js';
@@ -17,8 +19,9 @@ import { progressBar, type CliIo } from './io.js';
 export interface MatchOptions extends InputSpec {
   server: string;
   token?: string;
-  learn: Reveal;
-  peerLearns: Reveal;
+  /** `'auto'` takes what the service's terms offer. */
+  learn: Reveal | 'auto';
+  peerLearns: Reveal | 'auto';
   json: boolean;
   /** File receiving the matched rows when this side learns the intersection. */
   output?: string;
@@ -46,7 +49,10 @@ export interface MatchReport {
   items: number;
   /** The service's distinct items. */
   peerSize: number;
+  /** Distinct items in both; only under exact disclosure (`learn` size or intersection). */
   size?: number;
+  /** Under a disclosure policy: the figure the service released, never the exact count. */
+  released?: ReleasedFigure;
   /** Matched rows, duplicates included, when the intersection is learnt. */
   matched?: number;
   matches?: MatchedRow[];
@@ -94,11 +100,12 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   const report: MatchReport = {
     server: opts.server,
     sessionId: result.sessionId,
-    learn: opts.learn,
-    peerLearns: opts.peerLearns,
+    learn: result.learn,
+    peerLearns: result.peerLearns,
     items: input.distinct,
     peerSize: result.peerSize,
     ...(result.size === undefined ? {} : { size: result.size }),
+    ...(result.released === undefined ? {} : { released: result.released }),
     ...(matches === undefined ? {} : { matched: matches.length }),
     ...(matches === undefined || opts.output !== undefined ? {} : { matches }),
     ...(matches === undefined || opts.output === undefined ? {} : { output: opts.output }),
@@ -112,15 +119,24 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   return report;
 }
 
+/** The line saying what is in both lists, exact only when it was disclosed exactly. */
+function inBoth(r: MatchReport): string {
+  const released = r.released;
+  if (released !== undefined) {
+    const rate = released.rate === undefined ? '' : `, ${released.rate.text} of yours`;
+    return `  in both:        ${describeReleased(released)}${rate} (${released.note})`;
+  }
+  if (r.size === undefined) return '  in both:        not revealed to you';
+  return `  in both:        ${r.size.toLocaleString('en-US')} (${r.items === 0 ? 0 : ((100 * r.size) / r.items).toFixed(1)}% of yours)`;
+}
+
 function describe(r: MatchReport): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const lines = [
     `session ${r.sessionId} with ${r.server}: you learn ${r.learn}, the service learns ${r.peerLearns}`,
     `  your items:     ${n(r.items)} distinct (${n(r.rowsRead)} rows, ${n(r.duplicates)} duplicates, ${n(r.rejected)} rejected)`,
     `  service items:  ${n(r.peerSize)} distinct`,
-    r.size === undefined
-      ? '  in both:        not revealed to you'
-      : `  in both:        ${n(r.size)} (${r.items === 0 ? 0 : ((100 * r.size) / r.items).toFixed(1)}% of yours)`,
+    inBoth(r),
   ];
   if (r.output !== undefined) lines.push(`  matched rows:   ${n(r.matched!)} written to ${r.output}`);
   else if (r.matches !== undefined) lines.push(`  matched rows:   ${n(r.matched!)}`, matchedRowsCsv(r.matches).trimEnd());

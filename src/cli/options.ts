@@ -4,7 +4,7 @@ import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
 
 /** Reveal modes as the CLI spells them. */
-export const REVEAL_CHOICES: readonly Reveal[] = ['intersection', 'size', 'none'];
+export const REVEAL_CHOICES: readonly Reveal[] = ['intersection', 'size', 'none', 'released'];
 
 /**
  * Parses a whole number within `[min, max]` for commander.
@@ -53,4 +53,18 @@ export function parseDuration(value: string): number {
  */
 export function parseKeyRotation(value: string): KeyRotation {
   return value === 'session' ? 'session' : parseDuration(value);
+}
+
+/**
+ * Parses a positive decimal such as `0.25` for epsilon and budgets.
+ *
+ * @example
+ * ```ts
+ * parsePositiveNumber('0.25'); // 0.25
+ * ```
+ */
+export function parsePositiveNumber(value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number such as 0.25');
+  return n;
 }

@@ -9,7 +9,7 @@ import { hashCommand, type HashOptions } from './hash.js';
 import { MATCH_TYPES } from './input.js';
 import type { CliIo } from './io.js';
 import { matchCommand, type MatchOptions } from './match.js';
-import { intIn, parseDuration, parseKeyRotation, REVEAL_CHOICES } from './options.js';
+import { intIn, parseDuration, parseKeyRotation, parsePositiveNumber, REVEAL_CHOICES } from './options.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
@@ -36,8 +36,9 @@ function inputOptions(cmd: Command, types: readonly string[]): Command {
     .addOption(new Option('--hash-of <type>', "with --type sha256: what the column's hashes are of").choices(['email', 'phone']));
 }
 
-function revealOption(flag: string, description: string, fallback: string): Option {
-  return new Option(`${flag} <mode>`, description).choices(REVEAL_CHOICES).default(fallback);
+function revealOption(flag: string, description: string, fallback: string | undefined, auto = false): Option {
+  const option = new Option(`${flag} <mode>`, description).choices(auto ? [...REVEAL_CHOICES, 'auto'] : REVEAL_CHOICES);
+  return fallback === undefined ? option : option.default(fallback);
 }
 
 /**
@@ -60,7 +61,15 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(new Option('--port <n>', 'TCP port (0 picks a free one)').argParser(intIn(0, 65535)).makeOptionMandatory())
     .option('--host <address>', 'interface to bind; put TLS termination in front of anything but loopback', '127.0.0.1')
     .addOption(revealOption('--learn', 'what the service learns', 'intersection'))
-    .addOption(revealOption('--peer-learns', 'what clients learn', 'size'))
+    .addOption(revealOption('--peer-learns', "what clients learn (default: 'released' under --disclosure policy, 'size' under exact)", undefined))
+    .addOption(new Option('--disclosure <mode>', "'policy': clients learn only figures noised, thresholded and rounded under a privacy budget; 'exact': a membership oracle").choices(['policy', 'exact']).default('policy'))
+    .option('--min-items <n>', 'fewest distinct items a client must bring (default 1000 under a policy, 1 under exact)', intIn(1, 0xffff_ffff))
+    .option('--epsilon <e>', 'privacy loss of one released figure (default 0.25)', parsePositiveNumber)
+    .option('--threshold <k>', 'released figures below k read "fewer than k" (default 100)', intIn(1, Number.MAX_SAFE_INTEGER))
+    .option('--round-digits <n>', 'significant digits of released figures (default 2)', intIn(1, 15))
+    .option('--budget <e>', 'privacy budget per token per window (default 1)', parsePositiveNumber)
+    .addOption(new Option('--budget-window <duration>', 'window the budget is summed over').argParser(parseDuration).default(30 * 86_400_000, '30d'))
+    .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
     .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
     .option('--out <dir>', 'write each session\'s matched rows and a JSON summary here')
     .option('--max-items <n>', 'most distinct items one client session may send', intIn(1, 0xffff_ffff))
@@ -75,8 +84,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
   inputOptions(program.command('match').description("match a CSV against a platform's service (the advertiser's side)"), MATCH_TYPES)
     .requiredOption('--server <url>', 'base URL of the service, e.g. https://psi.platform.example')
     .option('--token <token>', 'bearer token from the platform (default: $BLINDJOIN_TOKEN)')
-    .addOption(revealOption('--learn', 'what you learn', 'size'))
-    .addOption(revealOption('--peer-learns', 'what the service learns', 'intersection'))
+    .addOption(revealOption('--learn', "what you learn; 'auto' takes what the service offers (GET /v1/terms)", 'auto', true))
+    .addOption(revealOption('--peer-learns', "what the service learns; 'auto' as its terms say", 'auto', true))
     .option('--json', 'print one JSON object instead of text', false)
     .option('--output <file>', 'write the matched rows here when you learn the intersection')
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))

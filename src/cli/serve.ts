@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { DisclosurePolicy } from '../disclosure/policy.js';
 import { PsiError } from '../errors.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
@@ -13,23 +14,45 @@ import type { CliIo } from './io.js';
  * @example
  * ```ts
  * const opts: ServeOptions = { input: 'users.csv', column: 'email', type: 'email', port: 8080, host: '127.0.0.1',
- *   learn: 'intersection', peerLearns: 'size', keyRotation: 'session', maxSessions: 16, idleTimeout: 120_000 };
+ *   learn: 'intersection', disclosure: 'policy', budgetWindow: 30 * 86_400_000, maxSessions: 16, idleTimeout: 120_000 };
  * ```
  */
 export interface ServeOptions extends InputSpec {
   port: number;
   host: string;
   learn: Reveal;
-  peerLearns: Reveal;
+  /** Default: `'released'` under a policy, `'size'` under exact disclosure. */
+  peerLearns?: Reveal;
+  disclosure: 'policy' | 'exact';
+  minItems?: number;
+  epsilon?: number;
+  threshold?: number;
+  roundDigits?: number;
+  budget?: number;
+  budgetWindow: number;
+  /** Privacy budgets, quotas and the noise key; none for a demo whose state is thrown away. */
+  stateDir?: string;
   tokensFile?: string;
   out?: string;
   maxItems?: number;
   dailyQuota?: number;
-  keyRotation: KeyRotation;
+  /** Default: one key per day under a policy (so a repeated list gets the same figure), a key per session under exact. */
+  keyRotation?: KeyRotation;
   maxSessions: number;
   idleTimeout: number;
   workers?: number;
   allowAnonymous?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The disclosure policy the flags ask for; unset flags keep the documented defaults. */
+function policyOf(opts: ServeOptions): DisclosurePolicy {
+  return {
+    ...(opts.epsilon === undefined ? {} : { epsilon: opts.epsilon }),
+    ...(opts.threshold === undefined ? {} : { threshold: opts.threshold }),
+    ...(opts.roundDigits === undefined ? {} : { significantDigits: opts.roundDigits }),
+  };
 }
 
 function loopback(host: string): boolean {
@@ -60,8 +83,13 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     port: opts.port,
     host: opts.host,
     learn: opts.learn,
-    peerLearns: opts.peerLearns,
-    keyRotation: opts.keyRotation,
+    disclosure: opts.disclosure,
+    ...(opts.peerLearns === undefined ? {} : { peerLearns: opts.peerLearns }),
+    ...(opts.disclosure === 'policy' ? { policy: policyOf(opts) } : {}),
+    ...(opts.minItems === undefined ? {} : { minItems: opts.minItems }),
+    ...(opts.stateDir === undefined ? {} : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
+    ...(opts.budget === undefined ? {} : { budgetEpsilon: opts.budget }),
+    keyRotation: opts.keyRotation ?? (opts.disclosure === 'policy' ? DAY_MS : 'session'),
     maxSessions: opts.maxSessions,
     idleTimeoutMs: opts.idleTimeout,
     ...(tokens === undefined ? {} : { tokens }),
@@ -72,7 +100,21 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
   });
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
-  io.err(`the service learns ${opts.learn}, clients learn ${opts.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`);
+  const { terms } = service.handler.service;
+  io.err(`the service learns ${terms.learn}, clients learn ${terms.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`);
+  if (terms.policy !== undefined) {
+    const { epsilon, threshold, significantDigits } = terms.policy;
+    io.err(
+      `disclosure policy: clients learn figures noised with epsilon ${epsilon} per session, below ${threshold ?? 'no'} withheld, ` +
+        `rounded to ${significantDigits ?? 'all'} significant digits; at least ${terms.minItems} items per session` +
+        `${opts.stateDir === undefined ? '; budgets in memory only (no --state-dir)' : `; budgets kept in ${opts.stateDir}`}\n`,
+    );
+  } else {
+    io.err(
+      'WARNING: --disclosure exact makes this service a membership oracle: a client can test whether any one identifier is a user. ' +
+        'It is secure only against honest-but-curious clients (docs/privacy.md).\n',
+    );
+  }
   return service;
 }
 

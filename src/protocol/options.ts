@@ -6,6 +6,7 @@ import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
 import { CHUNK_HEADER_BYTES } from '../wire/messages.js';
 import { asBlindedSetData, type BlindedSetData } from './blinded-set.js';
 import { checkItems, MAX_ITEMS } from './items.js';
+import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { Role } from './reveal.js';
 import type { PartyOptions } from './types.js';
@@ -26,6 +27,46 @@ export interface CheckedOptions {
   workers: number | undefined;
   items: readonly (string | Uint8Array)[] | undefined;
   blindedSet: BlindedSetData | undefined;
+  keySeed: Uint8Array | undefined;
+  keyFromItems: boolean;
+  /** Set iff the peer learns `'released'`. */
+  release: { policy: DisclosurePolicy; noiseKey: Uint8Array | undefined; context: readonly Uint8Array[] } | undefined;
+}
+
+/** Whether a mode learns the matched count cryptographically (and so can compute a figure for a peer). */
+export function learnsCount(reveal: Reveal): boolean {
+  return reveal === 'size' || reveal === 'intersection';
+}
+
+function checkBytes(value: unknown, what: string, min: number, max: number): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length < min || value.length > max) {
+    throw new PsiError('OPTIONS_INVALID', `${what} must be a Uint8Array of ${min}..${max} bytes`);
+  }
+  return value;
+}
+
+/** A released figure needs a peer that learns the count; only one side of a session gets one. */
+function checkRelease(opts: PartyOptions, learn: Reveal, peerLearns: Reveal): CheckedOptions['release'] {
+  if (learn === 'released' && !learnsCount(peerLearns)) {
+    throw new PsiError('OPTIONS_INVALID', "learn 'released' needs a peer that learns 'size' or 'intersection' to compute the figure");
+  }
+  if (peerLearns !== 'released') {
+    if (opts.disclosure !== undefined) throw new PsiError('OPTIONS_INVALID', "disclosure applies only when peerLearns is 'released'");
+    return undefined;
+  }
+  if (!learnsCount(learn)) throw new PsiError('OPTIONS_INVALID', "peerLearns 'released' needs learn 'size' or 'intersection' to count the match");
+  const d = opts.disclosure ?? {};
+  if (typeof d !== 'object' || d === null) throw new PsiError('OPTIONS_INVALID', 'disclosure must be an object');
+  const context = d.context ?? [];
+  if (!Array.isArray(context)) throw new PsiError('OPTIONS_INVALID', 'disclosure.context must be an array of Uint8Arrays');
+  context.forEach((c, i) => checkBytes(c, `disclosure.context[${i}]`, 0, 1 << 16));
+  const policy = d.policy ?? {};
+  resolvePolicy(policy); // refused here, not after the session's work
+  return {
+    policy,
+    noiseKey: d.noiseKey === undefined ? undefined : checkBytes(d.noiseKey, 'disclosure.noiseKey', 32, 32),
+    context,
+  };
 }
 
 /**
@@ -53,15 +94,25 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
     throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and blindedSet');
   }
   if (items !== undefined) checkItems(items);
+  const learn = parseReveal(opts.learn, 'learn');
+  const peerLearns = parseReveal(opts.peerLearns, 'peerLearns');
+  const keyFromItems = opts.keyFromItems ?? false;
+  if (typeof keyFromItems !== 'boolean') throw new PsiError('OPTIONS_INVALID', 'keyFromItems must be a boolean');
+  if (blindedSet !== undefined && (keyFromItems || opts.keySeed !== undefined)) {
+    throw new PsiError('OPTIONS_INVALID', 'a blindedSet brings its own key: keySeed and keyFromItems do not apply');
+  }
   return {
     role,
-    learn: parseReveal(opts.learn, 'learn'),
-    peerLearns: parseReveal(opts.peerLearns, 'peerLearns'),
+    learn,
+    peerLearns,
     maxPeerItems: opts.maxPeerItems === undefined ? DEFAULT_MAX_PEER_ITEMS : integerIn(opts.maxPeerItems, 'maxPeerItems', 1, MAX_ITEMS),
     chunkItems: opts.chunkItems === undefined ? MAX_CHUNK_ITEMS : integerIn(opts.chunkItems, 'chunkItems', 1, MAX_CHUNK_ITEMS),
     backend,
     workers: opts.workers === undefined ? undefined : integerIn(opts.workers, 'workers', 1, 1024),
     items,
     blindedSet,
+    keySeed: opts.keySeed === undefined ? undefined : checkBytes(opts.keySeed, 'keySeed', 16, 1024),
+    keyFromItems,
+    release: checkRelease(opts, learn, peerLearns),
   };
 }

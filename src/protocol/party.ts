@@ -1,4 +1,9 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { concatParts } from '../bytes.js';
+import { keyedSource } from '../disclosure/drbg.js';
+import { cryptoSource } from '../disclosure/random.js';
+import { release as releaseFigure } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 import type { Blinder } from '../group/blinder.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
@@ -7,10 +12,12 @@ import { randomScalar } from '../group/scalar.js';
 import { findDuplicatePacked, intersectPacked } from '../join/index.js';
 import { decodeFrame, encodeFrame, SESSION_ID_BYTES, type Frame, type FrameType } from '../wire/frame.js';
 import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, GROUP_RISTRETTO255, type Handshake } from '../wire/messages.js';
+import { decodeRelease, encodeRelease } from '../wire/release.js';
 import { prepareItems } from './items.js';
-import { checkOptions, type CheckedOptions } from './options.js';
+import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
 import { permutePacked, randomPermutation } from './shuffle.js';
+import type { Reveal } from '../wire/reveal.js';
 import type { Party, PartyOptions, PartyResult } from './types.js';
 
 /** Chunks blinded concurrently while the outgoing stream is produced. */
@@ -25,6 +32,43 @@ interface OwnSet {
   order: Uint32Array;
   /** Produces own blinded elements of positions [from, to). */
   blindRange(from: number, to: number): Promise<Uint8Array>;
+  /** Own hash-to-group inputs (or blinded elements) in sending order, `width` bytes each. */
+  shuffled: Uint8Array;
+  width: number;
+}
+
+const KEY_SEED_DOMAIN = new TextEncoder().encode('blindjoin-v1 key seed');
+const TRANSCRIPT_DOMAIN = new TextEncoder().encode('blindjoin-v1 release transcript');
+
+/** The first 8 bytes of each `width`-byte record, as big-endian integers. */
+function prefixes(packed: Uint8Array, width: number): BigUint64Array {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const out = new BigUint64Array(packed.length / width);
+  for (let i = 0; i < out.length; i++) out[i] = view.getBigUint64(i * width);
+  return out;
+}
+
+/**
+ * An order-free digest of a set of pseudorandom records: their sorted 64-bit
+ * prefixes hashed. Records are hash or group outputs no one can steer, so two
+ * different sets share every prefix with negligible probability.
+ */
+function setDigest(packed: Uint8Array, width: number): Uint8Array {
+  const sorted = prefixes(packed, width).sort();
+  return sha256(new Uint8Array(sorted.buffer));
+}
+
+/**
+ * What the peer sent, as the noise of a released figure is keyed on: its blinded
+ * set (order-free) and its re-blinding of ours (in our canonical item order, so
+ * that swapping returns between positions changes the digest). The same bytes
+ * give the same figure; any change, whatever it does to the match, fresh noise.
+ */
+function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, order: Uint32Array): Uint8Array {
+  const returned = prefixes(ownDouble, ELEMENT_BYTES);
+  const canonical = new BigUint64Array(returned.length);
+  for (let p = 0; p < order.length; p++) canonical[order[p]!] = returned[p]!;
+  return sha256(concatParts([TRANSCRIPT_DOMAIN, setDigest(peerDouble, ELEMENT_BYTES), new Uint8Array(canonical.buffer)]));
 }
 
 type Phase = 'start' | 'handshake' | 'exchange' | 'done' | 'closed';
@@ -78,6 +122,11 @@ export class PsiParty implements Party {
     return this.id?.slice();
   }
 
+  /** What this party agreed the peer learns. */
+  get peerLearns(): Reveal {
+    return this.opts.peerLearns;
+  }
+
   step(incoming?: Uint8Array): Promise<Uint8Array[]> {
     return this.enqueue(() => this.handle(incoming));
   }
@@ -89,8 +138,13 @@ export class PsiParty implements Party {
 
   result(): PartyResult {
     if (this.outcome === undefined || this.phase !== 'done') throw new PsiError('NOT_DONE', 'the session has not completed');
-    const { ownSize, peerSize, size, matches } = this.outcome;
-    return { ownSize, peerSize, ...(size === undefined ? {} : { size }), ...(matches === undefined ? {} : { matches: [...matches] }) };
+    const { ownSize, peerSize, size, matches, released } = this.outcome;
+    return {
+      ownSize, peerSize,
+      ...(size === undefined ? {} : { size }),
+      ...(matches === undefined ? {} : { matches: [...matches] }),
+      ...(released === undefined ? {} : { released }),
+    };
   }
 
   async close(): Promise<void> {
@@ -134,7 +188,7 @@ export class PsiParty implements Party {
     }
     const out = await this.dispatch(frame);
     this.recvSeq++;
-    await this.finishIfComplete();
+    out.push(...(await this.finishIfComplete()));
     return out;
   }
 
@@ -143,6 +197,7 @@ export class PsiParty implements Party {
     if (this.phase === 'handshake') return 'accept';
     if (this.peerReceived < this.peerCount) return 'blinded';
     if (this.ownDouble !== undefined && this.ownDoubleReceived < this.own!.count) return 'reblinded';
+    if (this.opts.learn === 'released' && this.outcome?.released === undefined) return 'release';
     return undefined;
   }
 
@@ -156,6 +211,8 @@ export class PsiParty implements Party {
         return this.onBlinded(frame);
       case 'reblinded':
         return this.onReblinded(frame);
+      case 'release':
+        return this.onRelease(frame);
     }
   }
 
@@ -197,7 +254,7 @@ export class PsiParty implements Party {
     const last = offset + count === this.peerCount;
     const stream = this.peerDouble;
     stream?.append(reblinded);
-    if (stream !== undefined && last && learn !== 'none') {
+    if (stream !== undefined && last && learnsCount(learn)) {
       try {
         rejectDuplicates(stream.view(), 'the peer sent the same element twice');
       } catch (e) {
@@ -233,6 +290,11 @@ export class PsiParty implements Party {
     return [];
   }
 
+  private async onRelease(frame: Frame): Promise<Uint8Array[]> {
+    this.outcome!.released = decodeRelease(frame.payload);
+    return [];
+  }
+
   /** Checks the peer's handshake against our own terms; nothing is changed on failure. */
   private checkHandshake(peer: Handshake): Handshake {
     if (peer.group !== GROUP_RISTRETTO255) {
@@ -256,8 +318,8 @@ export class PsiParty implements Party {
     const { learn, peerLearns } = this.opts;
     this.peerCount = this.anyoneLearns() ? peerCount : 0;
     this.outcome = { ownSize: own.count, peerSize: peerCount };
-    if (learn !== 'none' || peerLearns === 'size') this.peerDouble = new ElementStream(ELEMENT_BYTES, this.peerCount);
-    if (learn !== 'none') this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
+    if (learnsCount(learn) || peerLearns === 'size') this.peerDouble = new ElementStream(ELEMENT_BYTES, this.peerCount);
+    if (learnsCount(learn)) this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
     this.phase = 'exchange';
   }
 
@@ -305,18 +367,29 @@ export class PsiParty implements Party {
     return encodeFrame(type, this.id!, this.sendSeq++, payload);
   }
 
-  private async finishIfComplete(): Promise<void> {
-    if (this.phase !== 'exchange' || this.expectedType() !== undefined) return;
+  /** Once nothing more is expected: the join, the figure a `'released'` peer is owed, and the key's release. */
+  private async finishIfComplete(): Promise<Uint8Array[]> {
+    if (this.phase !== 'exchange' || this.expectedType() !== undefined) return [];
     const outcome = this.outcome!;
+    const out: Uint8Array[] = [];
     if (this.ownDouble !== undefined) {
-      const hits = intersectPacked(this.ownDouble, this.peerDouble!.view(), { width: ELEMENT_BYTES });
+      const peerDouble = this.peerDouble!.view();
+      const hits = intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES });
       outcome.size = hits.length;
       if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
+      const release = this.opts.release;
+      if (release !== undefined) {
+        const { noiseKey, context, policy } = release;
+        const random = noiseKey === undefined ? cryptoSource : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!.order)]);
+        outcome.released = releaseFigure(hits.length, policy, { random, denominator: this.peerCount });
+        out.push(this.frame('release', encodeRelease(outcome.released)));
+      }
     }
     this.phase = 'done';
     this.peerDouble = undefined;
     this.ownDouble = undefined;
     await this.releaseKey();
+    return out;
   }
 
   /** Maps positions in our sending order back to every index the caller gave. */
@@ -342,6 +415,8 @@ export class PsiParty implements Party {
       count,
       groupOf,
       order,
+      shuffled,
+      width,
       blindRange: set === undefined ? async (from, to) => (await this.getBlinder()).blind(slice(from, to)) : async (from, to) => slice(from, to),
     };
     return this.own;
@@ -350,8 +425,17 @@ export class PsiParty implements Party {
   private getBlinder(): Promise<Blinder> {
     if (this.keyReleased) return Promise.reject(closedError());
     const { blindedSet, backend, workers } = this.opts;
-    this.blinder ??= createBlinder({ key: blindedSet?.copyKey() ?? randomScalar(this.random), backend, workers });
+    this.blinder ??= createBlinder({ key: blindedSet?.copyKey() ?? randomScalar(this.keyRandom()), backend, workers });
     return this.blinder;
+  }
+
+  /** Where the key comes from: the CSPRNG, or a stream derived from `keySeed` and, with `keyFromItems`, the own set. */
+  private keyRandom(): (length: number) => Uint8Array {
+    const { keySeed, keyFromItems } = this.opts;
+    if (keySeed === undefined && !keyFromItems) return this.random;
+    const parts = [KEY_SEED_DOMAIN, keySeed ?? new Uint8Array(0)];
+    if (keyFromItems) parts.push(setDigest(this.own!.shuffled, this.own!.width));
+    return keyedSource(sha256(concatParts(parts)), []);
   }
 
   private async releaseKey(): Promise<void> {

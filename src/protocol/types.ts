@@ -1,5 +1,7 @@
 import type { BackendChoice } from '../group/load.js';
 import type { BlindedSet } from './blinded-set.js';
+import type { DisclosurePolicy } from '../disclosure/policy.js';
+import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { Role } from './reveal.js';
 
@@ -47,6 +49,44 @@ export interface SessionOptions {
   backend?: BackendChoice;
   /** Worker threads for blinding; default all cores in Node, inline (1) in browsers. */
   workers?: number;
+  /**
+   * Derives the secret key from this seed (at least 16 bytes) instead of the
+   * CSPRNG, so that sessions with the same seed use the same key: a relationship
+   * key kept for a key epoch. Secret: whoever holds it can link the sessions.
+   */
+  keySeed?: Uint8Array;
+  /**
+   * Derives the secret key from the set of own distinct items (and `keySeed`,
+   * when given, as a secret): the same list gets the same key, so a peer that
+   * releases figures under a disclosure policy answers a repeated list with the
+   * same figure (docs/privacy.md). The peer can link repeated lists.
+   */
+  keyFromItems?: boolean;
+  /** How this party releases a figure to a peer that learns `'released'`; see {@link ReleaseOptions}. */
+  disclosure?: ReleaseOptions;
+}
+
+/**
+ * The disclosure policy of a party whose peer learns `'released'`: after the
+ * session it sends the peer the number of matched items noised and rounded
+ * under `policy`, never the exact count.
+ *
+ * @example
+ * ```ts
+ * const disclosure: ReleaseOptions = { policy: { epsilon: 0.25, threshold: 100 }, noiseKey, context: [tokenId] };
+ * ```
+ */
+export interface ReleaseOptions {
+  /** Epsilon, threshold, rounding; defaults in docs/privacy.md. */
+  policy?: DisclosurePolicy;
+  /**
+   * 32-byte key of the PRF that draws the noise from what the peer sent, so that a
+   * peer repeating the same bytes gets the same figure instead of fresh noise to
+   * average; default fresh noise from the CSPRNG every session.
+   */
+  noiseKey?: Uint8Array;
+  /** Bound into the noise with the transcript, e.g. the peer's identity and the version of the own set. */
+  context?: readonly Uint8Array[];
 }
 
 /**
@@ -62,13 +102,15 @@ export interface PartyResult {
   ownSize: number;
   /** The peer's number of distinct items. */
   peerSize: number;
-  /** Number of own distinct items in the intersection; present iff `learn !== 'none'`. */
+  /** Number of own distinct items in the intersection; present iff `learn` is `'size'` or `'intersection'`. */
   size?: number;
   /**
    * Ascending indices into own `items` that matched, every duplicate index
    * included; present iff `learn === 'intersection'`.
    */
   matches?: number[];
+  /** The figure released under the disclosure policy: received when `learn` is `'released'`, sent when `peerLearns` is. */
+  released?: ReleasedFigure;
 }
 
 /**

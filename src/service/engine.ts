@@ -1,11 +1,14 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
+import { rationalToNumber } from '../disclosure/epsilon.js';
+import { MemoryBudget, type PrivacyBudget } from '../disclosure/memory-budget.js';
+import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import { PsiParty } from '../protocol/party.js';
 import { optionalIntegerIn } from '../validate.js';
 import type { Frame } from '../wire/frame.js';
-import { decodeHandshake } from '../wire/messages.js';
+import { decodeHandshake, type Handshake } from '../wire/messages.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import { DailyCounter } from './daily-counter.js';
 import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
@@ -29,8 +32,29 @@ export interface SessionServiceOptions {
   rows?: readonly MatchedRow[];
   /** What the service learns; default `'intersection'`. */
   learn?: Reveal;
-  /** What clients learn; default `'size'`. */
+  /**
+   * What clients learn: `'released'` under a policy (the default), else `'size'`
+   * (or as given). See {@link SessionServiceOptions.disclosure}.
+   */
   peerLearns?: Reveal;
+  /**
+   * `'policy'` (default): clients learn no match cryptographically, only a figure
+   * released under `policy` (noised, thresholded, rounded, charged to a privacy
+   * budget; docs/privacy.md). `'exact'`: clients learn `peerLearns` exactly,
+   * which makes the service a membership oracle, secure only against
+   * honest-but-curious clients.
+   */
+  disclosure?: 'policy' | 'exact';
+  /** The disclosure policy of released figures; defaults in docs/privacy.md. */
+  policy?: DisclosurePolicy;
+  /** Fewest distinct items a client must bring; default 1,000 under a policy, 1 otherwise. */
+  minItems?: number;
+  /** Where each release is charged; default a {@link MemoryBudget} of epsilon 1 per 30 days (forgotten on restart). */
+  budget?: PrivacyBudget;
+  /** PRF key of consistent noise (32 bytes); default drawn at start, so answers stay consistent until a restart. */
+  noiseKey?: Uint8Array;
+  /** Per-token daily item counts; default in memory. */
+  itemCounter?: ItemCounter;
   /** Items per token per UTC day when its entry sets none; default unlimited. */
   itemsPerDay?: number;
   /** Sessions a token may start per UTC day; default 1,000. */
@@ -45,7 +69,7 @@ export interface SessionServiceOptions {
   idleTimeoutMs?: number;
   /** Drop a session this old; default 1 h. */
   sessionTtlMs?: number;
-  /** Key lifetime; default `'session'` (a fresh key per session). */
+  /** Key lifetime; default one day under a policy (consistent figures), `'session'` (a fresh key per session) under exact disclosure. */
   keyRotation?: KeyRotation;
   /** Target size of the frames in one reply; default 8 MiB (always at least one frame). */
   responseBytes?: number;
@@ -89,10 +113,45 @@ export interface SessionStatus {
   framesPending: number;
 }
 
+/**
+ * Per-token daily item counts, in memory (`DailyCounter`) or persisted (the budget ledger).
+ *
+ * @example
+ * ```ts
+ * const counter: ItemCounter = new DailyCounter();
+ * ```
+ */
+export interface ItemCounter {
+  charge(id: string, amount: number, limit: number): boolean | Promise<boolean>;
+  refund(id: string, amount: number): void | Promise<void>;
+}
+
+/**
+ * What a service offers, published at `GET /v1/terms` so that a client can
+ * agree to it before it sends anything.
+ *
+ * @example
+ * ```ts
+ * const { peerLearns, minItems } = await (await fetch(`${url}/v1/terms`)).json() as ServiceTerms;
+ * ```
+ */
+export interface ServiceTerms {
+  /** What the service learns. */
+  learn: Reveal;
+  /** What a client learns. */
+  peerLearns: Reveal;
+  disclosure: 'policy' | 'exact';
+  minItems: number;
+  maxItems: number;
+  /** Under a policy: epsilon per release, threshold and rounding of released figures. */
+  policy?: { epsilon: number; threshold: number | null; significantDigits: number | null };
+}
+
 const DEFAULTS = {
   maxItems: 10_000_000,
   maxSessions: 16,
   sessionsPerDay: 1_000,
+  minItems: 1_000,
   idleTimeoutMs: 120_000,
   sessionTtlMs: 3_600_000,
   responseBytes: 8 << 20,
@@ -123,10 +182,15 @@ function digestOf(body: Uint8Array): string {
 export class SessionService {
   readonly learn: Reveal;
   readonly peerLearns: Reveal;
+  readonly terms: ServiceTerms;
   readonly #opts: SessionServiceOptions;
+  readonly #policy: DisclosurePolicy | undefined;
+  readonly #budget: PrivacyBudget;
+  readonly #noiseKey: Uint8Array;
+  readonly #minItems: number;
   readonly #store: SessionStore;
   readonly #sets: ResponderSets;
-  readonly #items = new DailyCounter();
+  readonly #items: ItemCounter;
   readonly #sessionsToday = new DailyCounter();
   readonly #maxItems: number;
   readonly #itemsPerDay: number;
@@ -142,9 +206,28 @@ export class SessionService {
       throw new PsiError('OPTIONS_INVALID', `rows has ${opts.rows.length} entries for ${opts.items.length} items`);
     }
     this.#opts = opts;
+    const disclosure = opts.disclosure ?? 'policy';
+    if (disclosure !== 'policy' && disclosure !== 'exact') {
+      throw new PsiError('OPTIONS_INVALID', `disclosure must be 'policy' or 'exact'; got ${JSON.stringify(disclosure)}`);
+    }
     this.learn = parseReveal(opts.learn ?? 'intersection', 'learn');
-    this.peerLearns = parseReveal(opts.peerLearns ?? 'size', 'peerLearns');
+    this.peerLearns = parseReveal(opts.peerLearns ?? (disclosure === 'policy' ? 'released' : 'size'), 'peerLearns');
+    if ((disclosure === 'policy') !== (this.peerLearns === 'released')) {
+      throw new PsiError('OPTIONS_INVALID', `peerLearns '${this.peerLearns}' contradicts disclosure '${disclosure}': a policy releases figures ('released'), exact disclosure does not`);
+    }
+    this.#policy = disclosure === 'policy' ? (opts.policy ?? {}) : undefined;
+    const resolved = this.#policy === undefined ? undefined : resolvePolicy(this.#policy);
+    this.#budget = opts.budget ?? new MemoryBudget();
+    this.#noiseKey = opts.noiseKey ?? randomBytes(32);
+    this.#items = opts.itemCounter ?? new DailyCounter();
     this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
+    this.#minItems = optionalIntegerIn(opts.minItems, 'minItems', 1, this.#maxItems, disclosure === 'policy' ? DEFAULTS.minItems : 1);
+    this.terms = {
+      learn: this.learn, peerLearns: this.peerLearns, disclosure, minItems: this.#minItems, maxItems: this.#maxItems,
+      ...(resolved === undefined ? {} : {
+        policy: { epsilon: rationalToNumber(resolved.epsilon), threshold: resolved.threshold, significantDigits: resolved.significantDigits },
+      }),
+    };
     this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
     this.#responseBytes = optionalIntegerIn(opts.responseBytes, 'responseBytes', 1, 1 << 30, DEFAULTS.responseBytes);
@@ -156,7 +239,9 @@ export class SessionService {
       sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
     });
     this.#log = opts.log ?? (() => undefined);
-    this.#sets = createResponderSets(opts.items, opts.keyRotation ?? 'session', { backend: opts.backend, workers: opts.workers });
+    // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
+    const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
+    this.#sets = createResponderSets(opts.items, rotation, { backend: opts.backend, workers: opts.workers });
   }
 
   /** Sessions in progress. */
@@ -193,22 +278,40 @@ export class SessionService {
     }
     if (this.#closing) throw new PsiError('SERVICE_CLOSING', 'the service is shutting down');
     if (this.#store.full) throw new PsiError('SERVICE_BUSY', 'too many sessions in progress; retry later');
-    const { itemCount } = decodeHandshake(frame.payload);
-    this.#admit(token, itemCount);
+    const hello = decodeHandshake(frame.payload);
+    this.#check(token, hello);
+    const { itemCount } = hello;
+    // Registered before the first await, so that concurrent HELLOs of one token count against its limits.
     const session = this.#store.add(id, token.id);
+    try {
+      await this.#charge(token, itemCount);
+    } catch (e) {
+      this.#store.remove(session);
+      throw e;
+    }
     const batch = await this.#withSession(session, async () => {
       try {
         session.lease = await this.#sets.acquire();
         const { backend, workers, chunkItems } = this.#opts;
+        const utf8 = new TextEncoder();
         session.party = new PsiParty({
           role: 'responder', ...session.lease.source, learn: this.learn, peerLearns: this.peerLearns,
           maxPeerItems: this.#maxItems, backend, workers, chunkItems,
+          ...(this.#policy === undefined ? {} : {
+            disclosure: {
+              policy: this.#policy,
+              noiseKey: this.#noiseKey,
+              // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
+              context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
+            },
+          }),
         });
         this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
         return await this.#feed(session, frame, body);
       } catch (e) {
         // Refused at the handshake or closed before its answer: none of the client's items was blinded.
-        this.#items.refund(token.id, itemCount);
+        // Epsilon charged is never given back: a refund would tell the client something about the session.
+        await this.#items.refund(token.id, itemCount);
         this.#sessionsToday.refund(token.id, 1);
         throw e;
       }
@@ -269,14 +372,21 @@ export class SessionService {
     this.#sets.close();
   }
 
-  /** Checks every limit a new session must pass, then charges its token; throws before any work. */
-  #admit(token: TokenEntry, itemCount: number): void {
+  /** Checks every limit a new session must pass; throws before anything is charged or blinded. */
+  #check(token: TokenEntry, hello: Handshake): void {
+    if (hello.learn !== this.peerLearns || hello.peerLearns !== this.learn) {
+      throw new PsiError(
+        'MODE_MISMATCH',
+        `the client wants to learn '${hello.learn}' and grants '${hello.peerLearns}'; this service grants '${this.peerLearns}' and learns '${this.learn}' (GET /v1/terms)`,
+      );
+    }
+    const { itemCount } = hello;
     if (itemCount > this.#maxItems) {
       throw new PsiError('TOO_MANY_ITEMS', `the client declares ${itemCount} items; this service accepts at most ${this.#maxItems}`);
     }
-    // An empty set would still make the service blind its whole set, for nothing.
-    if (itemCount === 0 && (this.learn !== 'none' || this.peerLearns !== 'none')) {
-      throw new PsiError('TOO_FEW_ITEMS', 'the client declares no items: there is nothing to match');
+    // An empty or tiny set makes the service blind its whole set for a membership test, not a match.
+    if (itemCount < this.#minItems && (this.learn !== 'none' || this.peerLearns !== 'none')) {
+      throw new PsiError('TOO_FEW_ITEMS', `the client declares ${itemCount} distinct items; this service needs at least ${this.#minItems}`);
     }
     if (this.#store.tokenFull(token.id)) {
       throw new PsiError('TOKEN_BUSY', `${token.id} has as many sessions in progress as it may; finish one first`);
@@ -284,10 +394,21 @@ export class SessionService {
     if (this.#sessionsToday.used(token.id) >= this.#sessionsPerDay) {
       throw new PsiError('SESSIONS_EXCEEDED', `${token.id} has started its ${this.#sessionsPerDay} sessions for today`);
     }
+  }
+
+  /** Charges a new session to its token: a session today, its items, and under a policy one release's epsilon. */
+  async #charge(token: TokenEntry, itemCount: number): Promise<void> {
     const limit = token.itemsPerDay ?? this.#itemsPerDay;
-    if (!this.#items.charge(token.id, itemCount, limit)) {
-      const left = Math.max(0, limit - this.#items.used(token.id));
-      throw new PsiError('QUOTA_EXCEEDED', `${itemCount} items exceed the ${left} left today for ${token.id}`);
+    if (!(await this.#items.charge(token.id, itemCount, limit))) {
+      throw new PsiError('QUOTA_EXCEEDED', `${itemCount} items exceed what is left today for ${token.id}`);
+    }
+    if (this.terms.policy !== undefined) {
+      try {
+        await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy.epsilon);
+      } catch (e) {
+        await this.#items.refund(token.id, itemCount);
+        throw e;
+      }
     }
     this.#sessionsToday.charge(token.id, 1, this.#sessionsPerDay);
   }
@@ -355,6 +476,7 @@ export class SessionService {
         items: outcome.ownSize, rows: this.#opts.items.length, peerSize: outcome.peerSize,
         ...(outcome.size === undefined ? {} : { size: outcome.size }),
         ...(outcome.matches === undefined ? {} : { matched: outcome.matches.length }),
+        ...(outcome.released === undefined ? {} : { released: outcome.released }),
         startedAt: new Date(session.startedAt).toISOString(),
         finishedAt: new Date(finishedAt).toISOString(),
         durationMs: finishedAt - session.startedAt,

@@ -36,6 +36,8 @@ export type ResponderSource = { items: readonly (string | Uint8Array)[] } | { bl
  */
 export interface ResponderLease {
   source: ResponderSource;
+  /** Names the key and set behind `source`: equal for two sessions iff they share both. */
+  version: string;
   release(): void;
 }
 
@@ -79,7 +81,8 @@ export function createResponderSets(
   opts: { backend?: BackendChoice; workers?: number },
 ): ResponderSets {
   if (rotation === 'session') {
-    return { acquire: async () => ({ source: { items }, release() {} }), close() {} };
+    let sessions = 0;
+    return { acquire: async () => ({ source: { items }, version: `session-${++sessions}-${Date.now()}`, release() {} }), close() {} };
   }
   if (!Number.isFinite(rotation) || rotation <= 0) {
     throw new PsiError('OPTIONS_INVALID', `keyRotation must be 'session' or a positive number of milliseconds; got ${rotation}`);
@@ -120,6 +123,7 @@ export function createResponderSets(
       let released = false;
       return {
         source: { blindedSet: set },
+        version: `key-${gen.createdAt}`,
         release() {
           if (released) return;
           released = true;

@@ -1,3 +1,4 @@
+import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 
 /**
@@ -46,6 +47,8 @@ export interface SessionSummary {
   size?: number;
   /** Matched own rows, duplicates included; present when `learn` is `'intersection'`. */
   matched?: number;
+  /** The figure released to the client under the disclosure policy (never more than the client saw). */
+  released?: ReleasedFigure;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

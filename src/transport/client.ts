@@ -4,6 +4,7 @@ import { PsiParty } from '../protocol/party.js';
 import type { PartyResult } from '../protocol/types.js';
 import { decodeFrames } from '../wire/frame.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
+import type { ServiceTerms } from '../service/engine.js';
 import type { HttpAnswer, HttpPort } from './http-port.js';
 import { FRAMES_MEDIA_TYPE, PENDING_HEADER } from './protocol-http.js';
 
@@ -22,10 +23,14 @@ export interface MatchOverHttpOptions {
   token?: string;
   /** Own items (normalised identifiers). */
   items: readonly (string | Uint8Array)[];
-  /** What this client learns; default `'size'`. Must match the service's terms. */
-  learn?: Reveal;
-  /** What the service learns; default `'intersection'`. Must match the service's terms. */
-  peerLearns?: Reveal;
+  /**
+   * What this client learns; default `'auto'`: what the service's terms
+   * (`GET /v1/terms`) offer, `'released'` under a disclosure policy. A mode the
+   * service does not offer is refused with `MODE_MISMATCH`.
+   */
+  learn?: Reveal | 'auto';
+  /** What the service learns; default `'auto'`, as its terms say. */
+  peerLearns?: Reveal | 'auto';
   /** Refuse a service declaring more distinct items than this. */
   maxPeerItems?: number;
   chunkItems?: number;
@@ -70,6 +75,9 @@ export interface MatchProgress {
 export interface MatchOverHttpResult extends PartyResult {
   /** Hex session id, as in the service's result file names. */
   sessionId: string;
+  /** What this client learnt and what the service learnt, as agreed in the session. */
+  learn: Reveal;
+  peerLearns: Reveal;
 }
 
 /**
@@ -132,6 +140,18 @@ function networkMessage(e: unknown): string {
   return typeof code === 'string' && !e.message.includes(code) ? `${e.message} (${code})` : e.message;
 }
 
+/** Parses the service's published terms, refusing what this client cannot use. */
+function parseTerms(body: Uint8Array): ServiceTerms {
+  let json: Partial<ServiceTerms>;
+  try {
+    json = JSON.parse(new TextDecoder().decode(body)) as Partial<ServiceTerms>;
+  } catch (e) {
+    throw new PsiError('SERVICE_REFUSED', 'the service published terms that are not JSON', { cause: e });
+  }
+  if (typeof json !== 'object' || json === null) throw new PsiError('SERVICE_REFUSED', 'the service published no terms');
+  return { ...json, learn: parseReveal(json.learn, 'the service terms (learn)'), peerLearns: parseReveal(json.peerLearns, 'the service terms (peerLearns)') } as ServiceTerms;
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
@@ -173,13 +193,11 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
   const retries = opts.retries ?? 4;
   const retryDelayMs = opts.retryDelayMs ?? 250;
   const auth: Record<string, string> = opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` };
-  const party = new PsiParty({
-    role: 'initiator', items: opts.items,
-    learn: parseReveal(opts.learn ?? 'size', 'learn'),
-    peerLearns: parseReveal(opts.peerLearns ?? 'intersection', 'peerLearns'),
-    maxPeerItems: opts.maxPeerItems, chunkItems: opts.chunkItems, backend: opts.backend, workers: opts.workers,
-  });
-
+  const wanted = {
+    learn: opts.learn === undefined || opts.learn === 'auto' ? 'auto' : parseReveal(opts.learn, 'learn'),
+    peerLearns: opts.peerLearns === undefined || opts.peerLearns === 'auto' ? 'auto' : parseReveal(opts.peerLearns, 'peerLearns'),
+  } as const;
+  let party: PsiParty | undefined;
   let sessionId = '';
   let established = false;
 
@@ -226,7 +244,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       const before = nextSeq;
       for (const frame of decodeFrames(reply.body)) {
         if (frame.seq < nextSeq) continue;
-        queue.push(...(await party.stepFrame(frame)));
+        queue.push(...(await party!.stepFrame(frame)));
         nextSeq++;
       }
       progress();
@@ -239,6 +257,18 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
   };
 
   try {
+    let terms: ServiceTerms | undefined;
+    if (wanted.learn === 'auto' || wanted.peerLearns === 'auto') {
+      terms = parseTerms((await request('GET', 'v1/terms')).body);
+    }
+    const learn = wanted.learn === 'auto' ? terms!.peerLearns : wanted.learn;
+    party = new PsiParty({
+      role: 'initiator', items: opts.items, learn,
+      peerLearns: wanted.peerLearns === 'auto' ? terms!.learn : wanted.peerLearns,
+      maxPeerItems: opts.maxPeerItems, chunkItems: opts.chunkItems, backend: opts.backend, workers: opts.workers,
+      // A repeated list is then sent as the same bytes and gets the same released figure, not fresh noise to average.
+      keyFromItems: learn === 'released',
+    });
     const [hello] = await party.step();
     sessionId = Array.from(party.sessionId!, (b) => b.toString(16).padStart(2, '0')).join('');
     queue.push(hello!);
@@ -250,9 +280,9 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       await absorb(reply);
     }
     if (!party.done) throw new PsiError('SESSION_INCOMPLETE', 'the service stopped answering before the session completed');
-    return { sessionId, ...party.result() };
+    return { sessionId, learn, peerLearns: party.peerLearns, ...party.result() };
   } catch (e) {
-    await party.close();
+    await party?.close();
     if (established) {
       await port.request('DELETE', new URL(`v1/sessions/${sessionId}`, base), { headers: auth, timeoutMs: 2_000 }).catch(() => undefined);
     }

@@ -115,6 +115,11 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       sendJson(res, service.closing ? 503 : 200, { status: service.closing ? 'closing' : 'ok' });
       return;
     }
+    if (path === '/v1/terms') {
+      allow('GET', 'HEAD');
+      sendJson(res, 200, service.terms);
+      return;
+    }
     const token = tokens === undefined ? ANONYMOUS : tokens.authenticate(req.headers.authorization);
     if (token === undefined) throw new PsiError('UNAUTHORIZED', 'a valid bearer token is required');
     if (path === '/v1/sessions') {

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PsiError } from '../errors.js';
+import type { Epsilon } from '../disclosure/epsilon.js';
 import { prepareOutDir } from '../service/result-files.js';
+import { openServiceState } from '../service/state.js';
 import { optionalIntegerIn } from '../validate.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
 
@@ -22,6 +24,15 @@ export interface PsiServerOptions extends PsiServiceOptions {
   maxConnections?: number;
   /** Open connections at once from one address; default 32, so slow clients of one address cannot hold every socket. */
   maxConnectionsPerAddress?: number;
+  /**
+   * Directory of the state that must survive restarts: privacy budgets, daily
+   * item counts, the noise key (see `openServiceState`). Without it they live in
+   * memory and a restart forgets what each token has spent.
+   */
+  stateDir?: string;
+  /** Privacy budget per token per window when `stateDir` is given; default epsilon 1 per 30 days. */
+  budgetEpsilon?: Epsilon;
+  budgetWindowMs?: number;
 }
 
 /** Caps the connections of one address: a new socket beyond the cap is destroyed before it is read. */
@@ -78,7 +89,10 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   const maxConnections = optionalIntegerIn(opts.maxConnections, 'maxConnections', 1, 1_000_000, 512);
   const perAddress = optionalIntegerIn(opts.maxConnectionsPerAddress, 'maxConnectionsPerAddress', 1, maxConnections, 32);
   if (opts.outDir !== undefined) await prepareOutDir(opts.outDir);
-  const handler = createPsiHandler(opts);
+  const state = opts.stateDir === undefined
+    ? undefined
+    : await openServiceState(opts.stateDir, { ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }), ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }) });
+  const handler = createPsiHandler(state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey });
   // A frame is at most 1 MiB: two minutes is ample for its body, and a slow client is cut off rather than held.
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
   server.maxConnections = maxConnections;
@@ -93,6 +107,7 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
     });
   } catch (e) {
     await handler.close();
+    await state?.close();
     throw new PsiError('LISTEN_FAILED', `cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
   }
   const { port } = server.address() as AddressInfo;
@@ -103,6 +118,7 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
     close() {
       closed ??= (async () => {
         await handler.close();
+        await state?.close();
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         server.closeAllConnections();

@@ -8,3 +8,4 @@ export {
   type Chunk, type Handshake,
 } from './messages.js';
 export { parseReveal, type Reveal } from './reveal.js';
+export { decodeRelease, encodeRelease, MAX_RELEASE_BYTES, type ReleasedFigure } from './release.js';

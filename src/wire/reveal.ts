@@ -2,18 +2,20 @@ import { PsiError } from '../errors.js';
 
 /**
  * What a party learns at the end of a session: which of its own items matched,
- * only how many, or nothing. Both parties always learn the peer's number of
- * distinct items, which DH-PSI cannot hide.
+ * only how many, nothing, or (`'released'`) nothing cryptographically but a
+ * figure the peer computes from the matched set under its disclosure policy and
+ * sends in a final RELEASE frame (docs/privacy.md). Both parties always learn
+ * the peer's number of distinct items, which DH-PSI cannot hide.
  *
  * @example
  * ```ts
  * const learn: Reveal = 'size';
  * ```
  */
-export type Reveal = 'intersection' | 'size' | 'none';
+export type Reveal = 'intersection' | 'size' | 'none' | 'released';
 
 /** Reveal modes in wire-code order: a mode's code is its index. */
-export const REVEALS: readonly Reveal[] = ['none', 'size', 'intersection'];
+export const REVEALS: readonly Reveal[] = ['none', 'size', 'intersection', 'released'];
 
 /**
  * Validates an untrusted reveal value (an option, a flag, a JSON field) and returns it typed.

@@ -32,7 +32,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Exit> {
 
 /** Starts `blindjoin serve` and resolves with its URL once it listens. */
 function serve(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<Exit> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--disclosure', 'exact', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';

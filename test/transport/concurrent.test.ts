@@ -10,7 +10,7 @@ const platform = emails(0, 400);
 describe('several clients at once', () => {
   it('gives each concurrent session its own correct result, on both sides', async () => {
     const results: SessionResult[] = [];
-    const service = await startPsiServer({
+    const service = await startPsiServer({ disclosure: 'exact',
       items: platform, learn: 'intersection', peerLearns: 'intersection', workers: 1, chunkItems: 50,
       onResult: (r) => void results.push(r),
     });
@@ -61,7 +61,7 @@ async function blindedView(url: string): Promise<string[]> {
 
 describe('key rotation', () => {
   it("draws a fresh key per session by default: two sessions see unrelated blinded sets", async () => {
-    const service = await startPsiServer({ items: platform.slice(0, 50), workers: 1 });
+    const service = await startPsiServer({ disclosure: 'exact', items: platform.slice(0, 50), workers: 1 });
     try {
       const [a, b] = [await blindedView(service.url), await blindedView(service.url)];
       expect(a).toHaveLength(50);
@@ -72,7 +72,7 @@ describe('key rotation', () => {
   });
 
   it('reuses one precomputed set within the rotation interval, and still matches correctly', async () => {
-    const service = await startPsiServer({ items: platform.slice(0, 50), keyRotation: 60_000, workers: 1 });
+    const service = await startPsiServer({ disclosure: 'exact', items: platform.slice(0, 50), keyRotation: 60_000, workers: 1 });
     try {
       const [a, b] = [await blindedView(service.url), await blindedView(service.url)];
       expect(a).toHaveLength(50);
@@ -86,7 +86,7 @@ describe('key rotation', () => {
   });
 
   it('rotates to a new key once the interval has passed', async () => {
-    const service = await startPsiServer({ items: platform.slice(0, 20), keyRotation: 50, workers: 1 });
+    const service = await startPsiServer({ disclosure: 'exact', items: platform.slice(0, 20), keyRotation: 50, workers: 1 });
     try {
       const a = await blindedView(service.url);
       await new Promise((r) => setTimeout(r, 120));

@@ -34,7 +34,7 @@ async function refusal(p: Promise<unknown>): Promise<PsiError> {
 
 let service: PsiServer;
 beforeAll(async () => {
-  service = await startPsiServer({ items: platform, tokens, maxItems: 200, workers: 1, maxSessions: 4 });
+  service = await startPsiServer({ disclosure: 'exact', items: platform, tokens, maxItems: 200, workers: 1, maxSessions: 4 });
 });
 afterAll(async () => {
   await service.close();
@@ -178,7 +178,7 @@ describe('terms and bounds', () => {
 
 describe('limits on sessions', () => {
   it('refuses a session beyond maxSessions with 503 SERVICE_BUSY', async () => {
-    const busy = await startPsiServer({ items: platform, maxSessions: 1, workers: 1 });
+    const busy = await startPsiServer({ disclosure: 'exact', items: platform, maxSessions: 1, workers: 1 });
     try {
       const frame = await hello();
       expect((await raw(busy.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body: frame })).status).toBe(201);
@@ -192,7 +192,7 @@ describe('limits on sessions', () => {
   });
 
   it('drops an idle session; the client then gets 404', async () => {
-    const idle = await startPsiServer({ items: platform, idleTimeoutMs: 100, workers: 1 });
+    const idle = await startPsiServer({ disclosure: 'exact', items: platform, idleTimeoutMs: 100, workers: 1 });
     try {
       const frame = await hello();
       expect((await raw(idle.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body: frame })).status).toBe(201);
@@ -205,7 +205,7 @@ describe('limits on sessions', () => {
   });
 
   it('completes correctly when replies are lost, by retrying frames the service answers from its cache', async () => {
-    const handler = createPsiHandler({ items: platform, workers: 1, chunkItems: 25 });
+    const handler = createPsiHandler({ disclosure: 'exact', items: platform, workers: 1, chunkItems: 25 });
     let requests = 0;
     const lossy = createServer((req, res) => {
       if (++requests % 3 === 0) {

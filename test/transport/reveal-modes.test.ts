@@ -22,7 +22,7 @@ describe('every reveal combination over HTTP', () => {
         const outDir = await mkdtemp(join(tmpdir(), 'bj-modes-'));
         dirs.push(outDir);
         const results: SessionResult[] = [];
-        const service = await startPsiServer({
+        const service = await startPsiServer({ disclosure: 'exact',
           items: platform, learn: serviceLearns, peerLearns: clientLearns, outDir, workers: 1, chunkItems: 40,
           responseBytes: 2_000, onResult: (r) => void results.push(r),
         });

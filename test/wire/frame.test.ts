@@ -42,7 +42,7 @@ describe('frames', () => {
     expect(codeOf(() => decodeFrame(bad(0, 0)))).toBe('FRAME_MAGIC');
     expect(codeOf(() => decodeFrame(bad(4, 9)))).toBe('VERSION_MISMATCH');
     expect(codeOf(() => decodeFrame(bad(5, 0)))).toBe('FRAME_TYPE_UNKNOWN');
-    expect(codeOf(() => decodeFrame(bad(5, 5)))).toBe('FRAME_TYPE_UNKNOWN');
+    expect(codeOf(() => decodeFrame(bad(5, 6)))).toBe('FRAME_TYPE_UNKNOWN');
     expect(codeOf(() => decodeFrame(bad(7, 1)))).toBe('FRAME_RESERVED');
     expect(codeOf(() => decodeFrame(bad(28, 0xff)))).toBe('FRAME_TOO_LARGE');
     expect(codeOf(() => encodeFrame('blinded', id, 0, new Uint8Array(MAX_PAYLOAD_BYTES + 1)))).toBe('FRAME_TOO_LARGE');
@@ -70,7 +70,7 @@ describe('payloads', () => {
     expect(decodeHandshake(encodeHandshake(h))).toEqual(h);
     expect(codeOf(() => decodeHandshake(new Uint8Array(7)))).toBe('PAYLOAD_INVALID');
     const badReveal = encodeHandshake(h);
-    badReveal[1] = 3;
+    badReveal[1] = 4;
     expect(codeOf(() => decodeHandshake(badReveal))).toBe('REVEAL_INVALID');
     const reserved = encodeHandshake(h);
     reserved[3] = 1;

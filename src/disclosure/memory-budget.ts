@@ -1,0 +1,51 @@
+import { PsiError } from '../errors.js';
+import { toMicros, toRational, type Epsilon } from './epsilon.js';
+import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
+
+/**
+ * What a service needs of a privacy budget: charge epsilon for one release of a
+ * token, refusing with `BUDGET_EXCEEDED` when the window's total would pass the
+ * budget. `BudgetLedger` (Node) persists it across restarts; {@link MemoryBudget} does not.
+ *
+ * @example
+ * ```ts
+ * const budget: PrivacyBudget = await BudgetLedger.open('state/ledger.json');
+ * await budget.charge('acme', 0.25);
+ * ```
+ */
+export interface PrivacyBudget {
+  charge(tokenId: string, epsilon: Epsilon, now?: number): Promise<unknown>;
+}
+
+/**
+ * A {@link PrivacyBudget} in memory: the same arithmetic as the ledger, in
+ * integer micro-units of epsilon, but forgotten on restart. For tests and
+ * embedded use where the caller persists nothing; a service should use the ledger.
+ *
+ * @example
+ * ```ts
+ * const budget = new MemoryBudget({ budget: 1 });
+ * await budget.charge('acme', 0.25); // 0.75 left for 30 days
+ * ```
+ */
+export class MemoryBudget implements PrivacyBudget {
+  readonly #limit: number;
+  readonly #windowMs: number;
+  readonly #charges = new Map<string, { at: number; micros: number }[]>();
+
+  constructor(options: { budget?: Epsilon; windowMs?: number } = {}) {
+    this.#limit = toMicros(toRational(options.budget ?? DEFAULT_BUDGET, 'budget'), 'down');
+    this.#windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+  }
+
+  async charge(tokenId: string, epsilon: Epsilon, now = Date.now()): Promise<void> {
+    const micros = toMicros(toRational(epsilon), 'up');
+    const live = (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.#windowMs);
+    const spent = live.reduce((sum, c) => sum + c.micros, 0);
+    if (spent + micros > this.#limit) {
+      throw new PsiError('BUDGET_EXCEEDED', `${tokenId} has spent its privacy budget for this window; another release would exceed it`);
+    }
+    live.push({ at: now, micros });
+    this.#charges.set(tokenId, live);
+  }
+}
