@@ -112,4 +112,41 @@ describe('serve and match in process', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('under the default disclosure policy, match prints the released figure and never the exact count', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bj-policy-'));
+    try {
+      const users = Array.from({ length: 3000 }, (_, i) => `user${i}@example.com`);
+      const customers = [...users.slice(0, 1234), ...Array.from({ length: 266 }, (_, i) => `other${i}@example.com`)];
+      await writeFile(join(dir, 'platform.csv'), `email\n${users.join('\n')}\n`);
+      await writeFile(join(dir, 'advertiser.csv'), `email\n${customers.join('\n')}\n`);
+      const serving = captured();
+      const stop = new AbortController();
+      const served = run(
+        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--workers', '1', '--state-dir', join(dir, 'state')),
+        serving,
+        stop.signal,
+      );
+      while (!serving.stdout.includes('listening on')) await new Promise((r) => setTimeout(r, 20));
+      expect(serving.stderr).toMatch(/disclosure policy: clients learn figures noised with epsilon 0.25/);
+      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
+      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email', '--workers', '1'];
+      const json = captured();
+      expect(await run(blindjoin(...args, '--json'), json, never)).toBe(0);
+      const report = JSON.parse(json.stdout) as Record<string, unknown> & { released: { value: number; note: string } };
+      expect(report).not.toHaveProperty('size');
+      expect(report).not.toHaveProperty('matches');
+      expect(report.learn).toBe('released');
+      expect(report.released.note).toMatch(/noised with epsilon 0.25, rounded to 2 significant digits/);
+      expect(report.released.value % 100).toBe(0);
+      const human = captured();
+      expect(await run(blindjoin(...args), human, never)).toBe(0);
+      expect(human.stdout).toMatch(/in both: +about 1,[0-9]00/);
+      for (const out of [json.stdout, human.stdout]) expect(out).not.toMatch(/\b1,?234\b/);
+      stop.abort();
+      expect(await served).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
