@@ -92,6 +92,8 @@ async function decryption(he: HomomorphicBackend, configs: readonly { bound: big
     const [worstCt, typicalCt] = [encryptValues(he, [bound], keys.secretKey, bound), encryptValues(he, [typical], keys.secretKey, bound)];
     let table!: ReturnType<typeof createDecryptionTable>;
     const buildMs = onceMs(() => (table = createDecryptionTable({ bound, babySteps })));
+    const index = table.exportIndex();
+    const loadMs = onceMs(() => createDecryptionTable({ bound, babySteps, index }));
     let worstDecryptMs: number;
     let worstMeasured = true;
     if (table.maxGiantSteps <= 400_000 || msPerGiantStep === undefined) {
@@ -110,6 +112,7 @@ async function decryption(he: HomomorphicBackend, configs: readonly { bound: big
       bound: `2^${Math.log2(Number(bound)).toFixed(1)}`,
       babySteps: `2^${Math.log2(babySteps)}`,
       buildMs,
+      loadSavedMs: loadMs,
       tableMiB: Math.round((table.bytes / 2 ** 20) * 10) / 10,
       maxGiantSteps: table.maxGiantSteps,
       worstDecryptMs,
@@ -118,6 +121,33 @@ async function decryption(he: HomomorphicBackend, configs: readonly { bound: big
     });
   }
   return rows;
+}
+
+/**
+ * The projection's three operations (match multiply, advertiser encrypt, platform sum),
+ * timed round-robin so that a noisy neighbour (2 shared cores) slows all three alike:
+ * their ratios are what the projection needs, and they hold better than absolute rates.
+ */
+async function interleavedRatios(he: HomomorphicBackend, multiply: () => unknown) {
+  const n = N.sodium;
+  const keys = generateKeyPair();
+  const cts = encryptValues(he, values(n), keys.secretKey, VALUE_BOUND);
+  const rows = Uint32Array.from({ length: n }, (_, k) => (k * 7) % n);
+  const cases = { multiply, encrypt: () => encryptValues(he, values(n), keys.secretKey, VALUE_BOUND), sum: () => he.sum(cts, rows) };
+  const times: Record<keyof typeof cases, number[]> = { multiply: [], encrypt: [], sum: [] };
+  for (let round = 0; round < RUNS * 3 + 1; round++) {
+    for (const [name, fn] of Object.entries(cases) as [keyof typeof cases, () => unknown][]) {
+      const t = performance.now();
+      fn();
+      if (round > 0) times[name].push(performance.now() - t);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  return {
+    rounds: RUNS * 3,
+    encryptPerMultiply: Math.round((median(times.encrypt) / median(times.multiply)) * 100) / 100,
+    sumPerMultiply: Math.round((median(times.sum) / median(times.multiply)) * 100) / 100,
+  };
 }
 
 interface Paillier {
@@ -172,6 +202,7 @@ async function main(): Promise<void> {
   const elements = group.fromUniform(expandMessages(values(N.sodium).map((v) => new TextEncoder().encode(`user.${v}@example.com`)), HASH_TO_GROUP_DST));
   const key = randomScalar();
   const multiply = await opsPerSecond(N.sodium, () => group.multiply(elements, key));
+  const ratios = await interleavedRatios(sodiumHe, () => group.multiply(elements, key));
 
   const fast = await elgamal(sodiumHe);
   const ref = await elgamal(nobleHe);
@@ -209,12 +240,16 @@ async function main(): Promise<void> {
   const matchS = (4 * ROWS) / multiply;
   const atBound = tables.filter((t) => t.bound === tables[0]!.bound);
   const best = atBound.reduce((a, b) => (a.buildMs + a.worstDecryptMs <= b.buildMs + b.worstDecryptMs ? a : b));
-  const elgamalS = ROWS / fast.encrypt + ROWS / fast.sumRows + 2 / fast.encryptPublic + 1 / fast.rerandomize + (best.buildMs + best.worstDecryptMs) / 1000;
+  const elgamalCoreS = ROWS / fast.encrypt + ROWS / fast.sumRows + 2 / fast.encryptPublic + 1 / fast.rerandomize + 1 / fast.decryptToPoint;
+  const elgamalS = elgamalCoreS + (best.buildMs + best.worstDecryptMs) / 1000;
+  const cached = atBound.reduce((a, b) => (a.loadSavedMs + a.typicalDecryptMs <= b.loadSavedMs + b.typicalDecryptMs ? a : b));
+  const elgamalCachedS = elgamalCoreS + (cached.loadSavedMs + cached.typicalDecryptMs) / 1000;
   const paillierS = pai ? ROWS / pai.encrypt + ROWS / pai.add + 2 / pai.rerandomize + 1 / pai.decrypt + pai.keygenMs / 1000 : undefined;
   const round = (x: number) => Math.round(x * 100) / 100;
   const projection = [
     { scheme: 'plain match (4 x 10^5 ristretto255 mults)', seconds: round(matchS), overOfMatch: '', wireMiB: '' },
     { scheme: `ElGamal/libsodium (table ${best.babySteps} built per session, worst-case decrypt)`, seconds: round(elgamalS), overOfMatch: round(elgamalS / matchS), wireMiB: round((ROWS * CIPHERTEXT_BYTES) / 2 ** 20) },
+    { scheme: `ElGamal/libsodium (saved table ${cached.babySteps} loaded, typical sum)`, seconds: round(elgamalCachedS), overOfMatch: round(elgamalCachedS / matchS), wireMiB: round((ROWS * CIPHERTEXT_BYTES) / 2 ** 20) },
     ...(pai && paillierS
       ? [{ scheme: 'Paillier-2048 (paillier-bigint)', seconds: round(paillierS), overOfMatch: round(paillierS / matchS), wireMiB: round((ROWS * pai.ciphertextBytes) / 2 ** 20) }]
       : []),
@@ -223,7 +258,15 @@ async function main(): Promise<void> {
   printTable(projection);
   if (!pai) console.log('paillier-bigint not installed (run bench/install-peers.ts): no baseline');
 
+  // The same projection from interleaved ratios: match = 4 multiplies per row.
+  const interleavedOver = round((ratios.encryptPerMultiply + ratios.sumPerMultiply) / 4);
+  console.log(
+    `\ninterleaved (${ratios.rounds} rounds): encrypt costs ${ratios.encryptPerMultiply} multiplies, sum ${ratios.sumPerMultiply} per row;` +
+      ` encrypt + sum over the plain match = ${interleavedOver}`,
+  );
+
   const path = writeResults('homomorphic', {
+    interleaved: { ...ratios, encryptPlusSumOverMatch: interleavedOver },
     mode,
     itemsPerRun: N,
     runs: RUNS,

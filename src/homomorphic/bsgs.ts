@@ -119,6 +119,13 @@ export interface DecryptionTableOptions {
    * sqrt(bound), within [2^8, 2^18].
    */
   babySteps?: number;
+  /**
+   * A saved index ({@link DecryptionTable.exportIndex}) for the same `babySteps`: skips
+   * the build. Safe to load from anywhere: it only suggests candidates, and every answer
+   * is confirmed by m·G = point, so a corrupt index can cost a miss
+   * (`SUM_OUT_OF_RANGE`), never a wrong value.
+   */
+  index?: Uint8Array;
 }
 
 /**
@@ -142,6 +149,8 @@ export interface DecryptionTable {
   solve(point: Uint8Array): bigint;
   /** {@link DecryptionTable.solve} for n packed points (n x 32 bytes). */
   solveAll(points: Uint8Array): bigint[];
+  /** The index as bytes (little-endian, {@link DecryptionTable.bytes} long), to cache: it holds no secret. */
+  exportIndex(): Uint8Array;
 }
 
 /**
@@ -169,28 +178,12 @@ export function createDecryptionTable(options: DecryptionTableOptions): Decrypti
   const mask = size - 1;
   const slotKeys = new Uint32Array(size);
   const slotValues = new Uint32Array(size);
+  if (options.index !== undefined) importIndex(options.index, N, slotKeys, slotValues);
+  else buildIndex(N, mask, slotKeys, slotValues);
 
   const Ts: bigint[] = new Array<bigint>(BATCH);
   const Zs: bigint[] = new Array<bigint>(BATCH);
   const batchKeys = new Uint32Array(BATCH);
-  const G = precomp(ed25519.Point.BASE.x, ed25519.Point.BASE.y);
-  const walker: Ext = { X: 0n, Y: 1n, Z: 1n, T: 0n }; // the identity, j = 0
-  for (let start = 0; start < N; start += BATCH) {
-    const count = Math.min(BATCH, N - start);
-    for (let k = 0; k < count; k++) {
-      Ts[k] = walker.T;
-      Zs[k] = walker.Z;
-      addInPlace(walker, G);
-    }
-    keys(Ts, Zs, count, batchKeys);
-    for (let k = 0; k < count; k++) {
-      const key = batchKeys[k]!;
-      let slot = key & mask;
-      while (slotValues[slot] !== 0) slot = (slot + 1) & mask;
-      slotKeys[slot] = key;
-      slotValues[slot] = start + k + 1;
-    }
-  }
 
   // m = i·W + j with |j| <= N - 1, W = 2N - 1; i runs over [-I, I].
   const W = 2n * BigInt(N) - 1n;
@@ -247,6 +240,7 @@ export function createDecryptionTable(options: DecryptionTableOptions): Decrypti
     bytes: slotKeys.byteLength + slotValues.byteLength,
     maxGiantSteps: 2 * I + 1,
     solve,
+    exportIndex: () => exportIndex(slotKeys, slotValues),
     solveAll(points) {
       const n = packedCount(points, ELEMENT_BYTES);
       const out: bigint[] = [];
@@ -254,6 +248,64 @@ export function createDecryptionTable(options: DecryptionTableOptions): Decrypti
       return out;
     },
   };
+}
+
+/** Fills the open-addressing index with the keys of j·G, 0 <= j < N (slot value j + 1). */
+function buildIndex(N: number, mask: number, slotKeys: Uint32Array, slotValues: Uint32Array): void {
+  const Ts: bigint[] = new Array<bigint>(BATCH);
+  const Zs: bigint[] = new Array<bigint>(BATCH);
+  const batchKeys = new Uint32Array(BATCH);
+  const G = precomp(ed25519.Point.BASE.x, ed25519.Point.BASE.y);
+  const walker: Ext = { X: 0n, Y: 1n, Z: 1n, T: 0n }; // the identity, j = 0
+  for (let start = 0; start < N; start += BATCH) {
+    const count = Math.min(BATCH, N - start);
+    for (let k = 0; k < count; k++) {
+      Ts[k] = walker.T;
+      Zs[k] = walker.Z;
+      addInPlace(walker, G);
+    }
+    keys(Ts, Zs, count, batchKeys);
+    for (let k = 0; k < count; k++) {
+      const key = batchKeys[k]!;
+      let slot = key & mask;
+      while (slotValues[slot] !== 0) slot = (slot + 1) & mask;
+      slotKeys[slot] = key;
+      slotValues[slot] = start + k + 1;
+    }
+  }
+}
+
+/**
+ * Loads a saved index. Its entries need no trust (answers are verified), but its shape
+ * does: exactly N occupied slots with values in [1, N] keep every probe sequence ending
+ * at an empty slot.
+ */
+function importIndex(index: Uint8Array, N: number, slotKeys: Uint32Array, slotValues: Uint32Array): void {
+  const size = slotKeys.length;
+  if (!(index instanceof Uint8Array) || index.length !== 8 * size) {
+    throw new PsiError('OPTIONS_INVALID', `index must be ${8 * size} bytes for ${N} baby steps`);
+  }
+  const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  let occupied = 0;
+  for (let k = 0; k < size; k++) {
+    slotKeys[k] = view.getUint32(4 * k, true);
+    const value = view.getUint32(4 * (size + k), true);
+    if (value > N) throw new PsiError('OPTIONS_INVALID', `index slot ${k} names baby step ${value - 1} of ${N}`);
+    if (value !== 0) occupied++;
+    slotValues[k] = value;
+  }
+  if (occupied !== N) throw new PsiError('OPTIONS_INVALID', `index holds ${occupied} entries, not ${N}`);
+}
+
+function exportIndex(slotKeys: Uint32Array, slotValues: Uint32Array): Uint8Array {
+  const size = slotKeys.length;
+  const out = new Uint8Array(8 * size);
+  const view = new DataView(out.buffer);
+  for (let k = 0; k < size; k++) {
+    view.setUint32(4 * k, slotKeys[k]!, true);
+    view.setUint32(4 * (size + k), slotValues[k]!, true);
+  }
+  return out;
 }
 
 /** sqrt(bound) rounded to a power of two: balances one build against one worst-case search. */

@@ -11,5 +11,13 @@ import { ELEMENT_BYTES } from '../group/constants.js';
  */
 export const CIPHERTEXT_BYTES = 2 * ELEMENT_BYTES;
 
-/** The name the protocol will negotiate for this scheme (group and encoding of the plaintext). */
+/**
+ * The name the protocol will negotiate for this scheme: exponential ElGamal, plaintexts
+ * as exponents of the ristretto255 generator, ciphertexts as {@link CIPHERTEXT_BYTES}.
+ *
+ * @example
+ * ```ts
+ * if (offer.scheme !== HOMOMORPHIC_SCHEME) throw new PsiError('MODE_MISMATCH', 'unknown scheme');
+ * ```
+ */
 export const HOMOMORPHIC_SCHEME = 'elgamal-exp-ristretto255';

@@ -5,7 +5,14 @@ import { PsiError } from '../errors.js';
 import { SCALAR_BYTES } from '../group/constants.js';
 import { packedCount } from '../group/packed.js';
 
-/** The order ℓ of ristretto255 (RFC 9496 §4.1); plaintexts and nonces live modulo ℓ. */
+/**
+ * The order ℓ of ristretto255 (RFC 9496 §4.1); plaintexts and nonces live modulo ℓ.
+ *
+ * @example
+ * ```ts
+ * const encoded = v < 0n ? v + ORDER : v; // a signed plaintext as a scalar
+ * ```
+ */
 export const ORDER = ristretto255.Point.Fn.ORDER;
 
 /**

@@ -170,3 +170,37 @@ describe('bounds and plaintexts', () => {
     expect(() => encryptValues(nobleHomomorphic, [2000n], generateKeyPair().secretKey, VALUE_BOUND)).toThrow(expect.objectContaining({ code: 'PLAINTEXT_OUT_OF_RANGE' }));
   });
 });
+
+describe('decryption table index', () => {
+  it('round-trips through bytes; a corrupt index misses but never answers wrong', () => {
+    const he = nobleHomomorphic;
+    const { secretKey } = generateKeyPair();
+    const bound = 5000n;
+    const built = createDecryptionTable({ bound, babySteps: 40 });
+    const index = built.exportIndex();
+    expect(index).toHaveLength(built.bytes);
+    const loaded = createDecryptionTable({ bound, babySteps: 40, index });
+    expect(loaded.exportIndex()).toEqual(index);
+    const values = [0n, 1n, -1n, 39n, 40n, -4999n, 5000n, 1234n];
+    const points = he.decryptToPoints(encryptValues(he, values, secretKey, bound), secretKey);
+    expect(loaded.solveAll(points)).toEqual(values);
+    // Keys scrambled: every lookup misses or hits a wrong candidate, which verification refuses.
+    const corrupt = index.slice();
+    for (let k = 0; k < corrupt.length / 2; k++) corrupt[k] = corrupt[k]! ^ 0x5a;
+    const bad = createDecryptionTable({ bound, babySteps: 40, index: corrupt });
+    for (let i = 0; i < values.length; i++) {
+      let answer: bigint | undefined;
+      try {
+        answer = bad.solve(points.subarray(32 * i, 32 * i + 32));
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'SUM_OUT_OF_RANGE' });
+      }
+      if (answer !== undefined) expect(answer).toBe(values[i]);
+    }
+    const full = new Uint8Array(index.length);
+    new DataView(full.buffer).setUint32(index.length / 2, 1, true);
+    for (const wrong of [index.subarray(8), full, new Uint8Array(index.length).fill(0xff)]) {
+      expect(() => createDecryptionTable({ bound, babySteps: 40, index: wrong })).toThrow(expect.objectContaining({ code: 'OPTIONS_INVALID' }));
+    }
+  });
+});
