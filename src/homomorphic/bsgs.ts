@@ -155,7 +155,7 @@ export interface DecryptionTable {
 
 /**
  * Builds the baby-step table: N point additions and N/512 inversions in pure JS (noble's
- * field), the same on every backend and in browsers. Build it once per bound and reuse it
+ * field), the same on every backend and in browsers. Build it once per size and reuse it
  * for every decryption; it holds no secret.
  *
  * @example
