@@ -18,9 +18,10 @@ import { fileURLToPath } from 'node:url';
  * @example
  * ```ts
  * PEERS['@openmined/psi.js']; // '2.0.6'
+ * PEERS['paillier-bigint'];    // '3.4.3', the Paillier baseline of bench/homomorphic.ts
  * ```
  */
-export const PEERS = { '@openmined/psi.js': '2.0.6' } as const;
+export const PEERS = { '@openmined/psi.js': '2.0.6', 'paillier-bigint': '3.4.3' } as const;
 
 /**
  * `bench/peers`, wherever the process was started from.

@@ -51,6 +51,11 @@ export const ERROR_CODES = {
   POINT_INVALID: { status: 400, meaning: 'an element is not a canonical encoding, or is the identity or (x25519) of small order' },
   PEER_DUPLICATE: { status: 400, meaning: 'the peer sent or returned the same element twice' },
 
+  // Additively homomorphic encryption for aggregates (src/homomorphic, issue 15).
+  CIPHERTEXT_INVALID: { status: 400, meaning: 'a ciphertext is not two canonical ristretto255 encodings, or its first part is the identity' },
+  PLAINTEXT_OUT_OF_RANGE: { status: 400, meaning: 'a value to encrypt is not an integer within the declared bound' },
+  SUM_OUT_OF_RANGE: { status: 422, meaning: 'a ciphertext decrypts to no value within the bounded range (overflow, another key or tampering)' },
+
   // Identifiers and input files.
   EMPTY: { status: 400, meaning: 'the identifier is empty after normalisation' },
   VALUE_INVALID: { status: 400, meaning: 'the value is not a string' },
