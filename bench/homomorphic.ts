@@ -164,9 +164,8 @@ async function paillier() {
   } catch {
     return undefined;
   }
-  let keys!: Awaited<ReturnType<Paillier['generateRandomKeys']>>;
   const t = performance.now();
-  keys = await lib.generateRandomKeys(2048);
+  const keys = await lib.generateRandomKeys(2048);
   const keygenMs = Math.round(performance.now() - t);
   const { publicKey, privateKey } = keys;
   const slow = N.paillierSlow;
