@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PsiError } from '../../src/errors.js';
 import { expandMessages, nobleBackend, randomScalar } from '../../src/group/index.js';
 import { scalarToBigint } from '../../src/group/scalar.js';
 import { HASH_TO_GROUP_DST } from '../../src/protocol/version.js';
+import { syncCodeOf as codeOf } from '../codes.js';
 
 const items = fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 4 });
 
@@ -44,14 +44,6 @@ describe('blinding', () => {
 
   it('refuses malformed scalars and packed buffers with typed errors', () => {
     const point = nobleBackend.fromUniform(expandMessages([new Uint8Array(1)], HASH_TO_GROUP_DST));
-    const codeOf = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        return e instanceof PsiError ? e.code : 'untyped';
-      }
-      return 'none';
-    };
     expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(32)))).toBe('SCALAR_INVALID');
     expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(32).fill(0xff)))).toBe('SCALAR_INVALID');
     expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(31)))).toBe('SCALAR_INVALID');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashIdentifier, IdentifierError, psiItem, readIdentifierColumn, writeHashFile } from '../../src/index.js';
+import { codeOf } from '../codes.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,15 +21,6 @@ async function file(content: string | Buffer): Promise<string> {
   return path;
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(IdentifierError);
-    return (e as IdentifierError).code;
-  }
-  throw new Error('did not reject');
-}
 
 const crm = [
   '\ufeffname,email,phone',

@@ -1,18 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { hashIdentifier, IdentifierError, ITEM_PREFIX, normalize, psiItem } from '../../src/index.js';
+import { hashIdentifier, ITEM_PREFIX, normalize, psiItem } from '../../src/index.js';
+import { syncCodeOf as codeOf } from '../codes.js';
 
 const utf8 = new TextEncoder();
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(IdentifierError);
-    return (e as IdentifierError).code;
-  }
-  throw new Error('did not throw');
-}
 
 describe('psiItem', () => {
   it('is the type-tagged SHA-256 of the normalised value', () => {

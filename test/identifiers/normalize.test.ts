@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { hashIdentifier, IdentifierError, normalize, PsiError, type IdentifierType, type NormalizeOptions } from '../../src/index.js';
+import { hashIdentifier, IdentifierError, normalize, type IdentifierType, type NormalizeOptions } from '../../src/index.js';
+import { syncCodeOf } from '../codes.js';
 
-function codeOf(value: unknown, type: unknown, opts?: NormalizeOptions): string {
-  try {
-    normalize(value as string, type as IdentifierType, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(IdentifierError);
-    expect(e).toBeInstanceOf(PsiError);
-    return (e as IdentifierError).code;
-  }
-  throw new Error(`normalize(${JSON.stringify(value)}, ${String(type)}) did not throw`);
-}
+/** The code `normalize` refuses a value with. */
+const codeOf = (value: unknown, type: unknown, opts?: NormalizeOptions): string =>
+  syncCodeOf(() => normalize(value as string, type as IdentifierType, opts));
 
 describe('email', () => {
   const gmail = ' John.Doe+News@GoogleMail.com ';

@@ -7,7 +7,7 @@ import {
   COMPOSITE_FIELDS,
   compositeKey,
   identifierRows,
-  IdentifierError,
+  type IdentifierError,
   normalize,
   psiItem,
   readIdentifierRows,
@@ -15,6 +15,7 @@ import {
   type IdentifierRows,
   type KeyColumn,
 } from '../../src/index.js';
+import { codeOf } from '../codes.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -31,15 +32,6 @@ async function file(content: string | Buffer): Promise<string> {
   return path;
 }
 
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    expect(e).toBeInstanceOf(IdentifierError);
-    return (e as IdentifierError).code;
-  }
-  throw new Error('did not reject');
-}
 
 const US = { defaultCountry: 'US' } as const;
 const emailPhone: KeyColumn[] = [

@@ -1,4 +1,3 @@
-import { PsiError } from '../../src/errors.js';
 import { createParty, type Party, type PartyOptions, type Reveal } from '../../src/index.js';
 
 export const REVEALS: readonly Reveal[] = ['intersection', 'size', 'none'];
@@ -51,16 +50,7 @@ export function pair(
   ];
 }
 
-/** The code of the PsiError `fn` throws; fails the test on any other outcome. */
-export async function codeOf(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof PsiError) return e.code;
-    throw new Error(`expected a PsiError, got ${String(e)}`, { cause: e });
-  }
-  throw new Error('expected a PsiError, nothing was thrown');
-}
+export { codeOf } from '../codes.js';
 
 const utf8 = new TextEncoder();
 const key = (item: string | Uint8Array) => Array.from(typeof item === 'string' ? utf8.encode(item) : item).join(',');

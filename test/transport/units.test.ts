@@ -2,12 +2,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PsiError } from '../../src/errors.js';
+import { type PsiError } from '../../src/errors.js';
 import { statusOf } from '../../src/errors.js';
 import { DailyCounter } from '../../src/service/daily-counter.js';
 import { loadTokensFile, parseTokens, type SessionSummary } from '../../src/service/index.js';
 import { matchedRowsCsv } from '../../src/service/result.js';
 import { writeSessionResult } from '../../src/service/result-files.js';
+import { syncCodeOf as code } from '../codes.js';
 
 const T1 = '0123456789abcdef0123456789abcdef';
 const T2 = 'ffffffffffffffffffffffffffffffff0';
@@ -16,14 +17,6 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof PsiError ? e.code : 'NOT_A_PSI_ERROR';
-  }
-  return undefined;
-}
 
 describe('parseTokens', () => {
   it('reads ids, tokens and quotas, skipping comments and blank lines', () => {

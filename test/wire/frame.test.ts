@@ -1,19 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PsiError } from '../../src/errors.js';
 import { decodeFrame, encodeFrame, joinFrames, MAX_PAYLOAD_BYTES, parseFrameHeader, splitFrames } from '../../src/wire/index.js';
 import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake } from '../../src/wire/messages.js';
+import { syncCodeOf as codeOf } from '../codes.js';
 
 const id = new Uint8Array(16).map((_, i) => i);
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PsiError) return e.code;
-    throw e;
-  }
-  return 'accepted';
-};
 
 describe('frames', () => {
   it('round-trip header and payload', () => {
