@@ -42,7 +42,7 @@ async function stillThere(): Promise<void> {
 
 describe('bearer check on every session route', () => {
   it.each(routes)('%s %s without a token is 401 UNAUTHORIZED and leaves the session alone', async (method, path, body) => {
-    const headers = body === undefined ? {} : { 'content-type': 'application/octet-stream' };
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/octet-stream' };
     const reply = await raw(service.url, method, path, { headers, ...(body === undefined ? {} : { body }) });
     expect([reply.status, reply.json().code, reply.headers['www-authenticate']]).toEqual([401, 'UNAUTHORIZED', 'Bearer']);
     await stillThere();
