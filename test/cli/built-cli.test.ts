@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { hashIdentifier, normalize } from '../../src/identifiers/index.js';
 import { matchOverHttp } from '../../src/transport/index.js';
+import { encodeFrame } from '../../src/wire/frame.js';
+import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';
+import { frameHeaders, raw } from '../transport/helpers.js';
 import { CLI, ensureBuilt } from './build.js';
 
 const TOKEN = 'acme-0123456789abcdef0123456789abcdef';
@@ -148,6 +151,26 @@ describe('blindjoin (built)', () => {
     expect((e as PsiError).code).toBe('SESSION_LOST');
     expect((await exited).code).toBe(null);
     expect(await readdir(out).catch(() => [])).toEqual([]);
+  });
+
+  it('SIGTERM while the service blinds a big set for a HELLO: a clean stop, exit 0, no crash', async () => {
+    await writeFile(join(dir, 'big.csv'), `id,email\n${Array.from({ length: 20_000 }, (_, i) => `u${i},user${i}@example.com`).join('\n')}\n`);
+    const { child, url, exited } = await serve([...input('big.csv'), '--workers', '2']);
+    let live = '';
+    child.stderr!.on('data', (d: Buffer) => (live += d));
+    const hello = encodeFrame('hello', new Uint8Array(16).fill(4), 0,
+      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount: 10 }));
+    const post = raw(url, 'POST', '/v1/sessions', { headers: frameHeaders(), body: hello }).then((r) => r.status, (e: Error) => e.message);
+    // The service logs the session start right before it blinds its 20,000 items for it.
+    for (let i = 0; i < 500 && !/session [0-9a-f]{32} \(anonymous\) started/.test(live); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(live).toMatch(/started: 10 client items/);
+    child.kill('SIGTERM');
+    const end = await exited;
+    expect(end.code).toBe(0);
+    expect(end.stderr).toMatch(/shutting down/);
+    expect(end.stderr).not.toMatch(/unexpected error|Unhandled|BLINDER_CLOSED|\n\s+at /);
+    // The client got an answer or a closed connection, never a hang.
+    expect(await post).toBeDefined();
   });
 
   it('hash writes the status-quo upload file and reports rejected rows', async () => {
