@@ -17,15 +17,15 @@ type Forge = (to: 'initiator' | 'responder', frame: Frame) => Uint8Array[];
  */
 async function session(initiator: Party, responder: Party, forge: Forge): Promise<string[]> {
   const outcomes: string[] = [];
-  const queue = (await initiator.step()).map((frame) => ({ to: 'responder' as 'initiator' | 'responder', frame }));
+  const queue: { to: 'initiator' | 'responder'; frame: Uint8Array }[] = (await initiator.step()).map((frame) => ({ to: 'responder', frame }));
   while (queue.length > 0) {
     const { to, frame } = queue.shift()!;
     const party = to === 'responder' ? responder : initiator;
     for (const forged of forge(to, decodeFrame(frame))) {
       outcomes.push(await party.step(forged).then(() => 'accepted', (e: unknown) => (e instanceof PsiError ? e.code : String(e))));
     }
-    const back = to === 'responder' ? 'initiator' : 'responder';
-    queue.push(...(await party.step(frame)).map((f) => ({ to: back as typeof to, frame: f })));
+    const back: 'initiator' | 'responder' = to === 'responder' ? 'initiator' : 'responder';
+    queue.push(...(await party.step(frame)).map((f) => ({ to: back, frame: f })));
   }
   return outcomes;
 }

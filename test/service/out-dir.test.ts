@@ -24,7 +24,7 @@ describe('an unusable --out is refused at start, not at the end of each session'
     ['nested under /proc', () => '/proc/blindjoin-x/y/z'],
     ['under a regular file', () => join(dir, 'a-file', 'results')],
   ])('startPsiServer with outDir %s rejects with OUT_DIR_UNUSABLE, naming the file system error', async (_, outDir) => {
-    const start = startPsiServer({ items: ['ann@example.com'], outDir: outDir(), workers: 1 });
+    const start = startPsiServer({ disclosure: 'exact', items: ['ann@example.com'], outDir: outDir(), workers: 1 });
     expect(await codeOf(() => start)).toBe('OUT_DIR_UNUSABLE');
     // The file system's own answer, not the start-up timeout that only guards against a hang.
     const message = await start.catch((e: Error) => e.message);
@@ -35,7 +35,7 @@ describe('an unusable --out is refused at start, not at the end of each session'
   it('a usable outDir is created and left empty (the probe file is removed)', async () => {
     const { readdir } = await import('node:fs/promises');
     const out = join(dir, 'fresh', 'results');
-    const service = await startPsiServer({ items: ['ann@example.com'], outDir: out, workers: 1 });
+    const service = await startPsiServer({ disclosure: 'exact', items: ['ann@example.com'], outDir: out, workers: 1 });
     await service.close();
     expect(await readdir(out)).toEqual([]);
   });

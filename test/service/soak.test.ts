@@ -136,7 +136,7 @@ describe('soak: a few hundred mixed honest and hostile sessions on loopback', ()
   it('leaves the service healthy, with no session left, bounded memory and every honest answer right', async () => {
     const results = new Map<string, SessionResult>();
     const service = await startPsiServer({
-      items: platform, tokens, workers: 1, backend: 'sodium', chunkItems: 64,
+      disclosure: 'exact', items: platform, tokens, workers: 1, backend: 'sodium', chunkItems: 64,
       maxSessions: 64, maxSessionsPerToken: 32, idleTimeoutMs: 4_000,
       onResult: (r) => void results.set(r.summary.sessionId, r),
     });
