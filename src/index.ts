@@ -7,7 +7,8 @@
  * wire primitives are on `blindjoin/primitives`.
  *
  * Layers, lowest first; each imports only from layers before it:
- * identifiers | group | join (independent) -> wire -> protocol -> service -> transport -> cli.
+ * identifiers | group | join | disclosure (independent of each other) -> homomorphic and
+ * wire (on group) -> protocol -> service -> transport -> cli.
  * @module
  */
 export * from './core.js';
