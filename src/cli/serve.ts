@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import { PsiError } from '../errors.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
@@ -29,6 +31,10 @@ export interface ServeOptions extends InputSpec {
   maxSessions: number;
   idleTimeout: number;
   workers?: number;
+  /** Group suite (`--group`); default x25519. */
+  group?: GroupName;
+  /** Arithmetic backend (`--backend`); default auto. */
+  backend?: BackendChoice;
   allowAnonymous?: boolean;
 }
 
@@ -69,10 +75,12 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.maxItems === undefined ? {} : { maxItems: opts.maxItems }),
     ...(opts.dailyQuota === undefined ? {} : { itemsPerDay: opts.dailyQuota }),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    ...(opts.group === undefined ? {} : { group: opts.group }),
+    ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
   });
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
-  io.err(`the service learns ${opts.learn}, clients learn ${opts.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`);
+  io.err(`group ${opts.group ?? 'x25519'}; the service learns ${opts.learn}, clients learn ${opts.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`);
   return service;
 }
 

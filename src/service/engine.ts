@@ -2,7 +2,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
+import { checkBackendChoice, type GroupName } from '../group/suite.js';
 import { PsiParty } from '../protocol/party.js';
+import { protocolSuite } from '../protocol/suite.js';
 import { optionalIntegerIn } from '../validate.js';
 import type { Frame } from '../wire/frame.js';
 import { decodeHandshake } from '../wire/messages.js';
@@ -49,6 +51,12 @@ export interface SessionServiceOptions {
   keyRotation?: KeyRotation;
   /** Target size of the frames in one reply; default 8 MiB (always at least one frame). */
   responseBytes?: number;
+  /**
+   * Group suite of every session; default `'x25519'`. A client on another suite is
+   * refused at its HELLO with `GROUP_MISMATCH` (409) before any blinding.
+   */
+  group?: GroupName;
+  /** Arithmetic backend of the suite; default `'auto'`. */
   backend?: BackendChoice;
   workers?: number;
   chunkItems?: number;
@@ -141,7 +149,9 @@ export class SessionService {
     if (opts.rows !== undefined && opts.rows.length !== opts.items.length) {
       throw new PsiError('OPTIONS_INVALID', `rows has ${opts.rows.length} entries for ${opts.items.length} items`);
     }
-    this.#opts = opts;
+    const suite = protocolSuite(opts.group);
+    checkBackendChoice(opts.backend, suite);
+    this.#opts = { ...opts, group: suite.name };
     this.learn = parseReveal(opts.learn ?? 'intersection', 'learn');
     this.peerLearns = parseReveal(opts.peerLearns ?? 'size', 'peerLearns');
     this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
@@ -156,7 +166,7 @@ export class SessionService {
       sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
     });
     this.#log = opts.log ?? (() => undefined);
-    this.#sets = createResponderSets(opts.items, opts.keyRotation ?? 'session', { backend: opts.backend, workers: opts.workers });
+    this.#sets = createResponderSets(opts.items, opts.keyRotation ?? 'session', { group: suite.name, backend: opts.backend, workers: opts.workers });
   }
 
   /** Sessions in progress. */
@@ -199,10 +209,10 @@ export class SessionService {
     const batch = await this.#withSession(session, async () => {
       try {
         session.lease = await this.#sets.acquire();
-        const { backend, workers, chunkItems } = this.#opts;
+        const { group, backend, workers, chunkItems } = this.#opts;
         session.party = new PsiParty({
           role: 'responder', ...session.lease.source, learn: this.learn, peerLearns: this.peerLearns,
-          maxPeerItems: this.#maxItems, backend, workers, chunkItems,
+          maxPeerItems: this.#maxItems, group, backend, workers, chunkItems,
         });
         this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
         return await this.#feed(session, frame, body);

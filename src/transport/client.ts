@@ -1,5 +1,6 @@
 import { isPsiErrorCode, PsiError, type PsiErrorCode } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import { PsiParty } from '../protocol/party.js';
 import type { PartyResult } from '../protocol/types.js';
 import { decodeFrames } from '../wire/frame.js';
@@ -29,6 +30,9 @@ export interface MatchOverHttpOptions {
   /** Refuse a service declaring more distinct items than this. */
   maxPeerItems?: number;
   chunkItems?: number;
+  /** Group suite; default `'x25519'`. Must be the service's: it refuses another with `GROUP_MISMATCH`. */
+  group?: GroupName;
+  /** Arithmetic backend of the suite; default `'auto'`. */
   backend?: BackendChoice;
   workers?: number;
   /** Timeout of one HTTP request, in ms; default 300,000 (a request may wait for the service's blinding). */
@@ -177,7 +181,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     role: 'initiator', items: opts.items,
     learn: parseReveal(opts.learn ?? 'size', 'learn'),
     peerLearns: parseReveal(opts.peerLearns ?? 'intersection', 'peerLearns'),
-    maxPeerItems: opts.maxPeerItems, chunkItems: opts.chunkItems, backend: opts.backend, workers: opts.workers,
+    maxPeerItems: opts.maxPeerItems, chunkItems: opts.chunkItems, group: opts.group, backend: opts.backend, workers: opts.workers,
   });
 
   let sessionId = '';

@@ -8,18 +8,18 @@ import { PsiError } from '../../src/errors.js';
 import {
   checkPeerElement,
   checkX25519Key,
-  expandX25519,
   isSyncX25519Backend,
   loadX25519Backend,
   randomX25519Key,
   x25519Blinder,
-  X25519_HASH_DST,
 } from '../../src/group/x25519/index.js';
 import { P } from '../../src/group/x25519/constants.js';
 import type { GroupBackend } from '../../src/group/backend.js';
 import { chunkedBlinder } from '../../src/group/pool/chunked-blinder.js';
 import { expandMessages } from '../../src/group/hash.js';
-import { HASH_TO_GROUP_DST } from '../../src/protocol/version.js';
+import { HASH_TO_GROUP_DST, X25519_HASH_DST } from '../../src/protocol/version.js';
+
+const expandX25519 = (messages: readonly string[]) => expandMessages(messages, X25519_HASH_DST);
 
 const native = createRequire(import.meta.url)('sodium-native') as { crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void };
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
