@@ -44,6 +44,14 @@ async function loadPsiJs(): Promise<PsiJs | undefined> {
   }
 }
 
+/** CPU seconds of this process (every thread) spent in `fn`, and its result. */
+async function cpuOf<T>(fn: () => T | Promise<T>): Promise<{ value: T; cpuS: number }> {
+  const before = process.cpuUsage();
+  const value = await fn();
+  const used = process.cpuUsage(before);
+  return { value, cpuS: (used.user + used.system) / 1e6 };
+}
+
 /** One psi.js session, client (set a) learns the intersection, with every message serialised as on a wire. */
 function psiJsSession(psi: PsiJs, a: string[], b: string[]): SessionRun {
   const start = performance.now();
@@ -82,16 +90,16 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < repeats; rep++) {
       const { a, b } = makeSets(n, n, n / 2);
       const loadAtStart = loadavg()[0]!;
-      const theirs = psiJsSession(psi, a, b);
-      const suites = {} as Record<GroupName, { all: number; single: number; wire: number }>;
+      const { value: theirs, cpuS: theirCpuS } = await cpuOf(() => psiJsSession(psi, a, b));
+      const suites = {} as Record<GroupName, { all: number; single: number; wire: number; singleCpuS: number }>;
       for (const group of GROUP_NAMES) {
         let ours: SessionRun = { ms: 0, wireBytes: 0, matches: 0 };
         const all = await timeMedian(async () => (ours = await runSession({ a, b }, undefined, sources, group)), { runs: mode === 'full' && n <= 1e4 ? 3 : 1, warmup: 0 });
-        const single = await runSession({ a, b }, 1, sources, group);
+        const { value: single, cpuS: singleCpuS } = await cpuOf(() => runSession({ a, b }, 1, sources, group));
         if (ours.matches !== n / 2 || theirs.matches !== n / 2 || single.matches !== n / 2) {
           throw new Error(`wrong intersection at n=${n} (${group}): blindjoin ${ours.matches}, psi.js ${theirs.matches}, expected ${n / 2}`);
         }
-        suites[group] = { all: all.medianMs, single: single.ms, wire: ours.wireBytes };
+        suites[group] = { all: all.medianMs, single: single.ms, wire: ours.wireBytes, singleCpuS };
       }
       const s = (ms: number) => Number((ms / 1000).toFixed(2));
       const x = (ms: number) => Number((theirs.ms / ms).toFixed(1));
@@ -105,6 +113,12 @@ async function main(): Promise<void> {
         ristretto255Speedup: x(suites.ristretto255.all),
         ristretto255OneCoreSpeedup: x(suites.ristretto255.single),
         x25519OverRistretto255: Number((suites.ristretto255.all / suites.x25519.all).toFixed(2)),
+        // CPU seconds do not grow with other processes' load, unlike wall time: the load-independent per-core ratio.
+        psiJsCpuS: Number(theirCpuS.toFixed(2)),
+        x25519OneCoreCpuS: Number(suites.x25519.singleCpuS.toFixed(2)),
+        x25519CpuSpeedupPerCore: Number((theirCpuS / suites.x25519.singleCpuS).toFixed(1)),
+        ristretto255OneCoreCpuS: Number(suites.ristretto255.singleCpuS.toFixed(2)),
+        ristretto255CpuSpeedupPerCore: Number((theirCpuS / suites.ristretto255.singleCpuS).toFixed(1)),
         psiJsWireMiB: Number((theirs.wireBytes / 2 ** 20).toFixed(2)),
         blindjoinWireMiB: Number((suites.x25519.wire / 2 ** 20).toFixed(2)),
         loadAverage1m: Number(loadAtStart.toFixed(2)),
