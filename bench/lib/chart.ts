@@ -14,6 +14,8 @@
 export interface Series {
   label: string;
   color: string;
+  /** Draw the line dashed (e.g. a derived figure next to a measured one). */
+  dashed?: boolean;
   points: [number, number][];
 }
 
@@ -49,7 +51,7 @@ const fmt = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${Math.round(
 export function svgLineChart(series: Series[], opts: ChartOptions): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 360;
-  const m = { left: 70, right: 150, top: 36, bottom: 48 };
+  const m = { left: 70, right: 190, top: 36, bottom: 48 };
   const all = series.flatMap((s) => s.points);
   const lx = all.map(([x]) => Math.log10(x));
   const x0 = Math.floor(Math.min(...lx));
@@ -78,10 +80,11 @@ export function svgLineChart(series: Series[], opts: ChartOptions): string {
   out.push(`<text x="16" y="${height / 2}" text-anchor="middle" transform="rotate(-90 16 ${height / 2})">${esc(opts.yLabel)}</text>`);
   series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
+    const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
+    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
     for (const [x, y] of pts) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}: ${fmt(x)} per side, ${Math.round(y)} items/s`)}</title></circle>`);
     const ly = m.top + 10 + i * 20;
-    out.push(`<line x1="${width - m.right + 12}" y1="${ly}" x2="${width - m.right + 32}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);
+    out.push(`<line x1="${width - m.right + 12}" y1="${ly}" x2="${width - m.right + 32}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
     out.push(`<text x="${width - m.right + 38}" y="${ly + 4}">${esc(s.label)}</text>`);
   });
   out.push('</svg>');
