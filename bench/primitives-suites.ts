@@ -13,8 +13,8 @@
 import { ed25519, ed25519_hasher } from '@noble/curves/ed25519.js';
 import { loadavg } from 'node:os';
 import { expandMessages, loadBackend, nobleBackend, randomScalar } from '../src/group/index.js';
-import { loadX25519Backend, randomX25519Key, X25519_HASH_DST, type AnyX25519Backend } from '../src/group/x25519/index.js';
-import { HASH_TO_GROUP_DST } from '../src/protocol/version.js';
+import { loadX25519Backend, randomX25519Key, type AnyX25519Backend } from '../src/group/x25519/index.js';
+import { HASH_TO_GROUP_DST, X25519_HASH_DST } from '../src/protocol/version.js';
 import { benchMode, machineInfo, printTable, writeResults } from './lib/index.js';
 
 const mode = benchMode();

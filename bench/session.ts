@@ -3,7 +3,7 @@
  * and a blindjoin session that counts the bytes it puts on the wire.
  */
 import * as sources from '../src/index.js';
-import type { Party } from '../src/index.js';
+import type { GroupName, Party } from '../src/index.js';
 
 /**
  * The part of the library a session needs.
@@ -80,18 +80,19 @@ export interface SessionRun {
 /**
  * One blindjoin session in this process: the initiator (set `a`) learns the
  * intersection, the responder (set `b`) learns nothing, as in psi.js's client/server.
+ * `group` picks the suite (default: the library's default), backend `'auto'`.
  *
  * @example
  * ```ts
- * const { ms, wireBytes } = await runSession(makeSets(1000, 1000, 500));
+ * const { ms, wireBytes } = await runSession(makeSets(1000, 1000, 500), undefined, sources, 'x25519');
  * ```
  */
-export async function runSession(sets: { a: string[]; b: string[] }, workers?: number, lib: Library = sources): Promise<SessionRun> {
+export async function runSession(sets: { a: string[]; b: string[] }, workers?: number, lib: Library = sources, group?: GroupName): Promise<SessionRun> {
   const { createParty, runLocal } = lib;
   const bytes = { sent: 0 };
   const start = performance.now();
-  const initiator = createParty({ role: 'initiator', items: sets.a, learn: 'intersection', peerLearns: 'none', workers });
-  const responder = createParty({ role: 'responder', items: sets.b, learn: 'none', peerLearns: 'intersection', workers });
+  const initiator = createParty({ role: 'initiator', items: sets.a, learn: 'intersection', peerLearns: 'none', workers, group });
+  const responder = createParty({ role: 'responder', items: sets.b, learn: 'none', peerLearns: 'intersection', workers, group });
   await runLocal(counting(initiator, bytes), counting(responder, bytes));
   const ms = performance.now() - start;
   return { ms, wireBytes: bytes.sent, matches: initiator.result().matches!.length };

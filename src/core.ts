@@ -13,6 +13,7 @@
 export { ERROR_CODES, isPsiErrorCode, PsiError, type PsiErrorCode } from './errors.js';
 export * from './identifiers/index.js';
 export type { BackendChoice } from './group/load.js';
+export type { GroupName } from './group/suite.js';
 export type { Reveal } from './wire/reveal.js';
 export * from './protocol/index.js';
 export {

@@ -8,4 +8,4 @@
 export * from './group/index.js';
 export * from './join/index.js';
 export * from './wire/index.js';
-export { HASH_TO_GROUP_DST } from './protocol/version.js';
+export { HASH_TO_GROUP_DST, X25519_HASH_DST } from './protocol/version.js';

@@ -8,3 +8,4 @@ export { benchMode, type BenchMode } from './mode.js';
 export { printTable } from './table.js';
 export { RESULTS_DIR, writeResults } from './results.js';
 export { timeMedian, type Timing } from './timing.js';
+export { svgLineChart, type ChartOptions, type Series } from './chart.js';

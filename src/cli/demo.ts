@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,10 @@ export interface DemoOptions {
   /** Customers who are also platform users. */
   overlap: number;
   workers?: number;
+  /** Group suite (`--group`); default x25519. */
+  group?: GroupName;
+  /** Arithmetic backend (`--backend`); default auto. */
+  backend?: BackendChoice;
   /** Keep the generated files and results instead of deleting them. */
   keep?: boolean;
 }
@@ -90,7 +96,11 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
   const started = performance.now();
   const n = (x: number) => x.toLocaleString('en-US');
   const dir = await mkdtemp(join(tmpdir(), 'blindjoin-demo-'));
-  const workers = opts.workers === undefined ? {} : { workers: opts.workers };
+  const workers = {
+    ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    ...(opts.group === undefined ? {} : { group: opts.group }),
+    ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+  };
   try {
     const platformCsv = join(dir, 'platform.csv');
     const advertiserCsv = join(dir, 'advertiser.csv');

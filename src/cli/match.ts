@@ -1,6 +1,8 @@
 import { describeReleased } from '../disclosure/release.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
+import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { matchOverHttp } from '../transport/match-over-http.js';
 import { matchedRowsCsv, type MatchedRow } from '../service/result.js';
@@ -28,6 +30,10 @@ export interface MatchOptions extends InputSpec {
   timeout: number;
   retries: number;
   workers?: number;
+  /** Group suite (`--group`); default x25519. */
+  group?: GroupName;
+  /** Arithmetic backend (`--backend`); default auto. */
+  backend?: BackendChoice;
 }
 
 /**
@@ -89,6 +95,8 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
       retries: opts.retries,
       ...(opts.token === undefined ? {} : { token: opts.token }),
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      ...(opts.group === undefined ? {} : { group: opts.group }),
+      ...(opts.backend === undefined ? {} : { backend: opts.backend }),
       ...(stop === undefined ? {} : { signal: stop }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),
     });

@@ -1,10 +1,32 @@
 import { InvalidArgumentError } from 'commander';
+import type { BackendChoice } from '../group/load.js';
+import { GROUP_NAMES, type GroupName } from '../group/suite.js';
 import { integerIn } from '../validate.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
 
 /** Reveal modes as the CLI spells them. */
 export const REVEAL_CHOICES: readonly Reveal[] = ['intersection', 'size', 'none', 'released'];
+
+/**
+ * Group suites as the CLI spells them (`--group`).
+ *
+ * @example
+ * ```ts
+ * new Option('--group <suite>').choices(GROUP_CHOICES);
+ * ```
+ */
+export const GROUP_CHOICES: readonly GroupName[] = GROUP_NAMES;
+
+/**
+ * Backends as the CLI spells them (`--backend`); which exist depends on `--group`.
+ *
+ * @example
+ * ```ts
+ * new Option('--backend <name>').choices(BACKEND_CHOICES);
+ * ```
+ */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'sodium-native', 'sodium', 'webcrypto', 'noble'];
 
 /**
  * Parses a whole number within `[min, max]` for commander.

@@ -9,7 +9,7 @@ import { hashCommand, type HashOptions } from './hash.js';
 import { MATCH_TYPES } from './input.js';
 import type { CliIo } from './io.js';
 import { matchCommand, type MatchOptions } from './match.js';
-import { intIn, parseDuration, parseKeyRotation, parsePositiveNumber, REVEAL_CHOICES } from './options.js';
+import { BACKEND_CHOICES, GROUP_CHOICES, intIn, parseDuration, parseKeyRotation, parsePositiveNumber, REVEAL_CHOICES } from './options.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
@@ -39,6 +39,16 @@ function inputOptions(cmd: Command, types: readonly string[]): Command {
 function revealOption(flag: string, description: string, fallback: string | undefined, auto = false): Option {
   const option = new Option(`${flag} <mode>`, description).choices(auto ? [...REVEAL_CHOICES, 'auto'] : REVEAL_CHOICES);
   return fallback === undefined ? option : option.default(fallback);
+}
+
+/** `--group`: both sides of a session must name the same suite (the handshake refuses a mismatch). */
+function groupOption(): Option {
+  return new Option('--group <suite>', 'group suite; the service and its clients must use the same one').choices(GROUP_CHOICES).default('x25519');
+}
+
+/** `--backend`: which arithmetic engine to run the suite on. */
+function backendOption(): Option {
+  return new Option('--backend <name>', "arithmetic backend (sodium-native and webcrypto are x25519 only)").choices(BACKEND_CHOICES).default('auto');
 }
 
 /**
@@ -78,6 +88,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--max-sessions <n>', 'sessions in progress at once', intIn(1, 100_000), 16)
     .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .addOption(groupOption())
+    .addOption(backendOption())
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
     .action((opts: ServeOptions) => serveCommand(opts, io, stop));
 
@@ -91,6 +103,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .addOption(groupOption())
+    .addOption(backendOption())
     .action(async (opts: MatchOptions) => {
       await matchCommand({ ...opts, token: opts.token ?? process.env.BLINDJOIN_TOKEN }, io, stop);
     });
@@ -113,6 +127,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--advertiser <n>', 'advertiser customers', intIn(1, 10_000_000), 10_000)
     .option('--overlap <n>', 'customers who are platform users', intIn(0, 10_000_000), 2_500)
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .addOption(groupOption())
+    .addOption(backendOption())
     .option('--keep', 'keep the generated files and results')
     .action(async (opts: DemoOptions) => {
       await runDemo(opts, io);

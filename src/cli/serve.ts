@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
+import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import { PsiError } from '../errors.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
@@ -41,6 +43,10 @@ export interface ServeOptions extends InputSpec {
   maxSessions: number;
   idleTimeout: number;
   workers?: number;
+  /** Group suite (`--group`); default x25519. */
+  group?: GroupName;
+  /** Arithmetic backend (`--backend`); default auto. */
+  backend?: BackendChoice;
   allowAnonymous?: boolean;
 }
 
@@ -97,11 +103,13 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.maxItems === undefined ? {} : { maxItems: opts.maxItems }),
     ...(opts.dailyQuota === undefined ? {} : { itemsPerDay: opts.dailyQuota }),
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    ...(opts.group === undefined ? {} : { group: opts.group }),
+    ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
   });
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
   const { terms } = service.handler.service;
-  io.err(`the service learns ${terms.learn}, clients learn ${terms.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`);
+  io.err(`group ${opts.group ?? 'x25519'}; the service learns ${terms.learn}, clients learn ${terms.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`);
   if (terms.policy !== undefined) {
     const { epsilon, threshold, significantDigits } = terms.policy;
     io.err(

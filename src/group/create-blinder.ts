@@ -1,21 +1,27 @@
 import { integerIn } from '../validate.js';
 import type { Blinder } from './blinder.js';
-import { loadBackend, type BackendChoice } from './load.js';
+import type { BackendChoice } from './load.js';
 import { chunkedBlinder } from './pool/chunked-blinder.js';
-import { scalarToBigint } from './scalar.js';
+import { groupSuite, isSyncBackend, type GroupName } from './suite.js';
+import { x25519Blinder } from './x25519/blinder.js';
 
 /**
  * Options of {@link createBlinder}.
  *
  * @example
  * ```ts
- * const opts: BlinderOptions = { key: randomScalar(), backend: 'auto', workers: 2 };
+ * const opts: BlinderOptions = { group: 'x25519', key: randomX25519Key(), backend: 'auto', workers: 2 };
  * ```
  */
 export interface BlinderOptions {
-  /** Secret scalar; the blinder takes ownership and zeroises it on close. */
+  /** Secret key of the suite's format; the blinder takes ownership and zeroises it on close. */
   key: Uint8Array;
-  /** Arithmetic backend; default `'auto'` (libsodium when it loads, else noble). */
+  /**
+   * Group suite the key and the elements belong to; default `'ristretto255'`, this
+   * primitive's historical default (sessions pass the suite they negotiated).
+   */
+  group?: GroupName;
+  /** Arithmetic backend of the suite; default `'auto'` (the fastest that loads for the suite). */
   backend?: BackendChoice;
   /** Threads to compute on; default every core in Node. 1, or any value outside Node, computes inline. */
   workers?: number;
@@ -26,26 +32,31 @@ function inNode(): boolean {
 }
 
 /**
- * Binds a key to the fastest engine the options allow: the chosen backend on a
- * pool of worker threads shared with other blinders of the same backend and size,
- * or on the calling thread. Rejects a bad key with `SCALAR_INVALID`, a bad
- * `workers` with `OPTIONS_INVALID` and an unloadable backend with `BACKEND_UNAVAILABLE`.
+ * Binds a key to the fastest engine the options allow: the suite's chosen backend
+ * on a pool of worker threads shared with other blinders of the same suite,
+ * backend and size, or on the calling thread. An asynchronous backend (x25519's
+ * WebCrypto) always runs on the calling thread: the platform may spread its work
+ * over threads of its own, and browsers have no pool. Rejects a bad key with
+ * `SCALAR_INVALID`, a bad `group` or `workers` with `OPTIONS_INVALID`, an
+ * unloadable backend (or one the suite lacks) with `BACKEND_UNAVAILABLE`.
  *
  * @example
  * ```ts
- * const blinder = await createBlinder({ key: randomScalar() });
- * const mine = await blinder.blind(expandMessages(items, dst));
+ * const blinder = await createBlinder({ group: 'x25519', key: randomX25519Key() });
+ * const mine = await blinder.blind(expandMessages(items, X25519_HASH_DST));
  * await blinder.close();
  * ```
  */
 export async function createBlinder(opts: BlinderOptions): Promise<Blinder> {
   const { key, workers } = opts;
-  scalarToBigint(key);
+  const suite = groupSuite(opts.group ?? 'ristretto255');
+  suite.checkKey(key);
   if (workers !== undefined) integerIn(workers, 'workers', 1, 1024);
-  const backend = await loadBackend(opts.backend);
+  const backend = await suite.loadBackend(opts.backend);
+  if (!isSyncBackend(backend)) return x25519Blinder(backend, key);
   if (workers === 1 || !inNode()) return chunkedBlinder(backend, key);
   // Loaded only here so that browser code never reaches node: modules.
   const { acquirePool, defaultWorkers } = await import('./pool/registry.js');
   const size = workers ?? defaultWorkers();
-  return size === 1 ? chunkedBlinder(backend, key) : chunkedBlinder(backend, key, acquirePool(backend.name, size));
+  return size === 1 ? chunkedBlinder(backend, key) : chunkedBlinder(backend, key, acquirePool(backend.name, size, suite.name));
 }

@@ -1,8 +1,10 @@
 import { PsiError } from '../errors.js';
 import { createBlinder } from '../group/create-blinder.js';
 import type { BackendChoice } from '../group/load.js';
-import { randomScalar, scalarToBigint, zeroize } from '../group/scalar.js';
+import { zeroize } from '../group/scalar.js';
+import { checkBackendChoice, type GroupName } from '../group/suite.js';
 import { checkItems, prepareItems } from './items.js';
+import { protocolSuite } from './suite.js';
 
 /**
  * A party's distinct items, hashed to the group and blinded under one key, ready
@@ -12,12 +14,14 @@ import { checkItems, prepareItems } from './items.js';
  *
  * @example
  * ```ts
- * const set = await blindSet(platformEmails);
- * const responder = createParty({ role: 'responder', blindedSet: set, learn: 'intersection', peerLearns: 'size' });
+ * const set = await blindSet(platformEmails, { group: 'x25519' });
+ * const responder = createParty({ role: 'responder', blindedSet: set, learn: 'intersection', peerLearns: 'size' }); // runs x25519
  * set.destroy(); // on rotation: zeroises the key
  * ```
  */
 export interface BlindedSet {
+  /** The group suite the set was hashed and blinded in; parties made from it run this suite. */
+  readonly group: GroupName;
   /** Number of distinct items. */
   readonly size: number;
   /** Number of items given, duplicates included. */
@@ -41,11 +45,17 @@ export interface BlindedSetData extends BlindedSet {
  *
  * @example
  * ```ts
- * const opts: BlindSetOptions = { backend: 'auto', workers: 2 };
+ * const opts: BlindSetOptions = { group: 'x25519', backend: 'auto', workers: 2 };
  * ```
  */
 export interface BlindSetOptions {
-  /** Secret scalar to blind under (32 bytes LE); default a fresh random one. Copied. */
+  /** Group suite to hash and blind in; default `'x25519'`, as for parties. A set is valid only in its suite. */
+  group?: GroupName;
+  /**
+   * Secret key to blind under, in the suite's format (ristretto255: a scalar in
+   * [1, ℓ), 32 bytes LE; x25519: 32 bytes, not all zero, clamped at use); default a
+   * fresh random one. Copied.
+   */
   key?: Uint8Array;
   backend?: BackendChoice;
   workers?: number;
@@ -62,15 +72,17 @@ export interface BlindSetOptions {
  */
 export async function blindSet(items: readonly (string | Uint8Array)[], opts: BlindSetOptions = {}): Promise<BlindedSet> {
   checkItems(items);
+  const suite = protocolSuite(opts.group);
+  const backend = checkBackendChoice(opts.backend, suite);
   let key: Uint8Array;
   if (opts.key === undefined) {
-    key = randomScalar();
+    key = suite.randomKey();
   } else {
-    scalarToBigint(opts.key);
+    suite.checkKey(opts.key);
     key = opts.key.slice();
   }
-  const prepared = prepareItems(items);
-  const blinder = await createBlinder({ key: key.slice(), backend: opts.backend, workers: opts.workers });
+  const prepared = prepareItems(items, suite.dst);
+  const blinder = await createBlinder({ group: suite.name, key: key.slice(), backend, workers: opts.workers });
   let elements: Uint8Array;
   try {
     elements = await blinder.blind(prepared.packed);
@@ -79,6 +91,7 @@ export async function blindSet(items: readonly (string | Uint8Array)[], opts: Bl
   }
   let destroyed = false;
   const set: BlindedSetData = {
+    group: suite.name,
     size: prepared.count,
     total: prepared.total,
     elements,
@@ -98,7 +111,7 @@ export async function blindSet(items: readonly (string | Uint8Array)[], opts: Bl
 /** Narrows a caller's {@link BlindedSet} to one made by {@link blindSet}. */
 export function asBlindedSetData(set: unknown): BlindedSetData {
   const data = set as Partial<BlindedSetData> | null;
-  if (typeof data !== 'object' || data === null || !(data.elements instanceof Uint8Array) || typeof data.copyKey !== 'function') {
+  if (typeof data !== 'object' || data === null || !(data.elements instanceof Uint8Array) || typeof data.copyKey !== 'function' || typeof data.group !== 'string') {
     throw new PsiError('OPTIONS_INVALID', 'blindedSet must come from blindSet()');
   }
   return data as BlindedSetData;

@@ -1,7 +1,6 @@
 import { PsiError } from '../errors.js';
 import { UNIFORM_BYTES } from '../group/constants.js';
 import { expandMessages } from '../group/hash.js';
-import { HASH_TO_GROUP_DST } from './version.js';
 
 /**
  * A party's items reduced to what the protocol blinds: the distinct items'
@@ -56,19 +55,21 @@ function sameDigest(all: Uint8Array, i: number, j: number): boolean {
 }
 
 /**
- * Hashes and deduplicates items that passed {@link checkItems}. Duplicates are found on the 64-byte
+ * Hashes and deduplicates items that passed {@link checkItems}, with expand_message_xmd
+ * (RFC 9380 §5.3.1) under `dst`, the session suite's tag (`HASH_TO_GROUP_DST` or
+ * `X25519_HASH_DST`). Duplicates are found on the 64-byte
  * hash-to-group input (so a string and its UTF-8 bytes are the same item) with an
  * open-addressing table of typed arrays: no string or object per item, which at
  * 10^6..10^7 items is most of the time and memory a `Map` would cost.
  *
  * @example
  * ```ts
- * const prepared = prepareItems(['alice@example.com', new Uint8Array([1, 2])]);
+ * const prepared = prepareItems(['alice@example.com', new Uint8Array([1, 2])], protocolSuite('x25519').dst);
  * ```
  */
-export function prepareItems(items: readonly (string | Uint8Array)[]): PreparedItems {
+export function prepareItems(items: readonly (string | Uint8Array)[], dst: string): PreparedItems {
   const total = items.length;
-  const all = expandMessages(items, HASH_TO_GROUP_DST);
+  const all = expandMessages(items, dst);
   const words = new Uint32Array(all.buffer, all.byteOffset, all.length / 4);
   const mask = 2 ** Math.ceil(Math.log2(2 * total + 2)) - 1;
   // slot -> 1 + the given index of the first item with that digest; digests are uniform, so their first word is the hash.

@@ -2,6 +2,7 @@ import { PsiError } from '../errors.js';
 import { integerIn } from '../validate.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import type { BackendChoice } from '../group/load.js';
+import { checkBackendChoice } from '../group/suite.js';
 import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
 import { CHUNK_HEADER_BYTES } from '../wire/messages.js';
 import { asBlindedSetData, type BlindedSetData } from './blinded-set.js';
@@ -9,6 +10,7 @@ import { checkItems, MAX_ITEMS } from './items.js';
 import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { Role } from './reveal.js';
+import { protocolSuite, type ProtocolSuite } from './suite.js';
 import type { PartyOptions } from './types.js';
 
 /** Most elements one chunk frame carries: what fits in a 1 MiB payload. */
@@ -23,6 +25,8 @@ export interface CheckedOptions {
   peerLearns: Reveal;
   maxPeerItems: number;
   chunkItems: number;
+  /** The session's group suite: wire code, DST, keys, backends. */
+  suite: ProtocolSuite;
   backend: BackendChoice;
   workers: number | undefined;
   items: readonly (string | Uint8Array)[] | undefined;
@@ -84,11 +88,13 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   if (role !== 'initiator' && role !== 'responder') {
     throw new PsiError('ROLE_INVALID', `role must be 'initiator' or 'responder'; got ${JSON.stringify(role)}`);
   }
-  const backend = opts.backend ?? 'auto';
-  if (backend !== 'auto' && backend !== 'noble' && backend !== 'sodium') {
-    throw new PsiError('BACKEND_UNKNOWN', `backend must be 'auto', 'noble' or 'sodium'; got ${JSON.stringify(backend)}`);
-  }
   const blindedSet = opts.blindedSet === undefined ? undefined : asBlindedSetData(opts.blindedSet);
+  // A blinded set was made in one suite: it decides, and a different explicit choice is a mistake.
+  if (blindedSet !== undefined && opts.group !== undefined && opts.group !== blindedSet.group) {
+    throw new PsiError('OPTIONS_INVALID', `group is '${opts.group}' but the blindedSet was blinded in '${blindedSet.group}'`);
+  }
+  const suite = protocolSuite(opts.group ?? blindedSet?.group);
+  const backend = checkBackendChoice(opts.backend, suite);
   const items = opts.items;
   if ((items === undefined) === (blindedSet === undefined)) {
     throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and blindedSet');
@@ -107,6 +113,7 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
     peerLearns,
     maxPeerItems: opts.maxPeerItems === undefined ? DEFAULT_MAX_PEER_ITEMS : integerIn(opts.maxPeerItems, 'maxPeerItems', 1, MAX_ITEMS),
     chunkItems: opts.chunkItems === undefined ? MAX_CHUNK_ITEMS : integerIn(opts.chunkItems, 'chunkItems', 1, MAX_CHUNK_ITEMS),
+    suite,
     backend,
     workers: opts.workers === undefined ? undefined : integerIn(opts.workers, 'workers', 1, 1024),
     items,

@@ -8,16 +8,16 @@ import { PsiError } from '../errors.js';
 import type { Blinder } from '../group/blinder.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
 import { createBlinder } from '../group/create-blinder.js';
-import { randomScalar } from '../group/scalar.js';
 import { findDuplicatePacked, intersectPacked } from '../join/index.js';
 import { decodeFrame, encodeFrame, SESSION_ID_BYTES, type Frame, type FrameType } from '../wire/frame.js';
-import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, GROUP_RISTRETTO255, type Handshake } from '../wire/messages.js';
+import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, type Handshake } from '../wire/messages.js';
 import { decodeRelease, encodeRelease } from '../wire/release.js';
 import { prepareItems } from './items.js';
 import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
 import { permutePacked, randomPermutation } from './shuffle.js';
 import type { Reveal } from '../wire/reveal.js';
+import { checkPeerGroup } from './suite.js';
 import type { Party, PartyOptions, PartyResult } from './types.js';
 
 /** Chunks blinded concurrently while the outgoing stream is produced. */
@@ -297,9 +297,7 @@ export class PsiParty implements Party {
 
   /** Checks the peer's handshake against our own terms; nothing is changed on failure. */
   private checkHandshake(peer: Handshake): Handshake {
-    if (peer.group !== GROUP_RISTRETTO255) {
-      throw new PsiError('GROUP_MISMATCH', `peer uses group ${peer.group}, this party uses ristretto255 (${GROUP_RISTRETTO255})`);
-    }
+    checkPeerGroup(peer.group, this.opts.suite);
     const { learn, peerLearns, maxPeerItems } = this.opts;
     // Both halves matter: a peer that wants more than we grant, or grants less than we want.
     if (peer.learn !== peerLearns || peer.peerLearns !== learn) {
@@ -329,7 +327,7 @@ export class PsiParty implements Party {
   }
 
   private handshake(own: OwnSet): Handshake {
-    return { group: GROUP_RISTRETTO255, learn: this.opts.learn, peerLearns: this.opts.peerLearns, itemCount: own.count };
+    return { group: this.opts.suite.code, learn: this.opts.learn, peerLearns: this.opts.peerLearns, itemCount: own.count };
   }
 
   /**
@@ -406,7 +404,7 @@ export class PsiParty implements Party {
   private ownSet(): OwnSet {
     if (this.own !== undefined) return this.own;
     const set = this.opts.blindedSet;
-    const { count, groupOf, packed } = set === undefined ? prepareItems(this.opts.items!) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
+    const { count, groupOf, packed } = set === undefined ? prepareItems(this.opts.items!, this.opts.suite.dst) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
     const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
     const order = randomPermutation(count, this.random);
     const shuffled = permutePacked(packed, order, width);
@@ -424,8 +422,8 @@ export class PsiParty implements Party {
 
   private getBlinder(): Promise<Blinder> {
     if (this.keyReleased) return Promise.reject(closedError());
-    const { blindedSet, backend, workers } = this.opts;
-    this.blinder ??= createBlinder({ key: blindedSet?.copyKey() ?? randomScalar(this.keyRandom()), backend, workers });
+    const { blindedSet, suite, backend, workers } = this.opts;
+    this.blinder ??= createBlinder({ group: suite.name, key: blindedSet?.copyKey() ?? suite.randomKey(this.keyRandom()), backend, workers });
     return this.blinder;
   }
 

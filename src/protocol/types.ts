@@ -1,4 +1,5 @@
 import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import type { BlindedSet } from './blinded-set.js';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
 import type { ReleasedFigure } from '../wire/release.js';
@@ -45,7 +46,17 @@ export interface SessionOptions {
   maxPeerItems?: number;
   /** Elements per chunk message; default fills a 1 MiB frame. */
   chunkItems?: number;
-  /** Arithmetic backend; default `'auto'`. */
+  /**
+   * Group suite; both parties must use the same one (the handshake refuses a
+   * mismatch with `GROUP_MISMATCH`). Default: the `blindedSet`'s suite when one is
+   * given, else `'x25519'` (docs/protocol.md, "Group suites").
+   */
+  group?: GroupName;
+  /**
+   * Arithmetic backend of the suite; default `'auto'`, the fastest present
+   * (x25519: sodium-native, then libsodium WASM; ristretto255: WASM, then noble).
+   * `'sodium-native'` and `'webcrypto'` exist for x25519 only.
+   */
   backend?: BackendChoice;
   /** Worker threads for blinding; default all cores in Node, inline (1) in browsers. */
   workers?: number;

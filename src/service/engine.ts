@@ -5,7 +5,9 @@ import { MemoryBudget, type PrivacyBudget } from '../disclosure/memory-budget.js
 import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
+import { checkBackendChoice, type GroupName } from '../group/suite.js';
 import { PsiParty } from '../protocol/party.js';
+import { protocolSuite } from '../protocol/suite.js';
 import { optionalIntegerIn } from '../validate.js';
 import type { Frame } from '../wire/frame.js';
 import { decodeHandshake, type Handshake } from '../wire/messages.js';
@@ -73,6 +75,12 @@ export interface SessionServiceOptions {
   keyRotation?: KeyRotation;
   /** Target size of the frames in one reply; default 8 MiB (always at least one frame). */
   responseBytes?: number;
+  /**
+   * Group suite of every session; default `'x25519'`. A client on another suite is
+   * refused at its HELLO with `GROUP_MISMATCH` (409) before any blinding.
+   */
+  group?: GroupName;
+  /** Arithmetic backend of the suite; default `'auto'`. */
   backend?: BackendChoice;
   workers?: number;
   chunkItems?: number;
@@ -136,6 +144,8 @@ export interface ItemCounter {
  * ```
  */
 export interface ServiceTerms {
+  /** The group suite of the service's elements. */
+  group: GroupName;
   /** What the service learns. */
   learn: Reveal;
   /** What a client learns. */
@@ -205,7 +215,9 @@ export class SessionService {
     if (opts.rows !== undefined && opts.rows.length !== opts.items.length) {
       throw new PsiError('OPTIONS_INVALID', `rows has ${opts.rows.length} entries for ${opts.items.length} items`);
     }
-    this.#opts = opts;
+    const suite = protocolSuite(opts.group);
+    checkBackendChoice(opts.backend, suite);
+    this.#opts = { ...opts, group: suite.name };
     const disclosure = opts.disclosure ?? 'policy';
     if (disclosure !== 'policy' && disclosure !== 'exact') {
       throw new PsiError('OPTIONS_INVALID', `disclosure must be 'policy' or 'exact'; got ${JSON.stringify(disclosure)}`);
@@ -223,7 +235,7 @@ export class SessionService {
     this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
     this.#minItems = optionalIntegerIn(opts.minItems, 'minItems', 1, this.#maxItems, disclosure === 'policy' ? DEFAULTS.minItems : 1);
     this.terms = {
-      learn: this.learn, peerLearns: this.peerLearns, disclosure, minItems: this.#minItems, maxItems: this.#maxItems,
+      group: suite.name, learn: this.learn, peerLearns: this.peerLearns, disclosure, minItems: this.#minItems, maxItems: this.#maxItems,
       ...(resolved === undefined ? {} : {
         policy: { epsilon: rationalToNumber(resolved.epsilon), threshold: resolved.threshold, significantDigits: resolved.significantDigits },
       }),
@@ -241,7 +253,7 @@ export class SessionService {
     this.#log = opts.log ?? (() => undefined);
     // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
     const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
-    this.#sets = createResponderSets(opts.items, rotation, { backend: opts.backend, workers: opts.workers });
+    this.#sets = createResponderSets(opts.items, rotation, { group: suite.name, backend: opts.backend, workers: opts.workers });
   }
 
   /** Sessions in progress. */
@@ -292,11 +304,11 @@ export class SessionService {
     const batch = await this.#withSession(session, async () => {
       try {
         session.lease = await this.#sets.acquire();
-        const { backend, workers, chunkItems } = this.#opts;
+        const { group, backend, workers, chunkItems } = this.#opts;
         const utf8 = new TextEncoder();
         session.party = new PsiParty({
           role: 'responder', ...session.lease.source, learn: this.learn, peerLearns: this.peerLearns,
-          maxPeerItems: this.#maxItems, backend, workers, chunkItems,
+          maxPeerItems: this.#maxItems, group, backend, workers, chunkItems,
           ...(this.#policy === undefined ? {} : {
             disclosure: {
               policy: this.#policy,

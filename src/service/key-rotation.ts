@@ -1,5 +1,6 @@
 import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import { blindSet, type BlindedSet } from '../protocol/blinded-set.js';
 
 /**
@@ -68,17 +69,19 @@ interface Generation {
 }
 
 /**
- * Creates the key-rotation policy of a service (see {@link ResponderSets}).
+ * Creates the key-rotation policy of a service (see {@link ResponderSets}). Sets are
+ * per suite: each generation is blinded in `opts.group` (default x25519), and a
+ * session of that suite is the only one that can use it.
  *
  * @example
  * ```ts
- * const sets = createResponderSets(['a@example.com'], 'session', { workers: 1 });
+ * const sets = createResponderSets(['a@example.com'], 'session', { group: 'x25519', workers: 1 });
  * ```
  */
 export function createResponderSets(
   items: readonly (string | Uint8Array)[],
   rotation: KeyRotation,
-  opts: { backend?: BackendChoice; workers?: number },
+  opts: { group?: GroupName; backend?: BackendChoice; workers?: number },
 ): ResponderSets {
   if (rotation === 'session') {
     let sessions = 0;

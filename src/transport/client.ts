@@ -1,5 +1,6 @@
 import { isPsiErrorCode, PsiError, type PsiErrorCode } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
 import { PsiParty } from '../protocol/party.js';
 import type { PartyResult } from '../protocol/types.js';
 import { decodeFrames } from '../wire/frame.js';
@@ -34,6 +35,9 @@ export interface MatchOverHttpOptions {
   /** Refuse a service declaring more distinct items than this. */
   maxPeerItems?: number;
   chunkItems?: number;
+  /** Group suite; default `'x25519'`. Must be the service's: it refuses another with `GROUP_MISMATCH`. */
+  group?: GroupName;
+  /** Arithmetic backend of the suite; default `'auto'`. */
   backend?: BackendChoice;
   workers?: number;
   /** Timeout of one HTTP request, in ms; default 300,000 (a request may wait for the service's blinding). */
@@ -258,7 +262,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
 
   try {
     let terms: ServiceTerms | undefined;
-    if (wanted.learn === 'auto' || wanted.peerLearns === 'auto') {
+    if (wanted.learn === 'auto' || wanted.peerLearns === 'auto' || opts.group === undefined) {
       terms = parseTerms((await request('GET', 'v1/terms')).body);
     }
     const learn = wanted.learn === 'auto' ? terms!.peerLearns : wanted.learn;
@@ -266,6 +270,8 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       role: 'initiator', items: opts.items, learn,
       peerLearns: wanted.peerLearns === 'auto' ? terms!.learn : wanted.peerLearns,
       maxPeerItems: opts.maxPeerItems, chunkItems: opts.chunkItems, backend: opts.backend, workers: opts.workers,
+      // Without a group of its own the client speaks the service's.
+      group: opts.group ?? terms?.group,
       // A repeated list is then sent as the same bytes and gets the same released figure, not fresh noise to average.
       keyFromItems: learn === 'released',
     });

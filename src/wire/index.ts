@@ -4,7 +4,7 @@ export {
   type Frame, type FrameHeader, type FrameType,
 } from './frame.js';
 export {
-  decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, CHUNK_HEADER_BYTES, GROUP_RISTRETTO255, HANDSHAKE_BYTES,
+  decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, CHUNK_HEADER_BYTES, GROUP_RISTRETTO255, GROUP_X25519, HANDSHAKE_BYTES,
   type Chunk, type Handshake,
 } from './messages.js';
 export { parseReveal, type Reveal } from './reveal.js';

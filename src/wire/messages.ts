@@ -2,8 +2,10 @@ import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import { revealCode, revealFromCode, type Reveal } from './reveal.js';
 
-/** Wire code of ristretto255, the only group of protocol version 1. */
+/** Wire code of the ristretto255 suite (RFC 9496) in the handshake's group byte. */
 export const GROUP_RISTRETTO255 = 1;
+/** Wire code of the x25519 suite (Curve25519 u-coordinates, RFC 7748; docs/x25519.md). */
+export const GROUP_X25519 = 2;
 /** Bytes of a HELLO or ACCEPT payload. */
 export const HANDSHAKE_BYTES = 8;
 /** Bytes before the elements of a chunk payload: the stream offset. */

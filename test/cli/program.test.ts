@@ -149,4 +149,40 @@ describe('serve and match in process', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('serves and matches with --group x25519, and a client on ristretto255 is refused with GROUP_MISMATCH', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bj-group-'));
+    try {
+      await writeFile(join(dir, 'platform.csv'), `email\n${Array.from({ length: 40 }, (_, i) => `user${i}@example.com`).join('\n')}\n`);
+      await writeFile(join(dir, 'advertiser.csv'), `email\nuser1@example.com\nuser5@example.com\nzed@example.com\n`);
+      const serving = captured();
+      const stop = new AbortController();
+      const served = run(
+        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--workers', '1', '--group', 'x25519', '--disclosure', 'exact'),
+        serving,
+        stop.signal,
+      );
+      let ended = false;
+      void served.finally(() => (ended = true));
+      while (!serving.stdout.includes('listening on')) {
+        expect(ended, serving.stderr).toBe(false);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
+      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email', '--json', '--workers', '1'];
+      const matching = captured();
+      expect(await run(blindjoin(...args, '--group', 'x25519', '--backend', 'sodium-native'), matching, never), matching.stderr).toBe(0);
+      expect(JSON.parse(matching.stdout)).toMatchObject({ size: 2, peerSize: 40 });
+      const refused = captured();
+      expect(await run(blindjoin(...args, '--group', 'ristretto255'), refused, never)).toBe(1);
+      expect(refused.stderr).toMatch(/GROUP_MISMATCH: .*peer uses ristretto255, this party uses x25519/);
+      const wrongBackend = captured();
+      expect(await run(blindjoin(...args, '--group', 'ristretto255', '--backend', 'sodium-native'), wrongBackend, never)).toBe(1);
+      expect(wrongBackend.stderr).toMatch(/BACKEND_UNAVAILABLE/);
+      stop.abort();
+      expect(await served).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

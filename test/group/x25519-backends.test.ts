@@ -5,10 +5,13 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { expandX25519, loadX25519Backend, randomX25519Key, x25519NobleBackend as noble, type AnyX25519Backend, type X25519BackendName } from '../../src/group/x25519/index.js';
+import { loadX25519Backend, randomX25519Key, x25519NobleBackend as noble, type AnyX25519Backend, type X25519BackendName } from '../../src/group/x25519/index.js';
 import { A, P } from '../../src/group/x25519/constants.js';
+import { expandMessages } from '../../src/group/hash.js';
+import { X25519_HASH_DST } from '../../src/protocol/version.js';
 import rfc7748 from '../vectors/rfc7748-x25519.json' with { type: 'json' };
 
+const expandX25519 = (messages: readonly string[]) => expandMessages(messages, X25519_HASH_DST);
 const NAMES: X25519BackendName[] = ['noble', 'sodium', 'sodium-native', 'webcrypto'];
 const backends = Object.fromEntries(await Promise.all(NAMES.map(async (n) => [n, await loadX25519Backend(n)] as const))) as Record<X25519BackendName, AnyX25519Backend>;
 

@@ -7,19 +7,18 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   checkPeerElement,
   checkX25519Key,
-  expandX25519,
   isSyncX25519Backend,
   loadX25519Backend,
   randomX25519Key,
   x25519Blinder,
-  X25519_HASH_DST,
 } from '../../src/group/x25519/index.js';
 import { P } from '../../src/group/x25519/constants.js';
-import type { GroupBackend } from '../../src/group/backend.js';
 import { chunkedBlinder } from '../../src/group/pool/chunked-blinder.js';
 import { expandMessages } from '../../src/group/hash.js';
-import { HASH_TO_GROUP_DST } from '../../src/protocol/version.js';
+import { HASH_TO_GROUP_DST, X25519_HASH_DST } from '../../src/protocol/version.js';
 import { syncCodeOf as codeOf } from '../codes.js';
+
+const expandX25519 = (messages: readonly string[]) => expandMessages(messages, X25519_HASH_DST);
 
 const native = createRequire(import.meta.url)('sodium-native') as { crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void };
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -157,8 +156,7 @@ describe('x25519 backends in the chunked blinder', () => {
     const backend = await loadX25519Backend('sodium-native');
     if (!isSyncX25519Backend(backend)) throw new Error('expected a sync backend');
     const key = randomX25519Key();
-    // The pool's registry is keyed by ristretto255 backend names, hence the cast; inline here.
-    const blinder = chunkedBlinder(backend as unknown as GroupBackend, key.slice());
+    const blinder = chunkedBlinder(backend, key.slice());
     const uniform = expandX25519(Array.from({ length: 200 }, (_, i) => `user.${i}@example.com`));
     const mine = await blinder.blind(uniform);
     expect(hex(mine)).toBe(hex(backend.blindUniform(uniform, key)));

@@ -1,9 +1,9 @@
 import { PsiError } from '../../errors.js';
-import type { GroupBackend } from '../backend.js';
 import type { Blinder } from '../blinder.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../constants.js';
 import { packedCount } from '../packed.js';
 import { zeroize } from '../scalar.js';
+import type { SyncGroupBackend } from '../suite.js';
 import type { ChunkOp } from './messages.js';
 import type { PoolLease } from './registry.js';
 
@@ -47,7 +47,7 @@ function atOffset(error: unknown, start: number): unknown {
  * await blinder.close();
  * ```
  */
-export function chunkedBlinder(backend: GroupBackend, key: Uint8Array, lease?: PoolLease, opts: ChunkedBlinderOptions = {}): Blinder {
+export function chunkedBlinder(backend: SyncGroupBackend, key: Uint8Array, lease?: PoolLease, opts: ChunkedBlinderOptions = {}): Blinder {
   const inlineBelow = opts.inlineBelow ?? INLINE_BELOW;
   const pieceItems = opts.pieceItems ?? PIECE_ITEMS;
   const keyId = lease?.pool.register(key);

@@ -1,4 +1,4 @@
-import type { BackendName } from '../backend.js';
+import type { GroupName, SyncGroupBackend } from '../suite.js';
 
 /**
  * The two operations a worker runs on a packed chunk, named after the `Blinder` methods.
@@ -11,15 +11,17 @@ import type { BackendName } from '../backend.js';
 export type ChunkOp = 'blind' | 'reblind';
 
 /**
- * What a worker is started with.
+ * What a worker is started with: the suite and which of its synchronous backends
+ * to load (x25519's WebCrypto is asynchronous and never runs in a worker).
  *
  * @example
  * ```ts
- * new Worker(entry, { workerData: { backend: 'sodium' } satisfies WorkerSetup });
+ * new Worker(entry, { workerData: { group: 'x25519', backend: 'sodium-native' } satisfies WorkerSetup });
  * ```
  */
 export interface WorkerSetup {
-  backend: BackendName;
+  group: GroupName;
+  backend: SyncGroupBackend['name'];
 }
 
 /**

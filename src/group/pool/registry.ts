@@ -1,4 +1,5 @@
-import type { BackendName } from '../backend.js';
+import type { GroupName } from '../suite.js';
+import type { WorkerSetup } from './messages.js';
 import { WorkerPool } from './worker-pool.js';
 
 // Built-ins come from getBuiltinModule rather than `import`, so that browser bundlers,
@@ -6,8 +7,8 @@ import { WorkerPool } from './worker-pool.js';
 const { availableParallelism } = process.getBuiltinModule('node:os');
 
 /**
- * A blinder's share of a pool: blinders asking for the same backend and thread
- * count share one pool (so two parties in one process use the same cores).
+ * A blinder's share of a pool: blinders asking for the same suite, backend and
+ * thread count share one pool (so two parties in one process use the same cores).
  *
  * @example
  * ```ts
@@ -50,18 +51,21 @@ function stop(name: string, entry: Entry): Promise<void> {
 }
 
 /**
- * Leases the shared pool of `size` threads running `backend`, creating it if needed.
+ * Leases the shared pool of `size` threads running `backend` of suite `group`
+ * (default ristretto255), creating it if needed. Pools are keyed by all three: a
+ * thread holds one loaded backend, and the suites' arithmetic differs.
  *
  * @example
  * ```ts
  * const { pool } = acquirePool('noble', 4);
+ * const native = acquirePool('sodium-native', 2, 'x25519');
  * ```
  */
-export function acquirePool(backend: BackendName, size: number): PoolLease {
-  const name = `${backend}/${size}`;
+export function acquirePool(backend: WorkerSetup['backend'], size: number, group: GroupName = 'ristretto255'): PoolLease {
+  const name = `${group}/${backend}/${size}`;
   let entry = pools.get(name);
   if (entry === undefined) {
-    entry = { pool: new WorkerPool(backend, size), leases: 0, idle: undefined };
+    entry = { pool: new WorkerPool(backend, size, group), leases: 0, idle: undefined };
     pools.set(name, entry);
   }
   clearTimeout(entry.idle);

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { isPsiErrorCode, PsiError } from '../../errors.js';
-import type { BackendName } from '../backend.js';
-import type { ChunkOp, FromWorker, ToWorker } from './messages.js';
+import type { GroupName } from '../suite.js';
+import type { ChunkOp, FromWorker, ToWorker, WorkerSetup } from './messages.js';
 import { spawnWorker } from './spawn.js';
 
 /** Tasks posted to one worker at a time: one running, one waiting, so it never idles on the main thread. */
@@ -46,7 +46,7 @@ function sendKey(worker: Worker, keyId: number, key: Uint8Array): void {
  *
  * @example
  * ```ts
- * const pool = new WorkerPool('sodium', 2);
+ * const pool = new WorkerPool('sodium', 2); // ristretto255; new WorkerPool('sodium-native', 2, 'x25519')
  * const keyId = pool.register(key);
  * const out = await pool.run('reblind', keyId, elements);
  * await pool.unregister(keyId);
@@ -62,8 +62,9 @@ export class WorkerPool {
   private referenced = true;
 
   constructor(
-    readonly backend: BackendName,
+    readonly backend: WorkerSetup['backend'],
     readonly size: number,
+    readonly group: GroupName = 'ristretto255',
   ) {}
 
   /** Sends `key` once to every thread (and to threads started later); returns its id. */
@@ -129,7 +130,7 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const worker = spawnWorker({ backend: this.backend });
+    const worker = spawnWorker({ group: this.group, backend: this.backend });
     const slot: Slot = { worker, pending: new Map(), tasks: 0 };
     worker.on('message', (msg: FromWorker) => {
       const pending = slot.pending.get(msg.id);
@@ -137,8 +138,8 @@ export class WorkerPool {
       this.updateRef();
       pending?.resolve(msg);
     });
-    worker.on('error', (cause) => this.fail(new PsiError('WORKER_FAILED', `a ${this.backend} worker failed: ${cause.message}`, { cause })));
-    worker.on('exit', (code) => this.fail(new PsiError('WORKER_FAILED', `a ${this.backend} worker exited with code ${code}`)));
+    worker.on('error', (cause) => this.fail(new PsiError('WORKER_FAILED', `a ${this.group}/${this.backend} worker failed: ${cause.message}`, { cause })));
+    worker.on('exit', (code) => this.fail(new PsiError('WORKER_FAILED', `a ${this.group}/${this.backend} worker exited with code ${code}`)));
     for (const [keyId, key] of this.keys) sendKey(worker, keyId, key);
     if (!this.referenced) worker.unref();
     this.slots.push(slot);

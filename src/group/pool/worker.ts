@@ -1,13 +1,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PsiError } from '../../errors.js';
-import { loadBackend } from '../load.js';
 import { zeroize } from '../scalar.js';
+import { groupSuite, isSyncBackend } from '../suite.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 
 // Entry point of a pool thread. Messages sent while the backend loads are buffered
 // by the port until the listener below is attached.
 const port = parentPort!;
-const backend = await loadBackend((workerData as WorkerSetup).backend);
+const setup = workerData as WorkerSetup;
+const loaded = await groupSuite(setup.group).loadBackend(setup.backend);
+// The pool starts threads only for synchronous backends; an async one here is a bug upstream.
+if (!isSyncBackend(loaded)) throw new PsiError('BACKEND_UNAVAILABLE', `backend ${loaded.name} is asynchronous and cannot run in a worker`);
+const backend = loaded;
 const keys = new Map<number, Uint8Array>();
 
 function reply(msg: FromWorker, transfer: ArrayBuffer[] = []): void {

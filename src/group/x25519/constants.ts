@@ -17,18 +17,6 @@ export const X25519_KEY_BYTES = 32;
 /** Uniform bytes per message fed to the map: two 32-byte `from_uniform` inputs. */
 export const X25519_UNIFORM_BYTES = 64;
 
-/**
- * Domain-separation tag of expand_message_xmd for this suite (RFC 9380 §3.1).
- * It differs from the ristretto255 suite's tag, so the two suites hash an item with
- * independent random oracles. The suite-ID part names what the construction is made
- * of (output on curve25519 as a u-coordinate, expand_message_xmd with SHA-512, the
- * Elligator 2 map, the two-map random-oracle form); the field-element encoding and
- * sign rule are libsodium's `from_uniform` rather than RFC 9380 §5/§6.7.1's, so the
- * output is not that of RFC 9380's curve25519_XMD:SHA-512_ELL2_RO_ suite. The
- * `blindjoin-v1-` prefix makes every input to the hash unique to this protocol.
- */
-export const X25519_HASH_DST = 'blindjoin-v1-curve25519_XMD:SHA-512_ELL2_RO_';
-
 /** The field prime p = 2^255 - 19 (RFC 7748 §4.1). */
 export const P = 2n ** 255n - 19n;
 

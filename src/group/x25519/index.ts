@@ -6,10 +6,9 @@
  */
 export type { AnyX25519Backend, X25519AsyncBackend, X25519Backend, X25519BackendName } from './backend.js';
 export { x25519Blinder } from './blinder.js';
-export { X25519_ELEMENT_BYTES, X25519_GROUP_NAME, X25519_HASH_DST, X25519_KEY_BYTES, X25519_UNIFORM_BYTES } from './constants.js';
+export { X25519_ELEMENT_BYTES, X25519_GROUP_NAME, X25519_KEY_BYTES, X25519_UNIFORM_BYTES } from './constants.js';
 export { checkPeerElement, checkPeerElements } from './element.js';
 export { fromUniformNoble } from './elligator.js';
-export { expandX25519 } from './hash.js';
 export { checkX25519Key, randomX25519Key } from './key.js';
 export { isSyncX25519Backend, loadX25519Backend, type X25519BackendChoice } from './load.js';
 export { x25519NobleBackend } from './noble.js';

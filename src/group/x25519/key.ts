@@ -25,15 +25,19 @@ export function checkX25519Key(key: Uint8Array): void {
  * Draws an x25519 secret key from the platform CSPRNG, already clamped (RFC 7748 §5:
  * bits 0-2 and 255 cleared, bit 254 set), so that the bytes are the multiplier
  * itself. Clamped, it is a multiple of the cofactor 8 in [2^254, 2^255), never a
- * multiple of the prime subgroup orders of the curve or the twist.
+ * multiple of the prime subgroup orders of the curve or the twist. `random`
+ * replaces the CSPRNG only where a test needs a reproducible transcript; its
+ * output is copied, clamped and then wiped.
  *
  * @example
  * ```ts
  * const key = randomX25519Key(); // secret: zeroize(key) when done
  * ```
  */
-export function randomX25519Key(): Uint8Array {
-  const key = randomBytes(X25519_KEY_BYTES);
+export function randomX25519Key(random: (length: number) => Uint8Array = randomBytes): Uint8Array {
+  const drawn = random(X25519_KEY_BYTES);
+  const key = drawn.slice(0, X25519_KEY_BYTES);
+  drawn.fill(0);
   key[0] = key[0]! & 248;
   key[31] = (key[31]! & 127) | 64;
   return key;
