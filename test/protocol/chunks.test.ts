@@ -108,7 +108,7 @@ describe('the reveal-mode check, half refusing a peer that grants less than this
   const id = new Uint8Array(16).fill(3);
 
   it('an initiator wanting the intersection refuses an ACCEPT granting only the size (MODE_MISMATCH)', async () => {
-    const initiator = createParty({ role: 'initiator', items: ['a'], learn: 'intersection', peerLearns: 'size', workers: 1, backend: 'noble' });
+    const initiator = createParty({ role: 'initiator', items: ['a'], learn: 'intersection', peerLearns: 'size', workers: 1, backend: 'noble', group: 'ristretto255' });
     const hello = decodeFrame((await initiator.step())[0]!);
     // The responder wants exactly what the initiator grants, but grants less than it wants.
     const accept = encodeFrame('accept', hello.sessionId, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'size', itemCount: 1 }));
@@ -117,7 +117,7 @@ describe('the reveal-mode check, half refusing a peer that grants less than this
   });
 
   it('a responder wanting the size refuses a HELLO granting it nothing (MODE_MISMATCH)', async () => {
-    const responder = createParty({ role: 'responder', items: ['a'], learn: 'size', peerLearns: 'size', workers: 1, backend: 'noble' });
+    const responder = createParty({ role: 'responder', items: ['a'], learn: 'size', peerLearns: 'size', workers: 1, backend: 'noble', group: 'ristretto255' });
     const hello = encodeFrame('hello', id, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'none', itemCount: 1 }));
     expect(await codeOf(() => responder.step(hello))).toBe('MODE_MISMATCH');
     // Refused without a state change: the agreeing HELLO still works.

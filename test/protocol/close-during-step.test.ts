@@ -40,6 +40,7 @@ describe('close() while a step is blinding (the crash of issue 9)', () => {
   it('makes step(HELLO) reject with SESSION_CLOSED, leaves no unhandled rejection, no pool lease and makes no blinder after close', async () => {
     // Several thousand items in chunks the pool takes (>= 128 items), several chunks in flight at once.
     const responder = new PsiParty({
+      group: 'ristretto255',
       role: 'responder', items: emails(0, 4000), learn: 'intersection', peerLearns: 'size',
       backend: 'noble', workers: 2, chunkItems: 256,
     });
@@ -65,6 +66,7 @@ describe('close() while a step is blinding (the crash of issue 9)', () => {
 
   it('close() during the initiator step that blinds after ACCEPT rejects that step the same way', async () => {
     const initiator = new PsiParty({
+      group: 'ristretto255',
       role: 'initiator', items: emails(0, 4000), learn: 'size', peerLearns: 'intersection',
       backend: 'noble', workers: 2, chunkItems: 256,
     });

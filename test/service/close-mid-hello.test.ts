@@ -38,7 +38,7 @@ function hello(fill: number, itemCount = 50): { body: Uint8Array; id: string } {
 describe('ending a session while the service blinds for its HELLO', () => {
   it('DELETE mid-blinding: the process survives, the POST gets a typed error, health stays 200 and the next session is right', async () => {
     const lines: string[] = [];
-    const service = await startPsiServer({ disclosure: 'exact', items: platform, workers: 2, backend: 'sodium', chunkItems: 1_000, log: (l) => void lines.push(l) });
+    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, workers: 2, backend: 'sodium', chunkItems: 1_000, log: (l) => void lines.push(l) });
     try {
       const { body, id } = hello(1);
       const post = raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body });
@@ -65,7 +65,7 @@ describe('ending a session while the service blinds for its HELLO', () => {
 
   it('service close (what SIGTERM does) mid-blinding: no unhandled rejection, the POST gets an answer or a closed connection', async () => {
     const lines: string[] = [];
-    const service = await startPsiServer({ disclosure: 'exact', items: platform, workers: 2, backend: 'sodium', chunkItems: 1_000, log: (l) => void lines.push(l) });
+    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, workers: 2, backend: 'sodium', chunkItems: 1_000, log: (l) => void lines.push(l) });
     const { body, id } = hello(2);
     const post: Promise<RawReply | Error> = raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body }).catch((e: Error) => e);
     await until(() => lines.some((l) => l.includes(`${id} (anonymous) started`)) && poolStats().leased === 1, 'the service to start blinding');

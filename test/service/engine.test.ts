@@ -69,7 +69,7 @@ describe('SessionService without a transport', () => {
   });
 
   it('refuses an empty HELLO, a token at its concurrency limit, and a HELLO asking for other terms, before any work', async () => {
-    const service = new SessionService({ items: users, disclosure: 'exact', workers: 1, maxSessions: 2 });
+    const service = new SessionService({ items: users, disclosure: 'exact', group: 'ristretto255', workers: 1, maxSessions: 2 });
     const hello = (count: number, learn: 'size' | 'intersection' = 'size', id = 1) =>
       encodeFrame('hello', new Uint8Array(16).fill(id), 0, encodeHandshake({ group: 1, learn, peerLearns: 'intersection', itemCount: count }));
     try {
