@@ -39,7 +39,7 @@ const open = (service: PsiServer, token: string, itemCount = 10) =>
 describe('empty sessions and per-token limits', () => {
   let service: PsiServer;
   beforeAll(async () => {
-    service = await startPsiServer({ disclosure: 'exact', items: platform, tokens, workers: 1, maxSessions: 4 });
+    service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, tokens, workers: 1, maxSessions: 4 });
   });
   afterAll(async () => {
     await service.close();
@@ -76,7 +76,7 @@ describe('empty sessions and per-token limits', () => {
 
 describe('sessions per day', () => {
   it('refuses a token past sessionsPerDay with 429 SESSIONS_EXCEEDED, other tokens unaffected', async () => {
-    const service = await startPsiServer({ disclosure: 'exact', items: platform, tokens, workers: 1, sessionsPerDay: 2 });
+    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, tokens, workers: 1, sessionsPerDay: 2 });
     try {
       for (let i = 0; i < 2; i++) {
         const h = hello();
@@ -105,7 +105,7 @@ describe('connection caps', () => {
   }
 
   it('closes the sockets of one address beyond maxConnectionsPerAddress, and serves again once they go', async () => {
-    const service = await startPsiServer({ disclosure: 'exact', items: platform, workers: 1, maxConnectionsPerAddress: 4 });
+    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, workers: 1, maxConnectionsPerAddress: 4 });
     const sockets: Socket[] = [];
     try {
       const conns = [];

@@ -17,7 +17,7 @@ const blindedFrame = encodeFrame('blinded', sessionId, 1, new Uint8Array(4 + 32)
 
 let service: PsiServer;
 beforeAll(async () => {
-  service = await startPsiServer({ disclosure: 'exact', items: emails(0, 20), tokens, workers: 1 });
+  service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: emails(0, 20), tokens, workers: 1 });
   const created = await raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(ACME), body: helloFrame });
   expect(created.status).toBe(201);
 });
