@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', core: 'src/core.ts', primitives: 'src/primitives.ts', cli: 'src/cli/main.ts', worker: 'src/group/pool/worker.ts' },
+  entry: {
+    index: 'src/index.ts',
+    core: 'src/core.ts',
+    primitives: 'src/primitives.ts',
+    cli: 'src/cli/main.ts',
+    worker: 'src/group/pool/worker.ts',
+  },
   format: ['esm'],
   target: 'node20',
   dts: { entry: { index: 'src/index.ts', core: 'src/core.ts', primitives: 'src/primitives.ts' } },

@@ -31,7 +31,11 @@ const groups = [...new Set(balanced.map((r) => r.group))];
 const series: Series[] = groups.flatMap((group) => {
   const mine = balanced.filter((r) => r.group === group);
   return [
-    { label: `${group}, measured`, color: COLORS[group] ?? '#555', points: mine.map((r) => [r.initiatorItems, r.itemsPerS] as [number, number]) },
+    {
+      label: `${group}, measured`,
+      color: COLORS[group] ?? '#555',
+      points: mine.map((r) => [r.initiatorItems, r.itemsPerS] as [number, number]),
+    },
     {
       label: `${group}, 2 x per CPU s`,
       color: COLORS[group] ?? '#555',
@@ -41,5 +45,12 @@ const series: Series[] = groups.flatMap((group) => {
   ];
 });
 const out = fileURLToPath(new URL('../docs/benchmarks-scaling.svg', import.meta.url));
-writeFileSync(out, svgLineChart(series, { title: 'blindjoin end to end, balanced n x n, 2 cores (both parties in one process)', xLabel: 'items per side (n)', yLabel: 'items/s (2n / wall time)' }));
+writeFileSync(
+  out,
+  svgLineChart(series, {
+    title: 'blindjoin end to end, balanced n x n, 2 cores (both parties in one process)',
+    xLabel: 'items per side (n)',
+    yLabel: 'items/s (2n / wall time)',
+  }),
+);
 console.log(`wrote ${out}`);

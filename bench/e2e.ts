@@ -65,7 +65,16 @@ async function runCase(group: GroupName, n: number, m: number, runs: number, dis
 }
 
 function spawnCase(group: GroupName, n: number, m: number, runs: number, dist: boolean): CaseResult {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--case', group, String(n), String(m), String(runs), ...(dist ? ['--dist'] : [])];
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    '--case',
+    group,
+    String(n),
+    String(m),
+    String(runs),
+    ...(dist ? ['--dist'] : []),
+  ];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`case ${group} ${n} x ${m} failed with status ${child.status}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseResult;
@@ -80,7 +89,9 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--group');
   const groups: readonly GroupName[] = at === -1 ? GROUP_NAMES : [process.argv[at + 1] as GroupName];
   const library = dist ? 'dist/ (npm run build)' : 'TypeScript sources via tsx';
-  console.log(`end-to-end benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores (${workers} workers), node ${machine.node}, ${machine.commit}`);
+  console.log(
+    `end-to-end benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores (${workers} workers), node ${machine.node}, ${machine.commit}`,
+  );
   console.log(`library under test: ${library}`);
   console.log('runLocal: initiator learns the intersection, responder learns nothing; half the smaller set matches.\n');
   const cases: [number, number][] = big
@@ -89,36 +100,43 @@ async function main(): Promise<void> {
         [1e3, 1e3],
         [1e4, 1e4],
         [1e5, 1e5],
-        ...(mode === 'full' ? ([[1e4, 1e6], [1e6, 1e6]] as [number, number][]) : []),
+        ...(mode === 'full'
+          ? ([
+              [1e4, 1e6],
+              [1e6, 1e6],
+            ] as [number, number][])
+          : []),
       ];
   const loadBefore = loadavg()[0]!;
   const rows = [];
   // Suites alternate within each size, so that both see the same background load.
-  for (const [n, m] of cases) for (const group of groups) {
-    const runs = n + m <= 2e3 ? 3 : 1;
-    const loadAtStart = loadavg()[0]!;
-    const r = spawnCase(group, n, m, runs, dist);
-    const ms = median(r.runsMs);
-    const row = {
-      group,
-      initiatorItems: n,
-      responderItems: m,
-      wallS: Number((ms / 1000).toFixed(ms < 10_000 ? 3 : 1)),
-      itemsPerS: Math.round(((n + m) / ms) * 1000),
-      coresUsed: Number((r.cpuMs / ms).toFixed(2)),
-      wireMiB: Number((r.wireBytes / 2 ** 20).toFixed(2)),
-      wireBytesPerItem: Number((r.wireBytes / (n + m)).toFixed(1)),
-      peakRssMiB: Math.round(r.peakRssMiB),
-      matches: r.matches,
-    };
-    rows.push({ ...row, runsMs: r.runsMs.map((t) => Math.round(t)), loadAverage1m: { start: loadAtStart, end: loadavg()[0] } });
-    printTable([row]);
-    console.log('');
-  }
+  for (const [n, m] of cases)
+    for (const group of groups) {
+      const runs = n + m <= 2e3 ? 3 : 1;
+      const loadAtStart = loadavg()[0]!;
+      const r = spawnCase(group, n, m, runs, dist);
+      const ms = median(r.runsMs);
+      const row = {
+        group,
+        initiatorItems: n,
+        responderItems: m,
+        wallS: Number((ms / 1000).toFixed(ms < 10_000 ? 3 : 1)),
+        itemsPerS: Math.round(((n + m) / ms) * 1000),
+        coresUsed: Number((r.cpuMs / ms).toFixed(2)),
+        wireMiB: Number((r.wireBytes / 2 ** 20).toFixed(2)),
+        wireBytesPerItem: Number((r.wireBytes / (n + m)).toFixed(1)),
+        peakRssMiB: Math.round(r.peakRssMiB),
+        matches: r.matches,
+      };
+      rows.push({ ...row, runsMs: r.runsMs.map((t) => Math.round(t)), loadAverage1m: { start: loadAtStart, end: loadavg()[0] } });
+      printTable([row]);
+      console.log('');
+    }
   const table = rows.map(({ runsMs: _, loadAverage1m: __, ...row }) => row);
   console.log('all cases:');
   printTable(table);
-  const million = rows.find((r) => r.initiatorItems === 1e6 && r.responderItems === 1e6 && r.group === 'x25519') ??
+  const million =
+    rows.find((r) => r.initiatorItems === 1e6 && r.responderItems === 1e6 && r.group === 'x25519') ??
     rows.find((r) => r.initiatorItems === 1e6 && r.responderItems === 1e6);
   const targets = million && {
     group: million.group,
@@ -126,13 +144,15 @@ async function main(): Promise<void> {
     balanced1e6PeakRssMiB: { target: 1024, measured: million.peakRssMiB, met: million.peakRssMiB < 1024 },
   };
   if (targets) {
-    console.log(`\n10^6 x 10^6 (${million.group}): ${million.wallS} s (target < 150 s), peak RSS ${million.peakRssMiB} MiB (target < 1024 MiB)`);
+    console.log(
+      `\n10^6 x 10^6 (${million.group}): ${million.wallS} s (target < 150 s), peak RSS ${million.peakRssMiB} MiB (target < 1024 MiB)`,
+    );
   }
   const path = writeResults(big ? 'e2e-1e6' : 'e2e', {
     mode: big ? 'big' : mode,
     workers,
     groups,
-    backend: "auto (x25519: sodium-native; ristretto255: libsodium WASM)",
+    backend: 'auto (x25519: sodium-native; ristretto255: libsodium WASM)',
     library,
     reveal: 'initiator learns intersection, responder none',
     wire: 'sum of the lengths of every frame both parties sent',

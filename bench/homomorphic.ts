@@ -40,7 +40,8 @@ const VALUE_BOUND = 1_000_000n;
 const NOISE_BOUND = 100_000n;
 const BABY_STEPS = full ? [2 ** 20, 2 ** 18, 2 ** 16, 2 ** 14] : [2 ** 18, 2 ** 16, 2 ** 14];
 
-const opsPerSecond = async (n: number, fn: () => unknown) => Math.round((n / (await timeMedian(fn, { runs: RUNS, warmup: 1 })).medianMs) * 1000);
+const opsPerSecond = async (n: number, fn: () => unknown) =>
+  Math.round((n / (await timeMedian(fn, { runs: RUNS, warmup: 1 })).medianMs) * 1000);
 const onceMs = (fn: () => unknown) => {
   const t = performance.now();
   fn();
@@ -63,7 +64,9 @@ async function elgamal(he: HomomorphicBackend) {
     encrypt: await opsPerSecond(n, () => encryptValues(he, values(n), keys.secretKey, VALUE_BOUND)),
     encryptCore: await opsPerSecond(n, () => he.encryptWithSecret(plaintexts, nonces, keys.secretKey)),
     // Unmerged: r·G and (r·s)·G, then + m·G: 3 fixed-base multiplications and an addition.
-    encryptUnmerged: await opsPerSecond(n, () => he.addPlain(he.encryptWithSecret(new Uint8Array(32 * n), nonces, keys.secretKey), plaintexts)),
+    encryptUnmerged: await opsPerSecond(n, () =>
+      he.addPlain(he.encryptWithSecret(new Uint8Array(32 * n), nonces, keys.secretKey), plaintexts),
+    ),
     encryptPublic: await opsPerSecond(n, () => he.encryptWithPublic(plaintexts, nonces, keys.publicKey)),
     add: await opsPerSecond(n, () => he.add(cts, other)),
     sum: await opsPerSecond(n, () => he.sum(cts)),
@@ -170,7 +173,9 @@ async function paillier() {
   const { publicKey, privateKey } = keys;
   const slow = N.paillierSlow;
   const fast = N.paillierFast;
-  const cts = values(fast).slice(0, 64).map((v) => publicKey.encrypt(v));
+  const cts = values(fast)
+    .slice(0, 64)
+    .map((v) => publicKey.encrypt(v));
   const encZero = publicKey.encrypt(0n);
   return {
     keygenMs,
@@ -198,7 +203,12 @@ async function main(): Promise<void> {
 
   // The yardstick: the group operation the plain match is made of (~4 per item pair).
   const group = await loadBackend('sodium');
-  const elements = group.fromUniform(expandMessages(values(N.sodium).map((v) => new TextEncoder().encode(`user.${v}@example.com`)), HASH_TO_GROUP_DST));
+  const elements = group.fromUniform(
+    expandMessages(
+      values(N.sodium).map((v) => new TextEncoder().encode(`user.${v}@example.com`)),
+      HASH_TO_GROUP_DST,
+    ),
+  );
   const key = randomScalar();
   const multiply = await opsPerSecond(N.sodium, () => group.multiply(elements, key));
   const ratios = await interleavedRatios(sodiumHe, () => group.multiply(elements, key));
@@ -206,7 +216,10 @@ async function main(): Promise<void> {
   const fast = await elgamal(sodiumHe);
   const ref = await elgamal(nobleHe);
   const bound = sumBound({ valueBound: VALUE_BOUND, maxRows: ROWS, noiseBound: NOISE_BOUND });
-  const tables = await decryption(sodiumHe, [...BABY_STEPS.map((babySteps) => ({ bound, babySteps })), { bound: 2n ** 32n, babySteps: 2 ** 16 }]);
+  const tables = await decryption(sodiumHe, [
+    ...BABY_STEPS.map((babySteps) => ({ bound, babySteps })),
+    { bound: 2n ** 32n, babySteps: 2 ** 16 },
+  ]);
   const pai = await paillier();
 
   const row = (operation: string, key: keyof typeof fast, paillierOps: number | string = '') => ({
@@ -230,9 +243,13 @@ async function main(): Promise<void> {
   ];
   console.log('ops/s are medians on one core.\n');
   printTable(rows);
-  console.log(`\nciphertext bytes: ElGamal ${CIPHERTEXT_BYTES}, Paillier-2048 ${pai?.ciphertextBytes ?? 'n/a'}; Paillier keygen ${pai?.keygenMs ?? 'n/a'} ms`);
+  console.log(
+    `\nciphertext bytes: ElGamal ${CIPHERTEXT_BYTES}, Paillier-2048 ${pai?.ciphertextBytes ?? 'n/a'}; Paillier keygen ${pai?.keygenMs ?? 'n/a'} ms`,
+  );
   console.log(`ristretto255 multiply (libsodium, the plain match's operation): ${multiply}/s\n`);
-  console.log(`baby-step giant-step at the projection's bound ${bound} (valueBound ${VALUE_BOUND} x ${ROWS} rows + noise ${NOISE_BOUND}), and at 2^32:`);
+  console.log(
+    `baby-step giant-step at the projection's bound ${bound} (valueBound ${VALUE_BOUND} x ${ROWS} rows + noise ${NOISE_BOUND}), and at 2^32:`,
+  );
   printTable(tables);
 
   // Projection for one value column, single core, seconds.
@@ -247,10 +264,27 @@ async function main(): Promise<void> {
   const round = (x: number) => Math.round(x * 100) / 100;
   const projection = [
     { scheme: 'plain match (4 x 10^5 ristretto255 mults)', seconds: round(matchS), overOfMatch: '', wireMiB: '' },
-    { scheme: `ElGamal/libsodium (table ${best.babySteps} built per session, worst-case decrypt)`, seconds: round(elgamalS), overOfMatch: round(elgamalS / matchS), wireMiB: round((ROWS * CIPHERTEXT_BYTES) / 2 ** 20) },
-    { scheme: `ElGamal/libsodium (saved table ${cached.babySteps} loaded, typical sum)`, seconds: round(elgamalCachedS), overOfMatch: round(elgamalCachedS / matchS), wireMiB: round((ROWS * CIPHERTEXT_BYTES) / 2 ** 20) },
+    {
+      scheme: `ElGamal/libsodium (table ${best.babySteps} built per session, worst-case decrypt)`,
+      seconds: round(elgamalS),
+      overOfMatch: round(elgamalS / matchS),
+      wireMiB: round((ROWS * CIPHERTEXT_BYTES) / 2 ** 20),
+    },
+    {
+      scheme: `ElGamal/libsodium (saved table ${cached.babySteps} loaded, typical sum)`,
+      seconds: round(elgamalCachedS),
+      overOfMatch: round(elgamalCachedS / matchS),
+      wireMiB: round((ROWS * CIPHERTEXT_BYTES) / 2 ** 20),
+    },
     ...(pai && paillierS
-      ? [{ scheme: 'Paillier-2048 (paillier-bigint)', seconds: round(paillierS), overOfMatch: round(paillierS / matchS), wireMiB: round((ROWS * pai.ciphertextBytes) / 2 ** 20) }]
+      ? [
+          {
+            scheme: 'Paillier-2048 (paillier-bigint)',
+            seconds: round(paillierS),
+            overOfMatch: round(paillierS / matchS),
+            wireMiB: round((ROWS * pai.ciphertextBytes) / 2 ** 20),
+          },
+        ]
       : []),
   ];
   console.log(`\nprojection, 10^5 x 10^5, one value column, one core (overOfMatch: added time / plain match; target < 1):`);

@@ -88,8 +88,10 @@ async function main(): Promise<void> {
     mTokensPerSAt1e6: { target: 25, measured: at1e6.joinMTokensPerS, met: at1e6.joinMTokensPerS >= 25 },
   };
   if (targets) {
-    console.log(`\n10^6 x 10^6: ${targets.speedupAt1e6.measured}x the faster Set<string> join (target 15x), ` +
-      `${targets.mTokensPerSAt1e6.measured} M tokens/s (target 25)`);
+    console.log(
+      `\n10^6 x 10^6: ${targets.speedupAt1e6.measured}x the faster Set<string> join (target 15x), ` +
+        `${targets.mTokensPerSAt1e6.measured} M tokens/s (target 25)`,
+    );
   }
   const path = writeResults('join', {
     mode,

@@ -21,7 +21,12 @@ const mode = benchMode();
 const full = mode === 'full';
 const RUNS = full ? 7 : 5;
 /** Items per measured run, so that each run lasts roughly 100-300 ms on this machine. */
-const ITEMS: Record<string, number> = { noble: full ? 400 : 100, sodium: full ? 4000 : 1500, 'sodium-native': full ? 8000 : 3000, webcrypto: full ? 4000 : 1500 };
+const ITEMS: Record<string, number> = {
+  noble: full ? 400 : 100,
+  sodium: full ? 4000 : 1500,
+  'sodium-native': full ? 8000 : 3000,
+  webcrypto: full ? 4000 : 1500,
+};
 
 const utf8 = new TextEncoder();
 const identifiers = (n: number) => Array.from({ length: n }, (_, i) => utf8.encode(`user.${i}@example.com`));
@@ -52,7 +57,13 @@ async function rate(n: number, fn: () => unknown): Promise<Rate> {
 }
 
 /** The four operations of one backend; `a` awaits whether the backend is sync or not. */
-async function measure(suite: string, name: string, backend: Pick<AnyX25519Backend, 'fromUniform' | 'multiply' | 'blindUniform'>, dst: string, key: Uint8Array) {
+async function measure(
+  suite: string,
+  name: string,
+  backend: Pick<AnyX25519Backend, 'fromUniform' | 'multiply' | 'blindUniform'>,
+  dst: string,
+  key: Uint8Array,
+) {
   const n = ITEMS[name]!;
   const items = identifiers(n);
   const uniform = expandMessages(items, dst);
@@ -114,8 +125,12 @@ async function main(): Promise<void> {
   };
   console.log('');
   printTable([{ ...ratios }]);
-  console.log(`\nRFC 9380 edwards25519 hash in noble: ${rfc9380.nobleHashToCurveEdwards25519.cpu}/s; one field sqrt in JS: ${rfc9380.fieldSqrtInJs.cpu}/s`);
-  console.log(`load average (1, 5, 15 min): before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nRFC 9380 edwards25519 hash in noble: ${rfc9380.nobleHashToCurveEdwards25519.cpu}/s; one field sqrt in JS: ${rfc9380.fieldSqrtInJs.cpu}/s`,
+  );
+  console.log(
+    `load average (1, 5, 15 min): before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}`,
+  );
   const path = writeResults('primitives-suites', {
     mode,
     runs: RUNS,

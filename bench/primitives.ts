@@ -39,7 +39,11 @@ async function decodeValidate(backend: GroupBackend, elements: Uint8Array, n: nu
       for (let i = 0; i < n; i++) ristretto255.Point.fromBytes(elements.subarray(i * 32, (i + 1) * 32));
     });
   }
-  const lib = (sodium as unknown as { libsodium: { HEAPU8: Uint8Array; _malloc(n: number): number; _crypto_core_ristretto255_is_valid_point(p: number): number } }).libsodium;
+  const lib = (
+    sodium as unknown as {
+      libsodium: { HEAPU8: Uint8Array; _malloc(n: number): number; _crypto_core_ristretto255_is_valid_point(p: number): number };
+    }
+  ).libsodium;
   const ptr = lib._malloc(n * 32);
   lib.HEAPU8.set(elements.subarray(0, n * 32), ptr);
   return opsPerSecond(n, () => {

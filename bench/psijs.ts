@@ -26,8 +26,18 @@ interface Message {
   serializeBinary(): Uint8Array;
 }
 interface PsiJs {
-  server: { createWithNewKey(reveal: boolean): { createSetupMessage(fpr: number, n: number, items: string[], ds: unknown): Message; processRequest(req: unknown): Message } };
-  client: { createWithNewKey(reveal: boolean): { createRequest(items: string[]): Message; getIntersection(setup: unknown, resp: unknown): number[] } };
+  server: {
+    createWithNewKey(reveal: boolean): {
+      createSetupMessage(fpr: number, n: number, items: string[], ds: unknown): Message;
+      processRequest(req: unknown): Message;
+    };
+  };
+  client: {
+    createWithNewKey(reveal: boolean): {
+      createRequest(items: string[]): Message;
+      getIntersection(setup: unknown, resp: unknown): number[];
+    };
+  };
   request: { deserializeBinary(bytes: Uint8Array): unknown };
   response: { deserializeBinary(bytes: Uint8Array): unknown };
   serverSetup: { deserializeBinary(bytes: Uint8Array): unknown };
@@ -94,10 +104,15 @@ async function main(): Promise<void> {
       const suites = {} as Record<GroupName, { all: number; single: number; wire: number; singleCpuS: number }>;
       for (const group of GROUP_NAMES) {
         let ours: SessionRun = { ms: 0, wireBytes: 0, matches: 0 };
-        const all = await timeMedian(async () => (ours = await runSession({ a, b }, undefined, sources, group)), { runs: mode === 'full' && n <= 1e4 ? 3 : 1, warmup: 0 });
+        const all = await timeMedian(async () => (ours = await runSession({ a, b }, undefined, sources, group)), {
+          runs: mode === 'full' && n <= 1e4 ? 3 : 1,
+          warmup: 0,
+        });
         const { value: single, cpuS: singleCpuS } = await cpuOf(() => runSession({ a, b }, 1, sources, group));
         if (ours.matches !== n / 2 || theirs.matches !== n / 2 || single.matches !== n / 2) {
-          throw new Error(`wrong intersection at n=${n} (${group}): blindjoin ${ours.matches}, psi.js ${theirs.matches}, expected ${n / 2}`);
+          throw new Error(
+            `wrong intersection at n=${n} (${group}): blindjoin ${ours.matches}, psi.js ${theirs.matches}, expected ${n / 2}`,
+          );
         }
         suites[group] = { all: all.medianMs, single: single.ms, wire: ours.wireBytes, singleCpuS };
       }
@@ -126,20 +141,35 @@ async function main(): Promise<void> {
     }
   }
   await stopIdlePools();
-  console.log(`blindjoin on ${workers} workers (and 1), backend auto per suite; psi.js Raw setup, reveal intersection; times include serialisation.\n`);
+  console.log(
+    `blindjoin on ${workers} workers (and 1), backend auto per suite; psi.js Raw setup, reveal intersection; times include serialisation.\n`,
+  );
   printTable(rows);
   const at1e4 = rows.filter((r) => r.itemsPerSide === 1e4);
   const best = at1e4.length === 0 ? undefined : Math.max(...at1e4.map((r) => r.x25519Speedup));
   const targets = best !== undefined && {
-    speedupAt1e4: { target: 15, group: 'x25519', measured: at1e4.map((r) => r.x25519Speedup), met: at1e4.every((r) => r.x25519Speedup >= 15) },
-    speedupAt1e4Ristretto255: { target: 15, measured: at1e4.map((r) => r.ristretto255Speedup), met: at1e4.every((r) => r.ristretto255Speedup >= 15) },
+    speedupAt1e4: {
+      target: 15,
+      group: 'x25519',
+      measured: at1e4.map((r) => r.x25519Speedup),
+      met: at1e4.every((r) => r.x25519Speedup >= 15),
+    },
+    speedupAt1e4Ristretto255: {
+      target: 15,
+      measured: at1e4.map((r) => r.ristretto255Speedup),
+      met: at1e4.every((r) => r.ristretto255Speedup >= 15),
+    },
   };
-  if (targets) console.log(`\n10^4 x 10^4: x25519 ${at1e4.map((r) => r.x25519Speedup).join(', ')}x psi.js on ${workers} cores; ristretto255 ${at1e4.map((r) => r.ristretto255Speedup).join(', ')}x (target 15x)`);
+  if (targets)
+    console.log(
+      `\n10^4 x 10^4: x25519 ${at1e4.map((r) => r.x25519Speedup).join(', ')}x psi.js on ${workers} cores; ristretto255 ${at1e4.map((r) => r.ristretto255Speedup).join(', ')}x (target 15x)`,
+    );
   const path = writeResults('psijs', {
     mode,
     workers,
     peer: '@openmined/psi.js 2.0.6, Raw data structure, reveal intersection, single-threaded WASM',
-    blindjoin: 'runLocal, initiator learns intersection, responder none, backend auto per suite (x25519: sodium-native; ristretto255: libsodium WASM)',
+    blindjoin:
+      'runLocal, initiator learns intersection, responder none, backend auto per suite (x25519: sodium-native; ristretto255: libsodium WASM)',
     loadAverage1m: { before: loadBefore, after: loadavg()[0] },
     rows,
     targets,

@@ -40,7 +40,9 @@ export async function loadLibrary(dist: boolean): Promise<Library> {
  */
 export function makeSets(n: number, m: number, overlap: number): { a: string[]; b: string[] } {
   const a = Array.from({ length: n }, (_, i) => `user.${i}@example.com`);
-  const b = Array.from({ length: m }, (_, j) => (j < overlap ? `user.${j * Math.floor(n / overlap)}@example.com` : `other.${j}@example.org`));
+  const b = Array.from({ length: m }, (_, j) =>
+    j < overlap ? `user.${j * Math.floor(n / overlap)}@example.com` : `other.${j}@example.org`,
+  );
   return { a, b };
 }
 
@@ -87,7 +89,12 @@ export interface SessionRun {
  * const { ms, wireBytes } = await runSession(makeSets(1000, 1000, 500), undefined, sources, 'x25519');
  * ```
  */
-export async function runSession(sets: { a: string[]; b: string[] }, workers?: number, lib: Library = sources, group?: GroupName): Promise<SessionRun> {
+export async function runSession(
+  sets: { a: string[]; b: string[] },
+  workers?: number,
+  lib: Library = sources,
+  group?: GroupName,
+): Promise<SessionRun> {
   const { createParty, runLocal } = lib;
   const bytes = { sent: 0 };
   const start = performance.now();

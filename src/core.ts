@@ -17,6 +17,11 @@ export type { GroupName } from './group/suite.js';
 export type { Reveal } from './wire/reveal.js';
 export * from './protocol/index.js';
 export {
-  ConnectionError, matchWith, ServiceError, type MatchOverHttpOptions, type MatchOverHttpResult, type MatchProgress,
+  ConnectionError,
+  matchWith,
+  ServiceError,
+  type MatchOverHttpOptions,
+  type MatchOverHttpResult,
+  type MatchProgress,
 } from './transport/client.js';
 export { fetchPort, type HttpAnswer, type HttpPort } from './transport/http-port.js';

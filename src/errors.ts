@@ -14,7 +14,10 @@ export const ERROR_CODES = {
   REVEAL_INVALID: { status: 400, meaning: 'a reveal mode (option or wire code) is unknown' },
   ITEMS_INVALID: { status: 400, meaning: 'items is not an array of strings and byte arrays' },
   BACKEND_UNKNOWN: { status: 400, meaning: 'the named arithmetic backend does not exist' },
-  BACKEND_UNAVAILABLE: { status: 500, meaning: 'the named arithmetic backend cannot load here, or does not exist for the chosen group suite' },
+  BACKEND_UNAVAILABLE: {
+    status: 500,
+    meaning: 'the named arithmetic backend cannot load here, or does not exist for the chosen group suite',
+  },
   SCALAR_INVALID: { status: 400, meaning: 'a secret scalar is not 32 bytes in [1, order)' },
   HASH_INPUT_INVALID: { status: 400, meaning: 'a message or domain-separation tag cannot be hashed' },
   PACKED_LENGTH_INVALID: { status: 400, meaning: 'a packed buffer is not a whole number of records' },
@@ -52,9 +55,15 @@ export const ERROR_CODES = {
   PEER_DUPLICATE: { status: 400, meaning: 'the peer sent or returned the same element twice' },
 
   // Additively homomorphic encryption for aggregates (src/homomorphic, issue 15).
-  CIPHERTEXT_INVALID: { status: 400, meaning: 'a ciphertext is not two canonical ristretto255 encodings, or its first part is the identity' },
+  CIPHERTEXT_INVALID: {
+    status: 400,
+    meaning: 'a ciphertext is not two canonical ristretto255 encodings, or its first part is the identity',
+  },
   PLAINTEXT_OUT_OF_RANGE: { status: 400, meaning: 'a value to encrypt is not an integer within the declared bound' },
-  SUM_OUT_OF_RANGE: { status: 422, meaning: 'a ciphertext decrypts to no value within the bounded range (overflow, another key or tampering)' },
+  SUM_OUT_OF_RANGE: {
+    status: 422,
+    meaning: 'a ciphertext decrypts to no value within the bounded range (overflow, another key or tampering)',
+  },
 
   // Identifiers and input files.
   EMPTY: { status: 400, meaning: 'the identifier is empty after normalisation' },
@@ -116,7 +125,10 @@ export const ERROR_CODES = {
   ABORTED: { status: 499, meaning: 'the caller aborted the session' },
 
   // Disclosure policy and privacy budget (docs/privacy.md).
-  POLICY_INVALID: { status: 400, meaning: 'a disclosure policy or privacy parameter (epsilon, sensitivity, threshold, rounding) is out of range' },
+  POLICY_INVALID: {
+    status: 400,
+    meaning: 'a disclosure policy or privacy parameter (epsilon, sensitivity, threshold, rounding) is out of range',
+  },
   BUDGET_EXCEEDED: { status: 429, meaning: "the token's privacy budget (epsilon over the window) cannot pay for another release" },
   LEDGER_CORRUPT: { status: 500, meaning: 'the privacy budget ledger file is not a valid ledger (it is never reset silently)' },
   LEDGER_UNREADABLE: { status: 500, meaning: 'the privacy budget ledger file cannot be read' },

@@ -26,6 +26,12 @@ export function integerIn(value: unknown, what: string, min: number, max: number
  * optionalIntegerIn(opts.maxSessions, 'maxSessions', 1, 100_000, 16); // 16 when not given
  * ```
  */
-export function optionalIntegerIn<T extends number | undefined>(value: unknown, what: string, min: number, max: number, fallback: T): number | T {
+export function optionalIntegerIn<T extends number | undefined>(
+  value: unknown,
+  what: string,
+  min: number,
+  max: number,
+  fallback: T,
+): number | T {
   return value === undefined ? fallback : integerIn(value, what, min, max);
 }

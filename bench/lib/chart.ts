@@ -81,10 +81,17 @@ export function svgLineChart(series: Series[], opts: ChartOptions): string {
   series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
     const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
-    for (const [x, y] of pts) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}: ${fmt(x)} per side, ${Math.round(y)} items/s`)}</title></circle>`);
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
+    );
+    for (const [x, y] of pts)
+      out.push(
+        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(`${s.label}: ${fmt(x)} per side, ${Math.round(y)} items/s`)}</title></circle>`,
+      );
     const ly = m.top + 10 + i * 20;
-    out.push(`<line x1="${width - m.right + 12}" y1="${ly}" x2="${width - m.right + 32}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(
+      `<line x1="${width - m.right + 12}" y1="${ly}" x2="${width - m.right + 32}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`,
+    );
     out.push(`<text x="${width - m.right + 38}" y="${ly + 4}">${esc(s.label)}</text>`);
   });
   out.push('</svg>');

@@ -82,7 +82,9 @@ export function* localParts(f: string, l: string): Generator<string> {
  * ```
  */
 export const CANDIDATES_PER_FIRST_NAME =
-  LAST_NAMES.length * (BASE_PATTERNS.length + NUMBERED_PATTERNS.length * NUMBERS.length + YEAR_PATTERNS.length * YEARS.length) * DOMAINS.length;
+  LAST_NAMES.length *
+  (BASE_PATTERNS.length + NUMBERED_PATTERNS.length * NUMBERS.length + YEAR_PATTERNS.length * YEARS.length) *
+  DOMAINS.length;
 
 /**
  * A pseudo-random address and whether the dictionary covers it: with
@@ -105,7 +107,11 @@ export function syntheticEmail(random: () => number, patterned: number): { email
   const l = pick(LAST_NAMES);
   const kind = random();
   const local =
-    kind < 0.5 ? pick(BASE_PATTERNS)(f, l) : kind < 0.8 ? `${pick(NUMBERED_PATTERNS)(f, l)}${pick(NUMBERS)}` : `${pick(YEAR_PATTERNS)(f, l)}${pick(YEARS)}`;
+    kind < 0.5
+      ? pick(BASE_PATTERNS)(f, l)
+      : kind < 0.8
+        ? `${pick(NUMBERED_PATTERNS)(f, l)}${pick(NUMBERS)}`
+        : `${pick(YEAR_PATTERNS)(f, l)}${pick(YEARS)}`;
   return { email: `${local}@${domain}`, patterned: true };
 }
 

@@ -83,10 +83,13 @@ function spawn(task: AttackJob): Promise<{ tried: number; found: string[]; secon
   // Node 20 does not carry tsx's hooks into workers: boot through tsx's API.
   const worker = existsSync(fileURLToPath(built))
     ? new Worker(built, { workerData: task })
-    : new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}));`, {
-        eval: true,
-        workerData: task,
-      });
+    : new Worker(
+        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}));`,
+        {
+          eval: true,
+          workerData: task,
+        },
+      );
   return new Promise((resolve, reject) => {
     worker.once('message', (m) => {
       resolve(m);
@@ -171,7 +174,9 @@ console.log(
     (candidates < fullArea ? ` (${victimsInRange} of them lie in the range tried)` : ''),
 );
 if (candidates < fullArea) {
-  console.log(`  (only ${fmt(candidates)} of 10,000,000 candidates tried: the whole area code would take ~${duration(areaSeconds)} at this rate, extrapolated)`);
+  console.log(
+    `  (only ${fmt(candidates)} of 10,000,000 candidates tried: the whole area code would take ~${duration(areaSeconds)} at this rate, extrapolated)`,
+  );
 }
 
 // ---- (b) email addresses against a name dictionary --------------------------------------------
@@ -214,13 +219,24 @@ const extrapolation = spaces.map((s) => ({
 }));
 console.log('\nextrapolated time to hash every candidate (phone numbers):');
 console.log(`  ${'space'.padEnd(46)} ${'this CPU'.padStart(12)} ${'one RTX 4090'.padStart(14)}`);
-for (const e of extrapolation) console.log(`  ${e.space.padEnd(46)} ${duration(e.cpuSeconds).padStart(12)} ${duration(e.rtx4090Seconds).padStart(14)}`);
-console.log(`  (RTX 4090: hashcat v6.2.6 mode 1400, ${fmt(RTX_4090_SHA256_PER_SECOND / 1e6, 1)} MH/s, https://gist.github.com/Chick3nman/32e662a5bb63bc4f51b847bb422222fd)`);
+for (const e of extrapolation)
+  console.log(`  ${e.space.padEnd(46)} ${duration(e.cpuSeconds).padStart(12)} ${duration(e.rtx4090Seconds).padStart(14)}`);
+console.log(
+  `  (RTX 4090: hashcat v6.2.6 mode 1400, ${fmt(RTX_4090_SHA256_PER_SECOND / 1e6, 1)} MH/s, https://gist.github.com/Chick3nman/32e662a5bb63bc4f51b847bb422222fd)`,
+);
 
 const results = {
   bench: 'plain-hash-attack',
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), platform: `${platform()} ${release()}`, arch: arch(), node: process.version, totalMemGiB: +(totalmem() / 2 ** 30).toFixed(1), loadAverage1m: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) } },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    platform: `${platform()} ${release()}`,
+    arch: arch(),
+    node: process.version,
+    totalMemGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    loadAverage1m: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
+  },
   phone: {
     areaCode: area,
     format: `Meta: SHA-256 hex of "${prefix}XXXXXXX"`,
@@ -234,7 +250,17 @@ const results = {
     method: best,
     wholeAreaCodeSeconds: +areaSeconds.toFixed(3),
     extrapolatedAreaCode: candidates < fullArea,
-    singleThread: Object.fromEntries(methods.map((m) => [m, { sample, runs: rates[m]!.runs.map(Math.round), median: Math.round(rates[m]!.median), vsCreateHash: +(rates[m]!.median / baseline).toFixed(2) }])),
+    singleThread: Object.fromEntries(
+      methods.map((m) => [
+        m,
+        {
+          sample,
+          runs: rates[m]!.runs.map(Math.round),
+          median: Math.round(rates[m]!.median),
+          vsCreateHash: +(rates[m]!.median / baseline).toFixed(2),
+        },
+      ]),
+    ),
   },
   email: {
     targets: emailVictims.size,
@@ -247,7 +273,12 @@ const results = {
     threads: workers,
   },
   extrapolation: extrapolation.map((e) => ({ ...e, cpuSeconds: +e.cpuSeconds.toFixed(3), rtx4090Seconds: +e.rtx4090Seconds.toFixed(6) })),
-  gpuSource: { device: 'NVIDIA RTX 4090', tool: 'hashcat v6.2.6 -m 1400', hashesPerSecond: RTX_4090_SHA256_PER_SECOND, url: 'https://gist.github.com/Chick3nman/32e662a5bb63bc4f51b847bb422222fd' },
+  gpuSource: {
+    device: 'NVIDIA RTX 4090',
+    tool: 'hashcat v6.2.6 -m 1400',
+    hashesPerSecond: RTX_4090_SHA256_PER_SECOND,
+    url: 'https://gist.github.com/Chick3nman/32e662a5bb63bc4f51b847bb422222fd',
+  },
 };
 const out = new URL('../results/plain-hash-attack.json', import.meta.url);
 await mkdir(new URL('.', out), { recursive: true });

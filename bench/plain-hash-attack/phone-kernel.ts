@@ -76,7 +76,9 @@ export function enumeratePhones(job: PhoneJob): PhoneJobResult {
   const start = process.hrtime.bigint();
   if (job.method === 'createHash') {
     for (let n = job.from; n < job.to; n++) {
-      const digest = createHash('sha256').update(job.prefix + suffix(n)).digest();
+      const digest = createHash('sha256')
+        .update(job.prefix + suffix(n))
+        .digest();
       if (words.has(digest.readInt32BE(0))) confirm(n);
     }
   } else if (job.method === 'crypto.hash') {

@@ -124,10 +124,20 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
     const outDir = join(dir, 'results');
     const service = await startService(
       {
-        input: platformCsv, column: 'email', type: 'email', port: 0, host: '127.0.0.1',
-        learn: 'intersection', disclosure: 'policy', budgetWindow: 30 * 86_400_000, maxSessions: 4, idleTimeout: 120_000,
+        input: platformCsv,
+        column: 'email',
+        type: 'email',
+        port: 0,
+        host: '127.0.0.1',
+        learn: 'intersection',
+        disclosure: 'policy',
+        budgetWindow: 30 * 86_400_000,
+        maxSessions: 4,
+        idleTimeout: 120_000,
         // A small demo list may be below the production minimum of 1,000 items.
-        minItems: Math.min(1000, opts.advertiser), out: outDir, ...workers,
+        minItems: Math.min(1000, opts.advertiser),
+        out: outDir,
+        ...workers,
       },
       { ...io, err: () => undefined },
     );
@@ -140,8 +150,16 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
       io.out('advertiser: blindjoin match --server URL --input advertiser.csv --column email --type email\n');
       advertiser = await matchCommand(
         {
-          server: service.url, input: advertiserCsv, column: 'email', type: 'email',
-          learn: 'auto', peerLearns: 'auto', json: false, timeout: 300_000, retries: 4, ...workers,
+          server: service.url,
+          input: advertiserCsv,
+          column: 'email',
+          type: 'email',
+          learn: 'auto',
+          peerLearns: 'auto',
+          json: false,
+          timeout: 300_000,
+          retries: 4,
+          ...workers,
         },
         io,
       );

@@ -43,12 +43,16 @@ function revealOption(flag: string, description: string, fallback: string | unde
 
 /** `--group`: both sides of a session must name the same suite (the handshake refuses a mismatch). */
 function groupOption(): Option {
-  return new Option('--group <suite>', 'group suite; the service and its clients must use the same one').choices(GROUP_CHOICES).default('x25519');
+  return new Option('--group <suite>', 'group suite; the service and its clients must use the same one')
+    .choices(GROUP_CHOICES)
+    .default('x25519');
 }
 
 /** `--backend`: which arithmetic engine to run the suite on. */
 function backendOption(): Option {
-  return new Option('--backend <name>', "arithmetic backend (sodium-native and webcrypto are x25519 only)").choices(BACKEND_CHOICES).default('auto');
+  return new Option('--backend <name>', 'arithmetic backend (sodium-native and webcrypto are x25519 only)')
+    .choices(BACKEND_CHOICES)
+    .default('auto');
 }
 
 /**
@@ -71,20 +75,44 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(new Option('--port <n>', 'TCP port (0 picks a free one)').argParser(intIn(0, 65535)).makeOptionMandatory())
     .option('--host <address>', 'interface to bind; put TLS termination in front of anything but loopback', '127.0.0.1')
     .addOption(revealOption('--learn', 'what the service learns', 'intersection'))
-    .addOption(revealOption('--peer-learns', "what clients learn (default: 'released' under --disclosure policy, 'size' under exact)", undefined))
-    .addOption(new Option('--disclosure <mode>', "'policy': clients learn only figures noised, thresholded and rounded under a privacy budget; 'exact': a membership oracle").choices(['policy', 'exact']).default('policy'))
-    .option('--min-items <n>', 'fewest distinct items a client must bring (default 1000 under a policy, 1 under exact)', intIn(1, 0xffff_ffff))
+    .addOption(
+      revealOption('--peer-learns', "what clients learn (default: 'released' under --disclosure policy, 'size' under exact)", undefined),
+    )
+    .addOption(
+      new Option(
+        '--disclosure <mode>',
+        "'policy': clients learn only figures noised, thresholded and rounded under a privacy budget; 'exact': a membership oracle",
+      )
+        .choices(['policy', 'exact'])
+        .default('policy'),
+    )
+    .option(
+      '--min-items <n>',
+      'fewest distinct items a client must bring (default 1000 under a policy, 1 under exact)',
+      intIn(1, 0xffff_ffff),
+    )
     .option('--epsilon <e>', 'privacy loss of one released figure (default 0.25)', parsePositiveNumber)
     .option('--threshold <k>', 'released figures below k read "fewer than k" (default 100)', intIn(1, Number.MAX_SAFE_INTEGER))
     .option('--round-digits <n>', 'significant digits of released figures (default 2)', intIn(1, 15))
     .option('--budget <e>', 'privacy budget per token per window (default 1)', parsePositiveNumber)
-    .addOption(new Option('--budget-window <duration>', 'window the budget is summed over').argParser(parseDuration).default(30 * 86_400_000, '30d'))
+    .addOption(
+      new Option('--budget-window <duration>', 'window the budget is summed over').argParser(parseDuration).default(30 * 86_400_000, '30d'),
+    )
     .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
     .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
-    .option('--out <dir>', 'write each session\'s matched rows and a JSON summary here')
+    .option('--out <dir>', "write each session's matched rows and a JSON summary here")
     .option('--max-items <n>', 'most distinct items one client session may send', intIn(1, 0xffff_ffff))
-    .option('--daily-quota <n>', 'items per token per UTC day, unless its tokens-file line says otherwise', intIn(1, Number.MAX_SAFE_INTEGER))
-    .option('--key-rotation <when>', "'session' (fresh key per session) or an interval such as 1h to reuse a precomputed set", parseKeyRotation, 'session')
+    .option(
+      '--daily-quota <n>',
+      'items per token per UTC day, unless its tokens-file line says otherwise',
+      intIn(1, Number.MAX_SAFE_INTEGER),
+    )
+    .option(
+      '--key-rotation <when>',
+      "'session' (fresh key per session) or an interval such as 1h to reuse a precomputed set",
+      parseKeyRotation,
+      'session',
+    )
     .option('--max-sessions <n>', 'sessions in progress at once', intIn(1, 100_000), 16)
     .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))

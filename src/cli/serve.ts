@@ -109,7 +109,9 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
   });
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
   const { terms } = service.handler.service;
-  io.err(`group ${opts.group ?? 'x25519'}; the service learns ${terms.learn}, clients learn ${terms.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`);
+  io.err(
+    `group ${opts.group ?? 'x25519'}; the service learns ${terms.learn}, clients learn ${terms.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`,
+  );
   if (terms.policy !== undefined) {
     const { epsilon, threshold, significantDigits } = terms.policy;
     io.err(

@@ -129,6 +129,12 @@ function gcd(a: bigint, b: bigint): bigint {
 }
 
 function invalid(name: string, value: unknown): PsiError {
-  const shown = typeof value === 'object' && value !== null ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) : String(value);
-  return new PsiError('POLICY_INVALID', `${name} must be a positive decimal number or a fraction of positive integers below 2^64, got ${shown}`);
+  const shown =
+    typeof value === 'object' && value !== null
+      ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+      : String(value);
+  return new PsiError(
+    'POLICY_INVALID',
+    `${name} must be a positive decimal number or a fraction of positive integers below 2^64, got ${shown}`,
+  );
 }

@@ -168,7 +168,8 @@ export class BudgetLedger {
       const state = this.#state(tokenId, now);
       const before = this.status(tokenId, now);
       if (before.spentMicros + micros > before.budgetMicros) {
-        const expiry = before.nextExpiry === null ? '' : `; the oldest charge stops counting at ${new Date(before.nextExpiry).toISOString()}`;
+        const expiry =
+          before.nextExpiry === null ? '' : `; the oldest charge stops counting at ${new Date(before.nextExpiry).toISOString()}`;
         throw new PsiError(
           'BUDGET_EXCEEDED',
           `privacy budget of '${tokenId}' spent: ${fmt(before.spentMicros)} of ${fmt(before.budgetMicros)} used in the last ${days(this.windowMs)}, ${fmt(micros)} more requested${expiry}`,
@@ -330,7 +331,11 @@ export class BudgetLedger {
  */
 function parseLedger(text: string, path: string): Map<string, TokenState> {
   const corrupt = (why: string, cause?: unknown): PsiError =>
-    new PsiError('LEDGER_CORRUPT', `the budget ledger ${path} is corrupt (${why}); restore it from a backup or move it aside deliberately, since a new file grants every token a fresh budget`, cause === undefined ? undefined : { cause });
+    new PsiError(
+      'LEDGER_CORRUPT',
+      `the budget ledger ${path} is corrupt (${why}); restore it from a backup or move it aside deliberately, since a new file grants every token a fresh budget`,
+      cause === undefined ? undefined : { cause },
+    );
   let root: unknown;
   try {
     root = JSON.parse(text);
@@ -406,7 +411,8 @@ function checkToken(tokenId: string): void {
 }
 
 function checkTime(now: number): void {
-  if (!Number.isSafeInteger(now) || now < 0) throw new PsiError('OPTIONS_INVALID', `now must be milliseconds since the epoch, got ${String(now)}`);
+  if (!Number.isSafeInteger(now) || now < 0)
+    throw new PsiError('OPTIONS_INVALID', `now must be milliseconds since the epoch, got ${String(now)}`);
 }
 
 function checkCount(n: number, name: string): void {

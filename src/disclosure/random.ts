@@ -83,7 +83,10 @@ function draw(random: ByteSource, length: number): Uint8Array {
   const b = random(length);
   // A source that returns fewer bytes would silently bias every draw.
   if (!(b instanceof Uint8Array) || b.length !== length) {
-    throw new PsiError('OPTIONS_INVALID', `byte source returned ${b instanceof Uint8Array ? b.length : typeof b} bytes, ${length} requested`);
+    throw new PsiError(
+      'OPTIONS_INVALID',
+      `byte source returned ${b instanceof Uint8Array ? b.length : typeof b} bytes, ${length} requested`,
+    );
   }
   return b;
 }

@@ -79,7 +79,10 @@ export function release(exact: number, policy: DisclosurePolicy = {}, options: R
   const p = resolvePolicy(policy);
   if (!Number.isSafeInteger(exact)) throw new PsiError('OPTIONS_INVALID', 'the exact value must be a safe integer');
   if (p.nonNegative && exact < 0) throw new PsiError('OPTIONS_INVALID', 'a non-negative policy got a negative exact value');
-  const noise = sampleNoise({ epsilon: { numerator: p.epsilon.num, denominator: p.epsilon.den }, sensitivity: p.sensitivity }, options.random ?? cryptoSource);
+  const noise = sampleNoise(
+    { epsilon: { numerator: p.epsilon.num, denominator: p.epsilon.den }, sensitivity: p.sensitivity },
+    options.random ?? cryptoSource,
+  );
   const noisy = exact + noise;
   if (!Number.isSafeInteger(noisy)) throw new PsiError('OPTIONS_INVALID', 'the noised value left the safe integer range');
   return publish(noisy, p, options.denominator);
@@ -121,7 +124,8 @@ function publish(noisy: number, p: ResolvedPolicy, denominator: number | undefin
 
   const clamped = p.nonNegative ? Math.max(0, noisy) : noisy;
   const value = p.significantDigits === null ? clamped : roundSignificant(clamped, p.significantDigits);
-  const rounding = p.significantDigits === null ? '' : `, rounded to ${p.significantDigits} significant digit${p.significantDigits === 1 ? '' : 's'}`;
+  const rounding =
+    p.significantDigits === null ? '' : `, rounded to ${p.significantDigits} significant digit${p.significantDigits === 1 ? '' : 's'}`;
   const spread = noiseQuantile(scale, 0.95) + roundingSlack(value, p.significantDigits);
   const lo = p.nonNegative ? Math.max(0, value - spread) : value - spread;
   const out: Released = {

@@ -7,6 +7,13 @@ export { loadBackend, type BackendChoice } from './load.js';
 export { nobleBackend } from './noble.js';
 export { randomScalar } from './scalar.js';
 export {
-  checkBackendChoice, GROUP_NAMES, groupSuite, isSyncBackend, type AnyGroupBackend, type GroupName, type GroupSuite, type SyncGroupBackend,
+  checkBackendChoice,
+  GROUP_NAMES,
+  groupSuite,
+  isSyncBackend,
+  type AnyGroupBackend,
+  type GroupName,
+  type GroupSuite,
+  type SyncGroupBackend,
 } from './suite.js';
 export * from './x25519/index.js';

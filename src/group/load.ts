@@ -47,7 +47,10 @@ export async function loadBackend(choice: BackendChoice = 'auto'): Promise<Group
       return loadSodium().catch(() => nobleBackend);
     case 'sodium-native':
     case 'webcrypto':
-      throw new PsiError('BACKEND_UNAVAILABLE', `backend '${choice}' has no ristretto255 arithmetic: ristretto255 runs on 'sodium' or 'noble' (or use group 'x25519')`);
+      throw new PsiError(
+        'BACKEND_UNAVAILABLE',
+        `backend '${choice}' has no ristretto255 arithmetic: ristretto255 runs on 'sodium' or 'noble' (or use group 'x25519')`,
+      );
     default:
       throw new PsiError('BACKEND_UNKNOWN', `unknown backend ${JSON.stringify(choice)}`);
   }

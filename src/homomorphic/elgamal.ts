@@ -13,7 +13,12 @@ import { randomNonces } from './scalars.js';
  * const cts = encryptValues(he, [1999n, 250n], keys.secretKey, 1_000_000n); // 128 bytes
  * ```
  */
-export function encryptValues(backend: HomomorphicBackend, values: ArrayLike<bigint | number>, secretKey: Uint8Array, bound: bigint): Uint8Array {
+export function encryptValues(
+  backend: HomomorphicBackend,
+  values: ArrayLike<bigint | number>,
+  secretKey: Uint8Array,
+  bound: bigint,
+): Uint8Array {
   const plaintexts = encodePlaintexts(values, bound);
   const nonces = randomNonces(values.length);
   try {
@@ -32,7 +37,12 @@ export function encryptValues(backend: HomomorphicBackend, values: ArrayLike<big
  * const noisy = he.add(sum, encryptValuesPublic(he, [noise], keys.publicKey, noiseBound));
  * ```
  */
-export function encryptValuesPublic(backend: HomomorphicBackend, values: ArrayLike<bigint | number>, publicKey: Uint8Array, bound: bigint): Uint8Array {
+export function encryptValuesPublic(
+  backend: HomomorphicBackend,
+  values: ArrayLike<bigint | number>,
+  publicKey: Uint8Array,
+  bound: bigint,
+): Uint8Array {
   const plaintexts = encodePlaintexts(values, bound);
   const nonces = randomNonces(values.length);
   try {
@@ -71,6 +81,11 @@ export function rerandomizeCiphertexts(backend: HomomorphicBackend, ciphertexts:
  * const [total] = decryptValues(he, table, released, keys.secretKey); // e.g. 2249n
  * ```
  */
-export function decryptValues(backend: HomomorphicBackend, table: DecryptionTable, ciphertexts: Uint8Array, secretKey: Uint8Array): bigint[] {
+export function decryptValues(
+  backend: HomomorphicBackend,
+  table: DecryptionTable,
+  ciphertexts: Uint8Array,
+  secretKey: Uint8Array,
+): bigint[] {
   return table.solveAll(backend.decryptToPoints(ciphertexts, secretKey));
 }

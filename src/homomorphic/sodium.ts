@@ -109,49 +109,73 @@ function makeSodiumHomomorphic(lib: RawSodium): HomomorphicBackend {
       const n = scalarCount(plaintexts);
       scalarCount(nonces, n);
       lib.HEAPU8.set(secretKey, secretPtr);
-      return batched(n, [[plaintexts, mPtr, SCALAR_BYTES], [nonces, rPtr, SCALAR_BYTES]], C, (i, j) => {
-        if (!scalarsOk(plaintexts, nonces, i)) explain(i, [], scalarChecks(plaintexts, nonces, i));
-        const m = mPtr + j * SCALAR_BYTES;
-        const r = rPtr + j * SCALAR_BYTES;
-        const out = outPtr + j * C;
-        lib._crypto_scalarmult_ristretto255_base(out, r);
-        // t = m + r·s (mod ℓ), so that t·G = m·G + r·P: one fixed-base multiplication
-        // instead of a variable-base r·P. A zero t gives -1 and the identity's encoding
-        // (all zeros), which is what the reference writes too.
-        lib._crypto_core_ristretto255_scalar_mul(tPtr, r, secretPtr);
-        lib._crypto_core_ristretto255_scalar_add(tPtr, tPtr, m);
-        lib._crypto_scalarmult_ristretto255_base(out + E, tPtr);
-      });
+      return batched(
+        n,
+        [
+          [plaintexts, mPtr, SCALAR_BYTES],
+          [nonces, rPtr, SCALAR_BYTES],
+        ],
+        C,
+        (i, j) => {
+          if (!scalarsOk(plaintexts, nonces, i)) explain(i, [], scalarChecks(plaintexts, nonces, i));
+          const m = mPtr + j * SCALAR_BYTES;
+          const r = rPtr + j * SCALAR_BYTES;
+          const out = outPtr + j * C;
+          lib._crypto_scalarmult_ristretto255_base(out, r);
+          // t = m + r·s (mod ℓ), so that t·G = m·G + r·P: one fixed-base multiplication
+          // instead of a variable-base r·P. A zero t gives -1 and the identity's encoding
+          // (all zeros), which is what the reference writes too.
+          lib._crypto_core_ristretto255_scalar_mul(tPtr, r, secretPtr);
+          lib._crypto_core_ristretto255_scalar_add(tPtr, tPtr, m);
+          lib._crypto_scalarmult_ristretto255_base(out + E, tPtr);
+        },
+      );
     },
     encryptWithPublic(plaintexts, nonces, publicKey) {
       setPublicKey(publicKey);
       const n = scalarCount(plaintexts);
       scalarCount(nonces, n);
-      return batched(n, [[plaintexts, mPtr, SCALAR_BYTES], [nonces, rPtr, SCALAR_BYTES]], C, (i, j) => {
-        if (!scalarsOk(plaintexts, nonces, i)) explain(i, [], scalarChecks(plaintexts, nonces, i));
-        const out = outPtr + j * C;
-        lib._crypto_scalarmult_ristretto255_base(out, rPtr + j * SCALAR_BYTES);
-        lib._crypto_scalarmult_ristretto255(u1, rPtr + j * SCALAR_BYTES, pkPtr);
-        lib._crypto_scalarmult_ristretto255_base(u2, mPtr + j * SCALAR_BYTES);
-        lib._crypto_core_ristretto255_add(out + E, u2, u1);
-      });
+      return batched(
+        n,
+        [
+          [plaintexts, mPtr, SCALAR_BYTES],
+          [nonces, rPtr, SCALAR_BYTES],
+        ],
+        C,
+        (i, j) => {
+          if (!scalarsOk(plaintexts, nonces, i)) explain(i, [], scalarChecks(plaintexts, nonces, i));
+          const out = outPtr + j * C;
+          lib._crypto_scalarmult_ristretto255_base(out, rPtr + j * SCALAR_BYTES);
+          lib._crypto_scalarmult_ristretto255(u1, rPtr + j * SCALAR_BYTES, pkPtr);
+          lib._crypto_scalarmult_ristretto255_base(u2, mPtr + j * SCALAR_BYTES);
+          lib._crypto_core_ristretto255_add(out + E, u2, u1);
+        },
+      );
     },
     add(a, b) {
       const n = ciphertextCount(a);
       if (ciphertextCount(b) !== n) throw new PsiError('PACKED_LENGTH_INVALID', 'added buffers hold different numbers of ciphertexts');
-      return batched(n, [[a, aPtr, C], [b, bPtr, C]], C, (i, j) => {
-        const x = aPtr + j * C;
-        const y = bPtr + j * C;
-        const out = outPtr + j * C;
-        if (
-          isIdentityAt(a, i * C) ||
-          isIdentityAt(b, i * C) ||
-          lib._crypto_core_ristretto255_add(out, x, y) !== 0 ||
-          lib._crypto_core_ristretto255_add(out + E, x + E, y + E) !== 0
-        ) {
-          explain(i, [a, b], []);
-        }
-      });
+      return batched(
+        n,
+        [
+          [a, aPtr, C],
+          [b, bPtr, C],
+        ],
+        C,
+        (i, j) => {
+          const x = aPtr + j * C;
+          const y = bPtr + j * C;
+          const out = outPtr + j * C;
+          if (
+            isIdentityAt(a, i * C) ||
+            isIdentityAt(b, i * C) ||
+            lib._crypto_core_ristretto255_add(out, x, y) !== 0 ||
+            lib._crypto_core_ristretto255_add(out + E, x + E, y + E) !== 0
+          ) {
+            explain(i, [a, b], []);
+          }
+        },
+      );
     },
     sum(ciphertexts, rows) {
       const n = ciphertextCount(ciphertexts);
@@ -165,10 +189,11 @@ function makeSodiumHomomorphic(lib: RawSodium): HomomorphicBackend {
       for (let start = 0; start < count; start += BATCH) {
         const end = Math.min(count, start + BATCH);
         if (rows === undefined) heap.set(ciphertexts.subarray(start * C, end * C), aPtr);
-        else for (let k = start; k < end; k++) {
-          const i = rows[k]!;
-          heap.set(ciphertexts.subarray(i * C, (i + 1) * C), aPtr + (k - start) * C);
-        }
+        else
+          for (let k = start; k < end; k++) {
+            const i = rows[k]!;
+            heap.set(ciphertexts.subarray(i * C, (i + 1) * C), aPtr + (k - start) * C);
+          }
         for (let k = start; k < end; k++) {
           const i = rows === undefined ? k : rows[k]!;
           const x = aPtr + (k - start) * C;
@@ -186,39 +211,55 @@ function makeSodiumHomomorphic(lib: RawSodium): HomomorphicBackend {
     addPlain(ciphertexts, plaintexts) {
       const n = ciphertextCount(ciphertexts);
       scalarCount(plaintexts, n);
-      return batched(n, [[ciphertexts, aPtr, C], [plaintexts, mPtr, SCALAR_BYTES]], C, (i, j) => {
-        const x = aPtr + j * C;
-        const out = outPtr + j * C;
-        if (
-          isIdentityAt(ciphertexts, i * C) ||
-          lib._crypto_core_ristretto255_is_valid_point(x) !== 1 ||
-          !scalarsOk(plaintexts, undefined, i)
-        ) {
-          explain(i, [ciphertexts], scalarChecks(plaintexts, undefined, i));
-        }
-        lib.HEAPU8.copyWithin(out, x, x + E);
-        lib._crypto_scalarmult_ristretto255_base(u1, mPtr + j * SCALAR_BYTES);
-        if (lib._crypto_core_ristretto255_add(out + E, x + E, u1) !== 0) explain(i, [ciphertexts], []);
-      });
+      return batched(
+        n,
+        [
+          [ciphertexts, aPtr, C],
+          [plaintexts, mPtr, SCALAR_BYTES],
+        ],
+        C,
+        (i, j) => {
+          const x = aPtr + j * C;
+          const out = outPtr + j * C;
+          if (
+            isIdentityAt(ciphertexts, i * C) ||
+            lib._crypto_core_ristretto255_is_valid_point(x) !== 1 ||
+            !scalarsOk(plaintexts, undefined, i)
+          ) {
+            explain(i, [ciphertexts], scalarChecks(plaintexts, undefined, i));
+          }
+          lib.HEAPU8.copyWithin(out, x, x + E);
+          lib._crypto_scalarmult_ristretto255_base(u1, mPtr + j * SCALAR_BYTES);
+          if (lib._crypto_core_ristretto255_add(out + E, x + E, u1) !== 0) explain(i, [ciphertexts], []);
+        },
+      );
     },
     rerandomize(ciphertexts, nonces, publicKey) {
       setPublicKey(publicKey);
       const n = ciphertextCount(ciphertexts);
       scalarCount(nonces, n);
-      return batched(n, [[ciphertexts, aPtr, C], [nonces, rPtr, SCALAR_BYTES]], C, (i, j) => {
-        const x = aPtr + j * C;
-        const r = rPtr + j * SCALAR_BYTES;
-        const out = outPtr + j * C;
-        if (isIdentityAt(ciphertexts, i * C) || !scalarsOk(undefined, nonces, i)) {
-          explain(i, [ciphertexts], scalarChecks(undefined, nonces, i));
-        }
-        // Adds the encryption of 0 with nonce r: (r·G, r·P).
-        lib._crypto_scalarmult_ristretto255_base(u1, r);
-        lib._crypto_scalarmult_ristretto255(u2, r, pkPtr);
-        if (lib._crypto_core_ristretto255_add(out, x, u1) !== 0 || lib._crypto_core_ristretto255_add(out + E, x + E, u2) !== 0) {
-          explain(i, [ciphertexts], []);
-        }
-      });
+      return batched(
+        n,
+        [
+          [ciphertexts, aPtr, C],
+          [nonces, rPtr, SCALAR_BYTES],
+        ],
+        C,
+        (i, j) => {
+          const x = aPtr + j * C;
+          const r = rPtr + j * SCALAR_BYTES;
+          const out = outPtr + j * C;
+          if (isIdentityAt(ciphertexts, i * C) || !scalarsOk(undefined, nonces, i)) {
+            explain(i, [ciphertexts], scalarChecks(undefined, nonces, i));
+          }
+          // Adds the encryption of 0 with nonce r: (r·G, r·P).
+          lib._crypto_scalarmult_ristretto255_base(u1, r);
+          lib._crypto_scalarmult_ristretto255(u2, r, pkPtr);
+          if (lib._crypto_core_ristretto255_add(out, x, u1) !== 0 || lib._crypto_core_ristretto255_add(out + E, x + E, u2) !== 0) {
+            explain(i, [ciphertexts], []);
+          }
+        },
+      );
     },
     decryptToPoints(ciphertexts, secretKey) {
       scalarToBigint(secretKey);

@@ -76,14 +76,21 @@ export function compositeKey(type: CompositeType, fields: readonly string[] | Re
  * normalizeComposite('John\u001fSmith\u001f94035', 'name_zip', (v, t) => normalize(v, t)); // 'john\u001fsmith\u001f94035'
  * ```
  */
-export function normalizeComposite(value: unknown, type: CompositeType, normalizeField: (value: string, type: IdentifierType) => string): string {
+export function normalizeComposite(
+  value: unknown,
+  type: CompositeType,
+  normalizeField: (value: string, type: IdentifierType) => string,
+): string {
   if (typeof value !== 'string') {
     throw new IdentifierError('VALUE_INVALID', `${type} must be a string, got ${value === null ? 'null' : typeof value}`);
   }
   const names = COMPOSITE_FIELDS[type];
   const parts = value.split(COMPOSITE_SEPARATOR);
   if (parts.length !== names.length) {
-    throw new IdentifierError('COMPOSITE_INVALID', `${type} needs ${names.length} fields (${names.join(', ')}) joined by U+001F; got ${parts.length}`);
+    throw new IdentifierError(
+      'COMPOSITE_INVALID',
+      `${type} needs ${names.length} fields (${names.join(', ')}) joined by U+001F; got ${parts.length}`,
+    );
   }
   return parts
     .map((part, i) => {

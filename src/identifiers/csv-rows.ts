@@ -54,7 +54,9 @@ export async function* csvRows(input: string | NodeJS.ReadableStream): AsyncGene
   // Blank lines come through as [''] and are skipped here, so that every record,
   // blank or not, ends exactly one physical line: line numbers need no byte offsets.
   const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_BYTES });
-  source.on('error', (e: Error) => parser.destroy(new IdentifierError('CSV_UNREADABLE', `cannot read CSV input: ${e.message}`, { cause: e })));
+  source.on('error', (e: Error) =>
+    parser.destroy(new IdentifierError('CSV_UNREADABLE', `cannot read CSV input: ${e.message}`, { cause: e })),
+  );
   source.pipe(parser);
   let line = 1;
   try {
@@ -72,9 +74,15 @@ export async function* csvRows(input: string | NodeJS.ReadableStream): AsyncGene
       return;
     }
     if (code === 'CSV_MAX_RECORD_SIZE') {
-      throw new IdentifierError('CSV_RECORD_TOO_LARGE', `the record starting on line ${line} is over ${MAX_RECORD_BYTES} bytes (an unclosed quote?)`, { cause: e });
+      throw new IdentifierError(
+        'CSV_RECORD_TOO_LARGE',
+        `the record starting on line ${line} is over ${MAX_RECORD_BYTES} bytes (an unclosed quote?)`,
+        { cause: e },
+      );
     }
-    throw new IdentifierError('CSV_MALFORMED', `CSV parse error in the record starting on line ${line}: ${(e as Error).message}`, { cause: e });
+    throw new IdentifierError('CSV_MALFORMED', `CSV parse error in the record starting on line ${line}: ${(e as Error).message}`, {
+      cause: e,
+    });
   } finally {
     const closable = source as unknown as { destroy?: () => void };
     if (typeof closable.destroy === 'function') closable.destroy();

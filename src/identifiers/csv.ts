@@ -90,7 +90,8 @@ function checkColumns(opts: ReadColumnOptions): readonly TypedColumn[] {
   if ((opts.columns === undefined) === (opts.column === undefined)) {
     throw new IdentifierError('CSV_OPTIONS_INVALID', 'give either column (with type) or columns');
   }
-  if (opts.column !== undefined && opts.type === undefined) throw new IdentifierError('CSV_OPTIONS_INVALID', 'type is required with column');
+  if (opts.column !== undefined && opts.type === undefined)
+    throw new IdentifierError('CSV_OPTIONS_INVALID', 'type is required with column');
   const columns = opts.columns ?? [{ name: opts.column!, type: opts.type! }];
   if (columns.length === 0) throw new IdentifierError('CSV_OPTIONS_INVALID', 'columns is empty');
   for (const c of columns) {
@@ -130,8 +131,7 @@ export function planColumns(header: readonly string[] | undefined, opts: ReadCol
   return {
     columns: columns.map((c) => ({ name: c.name, index: findColumn(header, c.name), type: c.type })),
     width: header.length,
-    toItem: (type, cell) =>
-      type === 'raw' ? utf8.encode(cell.trim()) : psiItem(type, cell, { profile, defaultCountry, hashOf }),
+    toItem: (type, cell) => (type === 'raw' ? utf8.encode(cell.trim()) : psiItem(type, cell, { profile, defaultCountry, hashOf })),
   };
 }
 
@@ -194,10 +194,7 @@ function itemKey(item: Uint8Array): string {
  * console.log(`${col.items.length} items, ${col.rejected.length} rejected, ${col.duplicates} duplicates`);
  * ```
  */
-export async function readIdentifierColumn(
-  input: string | NodeJS.ReadableStream,
-  opts: ReadColumnOptions,
-): Promise<IdentifierColumn> {
+export async function readIdentifierColumn(input: string | NodeJS.ReadableStream, opts: ReadColumnOptions): Promise<IdentifierColumn> {
   checkColumns(opts);
   const out: IdentifierColumn = { items: [], lines: [], values: [], rowsRead: 0, duplicates: 0, rejected: [] };
   const seen = new Set<string>();
@@ -340,10 +337,15 @@ export async function* identifierRows(input: string | NodeJS.ReadableStream, opt
     }
     const { keys, problems } = keysOfCells(plan, (i) => resolved!.cells[i]!.map((at) => row.cells[at]));
     const kept = resolved.kept.map((at) => row.cells[at]!);
-    yield keys.length > 0 ? { line: row.line, keys, problems, kept } : { line: row.line, keys, problems, kept, rejected: rowRejection(row.line, problems) };
+    yield keys.length > 0
+      ? { line: row.line, keys, problems, kept }
+      : { line: row.line, keys, problems, kept, rejected: rowRejection(row.line, problems) };
   }
   if (resolved === undefined) {
-    throw new IdentifierError('CSV_COLUMN_MISSING', `column ${JSON.stringify(plan.columns[0]!.names[0])} not found (the file has no header row)`);
+    throw new IdentifierError(
+      'CSV_COLUMN_MISSING',
+      `column ${JSON.stringify(plan.columns[0]!.names[0])} not found (the file has no header row)`,
+    );
   }
   opts.onProgress?.(rowsRead);
 }

@@ -20,4 +20,3 @@ export function normalizeMaid(text: string): string {
   if (/^[0-]+$/.test(id)) throw new IdentifierError('MAID_INVALID', 'mobile advertising ID is all zeros (ad tracking limited)');
   return id;
 }
-

@@ -27,17 +27,63 @@ export function normalizeCity(text: string, profile: Profile): string {
 
 /** ANSI (USPS) codes of US states, DC and the inhabited territories, by letters-only name. */
 const US_STATES: Record<string, string> = {
-  alabama: 'al', alaska: 'ak', arizona: 'az', arkansas: 'ar', california: 'ca', colorado: 'co',
-  connecticut: 'ct', delaware: 'de', districtofcolumbia: 'dc', florida: 'fl', georgia: 'ga',
-  hawaii: 'hi', idaho: 'id', illinois: 'il', indiana: 'in', iowa: 'ia', kansas: 'ks',
-  kentucky: 'ky', louisiana: 'la', maine: 'me', maryland: 'md', massachusetts: 'ma',
-  michigan: 'mi', minnesota: 'mn', mississippi: 'ms', missouri: 'mo', montana: 'mt',
-  nebraska: 'ne', nevada: 'nv', newhampshire: 'nh', newjersey: 'nj', newmexico: 'nm',
-  newyork: 'ny', northcarolina: 'nc', northdakota: 'nd', ohio: 'oh', oklahoma: 'ok',
-  oregon: 'or', pennsylvania: 'pa', rhodeisland: 'ri', southcarolina: 'sc', southdakota: 'sd',
-  tennessee: 'tn', texas: 'tx', utah: 'ut', vermont: 'vt', virginia: 'va', washington: 'wa',
-  westvirginia: 'wv', wisconsin: 'wi', wyoming: 'wy', americansamoa: 'as', guam: 'gu',
-  northernmarianaislands: 'mp', puertorico: 'pr', usvirginislands: 'vi', virginislands: 'vi',
+  alabama: 'al',
+  alaska: 'ak',
+  arizona: 'az',
+  arkansas: 'ar',
+  california: 'ca',
+  colorado: 'co',
+  connecticut: 'ct',
+  delaware: 'de',
+  districtofcolumbia: 'dc',
+  florida: 'fl',
+  georgia: 'ga',
+  hawaii: 'hi',
+  idaho: 'id',
+  illinois: 'il',
+  indiana: 'in',
+  iowa: 'ia',
+  kansas: 'ks',
+  kentucky: 'ky',
+  louisiana: 'la',
+  maine: 'me',
+  maryland: 'md',
+  massachusetts: 'ma',
+  michigan: 'mi',
+  minnesota: 'mn',
+  mississippi: 'ms',
+  missouri: 'mo',
+  montana: 'mt',
+  nebraska: 'ne',
+  nevada: 'nv',
+  newhampshire: 'nh',
+  newjersey: 'nj',
+  newmexico: 'nm',
+  newyork: 'ny',
+  northcarolina: 'nc',
+  northdakota: 'nd',
+  ohio: 'oh',
+  oklahoma: 'ok',
+  oregon: 'or',
+  pennsylvania: 'pa',
+  rhodeisland: 'ri',
+  southcarolina: 'sc',
+  southdakota: 'sd',
+  tennessee: 'tn',
+  texas: 'tx',
+  utah: 'ut',
+  vermont: 'vt',
+  virginia: 'va',
+  washington: 'wa',
+  westvirginia: 'wv',
+  wisconsin: 'wi',
+  wyoming: 'wy',
+  americansamoa: 'as',
+  guam: 'gu',
+  northernmarianaislands: 'mp',
+  puertorico: 'pr',
+  usvirginislands: 'vi',
+  virginislands: 'vi',
 };
 
 /**
@@ -91,7 +137,12 @@ function countries(): Map<string, string> {
     if (name !== undefined) index.set(lettersOnly(name), lower);
   }
   // Common names that are not the CLDR English name.
-  for (const [alias, code] of [['usa', 'us'], ['unitedstatesofamerica', 'us'], ['uk', 'gb'], ['greatbritain', 'gb']] as const) {
+  for (const [alias, code] of [
+    ['usa', 'us'],
+    ['unitedstatesofamerica', 'us'],
+    ['uk', 'gb'],
+    ['greatbritain', 'gb'],
+  ] as const) {
     index.set(alias, code);
   }
   countryIndex = index;
@@ -112,7 +163,10 @@ function countries(): Map<string, string> {
 export function normalizeCountry(text: string): string {
   const code = countries().get(lettersOnly(text));
   if (code === undefined || /\p{N}/u.test(text)) {
-    throw new IdentifierError('COUNTRY_INVALID', `country ${JSON.stringify(text)} is not an ISO 3166-1 alpha-2 code or English country name`);
+    throw new IdentifierError(
+      'COUNTRY_INVALID',
+      `country ${JSON.stringify(text)} is not an ISO 3166-1 alpha-2 code or English country name`,
+    );
   }
   return code;
 }

@@ -73,16 +73,87 @@ export function normalizeNamePart(text: string, type: 'fi' | 'f5first' | 'f5last
 
 /** Words Meta's parameter library maps to a gender (lowercase, letters only). */
 const GENDER_WORDS: Record<'m' | 'f', readonly string[]> = {
-  m: ['m', 'male', 'man', 'boy', 'gentleman', 'guy', 'sir', 'mister', 'mr', 'son', 'father', 'dad', 'daddy', 'papa', 'uncle',
-    'nephew', 'brother', 'husband', 'boyfriend', 'groom', 'widower', 'king', 'prince', 'duke', 'count', 'emperor', 'god',
-    'lord', 'lad', 'fellow', 'chap', 'bloke', 'dude', 'he', 'him', 'his', 'himself'],
-  f: ['f', 'female', 'woman', 'girl', 'lady', 'miss', 'ms', 'mrs', 'madam', 'maam', 'daughter', 'mother', 'mom', 'mama',
-    'mommy', 'aunt', 'niece', 'sister', 'wife', 'girlfriend', 'bride', 'widow', 'queen', 'princess', 'duchess', 'countess',
-    'empress', 'goddess', 'maiden', 'lass', 'gal', 'chick', 'dame', 'belle', 'she', 'her', 'hers', 'herself'],
+  m: [
+    'm',
+    'male',
+    'man',
+    'boy',
+    'gentleman',
+    'guy',
+    'sir',
+    'mister',
+    'mr',
+    'son',
+    'father',
+    'dad',
+    'daddy',
+    'papa',
+    'uncle',
+    'nephew',
+    'brother',
+    'husband',
+    'boyfriend',
+    'groom',
+    'widower',
+    'king',
+    'prince',
+    'duke',
+    'count',
+    'emperor',
+    'god',
+    'lord',
+    'lad',
+    'fellow',
+    'chap',
+    'bloke',
+    'dude',
+    'he',
+    'him',
+    'his',
+    'himself',
+  ],
+  f: [
+    'f',
+    'female',
+    'woman',
+    'girl',
+    'lady',
+    'miss',
+    'ms',
+    'mrs',
+    'madam',
+    'maam',
+    'daughter',
+    'mother',
+    'mom',
+    'mama',
+    'mommy',
+    'aunt',
+    'niece',
+    'sister',
+    'wife',
+    'girlfriend',
+    'bride',
+    'widow',
+    'queen',
+    'princess',
+    'duchess',
+    'countess',
+    'empress',
+    'goddess',
+    'maiden',
+    'lass',
+    'gal',
+    'chick',
+    'dame',
+    'belle',
+    'she',
+    'her',
+    'hers',
+    'herself',
+  ],
 };
-const GENDERS = new Map<string, string>(
-  (['m', 'f'] as const).flatMap((g) => GENDER_WORDS[g].map((w) => [w, g] as [string, string])),
-);
+const GENDERS = new Map<string, string>((['m', 'f'] as const).flatMap((g) => GENDER_WORDS[g].map((w) => [w, g] as [string, string])));
 
 /**
  * Normalises gender to Meta's lowercase initial, `f` or `m`, the only two
@@ -140,7 +211,10 @@ export function normalizeDob(text: string, now: Date = new Date()): string {
     const asMdy = isDate(y, a, b);
     const asDmy = isDate(y, b, a);
     if (asMdy && asDmy && a !== b) {
-      throw new IdentifierError('DOB_AMBIGUOUS', `date of birth ${JSON.stringify(text)} reads as both month/day and day/month; write it as YYYY-MM-DD`);
+      throw new IdentifierError(
+        'DOB_AMBIGUOUS',
+        `date of birth ${JSON.stringify(text)} reads as both month/day and day/month; write it as YYYY-MM-DD`,
+      );
     }
     [m, d] = asMdy ? [a, b] : [b, a];
   } else {

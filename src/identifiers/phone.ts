@@ -23,7 +23,10 @@ export function phoneCountry(country: string | undefined): CountryCode | undefin
   if (country === undefined) return undefined;
   const code = typeof country === 'string' ? country.trim().toUpperCase() : '';
   if (!isSupportedCountry(code)) {
-    throw new IdentifierError('DEFAULT_COUNTRY_INVALID', `defaultCountry ${JSON.stringify(country)} is not an ISO 3166-1 alpha-2 code with a numbering plan`);
+    throw new IdentifierError(
+      'DEFAULT_COUNTRY_INVALID',
+      `defaultCountry ${JSON.stringify(country)} is not an ISO 3166-1 alpha-2 code with a numbering plan`,
+    );
   }
   return code;
 }
@@ -90,7 +93,10 @@ export function normalizePhone(text: string, profile: Profile, defaultCountry?: 
     }
   }
   if (number === undefined) {
-    throw new IdentifierError('PHONE_INVALID', `phone number is not a valid number${defaultCountry ? ` (default country ${defaultCountry})` : ''}`);
+    throw new IdentifierError(
+      'PHONE_INVALID',
+      `phone number is not a valid number${defaultCountry ? ` (default country ${defaultCountry})` : ''}`,
+    );
   }
   return profile === 'meta' ? number.number.slice(1) : number.number;
 }

@@ -122,7 +122,11 @@ export const MAX_KEY_COLUMNS = 255;
  * planKeys([{ names: ['fn', 'ln', 'zip'], type: 'name_zip' }], { profile: 'google' }, 'OPTIONS_INVALID');
  * ```
  */
-export function planKeys(columns: readonly KeyColumn[], opts: RowKeysOptions | undefined, code: 'OPTIONS_INVALID' | 'CSV_OPTIONS_INVALID'): KeyPlan {
+export function planKeys(
+  columns: readonly KeyColumn[],
+  opts: RowKeysOptions | undefined,
+  code: 'OPTIONS_INVALID' | 'CSV_OPTIONS_INVALID',
+): KeyPlan {
   const fail = (reason: string): never => {
     throw new IdentifierError(code, reason);
   };
@@ -141,7 +145,9 @@ export function planKeys(columns: readonly KeyColumn[], opts: RowKeysOptions | u
     if (!names.every((n): n is string => typeof n === 'string')) fail('column names must be strings');
     const fields = composite ? COMPOSITE_FIELDS[type].length : 1;
     if (names.length !== fields || (composite && c.names === undefined)) {
-      fail(composite ? `${type} takes names: ${fields} columns, for ${COMPOSITE_FIELDS[type].join(', ')}` : `${type} takes one column name`);
+      fail(
+        composite ? `${type} takes names: ${fields} columns, for ${COMPOSITE_FIELDS[type].join(', ')}` : `${type} takes one column name`,
+      );
     }
     return { label: names.join('+'), names: names as readonly string[], type, itemType };
   });
@@ -165,7 +171,9 @@ export function keysOfCells(plan: KeyPlan, cellsOf: (column: number) => readonly
   const opts = { profile: plan.profile, defaultCountry: plan.defaultCountry };
   plan.columns.forEach((column, i) => {
     const cells = cellsOf(i);
-    const empty = column.names.filter((_, f) => cells[f] === undefined || cells[f] === null || (typeof cells[f] === 'string' && cells[f].trim() === ''));
+    const empty = column.names.filter(
+      (_, f) => cells[f] === undefined || cells[f] === null || (typeof cells[f] === 'string' && cells[f].trim() === ''),
+    );
     if (empty.length === column.names.length) return;
     const problem = (code: PsiErrorCode, reason: string): void => {
       out.problems.push({ column: column.label, code, reason: `column ${JSON.stringify(column.label)}: ${reason}` });
@@ -202,10 +210,13 @@ export function keysOfCells(plan: KeyPlan, cellsOf: (column: number) => readonly
  * // keys: the email and name_zip items; problems: [{ column: 'phone', code: 'PHONE_INVALID', ... }]
  * ```
  */
-export function rowKeys(record: Readonly<Record<string, string | undefined>>, columns: readonly KeyColumn[], opts?: RowKeysOptions): RowKeys {
+export function rowKeys(
+  record: Readonly<Record<string, string | undefined>>,
+  columns: readonly KeyColumn[],
+  opts?: RowKeysOptions,
+): RowKeys {
   const plan = planKeys(columns, opts, 'OPTIONS_INVALID');
-  if (record === null || typeof record !== 'object') throw new IdentifierError('OPTIONS_INVALID', 'record must be an object of column name to cell text');
-  return keysOfCells(plan, (i) =>
-    plan.columns[i]!.names.map((n) => (Object.hasOwn(record, n) ? record[n] : undefined)),
-  );
+  if (record === null || typeof record !== 'object')
+    throw new IdentifierError('OPTIONS_INVALID', 'record must be an object of column name to cell text');
+  return keysOfCells(plan, (i) => plan.columns[i]!.names.map((n) => (Object.hasOwn(record, n) ? record[n] : undefined)));
 }

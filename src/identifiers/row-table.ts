@@ -206,7 +206,8 @@ export class RowTableBuilder {
       item,
       keys: (row) => {
         const out: RowKey[] = [];
-        for (let k = keyStart[row]!; k < keyStart[row + 1]!; k++) out.push({ column: keyColumn[k]!, type: types[keyColumn[k]!]!, item: item(k) });
+        for (let k = keyStart[row]!; k < keyStart[row + 1]!; k++)
+          out.push({ column: keyColumn[k]!, type: types[keyColumn[k]!]!, item: item(k) });
         return out;
       },
       kept: (row) => keptCells.slice(row * keep.length, (row + 1) * keep.length),

@@ -27,13 +27,15 @@ export function hashFirstDuplicate(t: PackedTokens, keys: Int32Array): number | 
   let budget = stepBudget(n);
   let first = -1;
   for (let g = 0; g < groups; g++) {
-    const from = 2 * starts[g]!, to = 2 * starts[g + 1]!;
+    const from = 2 * starts[g]!,
+      to = 2 * starts[g + 1]!;
     const cap = groupCapacity((to - from) >>> 1, mean);
     const mask = cap - 1;
     let room = cap >>> 1;
     table.fill(0, 0, 2 * cap);
     scan: for (let k = from; k < to; k += 2) {
-      const h = pairs[k]!, i = pairs[k + 1]!;
+      const h = pairs[k]!,
+        i = pairs[k + 1]!;
       if (first !== -1 && i >= first) break;
       for (let s = h & mask; ; s = (s + 1) & mask) {
         const id = table[2 * s + 1]!;

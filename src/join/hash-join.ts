@@ -81,28 +81,34 @@ export function hashJoin(a: PackedTokens, b: PackedTokens, keys: Int32Array): Jo
       pairs[found++] = id - 1;
     }
   }
-  const count = a.doubles !== null && b.doubles !== null && a.width === 32
-    ? verify32(a, b, a.doubles, b.doubles, pairs, found, cand)
-    : verifyAny(a, b, pairs, found, cand);
+  const count =
+    a.doubles !== null && b.doubles !== null && a.width === 32
+      ? verify32(a, b, a.doubles, b.doubles, pairs, found, cand)
+      : verifyAny(a, b, pairs, found, cand);
   return { hits: cand, count };
 }
 
 function probeGroups(a: PackedTokens, b: PackedTokens, pa: HashPartitions, pb: HashPartitions, cand: Uint32Array): boolean {
   const groups = 1 << pb.bits;
-  const aPairs = pa.pairs, aStarts = pa.starts, bPairs = pb.pairs, bStarts = pb.starts;
+  const aPairs = pa.pairs,
+    aStarts = pa.starts,
+    bPairs = pb.pairs,
+    bStarts = pb.starts;
   const mean = Math.ceil(b.count / groups);
   let largest = 0;
   for (let g = 0; g < groups; g++) largest = Math.max(largest, bStarts[g + 1]! - bStarts[g]!);
   const table = new Uint32Array(2 * groupCapacity(largest, mean));
   let budget = stepBudget(a.count + b.count);
   for (let g = 0; g < groups; g++) {
-    const bFrom = 2 * bStarts[g]!, bTo = 2 * bStarts[g + 1]!;
+    const bFrom = 2 * bStarts[g]!,
+      bTo = 2 * bStarts[g + 1]!;
     const cap = groupCapacity((bTo - bFrom) >>> 1, mean);
     const mask = cap - 1;
     let room = cap >>> 1;
     table.fill(0, 0, 2 * cap);
     for (let k = bFrom; k < bTo; k += 2) {
-      const h = bPairs[k]!, j = bPairs[k + 1]!;
+      const h = bPairs[k]!,
+        j = bPairs[k + 1]!;
       for (let s = h & mask; ; s = (s + 1) & mask) {
         const id = table[2 * s + 1]!;
         if (id === 0) {
@@ -153,7 +159,13 @@ const TOUCH_BATCH = 16;
  * and mismatches, get a byte comparison in the second pass.
  */
 function verify32(
-  a: PackedTokens, b: PackedTokens, fa: Float64Array, fb: Float64Array, pairs: Uint32Array, length: number, out: Uint32Array,
+  a: PackedTokens,
+  b: PackedTokens,
+  fa: Float64Array,
+  fb: Float64Array,
+  pairs: Uint32Array,
+  length: number,
+  out: Uint32Array,
 ): number {
   const sure = out;
   for (let from = 0; from < length; from += 2 * TOUCH_BATCH) {
@@ -165,11 +177,21 @@ function verify32(
     for (let k = from + 1; k < to; k += 2) touched += fb[4 * pairs[k]!]!;
     sure[from >>> 1] = touched;
     for (let k = from; k < to; k += 2) {
-      const x = 4 * pairs[k]!, y = 4 * pairs[k + 1]!;
-      const x0 = fa[x]!, x1 = fa[x + 1]!, x2 = fa[x + 2]!, x3 = fa[x + 3]!;
+      const x = 4 * pairs[k]!,
+        y = 4 * pairs[k + 1]!;
+      const x0 = fa[x]!,
+        x1 = fa[x + 1]!,
+        x2 = fa[x + 2]!,
+        x3 = fa[x + 3]!;
       sure[k >>> 1] =
-        +(x0 === fb[y]!) & +(x1 === fb[y + 1]!) & +(x2 === fb[y + 2]!) & +(x3 === fb[y + 3]!) &
-        +(x0 !== 0) & +(x1 !== 0) & +(x2 !== 0) & +(x3 !== 0);
+        +(x0 === fb[y]!) &
+        +(x1 === fb[y + 1]!) &
+        +(x2 === fb[y + 2]!) &
+        +(x3 === fb[y + 3]!) &
+        +(x0 !== 0) &
+        +(x1 !== 0) &
+        +(x2 !== 0) &
+        +(x3 !== 0);
     }
   }
   let count = 0;

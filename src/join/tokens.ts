@@ -82,9 +82,8 @@ export function packedTokens(bytes: unknown, width: number, name: string): Packe
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const aligned = LITTLE_ENDIAN && width % 4 === 0 && bytes.byteOffset % 4 === 0;
   const words = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2) : null;
-  const doubles = width % 8 === 0 && bytes.byteOffset % 8 === 0
-    ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3)
-    : null;
+  const doubles =
+    width % 8 === 0 && bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3) : null;
   return { bytes, width, count, view, words, doubles };
 }
 
@@ -151,11 +150,19 @@ export function hashTokens(t: PackedTokens, keys: Int32Array, out: Uint32Array):
 }
 
 function hashWords32(u: Uint32Array, count: number, keys: Int32Array, out: Uint32Array): void {
-  const k0 = keys[0]!, k1 = keys[1]!, k2 = keys[2]!, k3 = keys[3]!;
-  const k4 = keys[4]!, k5 = keys[5]!, k6 = keys[6]!, k7 = keys[7]!;
+  const k0 = keys[0]!,
+    k1 = keys[1]!,
+    k2 = keys[2]!,
+    k3 = keys[3]!;
+  const k4 = keys[4]!,
+    k5 = keys[5]!,
+    k6 = keys[6]!,
+    k7 = keys[7]!;
   for (let i = 0, o = 0; i < count; i++, o += 8) {
     const h =
-      Math.imul(u[o]!, k0) + Math.imul(u[o + 1]!, k1) + (Math.imul(u[o + 2]!, k2) + Math.imul(u[o + 3]!, k3)) +
+      Math.imul(u[o]!, k0) +
+      Math.imul(u[o + 1]!, k1) +
+      (Math.imul(u[o + 2]!, k2) + Math.imul(u[o + 3]!, k3)) +
       (Math.imul(u[o + 4]!, k4) + Math.imul(u[o + 5]!, k5) + (Math.imul(u[o + 6]!, k6) + Math.imul(u[o + 7]!, k7)));
     out[i] = finish(h);
   }

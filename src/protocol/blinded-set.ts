@@ -111,7 +111,13 @@ export async function blindSet(items: readonly (string | Uint8Array)[], opts: Bl
 /** Narrows a caller's {@link BlindedSet} to one made by {@link blindSet}. */
 export function asBlindedSetData(set: unknown): BlindedSetData {
   const data = set as Partial<BlindedSetData> | null;
-  if (typeof data !== 'object' || data === null || !(data.elements instanceof Uint8Array) || typeof data.copyKey !== 'function' || typeof data.group !== 'string') {
+  if (
+    typeof data !== 'object' ||
+    data === null ||
+    !(data.elements instanceof Uint8Array) ||
+    typeof data.copyKey !== 'function' ||
+    typeof data.group !== 'string'
+  ) {
     throw new PsiError('OPTIONS_INVALID', 'blindedSet must come from blindSet()');
   }
   return data as BlindedSetData;

@@ -58,7 +58,8 @@ function checkRelease(opts: PartyOptions, learn: Reveal, peerLearns: Reveal): Ch
     if (opts.disclosure !== undefined) throw new PsiError('OPTIONS_INVALID', "disclosure applies only when peerLearns is 'released'");
     return undefined;
   }
-  if (!learnsCount(learn)) throw new PsiError('OPTIONS_INVALID', "peerLearns 'released' needs learn 'size' or 'intersection' to count the match");
+  if (!learnsCount(learn))
+    throw new PsiError('OPTIONS_INVALID', "peerLearns 'released' needs learn 'size' or 'intersection' to count the match");
   const d = opts.disclosure ?? {};
   if (typeof d !== 'object' || d === null) throw new PsiError('OPTIONS_INVALID', 'disclosure must be an object');
   const context = d.context ?? [];

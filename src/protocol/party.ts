@@ -140,7 +140,8 @@ export class PsiParty implements Party {
     if (this.outcome === undefined || this.phase !== 'done') throw new PsiError('NOT_DONE', 'the session has not completed');
     const { ownSize, peerSize, size, matches, released } = this.outcome;
     return {
-      ownSize, peerSize,
+      ownSize,
+      peerSize,
       ...(size === undefined ? {} : { size }),
       ...(matches === undefined ? {} : { matches: [...matches] }),
       ...(released === undefined ? {} : { released }),
@@ -265,7 +266,9 @@ export class PsiParty implements Party {
     const out: Uint8Array[] = [];
     if (peerLearns === 'intersection') out.push(this.frame('reblinded', encodeChunk({ offset, elements: reblinded })));
     if (stream !== undefined && last && peerLearns === 'size') {
-      out.push(...this.chunkFrames('reblinded', permutePacked(stream.view(), randomPermutation(this.peerCount, this.random), ELEMENT_BYTES)));
+      out.push(
+        ...this.chunkFrames('reblinded', permutePacked(stream.view(), randomPermutation(this.peerCount, this.random), ELEMENT_BYTES)),
+      );
     }
     this.peerReceived += count;
     return out;
@@ -378,7 +381,10 @@ export class PsiParty implements Party {
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
-        const random = noiseKey === undefined ? cryptoSource : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!.order)]);
+        const random =
+          noiseKey === undefined
+            ? cryptoSource
+            : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!.order)]);
         outcome.released = releaseFigure(hits.length, policy, { random, denominator: this.peerCount });
         out.push(this.frame('release', encodeRelease(outcome.released)));
       }
@@ -404,7 +410,10 @@ export class PsiParty implements Party {
   private ownSet(): OwnSet {
     if (this.own !== undefined) return this.own;
     const set = this.opts.blindedSet;
-    const { count, groupOf, packed } = set === undefined ? prepareItems(this.opts.items!, this.opts.suite.dst) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
+    const { count, groupOf, packed } =
+      set === undefined
+        ? prepareItems(this.opts.items!, this.opts.suite.dst)
+        : { count: set.size, groupOf: set.groupOf, packed: set.elements };
     const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
     const order = randomPermutation(count, this.random);
     const shuffled = permutePacked(packed, order, width);
@@ -415,7 +424,8 @@ export class PsiParty implements Party {
       order,
       shuffled,
       width,
-      blindRange: set === undefined ? async (from, to) => (await this.getBlinder()).blind(slice(from, to)) : async (from, to) => slice(from, to),
+      blindRange:
+        set === undefined ? async (from, to) => (await this.getBlinder()).blind(slice(from, to)) : async (from, to) => slice(from, to),
     };
     return this.own;
   }
@@ -423,7 +433,12 @@ export class PsiParty implements Party {
   private getBlinder(): Promise<Blinder> {
     if (this.keyReleased) return Promise.reject(closedError());
     const { blindedSet, suite, backend, workers } = this.opts;
-    this.blinder ??= createBlinder({ group: suite.name, key: blindedSet?.copyKey() ?? suite.randomKey(this.keyRandom()), backend, workers });
+    this.blinder ??= createBlinder({
+      group: suite.name,
+      key: blindedSet?.copyKey() ?? suite.randomKey(this.keyRandom()),
+      backend,
+      workers,
+    });
     return this.blinder;
   }
 

@@ -225,7 +225,10 @@ export class SessionService {
     this.learn = parseReveal(opts.learn ?? 'intersection', 'learn');
     this.peerLearns = parseReveal(opts.peerLearns ?? (disclosure === 'policy' ? 'released' : 'size'), 'peerLearns');
     if ((disclosure === 'policy') !== (this.peerLearns === 'released')) {
-      throw new PsiError('OPTIONS_INVALID', `peerLearns '${this.peerLearns}' contradicts disclosure '${disclosure}': a policy releases figures ('released'), exact disclosure does not`);
+      throw new PsiError(
+        'OPTIONS_INVALID',
+        `peerLearns '${this.peerLearns}' contradicts disclosure '${disclosure}': a policy releases figures ('released'), exact disclosure does not`,
+      );
     }
     this.#policy = disclosure === 'policy' ? (opts.policy ?? {}) : undefined;
     const resolved = this.#policy === undefined ? undefined : resolvePolicy(this.#policy);
@@ -235,10 +238,21 @@ export class SessionService {
     this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
     this.#minItems = optionalIntegerIn(opts.minItems, 'minItems', 1, this.#maxItems, disclosure === 'policy' ? DEFAULTS.minItems : 1);
     this.terms = {
-      group: suite.name, learn: this.learn, peerLearns: this.peerLearns, disclosure, minItems: this.#minItems, maxItems: this.#maxItems,
-      ...(resolved === undefined ? {} : {
-        policy: { epsilon: rationalToNumber(resolved.epsilon), threshold: resolved.threshold, significantDigits: resolved.significantDigits },
-      }),
+      group: suite.name,
+      learn: this.learn,
+      peerLearns: this.peerLearns,
+      disclosure,
+      minItems: this.#minItems,
+      maxItems: this.#maxItems,
+      ...(resolved === undefined
+        ? {}
+        : {
+            policy: {
+              epsilon: rationalToNumber(resolved.epsilon),
+              threshold: resolved.threshold,
+              significantDigits: resolved.significantDigits,
+            },
+          }),
     };
     this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
@@ -307,16 +321,25 @@ export class SessionService {
         const { group, backend, workers, chunkItems } = this.#opts;
         const utf8 = new TextEncoder();
         session.party = new PsiParty({
-          role: 'responder', ...session.lease.source, learn: this.learn, peerLearns: this.peerLearns,
-          maxPeerItems: this.#maxItems, group, backend, workers, chunkItems,
-          ...(this.#policy === undefined ? {} : {
-            disclosure: {
-              policy: this.#policy,
-              noiseKey: this.#noiseKey,
-              // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
-              context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
-            },
-          }),
+          role: 'responder',
+          ...session.lease.source,
+          learn: this.learn,
+          peerLearns: this.peerLearns,
+          maxPeerItems: this.#maxItems,
+          group,
+          backend,
+          workers,
+          chunkItems,
+          ...(this.#policy === undefined
+            ? {}
+            : {
+                disclosure: {
+                  policy: this.#policy,
+                  noiseKey: this.#noiseKey,
+                  // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
+                  context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
+                },
+              }),
         });
         this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
         return await this.#feed(session, frame, body);
@@ -484,8 +507,13 @@ export class SessionService {
     const finishedAt = Date.now();
     const result: SessionResult = {
       summary: {
-        sessionId: session.id, tokenId: session.tokenId, learn: this.learn, peerLearns: this.peerLearns,
-        items: outcome.ownSize, rows: this.#opts.items.length, peerSize: outcome.peerSize,
+        sessionId: session.id,
+        tokenId: session.tokenId,
+        learn: this.learn,
+        peerLearns: this.peerLearns,
+        items: outcome.ownSize,
+        rows: this.#opts.items.length,
+        peerSize: outcome.peerSize,
         ...(outcome.size === undefined ? {} : { size: outcome.size }),
         ...(outcome.matches === undefined ? {} : { matched: outcome.matches.length }),
         ...(outcome.released === undefined ? {} : { released: outcome.released }),
@@ -502,7 +530,9 @@ export class SessionService {
       throw e instanceof PsiError ? e : new PsiError('RESULT_WRITE_FAILED', `result handler failed: ${(e as Error).message}`, { cause: e });
     }
     const { peerSize, size, matched } = result.summary;
-    this.#log(`session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`);
+    this.#log(
+      `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`,
+    );
   }
 
   #rowOf(i: number): MatchedRow {
@@ -537,4 +567,3 @@ function acknowledge(session: Session, ack: number | undefined): void {
   session.outbox.splice(0, drop);
   session.outboxStart += drop;
 }
-

@@ -99,7 +99,11 @@ export function createResponderSets(
   // Built at once, so that the first session does not wait for the whole set.
   let current: Generation | undefined = generation(Date.now());
   const dispose = (gen: Generation) => {
-    if (gen.retired && gen.refs === 0) gen.set.then((s) => s.destroy(), () => undefined);
+    if (gen.retired && gen.refs === 0)
+      gen.set.then(
+        (s) => s.destroy(),
+        () => undefined,
+      );
   };
   const retire = (gen: Generation | undefined) => {
     if (gen === undefined) return;

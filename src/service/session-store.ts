@@ -109,8 +109,15 @@ export class SessionStore {
   /** Registers a new session under its id, at once, so concurrent creations count. */
   add(id: string, tokenId: string, now = Date.now()): Session {
     const session: Session = {
-      id, tokenId, startedAt: now, lastSeen: now, state: 'open', busy: 0,
-      lock: Promise.resolve(), outbox: [], outboxStart: 0,
+      id,
+      tokenId,
+      startedAt: now,
+      lastSeen: now,
+      state: 'open',
+      busy: 0,
+      lock: Promise.resolve(),
+      outbox: [],
+      outboxStart: 0,
     };
     this.#sessions.set(id, session);
     return session;

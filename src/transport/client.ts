@@ -153,7 +153,11 @@ function parseTerms(body: Uint8Array): ServiceTerms {
     throw new PsiError('SERVICE_REFUSED', 'the service published terms that are not JSON', { cause: e });
   }
   if (typeof json !== 'object' || json === null) throw new PsiError('SERVICE_REFUSED', 'the service published no terms');
-  return { ...json, learn: parseReveal(json.learn, 'the service terms (learn)'), peerLearns: parseReveal(json.peerLearns, 'the service terms (peerLearns)') } as ServiceTerms;
+  return {
+    ...json,
+    learn: parseReveal(json.learn, 'the service terms (learn)'),
+    peerLearns: parseReveal(json.peerLearns, 'the service terms (peerLearns)'),
+  } as ServiceTerms;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -215,7 +219,12 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       if (i > 0) await sleep(Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** (i - 1)), opts.signal);
       let answer: HttpAnswer;
       try {
-        answer = await port.request(method, url, { headers, ...(body === undefined ? {} : { body }), timeoutMs, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
+        answer = await port.request(method, url, {
+          headers,
+          ...(body === undefined ? {} : { body }),
+          timeoutMs,
+          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        });
       } catch (e) {
         if (opts.signal?.aborted) throw new ConnectionError('ABORTED', 'the session was aborted', { cause: e });
         last = undefined;
@@ -232,8 +241,10 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     if (last !== undefined && last.status < 500) {
       throw new ServiceError(last.code, `the service refused (HTTP ${last.status}): ${last.message}`, last.status);
     }
-    if (established) throw new ConnectionError('SESSION_LOST', `lost the service at ${url.origin} mid-session: ${last?.message ?? lastNetwork}`);
-    if (last !== undefined) throw new ServiceError(last.code, `the service at ${url.origin} failed (HTTP ${last.status}): ${last.message}`, last.status);
+    if (established)
+      throw new ConnectionError('SESSION_LOST', `lost the service at ${url.origin} mid-session: ${last?.message ?? lastNetwork}`);
+    if (last !== undefined)
+      throw new ServiceError(last.code, `the service at ${url.origin} failed (HTTP ${last.status}): ${last.message}`, last.status);
     throw new ConnectionError('SERVICE_UNREACHABLE', `cannot reach the service at ${url.origin}: ${lastNetwork}`);
   };
 
@@ -267,9 +278,14 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     }
     const learn = wanted.learn === 'auto' ? terms!.peerLearns : wanted.learn;
     party = new PsiParty({
-      role: 'initiator', items: opts.items, learn,
+      role: 'initiator',
+      items: opts.items,
+      learn,
       peerLearns: wanted.peerLearns === 'auto' ? terms!.learn : wanted.peerLearns,
-      maxPeerItems: opts.maxPeerItems, chunkItems: opts.chunkItems, backend: opts.backend, workers: opts.workers,
+      maxPeerItems: opts.maxPeerItems,
+      chunkItems: opts.chunkItems,
+      backend: opts.backend,
+      workers: opts.workers,
       // Without a group of its own the client speaks the service's.
       group: opts.group ?? terms?.group,
       // A repeated list is then sent as the same bytes and gets the same released figure, not fresh noise to average.

@@ -108,7 +108,8 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
     const path = url.pathname.slice(basePath.length);
     const method = req.method ?? 'GET';
     const allow = (...methods: string[]) => {
-      if (!methods.includes(method)) throw new PsiError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${methods.join(', ')}`);
+      if (!methods.includes(method))
+        throw new PsiError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${methods.join(', ')}`);
     };
     if (path === '/healthz') {
       allow('GET', 'HEAD');
@@ -153,7 +154,11 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((e: unknown) => {
       const error = e instanceof PsiError ? e : new PsiError('INTERNAL', 'internal error');
-      log(e instanceof PsiError ? `refused ${req.method} ${req.url}: ${e.code}: ${e.message}` : `internal error: ${(e as Error)?.stack ?? String(e)}`);
+      log(
+        e instanceof PsiError
+          ? `refused ${req.method} ${req.url}: ${e.code}: ${e.message}`
+          : `internal error: ${(e as Error)?.stack ?? String(e)}`,
+      );
       const headers: Record<string, string> = {};
       if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer';
       if (error.code === 'SERVICE_BUSY' || error.code === 'TOKEN_BUSY') headers['retry-after'] = '1';

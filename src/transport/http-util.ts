@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PsiError, statusOf } from '../errors.js';
 
-
 /**
  * Sends a refusal as JSON `{ code, message }` with the status of its code.
  *

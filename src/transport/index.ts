@@ -1,5 +1,10 @@
 export {
-  ConnectionError, matchWith, ServiceError, type MatchOverHttpOptions, type MatchOverHttpResult, type MatchProgress,
+  ConnectionError,
+  matchWith,
+  ServiceError,
+  type MatchOverHttpOptions,
+  type MatchOverHttpResult,
+  type MatchProgress,
 } from './client.js';
 export { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
 export { fetchPort, type HttpAnswer, type HttpPort } from './http-port.js';

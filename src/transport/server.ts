@@ -89,10 +89,16 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   const maxConnections = optionalIntegerIn(opts.maxConnections, 'maxConnections', 1, 1_000_000, 512);
   const perAddress = optionalIntegerIn(opts.maxConnectionsPerAddress, 'maxConnectionsPerAddress', 1, maxConnections, 32);
   if (opts.outDir !== undefined) await prepareOutDir(opts.outDir);
-  const state = opts.stateDir === undefined
-    ? undefined
-    : await openServiceState(opts.stateDir, { ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }), ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }) });
-  const handler = createPsiHandler(state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey });
+  const state =
+    opts.stateDir === undefined
+      ? undefined
+      : await openServiceState(opts.stateDir, {
+          ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }),
+          ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }),
+        });
+  const handler = createPsiHandler(
+    state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
+  );
   // A frame is at most 1 MiB: two minutes is ample for its body, and a slow client is cut off rather than held.
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
   server.maxConnections = maxConnections;
@@ -114,7 +120,11 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closed: Promise<void> | undefined;
   return {
-    url, port, host, server, handler,
+    url,
+    port,
+    host,
+    server,
+    handler,
     close() {
       closed ??= (async () => {
         await handler.close();

@@ -70,7 +70,11 @@ export function decodeRelease(payload: Uint8Array): ReleasedFigure {
   if (!isFinite(f.epsilon) || f.epsilon <= 0 || !isFinite(f.scale) || f.scale <= 0) throw bad('epsilon and scale must be positive');
   if (f.threshold !== null && !isCount(f.threshold)) throw bad('threshold must be an integer or null');
   const figure: { -readonly [K in keyof ReleasedFigure]: ReleasedFigure[K] } = {
-    value: f.value, note: f.note, epsilon: f.epsilon, scale: f.scale, threshold: f.threshold,
+    value: f.value,
+    note: f.note,
+    epsilon: f.epsilon,
+    scale: f.scale,
+    threshold: f.threshold,
   };
   if (f.interval95 !== undefined) {
     const i = f.interval95;
@@ -79,7 +83,13 @@ export function decodeRelease(payload: Uint8Array): ReleasedFigure {
   }
   if (f.rate !== undefined) {
     const r = f.rate as Record<string, unknown> | null;
-    if (typeof r !== 'object' || r === null || (r.percent !== null && !isCount(r.percent)) || typeof r.text !== 'string' || r.text.length > 20) {
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      (r.percent !== null && !isCount(r.percent)) ||
+      typeof r.text !== 'string' ||
+      r.text.length > 20
+    ) {
       throw bad('rate must be { percent, text }');
     }
     figure.rate = { percent: r.percent, text: r.text };

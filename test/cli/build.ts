@@ -18,7 +18,10 @@ async function newestSource(dir: string): Promise<number> {
 }
 
 async function stale(): Promise<boolean> {
-  const built = await stat(CLI).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(CLI).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   const inputs = await Promise.all([newestSource(join(ROOT, 'src')), stat(join(ROOT, 'tsup.config.ts')).then((s) => s.mtimeMs)]);
   return built < Math.max(...inputs);
 }
@@ -29,12 +32,17 @@ async function stale(): Promise<boolean> {
  */
 export async function ensureBuilt(): Promise<void> {
   await mkdir(join(LOCK, '..'), { recursive: true });
-  for (const started = Date.now(); ; ) {
+  for (const started = Date.now(); ;) {
     try {
       await mkdir(LOCK);
       break;
     } catch {
-      const age = Date.now() - (await stat(LOCK).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(LOCK).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (age > 120_000 || Date.now() - started > 180_000) await rm(LOCK, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -35,7 +35,9 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Exit> {
 
 /** Starts `blindjoin serve` and resolves with its URL once it listens. */
 function serve(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<Exit> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--disclosure', 'exact', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--disclosure', 'exact', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -82,7 +84,18 @@ describe('blindjoin (built)', () => {
       expect(stdout).toMatch(/^Usage: blindjoin/);
     }
     const serveHelp = (await cli(['serve', '--help'])).stdout;
-    for (const flag of ['--input', '--column', '--type', '--port', '--host', '--learn', '--peer-learns', '--tokens-file', '--out', '--max-items']) {
+    for (const flag of [
+      '--input',
+      '--column',
+      '--type',
+      '--port',
+      '--host',
+      '--learn',
+      '--peer-learns',
+      '--tokens-file',
+      '--out',
+      '--max-items',
+    ]) {
       expect(serveHelp).toContain(flag);
     }
   });
@@ -96,8 +109,18 @@ describe('blindjoin (built)', () => {
 
   it('serve and match: both sides learn what they agreed, the service writes its result', async () => {
     const out = join(dir, 'results');
-    const { child, url, exited } = await serve([...input('platform.csv'), '--tokens-file', join(dir, 'tokens'), '--out', out, '--workers', '1']);
-    const matched = await cli(['match', '--server', url, ...input('advertiser.csv'), '--json', '--workers', '1'], { BLINDJOIN_TOKEN: TOKEN });
+    const { child, url, exited } = await serve([
+      ...input('platform.csv'),
+      '--tokens-file',
+      join(dir, 'tokens'),
+      '--out',
+      out,
+      '--workers',
+      '1',
+    ]);
+    const matched = await cli(['match', '--server', url, ...input('advertiser.csv'), '--json', '--workers', '1'], {
+      BLINDJOIN_TOKEN: TOKEN,
+    });
     expect(matched.stderr).toMatch(/2 of 203 rows rejected/);
     expect(matched.code).toBe(0);
     const report = JSON.parse(matched.stdout);
@@ -106,7 +129,15 @@ describe('blindjoin (built)', () => {
     expect(report.rejectedRows.map((r: { line: number }) => r.line)).toEqual([202, 203]);
 
     const files = await readdir(out);
-    const summary = JSON.parse(await readFile(join(out, files.find((f) => f.endsWith('.summary.json'))!), 'utf8'));
+    const summary = JSON.parse(
+      await readFile(
+        join(
+          out,
+          files.find((f) => f.endsWith('.summary.json'))!,
+        ),
+        'utf8',
+      ),
+    );
     expect(summary).toMatchObject({ sessionId: report.sessionId, tokenId: 'acme', size: 120, matched: 120, peerSize: 200 });
     expect(JSON.stringify(summary)).not.toContain(TOKEN);
     const rows = (await readFile(join(out, summary.rowsFile), 'utf8')).trim().split('\n');
@@ -126,7 +157,15 @@ describe('blindjoin (built)', () => {
   });
 
   it('match exits 1 and prints no result when the service is down', async () => {
-    const { code, stdout, stderr } = await cli(['match', '--server', 'http://127.0.0.1:9', ...input('advertiser.csv'), '--retries', '1', '--json']);
+    const { code, stdout, stderr } = await cli([
+      'match',
+      '--server',
+      'http://127.0.0.1:9',
+      ...input('advertiser.csv'),
+      '--retries',
+      '1',
+      '--json',
+    ]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/SERVICE_UNREACHABLE/);
@@ -138,7 +177,12 @@ describe('blindjoin (built)', () => {
     let killed = false;
     const items = Array.from({ length: 300 }, (_, i) => `user${i * 2}@example.com`);
     const e = await matchOverHttp({
-      server: url, items, workers: 1, chunkItems: 20, retries: 2, retryDelayMs: 20,
+      server: url,
+      items,
+      workers: 1,
+      chunkItems: 20,
+      retries: 2,
+      retryDelayMs: 20,
       onProgress: ({ framesReceived }) => {
         // Once the service has answered the first frame, mid-session.
         if (killed || framesReceived === 0) return;
@@ -154,13 +198,23 @@ describe('blindjoin (built)', () => {
   });
 
   it('SIGTERM while the service blinds a big set for a HELLO: a clean stop, exit 0, no crash', async () => {
-    await writeFile(join(dir, 'big.csv'), `id,email\n${Array.from({ length: 20_000 }, (_, i) => `u${i},user${i}@example.com`).join('\n')}\n`);
+    await writeFile(
+      join(dir, 'big.csv'),
+      `id,email\n${Array.from({ length: 20_000 }, (_, i) => `u${i},user${i}@example.com`).join('\n')}\n`,
+    );
     const { child, url, exited } = await serve([...input('big.csv'), '--workers', '2']);
     let live = '';
     child.stderr!.on('data', (d: Buffer) => (live += d));
-    const hello = encodeFrame('hello', new Uint8Array(16).fill(4), 0,
-      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount: 10 }));
-    const post = raw(url, 'POST', '/v1/sessions', { headers: frameHeaders(), body: hello }).then((r) => r.status, (e: Error) => e.message);
+    const hello = encodeFrame(
+      'hello',
+      new Uint8Array(16).fill(4),
+      0,
+      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount: 10 }),
+    );
+    const post = raw(url, 'POST', '/v1/sessions', { headers: frameHeaders(), body: hello }).then(
+      (r) => r.status,
+      (e: Error) => e.message,
+    );
     // The service logs the session start right before it blinds its 20,000 items for it.
     for (let i = 0; i < 500 && !/session [0-9a-f]{32} \(anonymous\) started/.test(live); i++) await new Promise((r) => setTimeout(r, 10));
     expect(live).toMatch(/started: 10 client items/);

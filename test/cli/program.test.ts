@@ -18,8 +18,9 @@ const blindjoin = (...args: string[]) => ['node', 'blindjoin', ...args];
 
 describe('option parsers', () => {
   it('reads durations with units', () => {
-    expect([parseDuration('500ms'), parseDuration('90s'), parseDuration('15m'), parseDuration('1h'), parseDuration('1d')])
-      .toEqual([500, 90_000, 900_000, 3_600_000, 86_400_000]);
+    expect([parseDuration('500ms'), parseDuration('90s'), parseDuration('15m'), parseDuration('1h'), parseDuration('1d')]).toEqual([
+      500, 90_000, 900_000, 3_600_000, 86_400_000,
+    ]);
     for (const bad of ['', '10', '-1s', '0s', 'soon', '1 week']) expect(() => parseDuration(bad)).toThrow(/duration/);
     expect(parseKeyRotation('session')).toBe('session');
     expect(parseKeyRotation('2h')).toBe(7_200_000);
@@ -52,7 +53,11 @@ describe('run', () => {
 
   it('exits 1 with the error code on stderr when the work fails', async () => {
     const io = captured();
-    const code = await run(blindjoin('hash', '--input', '/nonexistent.csv', '--column', 'email', '--type', 'email', '--output', '/tmp/x'), io, never);
+    const code = await run(
+      blindjoin('hash', '--input', '/nonexistent.csv', '--column', 'email', '--type', 'email', '--output', '/tmp/x'),
+      io,
+      never,
+    );
     expect(code).toBe(1);
     expect(io.stderr).toMatch(/^blindjoin: [A-Z_]+: /);
     expect(io.stdout).toBe('');
@@ -89,7 +94,23 @@ describe('serve and match in process', () => {
       const serving = captured();
       const stop = new AbortController();
       const served = run(
-        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'em', '--type', 'sha256', '--port', '0', '--workers', '1', '--peer-learns', 'intersection', '--disclosure', 'exact'),
+        blindjoin(
+          'serve',
+          '--input',
+          join(dir, 'platform.csv'),
+          '--column',
+          'em',
+          '--type',
+          'sha256',
+          '--port',
+          '0',
+          '--workers',
+          '1',
+          '--peer-learns',
+          'intersection',
+          '--disclosure',
+          'exact',
+        ),
         serving,
         stop.signal,
       );
@@ -103,7 +124,9 @@ describe('serve and match in process', () => {
       const matching = captured();
       const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email'];
       const output = join(dir, 'matched.csv');
-      expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection', '--output', output), matching, never)).toBe(0);
+      expect(
+        await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection', '--output', output), matching, never),
+      ).toBe(0);
       expect(JSON.parse(matching.stdout)).toMatchObject({ size: 2, peerSize: 50, items: 3, matched: 2, output });
       expect(readFileSync(output, 'utf8')).toBe('line,value\n2,USER3@example.com\n3,user7@Example.com\n');
       stop.abort();
@@ -123,14 +146,40 @@ describe('serve and match in process', () => {
       const serving = captured();
       const stop = new AbortController();
       const served = run(
-        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--workers', '1', '--state-dir', join(dir, 'state')),
+        blindjoin(
+          'serve',
+          '--input',
+          join(dir, 'platform.csv'),
+          '--column',
+          'email',
+          '--type',
+          'email',
+          '--port',
+          '0',
+          '--workers',
+          '1',
+          '--state-dir',
+          join(dir, 'state'),
+        ),
         serving,
         stop.signal,
       );
       while (!serving.stdout.includes('listening on')) await new Promise((r) => setTimeout(r, 20));
       expect(serving.stderr).toMatch(/disclosure policy: clients learn figures noised with epsilon 0.25/);
       const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
-      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email', '--workers', '1'];
+      const args = [
+        'match',
+        '--server',
+        url,
+        '--input',
+        join(dir, 'advertiser.csv'),
+        '--column',
+        'email',
+        '--type',
+        'email',
+        '--workers',
+        '1',
+      ];
       const json = captured();
       expect(await run(blindjoin(...args, '--json'), json, never)).toBe(0);
       const report = JSON.parse(json.stdout) as Record<string, unknown> & { released: { value: number; note: string } };
@@ -158,7 +207,23 @@ describe('serve and match in process', () => {
       const serving = captured();
       const stop = new AbortController();
       const served = run(
-        blindjoin('serve', '--input', join(dir, 'platform.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--workers', '1', '--group', 'x25519', '--disclosure', 'exact'),
+        blindjoin(
+          'serve',
+          '--input',
+          join(dir, 'platform.csv'),
+          '--column',
+          'email',
+          '--type',
+          'email',
+          '--port',
+          '0',
+          '--workers',
+          '1',
+          '--group',
+          'x25519',
+          '--disclosure',
+          'exact',
+        ),
         serving,
         stop.signal,
       );
@@ -169,7 +234,20 @@ describe('serve and match in process', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
-      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email', '--json', '--workers', '1'];
+      const args = [
+        'match',
+        '--server',
+        url,
+        '--input',
+        join(dir, 'advertiser.csv'),
+        '--column',
+        'email',
+        '--type',
+        'email',
+        '--json',
+        '--workers',
+        '1',
+      ];
       const matching = captured();
       expect(await run(blindjoin(...args, '--group', 'x25519', '--backend', 'sodium-native'), matching, never), matching.stderr).toBe(0);
       expect(JSON.parse(matching.stdout)).toMatchObject({ size: 2, peerSize: 40 });

@@ -9,7 +9,10 @@ import { HmacDrbg, keyedSource } from '../../src/disclosure/index.js';
 describe('HmacDrbg (SP 800-90A HMAC_DRBG, SHA-256)', () => {
   it('matches NIST CAVP HMAC_DRBG.rsp [SHA-256], no PR, no personalization, COUNT = 0', () => {
     // CAVP procedure: instantiate, generate 1024 bits, generate 1024 bits, compare the second.
-    const drbg = new HmacDrbg(hexToBytes('ca851911349384bffe89de1cbdc46e6831e44d34a4fb935ee285dd14b71a7488'), hexToBytes('659ba96c601dc69fc902940805ec0ca8'));
+    const drbg = new HmacDrbg(
+      hexToBytes('ca851911349384bffe89de1cbdc46e6831e44d34a4fb935ee285dd14b71a7488'),
+      hexToBytes('659ba96c601dc69fc902940805ec0ca8'),
+    );
     drbg.generate(128);
     expect(bytesToHex(drbg.generate(128))).toBe(
       'e528e9abf2dece54d47c7e75e5fe302149f817ea9fb4bee6f4199697d04d5b89d54fbb978a15b5c443c9ec21036d2460' +

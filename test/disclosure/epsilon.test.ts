@@ -19,12 +19,20 @@ describe('epsilon as an exact rational', () => {
     expect(toRational({ numerator: 10n, denominator: 4n })).toEqual({ num: 5n, den: 2n });
   });
 
-  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e21, '0.5', null, { numerator: 1, denominator: 0 }, { numerator: 1.5, denominator: 2 }, { numerator: -1, denominator: 2 }])(
-    'refuses %s with POLICY_INVALID',
-    (value) => {
-      expect(() => toRational(value as Epsilon)).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
-    },
-  );
+  it.each([
+    0,
+    -1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    1e21,
+    '0.5',
+    null,
+    { numerator: 1, denominator: 0 },
+    { numerator: 1.5, denominator: 2 },
+    { numerator: -1, denominator: 2 },
+  ])('refuses %s with POLICY_INVALID', (value) => {
+    expect(() => toRational(value as Epsilon)).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
+  });
 
   it('rounds to micro-units up for charges and down for budgets', () => {
     expect(toMicros({ num: 1n, den: 4n }, 'up')).toBe(250_000);

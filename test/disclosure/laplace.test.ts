@@ -152,7 +152,13 @@ describe('discreteLaplace (CKS 2020, Algorithm 2)', () => {
   });
 
   it('refuses bad noise parameters with POLICY_INVALID', () => {
-    for (const params of [{ epsilon: 0 }, { epsilon: -1 }, { epsilon: Number.NaN }, { epsilon: 0.5, sensitivity: 0 }, { epsilon: 0.5, sensitivity: 1.5 }]) {
+    for (const params of [
+      { epsilon: 0 },
+      { epsilon: -1 },
+      { epsilon: Number.NaN },
+      { epsilon: 0.5, sensitivity: 0 },
+      { epsilon: 0.5, sensitivity: 1.5 },
+    ]) {
       expect(() => sampleNoise(params)).toThrow(expect.objectContaining({ code: 'POLICY_INVALID' }));
     }
   });

@@ -34,12 +34,19 @@ const contexts = fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 4 });
 describe('release: what leaves is a function of the noised value only', () => {
   it('is exactly releaseNoisy(exact + noise) for the same randomness', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e12 }), policies, keys, contexts, fc.option(fc.integer({ min: 1, max: 1e12 })), (exact, policy, key, ctx, denominator) => {
-        const d = denominator ?? undefined;
-        const noise = sampleNoise({ epsilon: policy.epsilon ?? 0.25, sensitivity: policy.sensitivity ?? 1 }, keyedSource(key, ctx));
-        const released = release(exact, policy, { random: keyedSource(key, ctx), denominator: d });
-        expect(released).toEqual(releaseNoisy(exact + noise, policy, d));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1e12 }),
+        policies,
+        keys,
+        contexts,
+        fc.option(fc.integer({ min: 1, max: 1e12 })),
+        (exact, policy, key, ctx, denominator) => {
+          const d = denominator ?? undefined;
+          const noise = sampleNoise({ epsilon: policy.epsilon ?? 0.25, sensitivity: policy.sensitivity ?? 1 }, keyedSource(key, ctx));
+          const released = release(exact, policy, { random: keyedSource(key, ctx), denominator: d });
+          expect(released).toEqual(releaseNoisy(exact + noise, policy, d));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -60,15 +67,20 @@ describe('release: what leaves is a function of the noised value only', () => {
 
   it('holds only the released fields', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e9 }), policies, fc.option(fc.integer({ min: 1, max: 1e9 }), { nil: undefined }), (exact, policy, denominator) => {
-        const r = release(exact, policy, { denominator });
-        const expected = ['value', 'note', 'epsilon', 'scale', 'threshold'];
-        if (r.value !== null) expected.push('interval95');
-        if (denominator !== undefined) expected.push('rate');
-        expect(Object.keys(r).sort()).toEqual(expected.sort());
-        expect(Object.isFrozen(r)).toBe(true);
-        expect(typeof r.note).toBe('string');
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1e9 }),
+        policies,
+        fc.option(fc.integer({ min: 1, max: 1e9 }), { nil: undefined }),
+        (exact, policy, denominator) => {
+          const r = release(exact, policy, { denominator });
+          const expected = ['value', 'note', 'epsilon', 'scale', 'threshold'];
+          if (r.value !== null) expected.push('interval95');
+          if (denominator !== undefined) expected.push('rate');
+          expect(Object.keys(r).sort()).toEqual(expected.sort());
+          expect(Object.isFrozen(r)).toBe(true);
+          expect(typeof r.note).toBe('string');
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -111,7 +123,13 @@ describe('releaseNoisy: threshold, rounding, interval, rate', () => {
   });
 
   it('withholds noised values below the threshold as "fewer than k"', () => {
-    expect(releaseNoisy(99)).toEqual({ value: null, note: 'fewer than 100 (noised with epsilon 0.25)', epsilon: 0.25, scale: 4, threshold: 100 });
+    expect(releaseNoisy(99)).toEqual({
+      value: null,
+      note: 'fewer than 100 (noised with epsilon 0.25)',
+      epsilon: 0.25,
+      scale: 4,
+      threshold: 100,
+    });
     expect(releaseNoisy(100).value).toBe(100);
     expect(releaseNoisy(100).interval95).toEqual([83, 117]);
     expect(releaseNoisy(49, { threshold: 50 }).note).toBe('fewer than 50 (noised with epsilon 0.25)');
@@ -123,7 +141,11 @@ describe('releaseNoisy: threshold, rounding, interval, rate', () => {
   });
 
   it('can keep the noised integer', () => {
-    expect(releaseNoisy(1537, { significantDigits: null })).toMatchObject({ value: 1537, note: 'noised with epsilon 0.25', interval95: [1525, 1549] });
+    expect(releaseNoisy(1537, { significantDigits: null })).toMatchObject({
+      value: 1537,
+      note: 'noised with epsilon 0.25',
+      interval95: [1525, 1549],
+    });
     expect(releaseNoisy(1537, { significantDigits: 1 }).note).toBe('noised with epsilon 0.25, rounded to 1 significant digit');
   });
 

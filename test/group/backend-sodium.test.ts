@@ -13,7 +13,8 @@ const P = ed25519.Point.Fp.ORDER;
 const ORDER = ed25519.Point.Fn.ORDER;
 
 const scalarArb = fc.bigInt({ min: 1n, max: ORDER - 1n }).map((s) => numberToBytesLE(s, 32));
-const uniformArb = (max: number) => fc.uint8Array({ minLength: 64, maxLength: 64 * max }).map((u) => u.subarray(0, u.length - (u.length % 64)));
+const uniformArb = (max: number) =>
+  fc.uint8Array({ minLength: 64, maxLength: 64 * max }).map((u) => u.subarray(0, u.length - (u.length % 64)));
 
 /** What a call returned, or the code and message it threw: the two must match across backends. */
 function outcome(fn: () => Uint8Array): { ok: Uint8Array } | { code: string; message: string } {

@@ -38,12 +38,22 @@ describe('expandMessages (native SHA-512 in Node) equals noble expand_message_xm
     const utf8 = new TextEncoder();
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 80 }), { maxLength: 8 }), asciiDst, (strings, dst) => {
-        expect(expandMessages(strings, dst)).toEqual(reference(strings.map((s) => utf8.encode(s)), dst));
+        expect(expandMessages(strings, dst)).toEqual(
+          reference(
+            strings.map((s) => utf8.encode(s)),
+            dst,
+          ),
+        );
       }),
       { numRuns: 100 },
     );
     const mixed = ['a@example.com', utf8.encode('a@example.com'), '\ud800x', 'é'];
-    expect(expandMessages(mixed, HASH_TO_GROUP_DST)).toEqual(reference(mixed.map((m) => (typeof m === 'string' ? utf8.encode(m) : m)), HASH_TO_GROUP_DST));
+    expect(expandMessages(mixed, HASH_TO_GROUP_DST)).toEqual(
+      reference(
+        mixed.map((m) => (typeof m === 'string' ? utf8.encode(m) : m)),
+        HASH_TO_GROUP_DST,
+      ),
+    );
   });
 
   it('for messages spanning SHA-512 block boundaries with the protocol DST', () => {

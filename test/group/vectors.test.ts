@@ -61,14 +61,16 @@ describe('RFC 9380 expand_message_xmd', () => {
       expect(bytesToHex(expand_message_xmd(utf8(v.msg), dst, v.lenInBytes, sha512))).toBe(v.uniformBytes);
     }
   });
-
 });
 
 describe.each(BACKENDS)('RFC 9380 hash_to_ristretto255 on %s', (name) => {
   it('expandMessages + blindUniform reproduce the RFC 9497 blinded elements', async () => {
     const backend = await loadBackend(name);
     const { dstHex, blind, vectors } = h2c.oprfBlind;
-    const uniform = expandMessages(vectors.map((v) => hexToBytes(v.input)), hexToBytes(dstHex));
+    const uniform = expandMessages(
+      vectors.map((v) => hexToBytes(v.input)),
+      hexToBytes(dstHex),
+    );
     const blinded = backend.blindUniform(uniform, hexToBytes(blind));
     vectors.forEach((v, i) => {
       expect(bytesToHex(blinded.subarray(i * ELEMENT_BYTES, (i + 1) * ELEMENT_BYTES))).toBe(v.blindedElement);

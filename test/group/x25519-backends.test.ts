@@ -5,7 +5,13 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { loadX25519Backend, randomX25519Key, x25519NobleBackend as noble, type AnyX25519Backend, type X25519BackendName } from '../../src/group/x25519/index.js';
+import {
+  loadX25519Backend,
+  randomX25519Key,
+  x25519NobleBackend as noble,
+  type AnyX25519Backend,
+  type X25519BackendName,
+} from '../../src/group/x25519/index.js';
 import { A, P } from '../../src/group/x25519/constants.js';
 import { expandMessages } from '../../src/group/hash.js';
 import { X25519_HASH_DST } from '../../src/protocol/version.js';
@@ -13,7 +19,10 @@ import rfc7748 from '../vectors/rfc7748-x25519.json' with { type: 'json' };
 
 const expandX25519 = (messages: readonly string[]) => expandMessages(messages, X25519_HASH_DST);
 const NAMES: X25519BackendName[] = ['noble', 'sodium', 'sodium-native', 'webcrypto'];
-const backends = Object.fromEntries(await Promise.all(NAMES.map(async (n) => [n, await loadX25519Backend(n)] as const))) as Record<X25519BackendName, AnyX25519Backend>;
+const backends = Object.fromEntries(await Promise.all(NAMES.map(async (n) => [n, await loadX25519Backend(n)] as const))) as Record<
+  X25519BackendName,
+  AnyX25519Backend
+>;
 
 type Outcome = { ok: string } | { code: string; message: string };
 
@@ -30,7 +39,8 @@ async function outcome(fn: () => Uint8Array | Promise<Uint8Array>): Promise<Outc
 const Fp = ed25519.Point.Fp;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const keyArb = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((k) => k.some((b) => b !== 0));
-const uniformArb = (max: number) => fc.uint8Array({ minLength: 64, maxLength: 64 * max }).map((u) => u.subarray(0, u.length - (u.length % 64)));
+const uniformArb = (max: number) =>
+  fc.uint8Array({ minLength: 64, maxLength: 64 * max }).map((u) => u.subarray(0, u.length - (u.length % 64)));
 const field = (n: bigint) => numberToBytesLE(n, 32);
 
 /** Non-canonical encodings and the small-order u-coordinates of curve and twist. */
@@ -98,11 +108,15 @@ describe.each(NAMES)('x25519 backend %s', (name) => {
 
   it('multiply equals noble on random 32-byte strings (curve and twist points) or fails the same way', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 4 }), keyArb, async (us, key) => {
-        const packed = new Uint8Array(us.length * 32);
-        us.forEach((u, i) => packed.set(u, i * 32));
-        expect(await outcome(() => backend.multiply(packed, key))).toEqual(await outcome(() => noble.multiply(packed, key)));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 4 }),
+        keyArb,
+        async (us, key) => {
+          const packed = new Uint8Array(us.length * 32);
+          us.forEach((u, i) => packed.set(u, i * 32));
+          expect(await outcome(() => backend.multiply(packed, key))).toEqual(await outcome(() => noble.multiply(packed, key)));
+        },
+      ),
       { numRuns: name === 'noble' ? 5 : 40 },
     );
   });
@@ -143,7 +157,9 @@ describe.each(NAMES)('x25519 backend %s', (name) => {
     // g(2) = 2^3 + 4A + 2 is not a square mod p: u = 2 is on the twist, not the curve.
     expect(FpLegendre(Fp, 10n + 4n * A)).toBe(-1);
     const twist = field(2n);
-    expect(hex(await backend.multiply(await backend.multiply(twist, a), b))).toBe(hex(await backend.multiply(await backend.multiply(twist, b), a)));
+    expect(hex(await backend.multiply(await backend.multiply(twist, a), b))).toBe(
+      hex(await backend.multiply(await backend.multiply(twist, b), a)),
+    );
   });
 
   it('maps the identity to u = 0 and blinds it to zeros (the peer refuses those)', async () => {

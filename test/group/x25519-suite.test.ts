@@ -24,7 +24,6 @@ const native = createRequire(import.meta.url)('sodium-native') as { crypto_scala
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const le = (n: bigint) => hex(Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 255n)));
 
-
 describe('x25519 small-order inputs', () => {
   /** u-coordinates refused by checkPeerElement as small order, found by trying the candidates. */
   const refused = (candidates: string[]) => candidates.filter((u) => codeOf(() => checkPeerElement(hexToBytes(u), 0)) === 'POINT_INVALID');
@@ -43,13 +42,25 @@ describe('x25519 small-order inputs', () => {
   });
 
   it('each of them gives the all-zero output in libsodium (which is why they are refused)', () => {
-    for (const u of [le(0n), le(1n), le(P - 1n), 'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157']) {
+    for (const u of [
+      le(0n),
+      le(1n),
+      le(P - 1n),
+      'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+      '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+    ]) {
       expect(() => native.crypto_scalarmult(new Uint8Array(32), randomX25519Key(), hexToBytes(u))).toThrow();
     }
   });
 
   it('refuses exactly bit 255 set, u >= p and the small-order u, near p and anywhere', () => {
-    const small = new Set([0n, 1n, P - 1n, 325606250916557431795983626356110631294008115727848805560023387167927233504n, 39382357235489614581723060781553021112529911719440698176882885853963445705823n]);
+    const small = new Set([
+      0n,
+      1n,
+      P - 1n,
+      325606250916557431795983626356110631294008115727848805560023387167927233504n,
+      39382357235489614581723060781553021112529911719440698176882885853963445705823n,
+    ]);
     const near = fc.bigInt({ min: P - 2n ** 24n, max: 2n ** 255n + 2n ** 24n });
     const anywhere = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
     fc.assert(
@@ -80,7 +91,8 @@ describe('x25519 keys', () => {
   });
 
   it('refuses a zeroised key and wrong lengths with SCALAR_INVALID', () => {
-    for (const k of [new Uint8Array(32), new Uint8Array(16), 'key' as never]) expect(codeOf(() => checkX25519Key(k))).toBe('SCALAR_INVALID');
+    for (const k of [new Uint8Array(32), new Uint8Array(16), 'key' as never])
+      expect(codeOf(() => checkX25519Key(k))).toBe('SCALAR_INVALID');
   });
 });
 
@@ -167,7 +179,16 @@ describe('x25519 backends in the chunked blinder', () => {
 
 describe('x25519 in browser bundles', () => {
   it('the suite bundles for browsers without node: specifiers or sodium-native', async () => {
-    const result = await build({ entryPoints: ['src/group/x25519/index.ts'], bundle: true, platform: 'browser', format: 'esm', splitting: true, outdir: 'unused', write: false, logLevel: 'silent' });
+    const result = await build({
+      entryPoints: ['src/group/x25519/index.ts'],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      splitting: true,
+      outdir: 'unused',
+      write: false,
+      logLevel: 'silent',
+    });
     expect(result.errors).toEqual([]);
     const text = result.outputFiles.map((f) => f.text).join('\n');
     expect(text).not.toMatch(/from\s*["']node:/);

@@ -27,8 +27,7 @@ const packedScalars = (min: bigint) => (n: number) =>
     return out;
   });
 /** n plaintexts (any scalar, zero included) and n nonces, for n in [0, max]. */
-const inputsArb = (max: number) =>
-  fc.integer({ min: 0, max }).chain((n) => fc.tuple(packedScalars(0n)(n), packedScalars(1n)(n)));
+const inputsArb = (max: number) => fc.integer({ min: 0, max }).chain((n) => fc.tuple(packedScalars(0n)(n), packedScalars(1n)(n)));
 
 /** What a call returned, or the code and message it threw: the two must match across backends. */
 function outcome(fn: () => Uint8Array | void): { ok: Uint8Array | void } | { code: string; message: string } {
@@ -88,10 +87,25 @@ describe('homomorphic backends: byte-identical to noble', () => {
           const { publicKey } = keyPairFrom(secret);
           const cts = nobleHomomorphic.encryptWithSecret(plaintexts, nonces, secret);
           const n = plaintexts.length / 32;
-          const other = nobleHomomorphic.encryptWithSecret(plaintexts.slice().reverse().map((x) => x & 0x0f), nonces.slice().reverse().map((x) => x & 0x0f || 1), secret);
+          const other = nobleHomomorphic.encryptWithSecret(
+            plaintexts
+              .slice()
+              .reverse()
+              .map((x) => x & 0x0f),
+            nonces
+              .slice()
+              .reverse()
+              .map((x) => x & 0x0f || 1),
+            secret,
+          );
           same((b) => b.add(cts, other));
           same((b) => b.sum(cts));
-          same((b) => b.sum(cts, Uint32Array.from(picks, (k) => k % n)));
+          same((b) =>
+            b.sum(
+              cts,
+              Uint32Array.from(picks, (k) => k % n),
+            ),
+          );
           same((b) => b.addPlain(cts, plaintexts));
           same((b) => b.rerandomize(cts, nonces, publicKey));
           same((b) => b.decryptToPoints(cts, secret));
@@ -193,14 +207,23 @@ describe('homomorphic backends: byte-identical to noble', () => {
     }
     for (const s of badScalars) {
       const twice = new Uint8Array([...ok.subarray(0, 32), ...s]);
-      expect(same((b) => b.encryptWithSecret(twice, ok, secret))).toMatchObject({ code: 'SCALAR_INVALID', message: 'plaintext 1 must be in [0, order)' });
-      expect(same((b) => b.encryptWithPublic(ok, twice, publicKey))).toMatchObject({ code: 'SCALAR_INVALID', message: 'nonce 1 must be in [1, order)' });
+      expect(same((b) => b.encryptWithSecret(twice, ok, secret))).toMatchObject({
+        code: 'SCALAR_INVALID',
+        message: 'plaintext 1 must be in [0, order)',
+      });
+      expect(same((b) => b.encryptWithPublic(ok, twice, publicKey))).toMatchObject({
+        code: 'SCALAR_INVALID',
+        message: 'nonce 1 must be in [1, order)',
+      });
       expect(same((b) => b.addPlain(cts, twice))).toMatchObject({ code: 'SCALAR_INVALID' });
     }
     // A zero nonce would leave c1 the identity: refused; a zero plaintext is fine.
     const zeroNonce = new Uint8Array(64); // nonce 0 is 1, nonce 1 is 0
     zeroNonce[0] = 1;
-    expect(same((b) => b.rerandomize(cts, zeroNonce, publicKey))).toMatchObject({ code: 'SCALAR_INVALID', message: 'nonce 1 must be in [1, order)' });
+    expect(same((b) => b.rerandomize(cts, zeroNonce, publicKey))).toMatchObject({
+      code: 'SCALAR_INVALID',
+      message: 'nonce 1 must be in [1, order)',
+    });
     // Ciphertext errors come before scalar errors at the same index, on both.
     const broken = cts.slice();
     broken.fill(0, 64, 96);
@@ -235,7 +258,9 @@ describe('homomorphic backends: byte-identical to noble', () => {
     expect(sodium.rerandomize(cts.subarray(0, 64 * 260), nonces.subarray(0, 32 * 260), publicKey)).toEqual(
       nobleHomomorphic.rerandomize(cts.subarray(0, 64 * 260), nonces.subarray(0, 32 * 260), publicKey),
     );
-    expect(bytesToNumberLE(sodium.decryptToPoints(cts, secretKey).subarray(0, 32))).toBe(bytesToNumberLE(nobleHomomorphic.decryptToPoints(cts, secretKey).subarray(0, 32)));
+    expect(bytesToNumberLE(sodium.decryptToPoints(cts, secretKey).subarray(0, 32))).toBe(
+      bytesToNumberLE(nobleHomomorphic.decryptToPoints(cts, secretKey).subarray(0, 32)),
+    );
   });
 });
 

@@ -44,15 +44,39 @@ describe.each(backends)('exponential ElGamal over $name', (he) => {
 
   it('add, addPlain and encrypted noise under the public key add plaintexts', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(valueArb, valueArb, fc.bigInt({ min: -NOISE_BOUND, max: NOISE_BOUND })), { minLength: 1, maxLength: 4 }), (rows) => {
-        const a = encryptValues(he, rows.map((r) => r[0]), keys.secretKey, VALUE_BOUND);
-        const b = encryptValues(he, rows.map((r) => r[1]), keys.secretKey, VALUE_BOUND);
-        const noise = encryptValuesPublic(he, rows.map((r) => r[2]), keys.publicKey, NOISE_BOUND);
-        const total = he.add(he.add(a, b), noise);
-        expect(decryptValues(he, table, total, keys.secretKey)).toEqual(rows.map(([x, y, z]) => x + y + z));
-        const shifted = he.addPlain(a, encodePlaintexts(rows.map((r) => r[1]), VALUE_BOUND));
-        expect(decryptValues(he, table, shifted, keys.secretKey)).toEqual(rows.map(([x, y]) => x + y));
-      }),
+      fc.property(
+        fc.array(fc.tuple(valueArb, valueArb, fc.bigInt({ min: -NOISE_BOUND, max: NOISE_BOUND })), { minLength: 1, maxLength: 4 }),
+        (rows) => {
+          const a = encryptValues(
+            he,
+            rows.map((r) => r[0]),
+            keys.secretKey,
+            VALUE_BOUND,
+          );
+          const b = encryptValues(
+            he,
+            rows.map((r) => r[1]),
+            keys.secretKey,
+            VALUE_BOUND,
+          );
+          const noise = encryptValuesPublic(
+            he,
+            rows.map((r) => r[2]),
+            keys.publicKey,
+            NOISE_BOUND,
+          );
+          const total = he.add(he.add(a, b), noise);
+          expect(decryptValues(he, table, total, keys.secretKey)).toEqual(rows.map(([x, y, z]) => x + y + z));
+          const shifted = he.addPlain(
+            a,
+            encodePlaintexts(
+              rows.map((r) => r[1]),
+              VALUE_BOUND,
+            ),
+          );
+          expect(decryptValues(he, table, shifted, keys.secretKey)).toEqual(rows.map(([x, y]) => x + y));
+        },
+      ),
       { numRuns: 8 },
     );
   });
@@ -80,13 +104,17 @@ describe.each(backends)('exponential ElGamal over $name', (he) => {
   it('a sum beyond the bound is SUM_OUT_OF_RANGE, never a wrapped value', () => {
     const atBound = encryptValues(he, [VALUE_BOUND], keys.secretKey, VALUE_BOUND);
     const rows = new Uint32Array(MAX_ROWS + 13).fill(0); // 25 x 1000 = 25,000 > 12,050
-    expect(() => decryptValues(he, table, he.sum(atBound, rows), keys.secretKey)).toThrow(expect.objectContaining({ code: 'SUM_OUT_OF_RANGE' }));
+    expect(() => decryptValues(he, table, he.sum(atBound, rows), keys.secretKey)).toThrow(
+      expect.objectContaining({ code: 'SUM_OUT_OF_RANGE' }),
+    );
     const edge = he.addPlain(he.sum(atBound, new Uint32Array(MAX_ROWS)), encodePlaintexts([NOISE_BOUND], NOISE_BOUND));
     expect(decryptValues(he, table, edge, keys.secretKey)).toEqual([BOUND]);
     const over = he.addPlain(edge, encodePlaintexts([1n], 1n));
     expect(() => decryptValues(he, table, over, keys.secretKey)).toThrow(expect.objectContaining({ code: 'SUM_OUT_OF_RANGE' }));
     // Decrypting under another key finds nothing in range either (with overwhelming probability).
-    expect(() => decryptValues(he, table, atBound, generateKeyPair().secretKey)).toThrow(expect.objectContaining({ code: 'SUM_OUT_OF_RANGE' }));
+    expect(() => decryptValues(he, table, atBound, generateKeyPair().secretKey)).toThrow(
+      expect.objectContaining({ code: 'SUM_OUT_OF_RANGE' }),
+    );
   });
 
   it('keys: the public key is s·G and is what encryption by public key uses', () => {
@@ -135,7 +163,14 @@ describe('decryption table (baby-step giant-step)', () => {
   it('chooses a default size and refuses bad options and points', () => {
     expect(createDecryptionTable({ bound: 0n }).babySteps).toBe(256);
     expect(createDecryptionTable({ bound: 0n }).solve(new Uint8Array(32))).toBe(0n);
-    for (const opts of [{ bound: -1n }, { bound: 2n ** 62n + 1n }, { bound: 5 as unknown as bigint }, { bound: 5n, babySteps: 0 }, { bound: 5n, babySteps: 2.5 }, { bound: 5n, babySteps: 2 ** 24 + 1 }]) {
+    for (const opts of [
+      { bound: -1n },
+      { bound: 2n ** 62n + 1n },
+      { bound: 5 as unknown as bigint },
+      { bound: 5n, babySteps: 0 },
+      { bound: 5n, babySteps: 2.5 },
+      { bound: 5n, babySteps: 2 ** 24 + 1 },
+    ]) {
       expect(() => createDecryptionTable(opts)).toThrow(expect.objectContaining({ code: 'OPTIONS_INVALID' }));
     }
     const t = createDecryptionTable({ bound: 5n, babySteps: 4 });
@@ -167,7 +202,9 @@ describe('bounds and plaintexts', () => {
       expect(() => encodePlaintexts([v], 5n)).toThrow(expect.objectContaining({ code: 'PLAINTEXT_OUT_OF_RANGE' }));
     }
     expect(() => encodePlaintexts([1n], -1n)).toThrow(expect.objectContaining({ code: 'OPTIONS_INVALID' }));
-    expect(() => encryptValues(nobleHomomorphic, [2000n], generateKeyPair().secretKey, VALUE_BOUND)).toThrow(expect.objectContaining({ code: 'PLAINTEXT_OUT_OF_RANGE' }));
+    expect(() => encryptValues(nobleHomomorphic, [2000n], generateKeyPair().secretKey, VALUE_BOUND)).toThrow(
+      expect.objectContaining({ code: 'PLAINTEXT_OUT_OF_RANGE' }),
+    );
   });
 });
 
@@ -200,7 +237,9 @@ describe('decryption table index', () => {
     const full = new Uint8Array(index.length);
     new DataView(full.buffer).setUint32(index.length / 2, 1, true);
     for (const wrong of [index.subarray(8), full, new Uint8Array(index.length).fill(0xff)]) {
-      expect(() => createDecryptionTable({ bound, babySteps: 40, index: wrong })).toThrow(expect.objectContaining({ code: 'OPTIONS_INVALID' }));
+      expect(() => createDecryptionTable({ bound, babySteps: 40, index: wrong })).toThrow(
+        expect.objectContaining({ code: 'OPTIONS_INVALID' }),
+      );
     }
   });
 });

@@ -21,7 +21,6 @@ async function file(content: string | Buffer): Promise<string> {
   return path;
 }
 
-
 const crm = [
   '\ufeffname,email,phone',
   '"Doe, Jane", Jane@Example.com ,+1 650 555 1212',
@@ -56,9 +55,11 @@ describe('readIdentifierColumn', () => {
     const lf = crm.replaceAll('\r\n', '\n');
     const fromFile = await readIdentifierColumn(await file(crm), { column: 'phone', type: 'phone' });
     const bytes = Buffer.from(lf);
-    const trickle = Readable.from((function* () {
-      for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
-    })());
+    const trickle = Readable.from(
+      (function* () {
+        for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
+      })(),
+    );
     const fromStream = await readIdentifierColumn(trickle, { column: 'phone', type: 'phone' });
     expect(fromStream.items).toEqual(fromFile.items);
     expect(fromStream.lines).toEqual(fromFile.lines);
@@ -100,7 +101,10 @@ describe('readIdentifierColumn', () => {
   });
 
   it('reports a quoted field that is never closed and keeps the rows before it', async () => {
-    const col = await readIdentifierColumn(await file('email\na@example.com\n"b@example.com\nc@example.com\n'), { column: 'email', type: 'email' });
+    const col = await readIdentifierColumn(await file('email\na@example.com\n"b@example.com\nc@example.com\n'), {
+      column: 'email',
+      type: 'email',
+    });
     expect(col.lines).toEqual([2]);
     expect(col.rejected).toEqual([{ line: 3, code: 'CSV_QUOTE_NOT_CLOSED', reason: expect.any(String) }]);
   });
@@ -130,16 +134,23 @@ describe('readIdentifierColumn', () => {
       [8, 'CSV_RAGGED'],
       [9, 'CSV_RAGGED'],
     ]);
-    const empty = await readIdentifierColumn(await file('a,b\n,\n'), { columns: [{ name: 'a', type: 'email' }, { name: 'b', type: 'phone' }] });
+    const empty = await readIdentifierColumn(await file('a,b\n,\n'), {
+      columns: [
+        { name: 'a', type: 'email' },
+        { name: 'b', type: 'phone' },
+      ],
+    });
     expect(empty.rejected).toEqual([{ line: 2, code: 'EMPTY', reason: 'every typed column is empty' }]);
   });
 
   it('streams a large input and reports progress', async () => {
     const rows = 25_000;
-    const source = Readable.from((function* () {
-      yield 'id,email\n';
-      for (let i = 0; i < rows; i++) yield `${i},user${i % 20_000}@example.com\n`;
-    })());
+    const source = Readable.from(
+      (function* () {
+        yield 'id,email\n';
+        for (let i = 0; i < rows; i++) yield `${i},user${i % 20_000}@example.com\n`;
+      })(),
+    );
     const progress: number[] = [];
     const col = await readIdentifierColumn(source, { column: 'email', type: 'email', onProgress: (r) => progress.push(r) });
     expect(col.items).toHaveLength(rows);
@@ -152,7 +163,9 @@ describe('readIdentifierColumn', () => {
     expect(await codeOf(readIdentifierColumn(join(dir, 'missing.csv'), { column: 'email', type: 'email' }))).toBe('CSV_UNREADABLE');
     expect(await codeOf(readIdentifierColumn(await file('a\n'), { column: 'a' }))).toBe('CSV_OPTIONS_INVALID');
     expect(await codeOf(readIdentifierColumn(await file('a\n'), { column: 'a', type: 'ssn' as never }))).toBe('TYPE_UNKNOWN');
-    expect(await codeOf(readIdentifierColumn(await file('a\n'), { column: 'a', type: 'phone', defaultCountry: 'ZZ' }))).toBe('DEFAULT_COUNTRY_INVALID');
+    expect(await codeOf(readIdentifierColumn(await file('a\n'), { column: 'a', type: 'phone', defaultCountry: 'ZZ' }))).toBe(
+      'DEFAULT_COUNTRY_INVALID',
+    );
   });
 });
 
@@ -173,7 +186,12 @@ describe('writeHashFile', () => {
 
   it('writes Base64 hashes for UID2', async () => {
     const out = join(dir, 'uid2.txt');
-    await writeHashFile(await file('e\nJane.Saoirse@gmail.com\n'), out, { column: 'e', type: 'email', profile: 'uid2', encoding: 'base64' });
+    await writeHashFile(await file('e\nJane.Saoirse@gmail.com\n'), out, {
+      column: 'e',
+      type: 'email',
+      profile: 'uid2',
+      encoding: 'base64',
+    });
     expect(await readFile(out, 'utf8')).toBe('email_sha256\nku4mBX7Z3qJTXWyLFB1INzkyR2WZGW4ANSJUiW21iI8=\n');
   });
 
@@ -188,6 +206,8 @@ describe('writeHashFile', () => {
     expect(await readFile(out, 'utf8')).toBe('previous\n');
     expect(await readdir(join(dir, 'keep'))).toEqual(['upload.txt']);
     expect(await codeOf(writeHashFile(out, out, { column: 'email', type: 'email' }))).toBe('CSV_OPTIONS_INVALID');
-    expect(await codeOf(writeHashFile(join(dir, 'keep.csv'), join(dir, 'no', 'such', 'dir.txt'), { column: 'name', type: 'first_name' }))).toBe('HASH_FILE_FAILED');
+    expect(
+      await codeOf(writeHashFile(join(dir, 'keep.csv'), join(dir, 'no', 'such', 'dir.txt'), { column: 'name', type: 'first_name' })),
+    ).toBe('HASH_FILE_FAILED');
   });
 });

@@ -5,7 +5,6 @@ import { syncCodeOf as codeOf } from '../codes.js';
 
 const utf8 = new TextEncoder();
 
-
 describe('psiItem', () => {
   it('is the type-tagged SHA-256 of the normalised value', () => {
     const item = psiItem('email', ' Jane@Example.com ');

@@ -40,7 +40,20 @@ describe('email', () => {
   });
 
   it('rejects what is not an address', () => {
-    for (const bad of ['jane', 'jane@', '@example.com', 'a@b@c.com', 'jane@example', 'a..b@example.com', '.a@example.com', 'a@-x.com', 'a@example.123', '"a b"@example.com', 'a(b)@example.com', `${'a'.repeat(65)}@example.com`]) {
+    for (const bad of [
+      'jane',
+      'jane@',
+      '@example.com',
+      'a@b@c.com',
+      'jane@example',
+      'a..b@example.com',
+      '.a@example.com',
+      'a@-x.com',
+      'a@example.123',
+      '"a b"@example.com',
+      'a(b)@example.com',
+      `${'a'.repeat(65)}@example.com`,
+    ]) {
       expect(codeOf(bad, 'email'), bad).toBe('EMAIL_INVALID');
     }
     expect(codeOf('+tag@gmail.com', 'email', { profile: 'google' })).toBe('EMAIL_INVALID');
@@ -50,7 +63,8 @@ describe('email', () => {
 describe('phone', () => {
   it('writes Meta digits without + and everyone else E.164 with +', () => {
     expect(normalize('+1 (650) 555-1212', 'phone')).toBe('16505551212');
-    for (const profile of ['google', 'uid2', 'pair'] as const) expect(normalize('+1 (650) 555-1212', 'phone', { profile })).toBe('+16505551212');
+    for (const profile of ['google', 'uid2', 'pair'] as const)
+      expect(normalize('+1 (650) 555-1212', 'phone', { profile })).toBe('+16505551212');
   });
 
   it('reads national numbers with the default country, including trunk and international prefixes', () => {

@@ -20,12 +20,30 @@ const email = fc
   .tuple(
     fc.array(lower, { minLength: 1, maxLength: 3 }),
     fc.option(lower, { nil: undefined }),
-    fc.constantFrom('gmail.com', 'googlemail.com', 'example.com', 'mail.example.co.uk', 'bücher.example', 'xn--bcher-kva.example', 'ünïcödé.de'),
+    fc.constantFrom(
+      'gmail.com',
+      'googlemail.com',
+      'example.com',
+      'mail.example.co.uk',
+      'bücher.example',
+      'xn--bcher-kva.example',
+      'ünïcödé.de',
+    ),
   )
   .map(([atoms, tag, domain]) => `${atoms.join('.')}${tag === undefined ? '' : `+${tag}`}@${domain}`);
 
 /** Valid numbers of several numbering plans, as E.164 digits after the '+'. */
-const phoneSeed = fc.constantFrom('16505551212', '12125650000', '447911123456', '33612345678', '4915112345678', '61212345678', '5511912345678', '919876543210', '6591234567');
+const phoneSeed = fc.constantFrom(
+  '16505551212',
+  '12125650000',
+  '447911123456',
+  '33612345678',
+  '4915112345678',
+  '61212345678',
+  '5511912345678',
+  '919876543210',
+  '6591234567',
+);
 /** A number written with random separators; '+' kept so no default country is needed. */
 const phone = fc
   .tuple(phoneSeed, fc.array(fc.constantFrom('', ' ', '-', '.', ' (', ') '), { minLength: 16, maxLength: 16 }))
@@ -34,11 +52,17 @@ const phone = fc
 const nameLike = fc.stringMatching(/^[A-Za-zÀ-ÖØ-öø-ÿ]{1,10}(?:[ '-][A-Za-zÀ-ÖØ-öø-ÿ]{1,10})?$/);
 /** Names with the honorifics and suffixes Google removes, and punctuation that uncovers more. */
 const titledName = fc
-  .tuple(fc.constantFrom('', 'Mr. ', 'Mrs. ', 'Dr. ', 'ms. '), nameLike, fc.constantFrom('', ', Jr.', ' Sr.', ' III', ', J.D.', ' v', ',Jr., DDS', ' Ph.D.'))
+  .tuple(
+    fc.constantFrom('', 'Mr. ', 'Mrs. ', 'Dr. ', 'ms. '),
+    nameLike,
+    fc.constantFrom('', ', Jr.', ' Sr.', ' III', ', J.D.', ' v', ',Jr., DDS', ' Ph.D.'),
+  )
   .map(([prefix, name, suffix]) => `${prefix}${name}${suffix}`);
 const zip = fc.oneof(fc.stringMatching(/^\d{5}(-\d{4})?$/), fc.stringMatching(/^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$/));
 const country = fc.constantFrom('US', 'gb', 'United States', 'Germany', 'japan', 'FR');
-const dob = fc.date({ min: new Date('1900-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const dob = fc
+  .date({ min: new Date('1900-01-01'), max: new Date('2020-12-31'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
 
 /** A value for each identifier type that is usually, not always, valid. */
 const valueOf: Record<IdentifierType, fc.Arbitrary<string>> = {
@@ -58,12 +82,18 @@ const valueOf: Record<IdentifierType, fc.Arbitrary<string>> = {
   f5first: fc.oneof(nameLike, titledName),
   f5last: fc.oneof(nameLike, titledName),
   doby: fc.oneof(fc.integer({ min: 1850, max: 2100 }).map(String), dob),
-  dobm: fc.oneof(fc.integer({ min: 0, max: 14 }).map(String), fc.integer({ min: 1, max: 12 }).map((m) => String(m).padStart(2, '0')), dob),
+  dobm: fc.oneof(
+    fc.integer({ min: 0, max: 14 }).map(String),
+    fc.integer({ min: 1, max: 12 }).map((m) => String(m).padStart(2, '0')),
+    dob,
+  ),
   dobd: fc.oneof(fc.integer({ min: 0, max: 33 }).map(String), dob),
   name_zip: fc.tuple(fc.oneof(nameLike, titledName), fc.oneof(nameLike, titledName), zip).map((f) => compositeKey('name_zip', f)),
   name_zip_country: fc.tuple(nameLike, titledName, zip, country).map((f) => compositeKey('name_zip_country', f)),
 };
-const typeAndValue = fc.constantFrom(...(Object.keys(valueOf) as IdentifierType[])).chain((type) => fc.tuple(fc.constant(type), valueOf[type]));
+const typeAndValue = fc
+  .constantFrom(...(Object.keys(valueOf) as IdentifierType[]))
+  .chain((type) => fc.tuple(fc.constant(type), valueOf[type]));
 
 /** normalize, or undefined for a value the rules reject (the generators are not all valid). */
 function tryNormalize(value: string, type: IdentifierType, opts: NormalizeOptions): string | undefined {
@@ -76,7 +106,9 @@ function tryNormalize(value: string, type: IdentifierType, opts: NormalizeOption
 }
 
 function flipAsciiCase(text: string, flips: boolean[]): string {
-  return [...text].map((c, i) => (flips[i % flips.length] && /[a-z]/i.test(c) ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c)).join('');
+  return [...text]
+    .map((c, i) => (flips[i % flips.length] && /[a-z]/i.test(c) ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c))
+    .join('');
 }
 
 describe('normalisation properties', () => {
@@ -104,7 +136,9 @@ describe('normalisation properties', () => {
   });
 
   it('is idempotent for phone numbers without a +, read country code first (Meta, Google) or as UID2 takes them', () => {
-    const bare = fc.tuple(phoneSeed, fc.constantFrom('', '00'), fc.constantFrom('', ' ', '-')).map(([d, zeros, sep]) => `${zeros}${d.slice(0, 2)}${sep}${d.slice(2)}`);
+    const bare = fc
+      .tuple(phoneSeed, fc.constantFrom('', '00'), fc.constantFrom('', ' ', '-'))
+      .map(([d, zeros, sep]) => `${zeros}${d.slice(0, 2)}${sep}${d.slice(2)}`);
     fc.assert(
       fc.property(bare, fc.constantFrom<Profile>('meta', 'google'), fc.constantFrom(undefined, 'US', 'GB'), (value, p, defaultCountry) => {
         const once = tryNormalize(value, 'phone', { profile: p, defaultCountry });
@@ -123,7 +157,12 @@ describe('normalisation properties', () => {
   it('normalises a composite key field by field', () => {
     fc.assert(
       fc.property(nameLike, titledName, zip, country, profile, (first, last, z, c, p) => {
-        const fields = [tryNormalize(first, 'first_name', { profile: p }), tryNormalize(last, 'last_name', { profile: p }), tryNormalize(z, 'zip', {}), tryNormalize(c, 'country', {})];
+        const fields = [
+          tryNormalize(first, 'first_name', { profile: p }),
+          tryNormalize(last, 'last_name', { profile: p }),
+          tryNormalize(z, 'zip', {}),
+          tryNormalize(c, 'country', {}),
+        ];
         const joined = tryNormalize(compositeKey('name_zip_country', [first, last, z, c]), 'name_zip_country', { profile: p });
         if (fields.includes(undefined)) expect(joined).toBeUndefined();
         else expect(joined).toBe(fields.join('\u001f'));

@@ -32,7 +32,6 @@ async function file(content: string | Buffer): Promise<string> {
   return path;
 }
 
-
 const US = { defaultCountry: 'US' } as const;
 const emailPhone: KeyColumn[] = [
   { name: 'email', type: 'email' },
@@ -41,16 +40,21 @@ const emailPhone: KeyColumn[] = [
 
 /** Each accepted row as [line, [column label, item]...]. */
 function table(rows: IdentifierRows): [number, [string, Uint8Array][]][] {
-  return Array.from({ length: rows.count }, (_, r) => [rows.lines[r]!, rows.keys(r).map((k) => [rows.columns[k.column]!, k.item] as [string, Uint8Array])]);
+  return Array.from({ length: rows.count }, (_, r) => [
+    rows.lines[r]!,
+    rows.keys(r).map((k) => [rows.columns[k.column]!, k.item] as [string, Uint8Array]),
+  ]);
 }
 
 describe('composite keys', () => {
   it('joins field-by-field normalised fields with U+001F and is one typed PSI item', () => {
     const value = compositeKey('name_zip', { first_name: ' John ', last_name: "O'Brien", zip: '94035-1234' });
     expect(normalize(value, 'name_zip')).toBe('john\u001fobrien\u001f94035');
-    expect(normalize(compositeKey('name_zip_country', ['Mrs. Jane', 'Doe, Jr.', 'M1 1AE', 'United Kingdom']), 'name_zip_country', { profile: 'google' })).toBe(
-      'jane\u001fdoe\u001fm11ae\u001fgb',
-    );
+    expect(
+      normalize(compositeKey('name_zip_country', ['Mrs. Jane', 'Doe, Jr.', 'M1 1AE', 'United Kingdom']), 'name_zip_country', {
+        profile: 'google',
+      }),
+    ).toBe('jane\u001fdoe\u001fm11ae\u001fgb');
     const item = psiItem('name_zip', value);
     expect(new TextDecoder().decode(item.subarray(0, 27))).toBe('blindjoin/item/v1/name_zip\0');
     expect(item).toEqual(psiItem('name_zip', compositeKey('name_zip', ['JOHN', 'OBrien', '94035'])));
@@ -137,9 +141,21 @@ describe('readIdentifierRows', () => {
     expect(table(rows)).toEqual([
       [2, [['email', psiItem('email', 'jane@example.com')]]],
       [3, [['phone', psiItem('phone', '+16505551212')]]],
-      [4, [['email', psiItem('email', 'bob@example.com')], ['phone', psiItem('phone', '+16505551213')]]],
+      [
+        4,
+        [
+          ['email', psiItem('email', 'bob@example.com')],
+          ['phone', psiItem('phone', '+16505551213')],
+        ],
+      ],
       [5, [['email', psiItem('email', 'carol@example.com')]]],
-      [6, [['email', psiItem('email', 'dan@example.com')], ['phone', psiItem('phone', '+16505551214')]]],
+      [
+        6,
+        [
+          ['email', psiItem('email', 'dan@example.com')],
+          ['phone', psiItem('phone', '+16505551214')],
+        ],
+      ],
     ]);
     expect(rows.kept(4)).toEqual(['u5', 'quoted "x", with comma']);
     expect(rows.kept(1)).toEqual(['u2', 'silver']);
@@ -165,7 +181,10 @@ describe('readIdentifierRows', () => {
     });
     expect(table(rows)).toEqual([
       [2, [['first_name+last_name+zip', psiItem('name_zip', compositeKey('name_zip', ['jane', 'doe', '94035']))]]],
-      [6, [['first_name+last_name+zip', psiItem('name_zip', compositeKey('name_zip', ['dan "d"', 'smith', '94035']), { profile: 'google' })]]],
+      [
+        6,
+        [['first_name+last_name+zip', psiItem('name_zip', compositeKey('name_zip', ['dan "d"', 'smith', '94035']), { profile: 'google' })]],
+      ],
     ]);
   });
 
@@ -173,9 +192,11 @@ describe('readIdentifierRows', () => {
     const opts = { columns: emailPhone, keep: ['user_id'], ...US };
     const fromFile = await readIdentifierRows(await file(crm), opts);
     const bytes = Buffer.from(crm.replaceAll('\r\n', '\n'));
-    const trickle = Readable.from((function* () {
-      for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
-    })());
+    const trickle = Readable.from(
+      (function* () {
+        for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
+      })(),
+    );
     const fromStream = await readIdentifierRows(trickle, opts);
     expect(table(fromStream)).toEqual(table(fromFile));
     expect(fromStream.rejected).toEqual(fromFile.rejected);
@@ -199,7 +220,8 @@ describe('readIdentifierRows', () => {
 
   it('streams row by row with identifierRows', async () => {
     const seen: [number, number, boolean][] = [];
-    for await (const row of identifierRows(await file(crm), { columns: emailPhone, ...US })) seen.push([row.line, row.keys.length, row.rejected !== undefined]);
+    for await (const row of identifierRows(await file(crm), { columns: emailPhone, ...US }))
+      seen.push([row.line, row.keys.length, row.rejected !== undefined]);
     expect(seen).toEqual([
       [2, 1, false],
       [3, 1, false],
@@ -216,10 +238,13 @@ describe('readIdentifierRows', () => {
 
   it('holds 50,000 rows (75,000 keys, over one 65,536-key digest chunk) in typed arrays and reports progress', async () => {
     const count = 50_000;
-    const source = Readable.from((function* () {
-      yield 'id,email,phone\n';
-      for (let i = 0; i < count; i++) yield `${i},user${i}@example.com,${i % 2 === 0 ? `+1650555${String(i % 10_000).padStart(4, '0')}` : ''}\n`;
-    })());
+    const source = Readable.from(
+      (function* () {
+        yield 'id,email,phone\n';
+        for (let i = 0; i < count; i++)
+          yield `${i},user${i}@example.com,${i % 2 === 0 ? `+1650555${String(i % 10_000).padStart(4, '0')}` : ''}\n`;
+      })(),
+    );
     const progress: number[] = [];
     const rows = await readIdentifierRows(source, { columns: emailPhone, keep: ['id'], onProgress: (r) => progress.push(r) });
     expect(rows.count).toBe(count);
@@ -235,7 +260,9 @@ describe('readIdentifierRows', () => {
   it('fails on missing columns and bad options with typed errors', async () => {
     const path = await file('Name,E-mail\nx,y\n');
     expect(await codeOf(readIdentifierRows(path, { columns: [{ name: 'email', type: 'email' }] }))).toBe('CSV_COLUMN_MISSING');
-    expect(await codeOf(readIdentifierRows(path, { columns: [{ name: 'E-mail', type: 'email' }], keep: ['user_id'] }))).toBe('CSV_COLUMN_MISSING');
+    expect(await codeOf(readIdentifierRows(path, { columns: [{ name: 'E-mail', type: 'email' }], keep: ['user_id'] }))).toBe(
+      'CSV_COLUMN_MISSING',
+    );
     expect(await codeOf(readIdentifierRows(await file(''), { columns: emailPhone }))).toBe('CSV_COLUMN_MISSING');
     expect(await codeOf(readIdentifierRows(path, { columns: [] }))).toBe('CSV_OPTIONS_INVALID');
     expect(await codeOf(readIdentifierRows(path, { columns: emailPhone, keep: 'user_id' as never }))).toBe('CSV_OPTIONS_INVALID');

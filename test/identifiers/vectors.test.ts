@@ -18,7 +18,13 @@ describe('published platform examples', () => {
     check(
       [
         ['John_Smith@gmail.com', 'email', {}, 'john_smith@gmail.com', '62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f'],
-        ['(650)555-1212', 'phone', { defaultCountry: 'US' }, '16505551212', 'e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176'],
+        [
+          '(650)555-1212',
+          'phone',
+          { defaultCountry: 'US' },
+          '16505551212',
+          'e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176',
+        ],
         ['Mary', 'first_name', {}, 'mary', '6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec'],
         ['정', 'first_name', {}, '정', '8fa8cd9c440be61d0151429310034083132b35975c4bea67fdd74158eb51db14'],
         ['Valéry', 'first_name', {}, 'valéry', '08e1996b5dd49e62a4b4c010d44e4345592a863bb9f8e3976219bac29417149c'],
@@ -117,6 +123,17 @@ describe('published platform examples', () => {
 
   it('IAB Tech Lab PAIR: canonical match key example (email, hex)', () => {
     // https://github.com/InteractiveAdvertisingBureau/PAIR/blob/main/PAIR.md#canonical-representation-of-common-match-keys
-    check([['user@example.com', 'email', { profile: 'pair' }, 'user@example.com', 'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514']], 'hex');
+    check(
+      [
+        [
+          'user@example.com',
+          'email',
+          { profile: 'pair' },
+          'user@example.com',
+          'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514',
+        ],
+      ],
+      'hex',
+    );
   });
 });

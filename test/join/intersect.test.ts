@@ -60,7 +60,11 @@ describe('intersectPacked', () => {
     const pool = Array.from({ length: 40 }, (_, i) => seededBytes(32, i + 1));
     const a = pack(pool.filter((_, i) => i % 2 === 0).concat(pool.slice(0, 5)), 32);
     const b = pack(pool.filter((_, i) => i % 3 === 0).concat(pool.slice(0, 3)), 32);
-    for (const [x, y] of [[a, b], [pack([a], a.length, 1), b], [a, pack([b], b.length, 2)]] as const) {
+    for (const [x, y] of [
+      [a, b],
+      [pack([a], a.length, 1), b],
+      [a, pack([b], b.length, 2)],
+    ] as const) {
       const found = hashJoin(packedTokens(x, 32, 'a'), packedTokens(y, 32, 'b'), new Int32Array(8));
       expect(found).not.toBeNull();
       expect(list(found!.hits.subarray(0, found!.count))).toEqual(referenceIntersect(x, y, 32));
@@ -87,8 +91,16 @@ describe('intersectPacked', () => {
       token(one, one, one, one),
     ];
     const a = pack(tokens, 32);
-    for (const pick of [[0, 2, 4, 5, 6], [1, 3], [7, 6, 5, 4, 3, 2, 1, 0], [1, 3, 7]]) {
-      const b = pack(pick.map((k) => tokens[k]!), 32);
+    for (const pick of [
+      [0, 2, 4, 5, 6],
+      [1, 3],
+      [7, 6, 5, 4, 3, 2, 1, 0],
+      [1, 3, 7],
+    ]) {
+      const b = pack(
+        pick.map((k) => tokens[k]!),
+        32,
+      );
       const found = hashJoin(packedTokens(a, 32, 'a'), packedTokens(b, 32, 'b'), new Int32Array(8));
       expect(found).not.toBeNull();
       expect(list(found!.hits.subarray(0, found!.count))).toEqual(referenceIntersect(a, b, 32));
@@ -136,18 +148,33 @@ describe('intersectPacked', () => {
       });
     for (const at of [0, 15, 31]) {
       const a = pack(tokens(3000, at, 1), 32);
-      const b = pack(tokens(4000, at, 1).filter((_, i) => i % 2 === 0), 32);
+      const b = pack(
+        tokens(4000, at, 1).filter((_, i) => i % 2 === 0),
+        32,
+      );
       expect(list(intersectPacked(a, b))).toEqual(referenceIntersect(a, b, 32));
     }
   });
 
   it('stays exact and falls back to sorting on crafted colliding tokens', () => {
     const families = Array.from({ length: 48 }, (_, f) => collidingFamily(seededBytes(32, f + 1), 128));
-    const b = pack(families.flat().filter((_, i) => i % 3 !== 0), 32);
-    const a = pack(families.flat().filter((_, i) => i % 2 === 0), 32);
+    const b = pack(
+      families.flat().filter((_, i) => i % 3 !== 0),
+      32,
+    );
+    const a = pack(
+      families.flat().filter((_, i) => i % 2 === 0),
+      32,
+    );
     const ta = packedTokens(a, 32, 'a');
     const tb = packedTokens(b, 32, 'b');
-    expect(hashJoin(ta, tb, Int32Array.from({ length: 8 }, (_, k) => 0x2545f491 * (k + 1) | 1))).toBeNull();
+    expect(
+      hashJoin(
+        ta,
+        tb,
+        Int32Array.from({ length: 8 }, (_, k) => (0x2545f491 * (k + 1)) | 1),
+      ),
+    ).toBeNull();
     const expected = referenceIntersect(a, b, 32);
     expect(list(intersectPacked(a, b))).toEqual(expected);
     const viaKeys = joinTokens(ta, tb, new Int32Array(8));
@@ -231,6 +258,10 @@ describe('withinMemory', () => {
       expect((e as PsiError).code).toBe('JOIN_INPUT_TOO_LARGE');
     }
     const other = new PsiError('INTERNAL', 'y');
-    expect(() => withinMemory(() => { throw other; })).toThrow(other);
+    expect(() =>
+      withinMemory(() => {
+        throw other;
+      }),
+    ).toThrow(other);
   });
 });

@@ -17,12 +17,20 @@ type Forge = (to: 'initiator' | 'responder', frame: Frame) => Uint8Array[];
  */
 async function session(initiator: Party, responder: Party, forge: Forge): Promise<string[]> {
   const outcomes: string[] = [];
-  const queue: { to: 'initiator' | 'responder'; frame: Uint8Array }[] = (await initiator.step()).map((frame) => ({ to: 'responder', frame }));
+  const queue: { to: 'initiator' | 'responder'; frame: Uint8Array }[] = (await initiator.step()).map((frame) => ({
+    to: 'responder',
+    frame,
+  }));
   while (queue.length > 0) {
     const { to, frame } = queue.shift()!;
     const party = to === 'responder' ? responder : initiator;
     for (const forged of forge(to, decodeFrame(frame))) {
-      outcomes.push(await party.step(forged).then(() => 'accepted', (e: unknown) => (e instanceof PsiError ? e.code : String(e))));
+      outcomes.push(
+        await party.step(forged).then(
+          () => 'accepted',
+          (e: unknown) => (e instanceof PsiError ? e.code : String(e)),
+        ),
+      );
     }
     const back: 'initiator' | 'responder' = to === 'responder' ? 'initiator' : 'responder';
     queue.push(...(await party.step(frame)).map((f) => ({ to: back, frame: f })));
@@ -108,20 +116,51 @@ describe('the reveal-mode check, half refusing a peer that grants less than this
   const id = new Uint8Array(16).fill(3);
 
   it('an initiator wanting the intersection refuses an ACCEPT granting only the size (MODE_MISMATCH)', async () => {
-    const initiator = createParty({ role: 'initiator', items: ['a'], learn: 'intersection', peerLearns: 'size', workers: 1, backend: 'noble', group: 'ristretto255' });
+    const initiator = createParty({
+      role: 'initiator',
+      items: ['a'],
+      learn: 'intersection',
+      peerLearns: 'size',
+      workers: 1,
+      backend: 'noble',
+      group: 'ristretto255',
+    });
     const hello = decodeFrame((await initiator.step())[0]!);
     // The responder wants exactly what the initiator grants, but grants less than it wants.
-    const accept = encodeFrame('accept', hello.sessionId, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'size', itemCount: 1 }));
+    const accept = encodeFrame(
+      'accept',
+      hello.sessionId,
+      0,
+      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'size', itemCount: 1 }),
+    );
     expect(await codeOf(() => initiator.step(accept))).toBe('MODE_MISMATCH');
     expect(initiator.done).toBe(false);
   });
 
   it('a responder wanting the size refuses a HELLO granting it nothing (MODE_MISMATCH)', async () => {
-    const responder = createParty({ role: 'responder', items: ['a'], learn: 'size', peerLearns: 'size', workers: 1, backend: 'noble', group: 'ristretto255' });
-    const hello = encodeFrame('hello', id, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'none', itemCount: 1 }));
+    const responder = createParty({
+      role: 'responder',
+      items: ['a'],
+      learn: 'size',
+      peerLearns: 'size',
+      workers: 1,
+      backend: 'noble',
+      group: 'ristretto255',
+    });
+    const hello = encodeFrame(
+      'hello',
+      id,
+      0,
+      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'none', itemCount: 1 }),
+    );
     expect(await codeOf(() => responder.step(hello))).toBe('MODE_MISMATCH');
     // Refused without a state change: the agreeing HELLO still works.
-    const agreeing = encodeFrame('hello', id, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'size', itemCount: 1 }));
+    const agreeing = encodeFrame(
+      'hello',
+      id,
+      0,
+      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'size', itemCount: 1 }),
+    );
     expect((await responder.step(agreeing)).length).toBeGreaterThan(0);
   });
 });

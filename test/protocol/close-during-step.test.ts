@@ -41,11 +41,20 @@ describe('close() while a step is blinding (the crash of issue 9)', () => {
     // Several thousand items in chunks the pool takes (>= 128 items), several chunks in flight at once.
     const responder = new PsiParty({
       group: 'ristretto255',
-      role: 'responder', items: emails(0, 4000), learn: 'intersection', peerLearns: 'size',
-      backend: 'noble', workers: 2, chunkItems: 256,
+      role: 'responder',
+      items: emails(0, 4000),
+      learn: 'intersection',
+      peerLearns: 'size',
+      backend: 'noble',
+      workers: 2,
+      chunkItems: 256,
     });
-    const hello = encodeFrame('hello', new Uint8Array(16).fill(9), 0,
-      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount: 10 }));
+    const hello = encodeFrame(
+      'hello',
+      new Uint8Array(16).fill(9),
+      0,
+      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount: 10 }),
+    );
     expect(poolStats().leased).toBe(0);
     const step = responder.step(hello);
     step.catch(() => undefined);
@@ -67,13 +76,22 @@ describe('close() while a step is blinding (the crash of issue 9)', () => {
   it('close() during the initiator step that blinds after ACCEPT rejects that step the same way', async () => {
     const initiator = new PsiParty({
       group: 'ristretto255',
-      role: 'initiator', items: emails(0, 4000), learn: 'size', peerLearns: 'intersection',
-      backend: 'noble', workers: 2, chunkItems: 256,
+      role: 'initiator',
+      items: emails(0, 4000),
+      learn: 'size',
+      peerLearns: 'intersection',
+      backend: 'noble',
+      workers: 2,
+      chunkItems: 256,
     });
     const [hello] = await initiator.step();
     const id = hello!.subarray(8, 24);
-    const accept = encodeFrame('accept', id, 0,
-      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'intersection', peerLearns: 'size', itemCount: 5 }));
+    const accept = encodeFrame(
+      'accept',
+      id,
+      0,
+      encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'intersection', peerLearns: 'size', itemCount: 5 }),
+    );
     made.count = 0;
     const step = initiator.step(accept);
     step.catch(() => undefined);

@@ -14,15 +14,34 @@ describe('handshake', () => {
   });
 
   it('the initiator also checks the responder terms', async () => {
-    const initiator = createParty({ role: 'initiator', items: ['a'], learn: 'size', peerLearns: 'none', group: 'ristretto255', workers: 1 });
+    const initiator = createParty({
+      role: 'initiator',
+      items: ['a'],
+      learn: 'size',
+      peerLearns: 'none',
+      group: 'ristretto255',
+      workers: 1,
+    });
     const hello = (await initiator.step())[0]!;
     const sessionId = hello.subarray(8, 24);
-    const accept = encodeFrame('accept', sessionId, 0, encodeHandshake({ group: 1, learn: 'intersection', peerLearns: 'size', itemCount: 1 }));
+    const accept = encodeFrame(
+      'accept',
+      sessionId,
+      0,
+      encodeHandshake({ group: 1, learn: 'intersection', peerLearns: 'size', itemCount: 1 }),
+    );
     expect(await codeOf(() => initiator.step(accept))).toBe('MODE_MISMATCH');
   });
 
   it('refuses another group or protocol version', async () => {
-    const responder = createParty({ role: 'responder', items: ['a'], learn: 'size', peerLearns: 'size', group: 'ristretto255', workers: 1 });
+    const responder = createParty({
+      role: 'responder',
+      items: ['a'],
+      learn: 'size',
+      peerLearns: 'size',
+      group: 'ristretto255',
+      workers: 1,
+    });
     const id = new Uint8Array(16).fill(7);
     const otherGroup = encodeFrame('hello', id, 0, encodeHandshake({ group: 2, learn: 'size', peerLearns: 'size', itemCount: 1 }));
     expect(await codeOf(() => responder.step(otherGroup))).toBe('GROUP_MISMATCH');

@@ -15,11 +15,7 @@ export interface Sent {
  * Delivers frames one at a time, alternating directions like runLocal, and
  * records the transcript. `tamper` may replace a frame before delivery.
  */
-export async function pump(
-  initiator: Party,
-  responder: Party,
-  tamper?: (sent: Sent, index: number) => Uint8Array,
-): Promise<Sent[]> {
+export async function pump(initiator: Party, responder: Party, tamper?: (sent: Sent, index: number) => Uint8Array): Promise<Sent[]> {
   const transcript: Sent[] = [];
   const queue: Sent[] = (await initiator.step()).map((frame) => ({ to: 'responder', frame }));
   while (queue.length > 0) {

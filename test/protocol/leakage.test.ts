@@ -7,8 +7,12 @@ import { pump, type Sent } from './helpers.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const elements = (frames: Sent[], type: string) =>
-  frames.map((s) => decodeFrame(s.frame)).filter((f) => f.type === type).map((f) => decodeChunk(f.payload).elements);
-const split = (chunks: Uint8Array[]) => chunks.flatMap((c) => Array.from({ length: c.length / 32 }, (_, i) => hex(c.subarray(i * 32, i * 32 + 32))));
+  frames
+    .map((s) => decodeFrame(s.frame))
+    .filter((f) => f.type === type)
+    .map((f) => decodeChunk(f.payload).elements);
+const split = (chunks: Uint8Array[]) =>
+  chunks.flatMap((c) => Array.from({ length: c.length / 32 }, (_, i) => hex(c.subarray(i * 32, i * 32 + 32))));
 
 /** Each suite's key generation and reference multiplication, to recompute what the responder returns. */
 const REFERENCE = {
@@ -25,7 +29,15 @@ describe.each(['ristretto255', 'x25519'] as const)('%s', (group: GroupName) => {
     const b = REFERENCE[group].randomKey();
     const responderItems = Array.from({ length: 30 }, (_, i) => `r${i}`);
     const initiatorItems = Array.from({ length: 40 }, (_, i) => `r${i * 2}`);
-    const initiator = createParty({ role: 'initiator', items: initiatorItems, learn: learnI, peerLearns: learnR, group, workers: 1, chunkItems: 7 });
+    const initiator = createParty({
+      role: 'initiator',
+      items: initiatorItems,
+      learn: learnI,
+      peerLearns: learnR,
+      group,
+      workers: 1,
+      chunkItems: 7,
+    });
     const responder = createParty({
       role: 'responder',
       blindedSet: await blindSet(responderItems, { group, key: b.slice(), workers: 1 }),
@@ -48,7 +60,7 @@ describe.each(['ristretto255', 'x25519'] as const)('%s', (group: GroupName) => {
       expect(returned).toEqual(expectedReturn);
     });
 
-    it("a party that learns only the size gets them shuffled, so it cannot tell which of its items matched", async () => {
+    it('a party that learns only the size gets them shuffled, so it cannot tell which of its items matched', async () => {
       const { expectedReturn, returned } = await observe('size', 'intersection');
       expect(returned).not.toEqual(expectedReturn);
       expect([...returned].sort()).toEqual([...expectedReturn].sort());
@@ -73,7 +85,12 @@ describe.each(['ristretto255', 'x25519'] as const)('%s', (group: GroupName) => {
         const initiator = createParty({ role: 'initiator', blindedSet: set, learn: 'size', peerLearns: 'size', workers: 1 });
         const responder = createParty({ role: 'responder', items: ['z'], learn: 'size', peerLearns: 'size', group, workers: 1 });
         const t = await pump(initiator, responder);
-        return split(elements(t.filter((s) => s.to === 'responder'), 'blinded'));
+        return split(
+          elements(
+            t.filter((s) => s.to === 'responder'),
+            'blinded',
+          ),
+        );
       };
       const orders = new Set<string>();
       for (let i = 0; i < 4; i++) orders.add((await sent()).join());

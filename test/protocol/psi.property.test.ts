@@ -6,7 +6,11 @@ import { COMBINATIONS, naive, pair } from './helpers.js';
 const utf8 = new TextEncoder();
 /** A small alphabet makes overlaps and duplicates common; unicode and bytes mixed in. */
 const word = fc.constantFrom('a@x.com', 'b@x.com', 'c@x.com', 'Zoë', '日本', '', '🙂', 'a@x.com ', 'A@X.COM');
-const item = fc.oneof(word, word.map((w) => utf8.encode(w)), fc.string({ maxLength: 6 }));
+const item = fc.oneof(
+  word,
+  word.map((w) => utf8.encode(w)),
+  fc.string({ maxLength: 6 }),
+);
 const items = fc.array(item, { maxLength: 12 });
 
 /** Both suites on their pure-JS reference backend (the helpers' default), so the property checks the math, not a binding. */

@@ -46,7 +46,12 @@ async function errorOf(fn: () => unknown): Promise<PsiError> {
 
 describe('suite descriptors', () => {
   it('the protocol owns one wire code and one DST per suite, and x25519 is the default', () => {
-    expect(protocolSuite('ristretto255')).toMatchObject({ name: 'ristretto255', code: GROUP_RISTRETTO255, dst: HASH_TO_GROUP_DST, elementBytes: 32 });
+    expect(protocolSuite('ristretto255')).toMatchObject({
+      name: 'ristretto255',
+      code: GROUP_RISTRETTO255,
+      dst: HASH_TO_GROUP_DST,
+      elementBytes: 32,
+    });
     expect(protocolSuite('x25519')).toMatchObject({ name: 'x25519', code: GROUP_X25519, dst: X25519_HASH_DST, elementBytes: 32 });
     expect(GROUP_X25519).toBe(2);
     expect(DEFAULT_GROUP).toBe('x25519');
@@ -66,7 +71,9 @@ describe('suite descriptors', () => {
       ['x25519', GROUP_X25519],
       ['ristretto255', GROUP_RISTRETTO255],
     ] as const) {
-      const hello = (await createParty({ role: 'initiator', items: ['a'], learn: 'size', peerLearns: 'size', group, workers: 1 }).step())[0]!;
+      const hello = (
+        await createParty({ role: 'initiator', items: ['a'], learn: 'size', peerLearns: 'size', group, workers: 1 }).step()
+      )[0]!;
       expect(decodeHandshake(hello.subarray(32)).group).toBe(code);
     }
   });
@@ -91,7 +98,12 @@ describe('GROUP_MISMATCH', () => {
   ] as const)('an initiator on %s refuses an ACCEPT of group %i', async (group, code, name) => {
     const initiator = createParty({ role: 'initiator', items: ['a'], learn: 'size', peerLearns: 'none', group, workers: 1 });
     const hello = (await initiator.step())[0]!;
-    const accept = encodeFrame('accept', hello.subarray(8, 24), 0, encodeHandshake({ group: code, learn: 'none', peerLearns: 'size', itemCount: 1 }));
+    const accept = encodeFrame(
+      'accept',
+      hello.subarray(8, 24),
+      0,
+      encodeHandshake({ group: code, learn: 'none', peerLearns: 'size', itemCount: 1 }),
+    );
     const e = await errorOf(() => initiator.step(accept));
     expect(e.code).toBe('GROUP_MISMATCH');
     expect(e.message).toBe(`peer uses ${name}, this party uses ${group}`);
@@ -118,10 +130,19 @@ describe('options', () => {
     const set = await blindSet(['a', 'b'], { group: 'ristretto255', workers: 1 });
     expect(set.group).toBe('ristretto255');
     const responder = createParty({ role: 'responder', blindedSet: set, learn: 'size', peerLearns: 'size', workers: 1 });
-    const initiator = createParty({ role: 'initiator', items: ['b', 'c'], learn: 'size', peerLearns: 'size', group: 'ristretto255', workers: 1 });
+    const initiator = createParty({
+      role: 'initiator',
+      items: ['b', 'c'],
+      learn: 'size',
+      peerLearns: 'size',
+      group: 'ristretto255',
+      workers: 1,
+    });
     await runLocal(initiator, responder);
     expect(initiator.result().size).toBe(1);
-    expect(await codeOf(() => createParty({ role: 'responder', blindedSet: set, learn: 'size', peerLearns: 'size', group: 'x25519' }))).toBe('OPTIONS_INVALID');
+    expect(
+      await codeOf(() => createParty({ role: 'responder', blindedSet: set, learn: 'size', peerLearns: 'size', group: 'x25519' })),
+    ).toBe('OPTIONS_INVALID');
     expect(await codeOf(() => blindSet(['a'], { group: 'x25519', key: new Uint8Array(32) }))).toBe('SCALAR_INVALID');
     expect(await codeOf(() => blindSet(['a'], { group: 'ristretto255', backend: 'sodium-native' }))).toBe('BACKEND_UNAVAILABLE');
     set.destroy();
@@ -139,10 +160,22 @@ describe('options', () => {
 });
 
 /** Runs one seeded session and returns its frames in hex. */
-async function seededFrames(group: GroupName, backend: BackendChoice, workers: number, mine: string[], theirs: string[]): Promise<string[]> {
+async function seededFrames(
+  group: GroupName,
+  backend: BackendChoice,
+  workers: number,
+  mine: string[],
+  theirs: string[],
+): Promise<string[]> {
   const common = { group, backend, workers, chunkItems: 64 } as const;
-  const initiator = new PsiParty({ ...common, role: 'initiator', items: mine, learn: 'intersection', peerLearns: 'size' }, { random: seeded(`i/${group}`) });
-  const responder = new PsiParty({ ...common, role: 'responder', items: theirs, learn: 'size', peerLearns: 'intersection' }, { random: seeded(`r/${group}`) });
+  const initiator = new PsiParty(
+    { ...common, role: 'initiator', items: mine, learn: 'intersection', peerLearns: 'size' },
+    { random: seeded(`i/${group}`) },
+  );
+  const responder = new PsiParty(
+    { ...common, role: 'responder', items: theirs, learn: 'size', peerLearns: 'intersection' },
+    { random: seeded(`r/${group}`) },
+  );
   const sent = await pump(initiator, responder);
   expect(initiator.result().matches).toEqual(naive(mine, theirs).matches);
   return sent.map((s) => bytesToHex(s.frame));
@@ -154,14 +187,18 @@ describe('differential: same seeded randomness, same bytes on every backend and 
   it.each([
     ['x25519', ['noble', 'sodium', 'sodium-native', 'webcrypto']],
     ['ristretto255', ['noble', 'sodium']],
-  ] as const)('%s', async (group, backends) => {
-    const reference = await seededFrames(group, 'noble', 1, mine, theirs);
-    for (const backend of backends) {
-      for (const workers of backend === 'noble' ? [1] : [1, 2]) {
-        expect(await seededFrames(group, backend, workers, mine, theirs), `${backend} on ${workers} workers`).toEqual(reference);
+  ] as const)(
+    '%s',
+    async (group, backends) => {
+      const reference = await seededFrames(group, 'noble', 1, mine, theirs);
+      for (const backend of backends) {
+        for (const workers of backend === 'noble' ? [1] : [1, 2]) {
+          expect(await seededFrames(group, backend, workers, mine, theirs), `${backend} on ${workers} workers`).toEqual(reference);
+        }
       }
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
 
 describe('x25519 peer elements', () => {
@@ -172,7 +209,9 @@ describe('x25519 peer elements', () => {
     const inverse = numberToBytesLE(ed25519.Point.Fp.inv(bytesToNumberLE(u)) % p, 32);
     const responder = createParty({ role: 'responder', items: ['x'], learn: 'size', peerLearns: 'size', group: 'x25519', workers: 1 });
     const id = new Uint8Array(16).fill(5);
-    await responder.step(encodeFrame('hello', id, 0, encodeHandshake({ group: GROUP_X25519, learn: 'size', peerLearns: 'size', itemCount: 2 })));
+    await responder.step(
+      encodeFrame('hello', id, 0, encodeHandshake({ group: GROUP_X25519, learn: 'size', peerLearns: 'size', itemCount: 2 })),
+    );
     const blinded = encodeFrame('blinded', id, 1, encodeChunk({ offset: 0, elements: concatBytes(u, inverse) }));
     const e = await errorOf(() => responder.step(blinded));
     expect(e.code).toBe('PEER_DUPLICATE');
@@ -181,10 +220,14 @@ describe('x25519 peer elements', () => {
   it('refuses a small-order element with POINT_INVALID', async () => {
     const responder = createParty({ role: 'responder', items: ['x'], learn: 'size', peerLearns: 'size', group: 'x25519', workers: 1 });
     const id = new Uint8Array(16).fill(6);
-    await responder.step(encodeFrame('hello', id, 0, encodeHandshake({ group: GROUP_X25519, learn: 'size', peerLearns: 'size', itemCount: 1 })));
+    await responder.step(
+      encodeFrame('hello', id, 0, encodeHandshake({ group: GROUP_X25519, learn: 'size', peerLearns: 'size', itemCount: 1 })),
+    );
     const one = new Uint8Array(32);
     one[0] = 1;
-    expect(await codeOf(() => responder.step(encodeFrame('blinded', id, 1, encodeChunk({ offset: 0, elements: one }))))).toBe('POINT_INVALID');
+    expect(await codeOf(() => responder.step(encodeFrame('blinded', id, 1, encodeChunk({ offset: 0, elements: one }))))).toBe(
+      'POINT_INVALID',
+    );
   });
 
   it('pools are keyed by suite as well as backend and size', () => {

@@ -47,7 +47,13 @@ const mutations: Record<string, Mutation> = {
 };
 
 /** Runs a session in which message `target` is first replaced by its mutation. */
-async function tamperedSession(learnI: (typeof COMBINATIONS)[number][0], learnR: (typeof COMBINATIONS)[number][1], target: number, mutate: Mutation, rnd: number) {
+async function tamperedSession(
+  learnI: (typeof COMBINATIONS)[number][0],
+  learnR: (typeof COMBINATIONS)[number][1],
+  target: number,
+  mutate: Mutation,
+  rnd: number,
+) {
   const [initiator, responder] = pair(mine, theirs, learnI, learnR, { chunkItems: 2 });
   const previousTo: Partial<Record<Sent['to'], Uint8Array>> = {};
   let rejected: unknown;
@@ -121,7 +127,13 @@ describe.each(COMBINATIONS)('tampering (initiator %s, responder %s)', (learnI, l
         fc.constantFrom(...Object.keys(mutations)),
         fc.nat(),
         async (target, name, rnd) => {
-          const { initiator, responder, rejected, accepted, genuine, forged } = await tamperedSession(learnI, learnR, target, mutations[name]!, rnd);
+          const { initiator, responder, rejected, accepted, genuine, forged } = await tamperedSession(
+            learnI,
+            learnR,
+            target,
+            mutations[name]!,
+            rnd,
+          );
           if (rejected !== undefined) expect(rejected).toBeInstanceOf(PsiError);
           // Every forgery is settled one way or the other by the time the session ends.
           expect(accepted || rejected !== undefined).toBe(true);
@@ -168,18 +180,21 @@ describe('duplicate elements from a peer', () => {
   it.each([
     ['blinded', 'responder'],
     ['reblinded', 'initiator'],
-  ] as const)('a %s stream with a repeated element is refused with PEER_DUPLICATE, and the genuine one still completes', async (type, to) => {
-    const [initiator, responder] = pair(mine, theirs, 'size', 'size');
-    const codes: string[] = [];
-    await pump(initiator, responder, (sent) => {
-      if (sent.to === to && decodeFrame(sent.frame).type === type) {
-        const party = to === 'responder' ? responder : initiator;
-        void party.step(duplicateFirst(sent.frame)).catch((e: PsiError) => codes.push(e.code));
-      }
-      return sent.frame;
-    });
-    expect(codes).toEqual(['PEER_DUPLICATE']);
-    expect(initiator.result().size).toBe(3);
-    expect(responder.result().size).toBe(3);
-  });
+  ] as const)(
+    'a %s stream with a repeated element is refused with PEER_DUPLICATE, and the genuine one still completes',
+    async (type, to) => {
+      const [initiator, responder] = pair(mine, theirs, 'size', 'size');
+      const codes: string[] = [];
+      await pump(initiator, responder, (sent) => {
+        if (sent.to === to && decodeFrame(sent.frame).type === type) {
+          const party = to === 'responder' ? responder : initiator;
+          void party.step(duplicateFirst(sent.frame)).catch((e: PsiError) => codes.push(e.code));
+        }
+        return sent.frame;
+      });
+      expect(codes).toEqual(['PEER_DUPLICATE']);
+      expect(initiator.result().size).toBe(3);
+      expect(responder.result().size).toBe(3);
+    },
+  );
 });

@@ -51,7 +51,11 @@ describe("the scalar does not stay in libsodium's WASM heap", () => {
   /** Offsets at which `needle` occurs in `haystack`. */
   function find(haystack: Uint8Array, needle: Uint8Array): number[] {
     const found: number[] = [];
-    for (let at = haystack.indexOf(needle[0]!); at !== -1 && at <= haystack.length - needle.length; at = haystack.indexOf(needle[0]!, at + 1)) {
+    for (
+      let at = haystack.indexOf(needle[0]!);
+      at !== -1 && at <= haystack.length - needle.length;
+      at = haystack.indexOf(needle[0]!, at + 1)
+    ) {
       let i = 1;
       while (i < needle.length && haystack[at + i] === needle[i]) i++;
       if (i === needle.length) found.push(at);

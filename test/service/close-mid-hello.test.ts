@@ -31,25 +31,44 @@ async function until(condition: () => boolean, what: string, tries = 1000): Prom
 /** A client HELLO declaring `itemCount` items, with a session id of its own. */
 function hello(fill: number, itemCount = 50): { body: Uint8Array; id: string } {
   const sessionId = new Uint8Array(16).fill(fill);
-  const body = encodeFrame('hello', sessionId, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount }));
+  const body = encodeFrame(
+    'hello',
+    sessionId,
+    0,
+    encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount }),
+  );
   return { body, id: Buffer.from(sessionId).toString('hex') };
 }
 
 describe('ending a session while the service blinds for its HELLO', () => {
   it('DELETE mid-blinding: the process survives, the POST gets a typed error, health stays 200 and the next session is right', async () => {
     const lines: string[] = [];
-    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, workers: 2, backend: 'sodium', chunkItems: 1_000, log: (l) => void lines.push(l) });
+    const service = await startPsiServer({
+      disclosure: 'exact',
+      group: 'ristretto255',
+      items: platform,
+      workers: 2,
+      backend: 'sodium',
+      chunkItems: 1_000,
+      log: (l) => void lines.push(l),
+    });
     try {
       const { body, id } = hello(1);
       const post = raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body });
       post.catch(() => undefined);
-      await until(() => lines.some((l) => l.includes(`${id} (anonymous) started`)) && poolStats().leased === 1, 'the service to start blinding');
+      await until(
+        () => lines.some((l) => l.includes(`${id} (anonymous) started`)) && poolStats().leased === 1,
+        'the service to start blinding',
+      );
       const deleted = await raw(service.url, 'DELETE', `/v1/sessions/${id}`);
       expect(deleted.status).toBe(204);
 
       const reply = await post;
       expect(reply.headers['content-type']).toMatch(/^application\/json/);
-      expect([[410, 'SESSION_CLOSED'], [404, 'SESSION_NOT_FOUND']]).toContainEqual([reply.status, reply.json().code]);
+      expect([
+        [410, 'SESSION_CLOSED'],
+        [404, 'SESSION_NOT_FOUND'],
+      ]).toContainEqual([reply.status, reply.json().code]);
       await until(() => poolStats().leased === 0, 'the pool lease to be released');
 
       expect((await raw(service.url, 'GET', '/healthz')).status).toBe(200);
@@ -65,10 +84,23 @@ describe('ending a session while the service blinds for its HELLO', () => {
 
   it('service close (what SIGTERM does) mid-blinding: no unhandled rejection, the POST gets an answer or a closed connection', async () => {
     const lines: string[] = [];
-    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, workers: 2, backend: 'sodium', chunkItems: 1_000, log: (l) => void lines.push(l) });
+    const service = await startPsiServer({
+      disclosure: 'exact',
+      group: 'ristretto255',
+      items: platform,
+      workers: 2,
+      backend: 'sodium',
+      chunkItems: 1_000,
+      log: (l) => void lines.push(l),
+    });
     const { body, id } = hello(2);
-    const post: Promise<RawReply | Error> = raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body }).catch((e: Error) => e);
-    await until(() => lines.some((l) => l.includes(`${id} (anonymous) started`)) && poolStats().leased === 1, 'the service to start blinding');
+    const post: Promise<RawReply | Error> = raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body }).catch(
+      (e: Error) => e,
+    );
+    await until(
+      () => lines.some((l) => l.includes(`${id} (anonymous) started`)) && poolStats().leased === 1,
+      'the service to start blinding',
+    );
     await service.close();
     const reply = await post;
     if (reply instanceof Error) {

@@ -74,7 +74,11 @@ describe('the default service releases figures under a disclosure policy', () =>
     await withService({}, async (service) => {
       const terms = (await (await fetch(`${service.url}/v1/terms`)).json()) as Record<string, unknown>;
       expect(terms).toMatchObject({ learn: 'intersection', peerLearns: 'released', disclosure: 'policy', minItems: 1000 });
-      expect(await codeOf(() => matchOverHttp({ server: service.url, items: list(1000, 10), learn: 'size', peerLearns: 'intersection', workers: 1 }))).toBe('MODE_MISMATCH');
+      expect(
+        await codeOf(() =>
+          matchOverHttp({ server: service.url, items: list(1000, 10), learn: 'size', peerLearns: 'intersection', workers: 1 }),
+        ),
+      ).toBe('MODE_MISMATCH');
     });
   });
 });
@@ -83,7 +87,14 @@ describe("the 'released' mode of the library", () => {
   it('gives the initiator only the released figure and the responder the matches and what it released', async () => {
     const mine = list(1200, 700);
     const advertiser = createParty({ role: 'initiator', items: mine, learn: 'released', peerLearns: 'intersection', workers: 1 });
-    const platform = createParty({ role: 'responder', items: users, learn: 'intersection', peerLearns: 'released', workers: 1, disclosure: { policy: { threshold: 100 } } });
+    const platform = createParty({
+      role: 'responder',
+      items: users,
+      learn: 'intersection',
+      peerLearns: 'released',
+      workers: 1,
+      disclosure: { policy: { threshold: 100 } },
+    });
     await runLocal(advertiser, platform);
     const got = advertiser.result();
     expect(Object.keys(got).sort()).toEqual(['ownSize', 'peerSize', 'released']);

@@ -39,7 +39,14 @@ const client = (items: string[], learn: 'size' | 'released' = 'size') =>
 describe('SessionService without a transport', () => {
   it('completes sessions, hands each result to onResult, and forgets them', async () => {
     const results: unknown[] = [];
-    const service = new SessionService({ items: users, disclosure: 'exact', workers: 1, chunkItems: 16, responseBytes: 600, onResult: (r) => void results.push(r) });
+    const service = new SessionService({
+      items: users,
+      disclosure: 'exact',
+      workers: 1,
+      chunkItems: 16,
+      responseBytes: 600,
+      onResult: (r) => void results.push(r),
+    });
     try {
       const c = client([...emails(150, 100)]);
       await drive(service, acme, c);
@@ -71,7 +78,12 @@ describe('SessionService without a transport', () => {
   it('refuses an empty HELLO, a token at its concurrency limit, and a HELLO asking for other terms, before any work', async () => {
     const service = new SessionService({ items: users, disclosure: 'exact', group: 'ristretto255', workers: 1, maxSessions: 2 });
     const hello = (count: number, learn: 'size' | 'intersection' = 'size', id = 1) =>
-      encodeFrame('hello', new Uint8Array(16).fill(id), 0, encodeHandshake({ group: 1, learn, peerLearns: 'intersection', itemCount: count }));
+      encodeFrame(
+        'hello',
+        new Uint8Array(16).fill(id),
+        0,
+        encodeHandshake({ group: 1, learn, peerLearns: 'intersection', itemCount: count }),
+      );
     try {
       const empty = hello(0);
       expect(await codeOf(() => service.open(acme, decodeFrame(empty), empty))).toBe('TOO_FEW_ITEMS');

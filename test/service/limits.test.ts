@@ -29,7 +29,12 @@ let nextId = 1;
 function hello(itemCount = 10): { body: Uint8Array; id: string } {
   const sessionId = new Uint8Array(16);
   new DataView(sessionId.buffer).setUint32(12, nextId++);
-  const body = encodeFrame('hello', sessionId, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount }));
+  const body = encodeFrame(
+    'hello',
+    sessionId,
+    0,
+    encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount }),
+  );
   return { body, id: Buffer.from(sessionId).toString('hex') };
 }
 
@@ -67,7 +72,11 @@ describe('empty sessions and per-token limits', () => {
     expect((await raw(service.url, 'DELETE', `/v1/sessions/${first.id}`, { headers: frameHeaders(ACME) })).status).toBe(204);
     const again = hello();
     expect((await raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(ACME), body: again.body })).status).toBe(201);
-    for (const [id, token] of [[second.id, ACME], [again.id, ACME], [other.id, BETA]] as const) {
+    for (const [id, token] of [
+      [second.id, ACME],
+      [again.id, ACME],
+      [other.id, BETA],
+    ] as const) {
       await raw(service.url, 'DELETE', `/v1/sessions/${id}`, { headers: frameHeaders(token) });
     }
     expect(service.handler.sessions).toBe(0);
@@ -76,7 +85,14 @@ describe('empty sessions and per-token limits', () => {
 
 describe('sessions per day', () => {
   it('refuses a token past sessionsPerDay with 429 SESSIONS_EXCEEDED, other tokens unaffected', async () => {
-    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, tokens, workers: 1, sessionsPerDay: 2 });
+    const service = await startPsiServer({
+      disclosure: 'exact',
+      group: 'ristretto255',
+      items: platform,
+      tokens,
+      workers: 1,
+      sessionsPerDay: 2,
+    });
     try {
       for (let i = 0; i < 2; i++) {
         const h = hello();
@@ -105,7 +121,13 @@ describe('connection caps', () => {
   }
 
   it('closes the sockets of one address beyond maxConnectionsPerAddress, and serves again once they go', async () => {
-    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, workers: 1, maxConnectionsPerAddress: 4 });
+    const service = await startPsiServer({
+      disclosure: 'exact',
+      group: 'ristretto255',
+      items: platform,
+      workers: 1,
+      maxConnectionsPerAddress: 4,
+    });
     const sockets: Socket[] = [];
     try {
       const conns = [];
@@ -123,7 +145,10 @@ describe('connection caps', () => {
       for (const s of sockets) s.destroy();
       let status = 0;
       for (let i = 0; i < 100 && status !== 200; i++) {
-        status = await raw(service.url, 'GET', '/healthz').then((r) => r.status, () => 0);
+        status = await raw(service.url, 'GET', '/healthz').then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 200) await new Promise((r) => setTimeout(r, 20));
       }
       expect(status).toBe(200);

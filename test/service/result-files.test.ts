@@ -16,9 +16,18 @@ afterEach(async () => {
 
 const result: SessionResult = {
   summary: {
-    sessionId: 'ab'.repeat(16), tokenId: 'acme', learn: 'intersection', peerLearns: 'size',
-    items: 3, rows: 3, peerSize: 2, size: 1, matched: 1,
-    startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:06.789Z', durationMs: 1789,
+    sessionId: 'ab'.repeat(16),
+    tokenId: 'acme',
+    learn: 'intersection',
+    peerLearns: 'size',
+    items: 3,
+    rows: 3,
+    peerSize: 2,
+    size: 1,
+    matched: 1,
+    startedAt: '2026-01-02T03:04:05.000Z',
+    finishedAt: '2026-01-02T03:04:06.789Z',
+    durationMs: 1789,
   },
   rows: [{ line: 2, value: 'b@example.com' }],
 };

@@ -15,9 +15,7 @@ const HONEST = ['h0', 'h1', 'h2', 'h3'].map((id, k) => [id, `${id}-${String(k).r
 const MALLORY = 'mallory-0123456789abcdef0123456789abcdef';
 const EVE = 'eve-fedcba9876543210fedcba9876543210';
 const SMALL = 'small-00112233445566778899aabbccddeeff';
-const tokens = parseTokens(
-  [...HONEST.map(([id, t]) => `${id} ${t}`), `mallory ${MALLORY}`, `eve ${EVE}`, `small ${SMALL} 500`].join('\n'),
-);
+const tokens = parseTokens([...HONEST.map(([id, t]) => `${id} ${t}`), `mallory ${MALLORY}`, `eve ${EVE}`, `small ${SMALL} 500`].join('\n'));
 const platform = emails(0, 200);
 
 /** Client set of session `i`: 20-200 addresses, overlapping the platform by a varying amount. */
@@ -29,7 +27,12 @@ let nextId = 1;
 function helloFrame(itemCount: number): { body: Uint8Array; id: string } {
   const sessionId = new Uint8Array(16).fill(0xee);
   new DataView(sessionId.buffer).setUint32(12, nextId++);
-  const body = encodeFrame('hello', sessionId, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount }));
+  const body = encodeFrame(
+    'hello',
+    sessionId,
+    0,
+    encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount }),
+  );
   return { body, id: Buffer.from(sessionId).toString('hex') };
 }
 
@@ -68,7 +71,12 @@ async function hostile(service: PsiServer, i: number, tally: Tally): Promise<voi
     }
     case 2: {
       const { body } = helloFrame(30);
-      record(tally, 'truncated', await raw(url, 'POST', '/v1/sessions', { headers: mallory, body: body.subarray(0, body.length - 1 - (i % 8)) }), [400, 'FRAME_TRUNCATED']);
+      record(
+        tally,
+        'truncated',
+        await raw(url, 'POST', '/v1/sessions', { headers: mallory, body: body.subarray(0, body.length - 1 - (i % 8)) }),
+        [400, 'FRAME_TRUNCATED'],
+      );
       break;
     }
     case 3: {
@@ -80,7 +88,12 @@ async function hostile(service: PsiServer, i: number, tally: Tally): Promise<voi
     case 4: {
       const zero = i % 20 === 4;
       const { body } = helloFrame(zero ? 0 : 0xffff_ffff);
-      record(tally, zero ? 'empty hello' : 'huge hello', await raw(url, 'POST', '/v1/sessions', { headers: mallory, body }), zero ? [422, 'TOO_FEW_ITEMS'] : [413, 'TOO_MANY_ITEMS']);
+      record(
+        tally,
+        zero ? 'empty hello' : 'huge hello',
+        await raw(url, 'POST', '/v1/sessions', { headers: mallory, body }),
+        zero ? [422, 'TOO_FEW_ITEMS'] : [413, 'TOO_MANY_ITEMS'],
+      );
       break;
     }
     case 5: {
@@ -95,12 +108,18 @@ async function hostile(service: PsiServer, i: number, tally: Tally): Promise<voi
       record(tally, 'open', await raw(url, 'POST', '/v1/sessions', { headers: mallory, body }), [201, '']);
       const eve = frameHeaders(EVE);
       const next = encodeFrame('blinded', parseFrameHeader(body).sessionId, 1, new Uint8Array(36));
-      record(tally, 'eve frames', await raw(url, 'POST', `/v1/sessions/${id}/frames`, { headers: eve, body: next }), [404, 'SESSION_NOT_FOUND']);
+      record(tally, 'eve frames', await raw(url, 'POST', `/v1/sessions/${id}/frames`, { headers: eve, body: next }), [
+        404,
+        'SESSION_NOT_FOUND',
+      ]);
       record(tally, 'eve pull', await raw(url, 'GET', `/v1/sessions/${id}/frames`, { headers: eve }), [404, 'SESSION_NOT_FOUND']);
       record(tally, 'eve delete', await raw(url, 'DELETE', `/v1/sessions/${id}`, { headers: eve }), [404, 'SESSION_NOT_FOUND']);
       record(tally, 'still there', await raw(url, 'GET', `/v1/sessions/${id}`, { headers: mallory }), [200, '']);
       record(tally, 'delete', await raw(url, 'DELETE', `/v1/sessions/${id}`, { headers: mallory }), [204, '']);
-      record(tally, 'after delete', await raw(url, 'POST', `/v1/sessions/${id}/frames`, { headers: mallory, body: next }), [404, 'SESSION_NOT_FOUND']);
+      record(tally, 'after delete', await raw(url, 'POST', `/v1/sessions/${id}/frames`, { headers: mallory, body: next }), [
+        404,
+        'SESSION_NOT_FOUND',
+      ]);
       break;
     }
     case 7: {
@@ -136,8 +155,15 @@ describe('soak: a few hundred mixed honest and hostile sessions on loopback', ()
   it('leaves the service healthy, with no session left, bounded memory and every honest answer right', async () => {
     const results = new Map<string, SessionResult>();
     const service = await startPsiServer({
-      disclosure: 'exact', items: platform, tokens, workers: 1, backend: 'sodium', chunkItems: 64,
-      maxSessions: 64, maxSessionsPerToken: 32, idleTimeoutMs: 4_000,
+      disclosure: 'exact',
+      items: platform,
+      tokens,
+      workers: 1,
+      backend: 'sodium',
+      chunkItems: 64,
+      maxSessions: 64,
+      maxSessionsPerToken: 32,
+      idleTimeoutMs: 4_000,
       onResult: (r) => void results.set(r.summary.sessionId, r),
     });
     const tally: Tally = { honest: 0, honestRefusedByQuota: 0, hostile: 0, refusals: [] };
@@ -154,7 +180,14 @@ describe('soak: a few hundred mixed honest and hostile sessions on loopback', ()
           if (i % 10 === 0 || i % 10 === 9) {
             const items = clientItems(i);
             const token = HONEST[k % HONEST.length]![1];
-            const got = await matchOverHttp({ server: service.url, token, items, workers: 1, backend: 'sodium', chunkItems: 16 + (i % 50) });
+            const got = await matchOverHttp({
+              server: service.url,
+              token,
+              items,
+              workers: 1,
+              backend: 'sodium',
+              chunkItems: 16 + (i % 50),
+            });
             tally.honest++;
             honest.push({ sessionId: got.sessionId, items, size: got.size });
           } else {
@@ -183,7 +216,13 @@ describe('soak: a few hundred mixed honest and hostile sessions on loopback', ()
       for (let t = 0; t < 200 && service.handler.sessions > 0; t++) await new Promise((r) => setTimeout(r, 50));
       expect(service.handler.sessions).toBe(0);
       expect((await raw(service.url, 'GET', '/healthz')).status).toBe(200);
-      const after = await matchOverHttp({ server: service.url, token: HONEST[1]![1], items: clientItems(3), workers: 1, backend: 'sodium' });
+      const after = await matchOverHttp({
+        server: service.url,
+        token: HONEST[1]![1],
+        items: clientItems(3),
+        workers: 1,
+        backend: 'sodium',
+      });
       expect(after.size).toBe(overlap(clientItems(3), platform));
 
       // A leak guard, not a benchmark: a few hundred sessions must not keep their memory.

@@ -11,7 +11,12 @@ const tokens = parseTokens(`acme ${ACME}\nbeta ${BETA}\n`);
 
 const sessionId = new Uint8Array(16).fill(0x5a);
 const id = Buffer.from(sessionId).toString('hex');
-const helloFrame = encodeFrame('hello', sessionId, 0, encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount: 2 }));
+const helloFrame = encodeFrame(
+  'hello',
+  sessionId,
+  0,
+  encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'intersection', itemCount: 2 }),
+);
 // A well-formed next frame of that session (its element is never reached by a refused request).
 const blindedFrame = encodeFrame('blinded', sessionId, 1, new Uint8Array(4 + 32));
 
@@ -49,14 +54,20 @@ describe('bearer check on every session route', () => {
   });
 
   it.each(routes)('%s %s with a wrong token is 401 UNAUTHORIZED', async (method, path, body) => {
-    const reply = await raw(service.url, method, path, { headers: frameHeaders('acme-not-the-right-token-0000000000000'), ...(body === undefined ? {} : { body }) });
+    const reply = await raw(service.url, method, path, {
+      headers: frameHeaders('acme-not-the-right-token-0000000000000'),
+      ...(body === undefined ? {} : { body }),
+    });
     expect([reply.status, reply.json().code]).toEqual([401, 'UNAUTHORIZED']);
     await stillThere();
   });
 
-  it.each(routes)("%s %s with another valid token is 404 SESSION_NOT_FOUND and leaves the owner's session alone", async (method, path, body) => {
-    const reply = await raw(service.url, method, path, { headers: frameHeaders(BETA), ...(body === undefined ? {} : { body }) });
-    expect([reply.status, reply.json().code]).toEqual([404, 'SESSION_NOT_FOUND']);
-    await stillThere();
-  });
+  it.each(routes)(
+    "%s %s with another valid token is 404 SESSION_NOT_FOUND and leaves the owner's session alone",
+    async (method, path, body) => {
+      const reply = await raw(service.url, method, path, { headers: frameHeaders(BETA), ...(body === undefined ? {} : { body }) });
+      expect([reply.status, reply.json().code]).toEqual([404, 'SESSION_NOT_FOUND']);
+      await stillThere();
+    },
+  );
 });

@@ -10,8 +10,13 @@ const platform = emails(0, 400);
 describe('several clients at once', () => {
   it('gives each concurrent session its own correct result, on both sides', async () => {
     const results: SessionResult[] = [];
-    const service = await startPsiServer({ disclosure: 'exact',
-      items: platform, learn: 'intersection', peerLearns: 'intersection', workers: 1, chunkItems: 50,
+    const service = await startPsiServer({
+      disclosure: 'exact',
+      items: platform,
+      learn: 'intersection',
+      peerLearns: 'intersection',
+      workers: 1,
+      chunkItems: 50,
       onResult: (r) => void results.push(r),
     });
     try {
@@ -60,7 +65,7 @@ async function blindedView(url: string): Promise<string[]> {
 }
 
 describe('key rotation', () => {
-  it("draws a fresh key per session by default: two sessions see unrelated blinded sets", async () => {
+  it('draws a fresh key per session by default: two sessions see unrelated blinded sets', async () => {
     const service = await startPsiServer({ disclosure: 'exact', items: platform.slice(0, 50), workers: 1 });
     try {
       const [a, b] = [await blindedView(service.url), await blindedView(service.url)];

@@ -27,7 +27,10 @@ function sessionHex(frame: Uint8Array): string {
 }
 
 async function refusal(p: Promise<unknown>): Promise<PsiError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(PsiError);
   return e as PsiError;
 }
@@ -131,7 +134,10 @@ describe('malformed requests', () => {
   });
 
   it('answers unknown sessions with 404 and wrong methods with 405', async () => {
-    const unknown = await raw(service.url, 'POST', `/v1/sessions/${'0'.repeat(32)}/frames`, { headers: frameHeaders(ACME), body: await hello() });
+    const unknown = await raw(service.url, 'POST', `/v1/sessions/${'0'.repeat(32)}/frames`, {
+      headers: frameHeaders(ACME),
+      body: await hello(),
+    });
     expect([unknown.status, unknown.json().code]).toEqual([404, 'SESSION_NOT_FOUND']);
     expect((await raw(service.url, 'GET', '/nowhere', { headers: frameHeaders(ACME) })).json().code).toBe('NOT_FOUND');
     const method = await raw(service.url, 'PUT', '/v1/sessions', { headers: frameHeaders(ACME) });

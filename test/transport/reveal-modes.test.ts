@@ -22,13 +22,25 @@ describe('every reveal combination over HTTP', () => {
         const outDir = await mkdtemp(join(tmpdir(), 'bj-modes-'));
         dirs.push(outDir);
         const results: SessionResult[] = [];
-        const service = await startPsiServer({ disclosure: 'exact',
-          items: platform, learn: serviceLearns, peerLearns: clientLearns, outDir, workers: 1, chunkItems: 40,
-          responseBytes: 2_000, onResult: (r) => void results.push(r),
+        const service = await startPsiServer({
+          disclosure: 'exact',
+          items: platform,
+          learn: serviceLearns,
+          peerLearns: clientLearns,
+          outDir,
+          workers: 1,
+          chunkItems: 40,
+          responseBytes: 2_000,
+          onResult: (r) => void results.push(r),
         });
         try {
           const got = await matchOverHttp({
-            server: service.url, items: advertiser, learn: clientLearns, peerLearns: serviceLearns, workers: 1, chunkItems: 30,
+            server: service.url,
+            items: advertiser,
+            learn: clientLearns,
+            peerLearns: serviceLearns,
+            workers: 1,
+            chunkItems: 30,
           });
           const size = overlap(advertiser, platform);
           expect(got.peerSize).toBe(new Set(platform).size);
@@ -49,7 +61,13 @@ describe('every reveal combination over HTTP', () => {
           expect(JSON.parse(await readFile(join(outDir, summaryFile), 'utf8'))).toMatchObject(summary);
           expect(files.some((f) => f.endsWith('.matches.csv'))).toBe(serviceLearns === 'intersection');
           if (serviceLearns === 'intersection') {
-            const csv = await readFile(join(outDir, files.find((f) => f.endsWith('.matches.csv'))!), 'utf8');
+            const csv = await readFile(
+              join(
+                outDir,
+                files.find((f) => f.endsWith('.matches.csv'))!,
+              ),
+              'utf8',
+            );
             expect(csv).toBe(`line,value\n${expectedRows.map((r) => `${r.line},${r.value}\n`).join('')}`);
           }
         } finally {

@@ -17,7 +17,6 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-
 describe('parseTokens', () => {
   it('reads ids, tokens and quotas, skipping comments and blank lines', () => {
     const table = parseTokens(`# advertisers\n\nacme ${T1} 5000\r\n  beta\t${T2}  \n`);
@@ -86,21 +85,43 @@ describe('DailyCounter', () => {
 
 describe('session results', () => {
   const summary: SessionSummary = {
-    sessionId: 'ab'.repeat(16), tokenId: 'acme', learn: 'intersection', peerLearns: 'size', items: 3, rows: 3, peerSize: 2,
-    size: 2, matched: 2, startedAt: '2025-01-01T12:00:00.000Z', finishedAt: '2025-01-01T12:00:01.500Z', durationMs: 1500,
+    sessionId: 'ab'.repeat(16),
+    tokenId: 'acme',
+    learn: 'intersection',
+    peerLearns: 'size',
+    items: 3,
+    rows: 3,
+    peerSize: 2,
+    size: 2,
+    matched: 2,
+    startedAt: '2025-01-01T12:00:00.000Z',
+    finishedAt: '2025-01-01T12:00:01.500Z',
+    durationMs: 1500,
   };
 
   it('quotes CSV values only where needed', () => {
-    const rows = [{ line: 2, value: 'a@example.com' }, { line: 9, value: ' "x", y ' }];
+    const rows = [
+      { line: 2, value: 'a@example.com' },
+      { line: 9, value: ' "x", y ' },
+    ];
     expect(matchedRowsCsv(rows)).toBe('line,value\n2,a@example.com\n9," ""x"", y "\n');
   });
 
   it('writes rows then summary, complete, with no temporary file left', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bj-results-'));
     dirs.push(dir);
-    const path = await writeSessionResult(join(dir, 'out'), { summary, rows: [{ line: 2, value: 'a' }, { line: 3, value: 'b' }] });
+    const path = await writeSessionResult(join(dir, 'out'), {
+      summary,
+      rows: [
+        { line: 2, value: 'a' },
+        { line: 3, value: 'b' },
+      ],
+    });
     const files = (await readdir(join(dir, 'out'))).sort();
-    expect(files).toEqual([`20250101T120001500Z-${summary.sessionId}.matches.csv`, `20250101T120001500Z-${summary.sessionId}.summary.json`]);
+    expect(files).toEqual([
+      `20250101T120001500Z-${summary.sessionId}.matches.csv`,
+      `20250101T120001500Z-${summary.sessionId}.summary.json`,
+    ]);
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ ...summary, rowsFile: files[0] });
     expect(await readFile(join(dir, 'out', files[0]!), 'utf8')).toBe('line,value\n2,a\n3,b\n');
   });
@@ -117,8 +138,19 @@ describe('session results', () => {
 
 describe('statusOf', () => {
   it('maps refusal codes to HTTP statuses, protocol violations to 400', () => {
-    expect((['UNAUTHORIZED', 'SESSION_NOT_FOUND', 'MODE_MISMATCH', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'QUOTA_EXCEEDED', 'SERVICE_BUSY'] as const).map(statusOf))
-      .toEqual([401, 404, 409, 413, 415, 429, 503]);
+    expect(
+      (
+        [
+          'UNAUTHORIZED',
+          'SESSION_NOT_FOUND',
+          'MODE_MISMATCH',
+          'BODY_TOO_LARGE',
+          'UNSUPPORTED_MEDIA_TYPE',
+          'QUOTA_EXCEEDED',
+          'SERVICE_BUSY',
+        ] as const
+      ).map(statusOf),
+    ).toEqual([401, 404, 409, 413, 415, 429, 503]);
     expect(statusOf('POINT_INVALID')).toBe(400);
   });
 });

@@ -9,12 +9,17 @@ const id = new Uint8Array(16).map((_, i) => i);
 describe('frames', () => {
   it('round-trip header and payload', () => {
     fc.assert(
-      fc.property(fc.constantFrom('hello', 'accept', 'blinded', 'reblinded' as const), fc.nat({ max: 0xffffffff }), fc.uint8Array({ maxLength: 300 }), (type, seq, payload) => {
-        const frame = decodeFrame(encodeFrame(type, id, seq, payload));
-        expect(frame).toMatchObject({ type, seq, version: 1, payloadLength: payload.length });
-        expect(frame.sessionId).toEqual(id);
-        expect(frame.payload).toEqual(payload);
-      }),
+      fc.property(
+        fc.constantFrom('hello', 'accept', 'blinded', 'reblinded' as const),
+        fc.nat({ max: 0xffffffff }),
+        fc.uint8Array({ maxLength: 300 }),
+        (type, seq, payload) => {
+          const frame = decodeFrame(encodeFrame(type, id, seq, payload));
+          expect(frame).toMatchObject({ type, seq, version: 1, payloadLength: payload.length });
+          expect(frame.sessionId).toEqual(id);
+          expect(frame.payload).toEqual(payload);
+        },
+      ),
     );
   });
 

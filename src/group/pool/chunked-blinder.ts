@@ -28,7 +28,10 @@ const PIECE_ITEMS = 2048;
 /** Re-bases the element index in a piece's `POINT_INVALID` message on the whole call. */
 function atOffset(error: unknown, start: number): unknown {
   if (!(error instanceof PsiError) || error.code !== 'POINT_INVALID' || start === 0) return error;
-  return new PsiError(error.code, error.message.replace(/^element (\d+)/, (_, i: string) => `element ${start + Number(i)}`));
+  return new PsiError(
+    error.code,
+    error.message.replace(/^element (\d+)/, (_, i: string) => `element ${start + Number(i)}`),
+  );
 }
 
 /**

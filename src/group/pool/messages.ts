@@ -49,6 +49,4 @@ export type ToWorker =
  * ```
  */
 export type FromWorker =
-  | { id: number; out: Uint8Array }
-  | { id: number; error: { code: string; message: string } }
-  | { id: number; held: number };
+  { id: number; out: Uint8Array } | { id: number; error: { code: string; message: string } } | { id: number; held: number };

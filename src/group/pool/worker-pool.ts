@@ -113,7 +113,8 @@ export class WorkerPool {
       this.request(slot, { type: 'task', keyId: task.keyId, op: task.op, data }, [data.buffer])
         .then((reply) => {
           if ('out' in reply) task.resolve(reply.out);
-          else if ('error' in reply) task.reject(new PsiError(isPsiErrorCode(reply.error.code) ? reply.error.code : 'WORKER_FAILED', reply.error.message));
+          else if ('error' in reply)
+            task.reject(new PsiError(isPsiErrorCode(reply.error.code) ? reply.error.code : 'WORKER_FAILED', reply.error.message));
         }, task.reject)
         .finally(() => {
           slot.tasks--;
@@ -138,8 +139,12 @@ export class WorkerPool {
       this.updateRef();
       pending?.resolve(msg);
     });
-    worker.on('error', (cause) => this.fail(new PsiError('WORKER_FAILED', `a ${this.group}/${this.backend} worker failed: ${cause.message}`, { cause })));
-    worker.on('exit', (code) => this.fail(new PsiError('WORKER_FAILED', `a ${this.group}/${this.backend} worker exited with code ${code}`)));
+    worker.on('error', (cause) =>
+      this.fail(new PsiError('WORKER_FAILED', `a ${this.group}/${this.backend} worker failed: ${cause.message}`, { cause })),
+    );
+    worker.on('exit', (code) =>
+      this.fail(new PsiError('WORKER_FAILED', `a ${this.group}/${this.backend} worker exited with code ${code}`)),
+    );
     for (const [keyId, key] of this.keys) sendKey(worker, keyId, key);
     if (!this.referenced) worker.unref();
     this.slots.push(slot);

@@ -74,7 +74,10 @@ export async function loadX25519Backend(choice: X25519BackendChoice = 'auto'): P
       }
       return x25519NobleBackend;
     default:
-      throw new PsiError('BACKEND_UNKNOWN', `unknown x25519 backend ${JSON.stringify(choice)}: use 'auto', 'sodium-native', 'sodium', 'webcrypto' or 'noble'`);
+      throw new PsiError(
+        'BACKEND_UNKNOWN',
+        `unknown x25519 backend ${JSON.stringify(choice)}: use 'auto', 'sodium-native', 'sodium', 'webcrypto' or 'noble'`,
+      );
   }
 }
 
