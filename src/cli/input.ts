@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
-import { readIdentifierColumn, type RejectedRow } from '../identifiers/csv.js';
+import { readIdentifierColumn, readIdentifierRows, type RejectedRow } from '../identifiers/csv.js';
+import type { IdentifierType } from '../identifiers/types.js';
 import type { Profile } from '../identifiers/types.js';
 import type { MatchedRow } from '../service/result.js';
 import { progressBar, type CliIo } from './io.js';
@@ -22,8 +23,12 @@ export const MATCH_TYPES = ['email', 'phone', 'sha256', 'raw'] as const;
  */
 export interface InputSpec {
   input: string;
+  /** A column, or several separated by commas: one identifier per column, a row matching when any of them does. */
   column: string;
-  type: (typeof MATCH_TYPES)[number];
+  /** The type of each column, comma-separated in the same order. */
+  type: string;
+  /** Columns of the input kept with each matched row in the results (default: the identifier columns). */
+  emit?: string[];
   profile?: Profile;
   defaultCountry?: string;
   /** With `type: 'sha256'`: what was hashed; default `'email'`. */
@@ -40,9 +45,12 @@ export interface InputSpec {
  * ```
  */
 export interface LoadedInput {
-  /** One item per accepted row, duplicates kept so that indices map to rows. */
+  /** One item per identifier of an accepted row, duplicates kept so that indices map to rows. */
   items: Uint8Array[];
+  /** The row of each item: rows with several identifiers give several items the same row (the same `line`). */
   rows: MatchedRow[];
+  /** Accepted rows (each has at least one identifier). */
+  accepted: number;
   /** Distinct items. */
   distinct: number;
   rowsRead: number;
@@ -75,6 +83,56 @@ export function reportRejected(io: CliIo, rejected: readonly RejectedRow[]): voi
  * const input = await loadInput({ input: 'users.csv', column: 'email', type: 'email' }, io);
  * ```
  */
+/** The `--column`/`--type` lists, checked to pair up. */
+function keyColumns(spec: InputSpec): { name: string; type: (typeof MATCH_TYPES)[number] }[] {
+  const names = spec.column.split(',').map((n) => n.trim());
+  const types = spec.type.split(',').map((t) => t.trim());
+  if (names.length !== types.length || names.some((n) => n === '')) {
+    throw new PsiError('OPTIONS_INVALID', `--column and --type must list as many entries each; got ${names.length} columns and ${types.length} types`);
+  }
+  return names.map((name, i) => {
+    const type = types[i]!;
+    if (!(MATCH_TYPES as readonly string[]).includes(type)) {
+      throw new PsiError('OPTIONS_INVALID', `--type ${type} is not one of ${MATCH_TYPES.join(', ')}`);
+    }
+    return { name, type: type as (typeof MATCH_TYPES)[number] };
+  });
+}
+
+/** Several identifier columns per row (and kept columns): every identifier is an item of its row. */
+async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>, io: CliIo, size: number): Promise<LoadedInput> {
+  if (columns.some((c) => c.type === 'raw')) throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
+  const file = createReadStream(spec.input);
+  const bar = progressBar(io, 'reading', 'bytes');
+  let read;
+  try {
+    read = await readIdentifierRows(file, {
+      columns: columns.map(({ name, type }) => ({ name, type: type as IdentifierType | 'sha256' })),
+      keep: spec.emit ?? columns.map((c) => c.name),
+      ...(spec.profile === undefined ? {} : { profile: spec.profile }),
+      ...(spec.defaultCountry === undefined ? {} : { defaultCountry: spec.defaultCountry }),
+      ...(spec.hashOf === undefined ? {} : { hashOf: spec.hashOf }),
+      onProgress: () => bar.update(Math.min(file.bytesRead, size), size),
+    });
+  } finally {
+    bar.stop();
+    file.destroy();
+  }
+  const byRow = Array.from({ length: read.count }, (_, r): MatchedRow => {
+    const cells = read.kept(r);
+    return { line: read.lines[r]!, value: cells.join(' '), cells };
+  });
+  const items = Array.from({ length: read.keyCount }, (_, k) => read.item(k));
+  const rows = Array.from(read.keyRow.subarray(0, read.keyCount), (r) => byRow[r]!);
+  const { rejected } = read;
+  if (rejected.length > 0) {
+    io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);
+    reportRejected(io, rejected);
+  }
+  if (read.warnings.length > 0) io.err(`${spec.input}: ${read.warnings.length} identifiers refused in rows kept for their other identifiers\n`);
+  return { items, rows, accepted: read.count, distinct: read.keyCount - read.duplicates, rowsRead: read.rowsRead, duplicates: read.duplicates, rejected };
+}
+
 export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput> {
   const size = await stat(spec.input).then(
     (s) => s.size,
@@ -82,13 +140,16 @@ export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput
       throw new PsiError('INPUT_UNREADABLE', `cannot read ${spec.input}: ${e.message}`, { cause: e });
     },
   );
+  const columns = keyColumns(spec);
+  if (columns.length > 1 || spec.emit !== undefined) return loadRows(spec, columns, io, size);
+  const { type } = columns[0]!;
   const file = createReadStream(spec.input);
   const bar = progressBar(io, 'reading', 'bytes');
   let read;
   try {
     read = await readIdentifierColumn(file, {
       column: spec.column,
-      type: spec.type,
+      type,
       ...(spec.profile === undefined ? {} : { profile: spec.profile }),
       ...(spec.defaultCountry === undefined ? {} : { defaultCountry: spec.defaultCountry }),
       ...(spec.hashOf === undefined ? {} : { hashOf: spec.hashOf }),
@@ -105,5 +166,5 @@ export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput
     reportRejected(io, rejected);
   }
   const { items, rowsRead, duplicates } = read;
-  return { items, rows, distinct: items.length - duplicates, rowsRead, duplicates, rejected };
+  return { items, rows, accepted: items.length, distinct: items.length - duplicates, rowsRead, duplicates, rejected };
 }

@@ -103,8 +103,11 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   } finally {
     bar.stop();
   }
-  const matches = result.matches?.map((i) => input.rows[i]!);
-  if (matches !== undefined && opts.output !== undefined) await writeFileAtomic(opts.output, matchedRowsCsv(matches));
+  // A row found by several of its identifiers is one matched row.
+  const seen = new Set<number>();
+  const matches = result.matches?.map((i) => input.rows[i]!).filter((row) => !seen.has(row.line) && seen.add(row.line));
+  const columns = opts.column.includes(',') ? opts.column.split(',').map((c) => c.trim()) : undefined;
+  if (matches !== undefined && opts.output !== undefined) await writeFileAtomic(opts.output, matchedRowsCsv(matches, columns));
   const report: MatchReport = {
     server: opts.server,
     sessionId: result.sessionId,

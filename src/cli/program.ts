@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PsiError } from '../errors.js';
 import { PROFILES } from '../identifiers/types.js';
 import { runDemo, type DemoOptions } from './demo.js';
@@ -29,11 +29,20 @@ function packageVersion(): string {
 function inputOptions(cmd: Command, types: readonly string[]): Command {
   return cmd
     .requiredOption('--input <file>', 'CSV file with a header row (streamed, never loaded whole)')
-    .requiredOption('--column <name>', 'header of the identifier column')
-    .addOption(new Option('--type <type>', 'what the column holds').choices(types).makeOptionMandatory())
+    .requiredOption('--column <names>', 'header of the identifier column, or several separated by commas (a row matches when any matches)')
+    .addOption(new Option('--type <types>', `what each column holds: ${types.join(', ')}; comma-separated like --column`).argParser(typeList(types)).makeOptionMandatory())
     .addOption(new Option('--profile <name>', 'normalisation rules to follow').choices(PROFILES).default('meta'))
     .option('--default-country <cc>', 'ISO country of phone numbers written without a country code, e.g. US')
     .addOption(new Option('--hash-of <type>', "with --type sha256: what the column's hashes are of").choices(['email', 'phone']));
+}
+
+/** Parses `--type`: one type, or a comma-separated list of them. */
+function typeList(types: readonly string[]): (value: string) => string {
+  return (value) => {
+    const bad = value.split(',').find((t) => !types.includes(t.trim()));
+    if (bad !== undefined) throw new InvalidArgumentError(`${JSON.stringify(bad)} is not one of ${types.join(', ')}`);
+    return value;
+  };
 }
 
 function revealOption(flag: string, description: string, fallback: string | undefined, auto = false): Option {
@@ -101,6 +110,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
     .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
     .option('--out <dir>', "write each session's matched rows and a JSON summary here")
+    .option('--emit <columns>', 'columns of the input written for each matched row, e.g. user_id,segment (default: the identifier columns)', (v: string) => v.split(',').map((c) => c.trim()))
     .option('--max-items <n>', 'most distinct items one client session may send', intIn(1, 0xffff_ffff))
     .option(
       '--daily-quota <n>',

@@ -83,9 +83,11 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
   const tokens = opts.tokensFile === undefined ? undefined : await loadTokensFile(opts.tokensFile);
   const input = await loadInput(opts, io);
   io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
+  const several = opts.column.includes(',') || opts.emit !== undefined;
   const service: PsiServer = await startPsiServer({
     items: input.items,
     rows: input.rows,
+    ...(several ? { rowColumns: opts.emit ?? opts.column.split(',').map((c) => c.trim()) } : {}),
     port: opts.port,
     host: opts.host,
     learn: opts.learn,

@@ -34,7 +34,14 @@ export interface CheckedOptions {
   keySeed: Uint8Array | undefined;
   keyFromItems: boolean;
   /** Set iff the peer learns `'released'`. */
-  release: { policy: DisclosurePolicy; noiseKey: Uint8Array | undefined; context: readonly Uint8Array[] } | undefined;
+  release:
+    | {
+        policy: DisclosurePolicy;
+        noiseKey: Uint8Array | undefined;
+        context: readonly Uint8Array[];
+        countMatches: ((matches: readonly number[]) => number) | undefined;
+      }
+    | undefined;
 }
 
 /** Whether a mode learns the matched count cryptographically (and so can compute a figure for a peer). */
@@ -71,6 +78,7 @@ function checkRelease(opts: PartyOptions, learn: Reveal, peerLearns: Reveal): Ch
     policy,
     noiseKey: d.noiseKey === undefined ? undefined : checkBytes(d.noiseKey, 'disclosure.noiseKey', 32, 32),
     context,
+    countMatches: d.countMatches,
   };
 }
 

@@ -98,6 +98,12 @@ export interface ReleaseOptions {
   noiseKey?: Uint8Array;
   /** Bound into the noise with the transcript, e.g. the peer's identity and the version of the own set. */
   context?: readonly Uint8Array[];
+  /**
+   * What the figure counts, from the indices of own matched items (with `learn:
+   * 'intersection'`): e.g. distinct users when a user has several identifiers.
+   * Must change by at most one when one person is removed. Default: matched items.
+   */
+  countMatches?: (matches: readonly number[]) => number;
 }
 
 /**

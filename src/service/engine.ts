@@ -32,6 +32,12 @@ export interface SessionServiceOptions {
   items: readonly (string | Uint8Array)[];
   /** Row of each item in the platform's input, for results; default line `i + 1` and the item itself. */
   rows?: readonly MatchedRow[];
+  /**
+   * Set when `rows` are users with several identifiers (items of one user share
+   * its row, `line`): the names of the row `cells` written for each matched user.
+   * Results and released figures then count users, not identifiers.
+   */
+  rowColumns?: readonly string[];
   /** What the service learns; default `'intersection'`. */
   learn?: Reveal;
   /**
@@ -335,6 +341,8 @@ export class SessionService {
             : {
                 disclosure: {
                   policy: this.#policy,
+                  // One user counts once however many of its identifiers matched: the sensitivity stays 1.
+                  countMatches: (matches: readonly number[]) => new Set(matches.map((i) => this.#rowOf(i).line)).size,
                   noiseKey: this.#noiseKey,
                   // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
                   context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
@@ -505,6 +513,8 @@ export class SessionService {
     session.lease?.release();
     session.lease = undefined;
     const finishedAt = Date.now();
+    const rows = outcome.matches === undefined ? undefined : this.#matchedRows(outcome.matches);
+    const { rowColumns } = this.#opts;
     const result: SessionResult = {
       summary: {
         sessionId: session.id,
@@ -515,13 +525,14 @@ export class SessionService {
         rows: this.#opts.items.length,
         peerSize: outcome.peerSize,
         ...(outcome.size === undefined ? {} : { size: outcome.size }),
-        ...(outcome.matches === undefined ? {} : { matched: outcome.matches.length }),
+        ...(rows === undefined ? {} : { matched: rows.length }),
         ...(outcome.released === undefined ? {} : { released: outcome.released }),
+        ...(rowColumns === undefined ? {} : { columns: [...rowColumns] }),
         startedAt: new Date(session.startedAt).toISOString(),
         finishedAt: new Date(finishedAt).toISOString(),
         durationMs: finishedAt - session.startedAt,
       },
-      ...(outcome.matches === undefined ? {} : { rows: outcome.matches.map((i) => this.#rowOf(i)) }),
+      ...(rows === undefined ? {} : { rows }),
     };
     try {
       await this.#opts.onResult?.(result);
@@ -533,6 +544,14 @@ export class SessionService {
     this.#log(
       `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`,
     );
+  }
+
+  /** The rows of matched items; with `rowColumns`, each user's row once however many of its identifiers matched. */
+  #matchedRows(matches: readonly number[]): MatchedRow[] {
+    const all = matches.map((i) => this.#rowOf(i));
+    if (this.#opts.rowColumns === undefined) return all;
+    const seen = new Set<number>();
+    return all.filter((row) => !seen.has(row.line) && seen.add(row.line));
   }
 
   #rowOf(i: number): MatchedRow {

@@ -46,7 +46,7 @@ export async function writeSessionResult(dir: string, result: SessionResult): Pr
     let written = summary;
     if (rows !== undefined) {
       const rowsFile = `${base}.matches.csv`;
-      await writeFileAtomic(join(dir, rowsFile), matchedRowsCsv(rows));
+      await writeFileAtomic(join(dir, rowsFile), matchedRowsCsv(rows, summary.columns));
       written = { ...summary, rowsFile };
     }
     const path = join(dir, `${base}.summary.json`);

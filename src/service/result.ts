@@ -13,6 +13,8 @@ import type { Reveal } from '../wire/reveal.js';
 export interface MatchedRow {
   line: number;
   value: string;
+  /** The row's emitted columns (`serve --emit`), in the order of the summary's `columns`. */
+  cells?: string[];
 }
 
 /**
@@ -54,6 +56,8 @@ export interface SessionSummary {
   durationMs: number;
   /** File name (in the output directory) of the matched rows, when written. */
   rowsFile?: string;
+  /** Header of the columns written for each matched row after `line` (`--emit`); default `value`. */
+  columns?: string[];
 }
 
 /**
@@ -80,8 +84,11 @@ function csvField(value: string): string {
  * @example
  * ```ts
  * matchedRowsCsv([{ line: 2, value: 'ann@example.com' }]); // 'line,value\n2,ann@example.com\n'
+ * matchedRowsCsv([{ line: 2, value: 'u1', cells: ['u1'] }], ['user_id']); // 'line,user_id\n2,u1\n'
  * ```
  */
-export function matchedRowsCsv(rows: readonly MatchedRow[]): string {
-  return `line,value\n${rows.map((r) => `${r.line},${csvField(r.value)}\n`).join('')}`;
+export function matchedRowsCsv(rows: readonly MatchedRow[], columns?: readonly string[]): string {
+  if (columns === undefined) return `line,value\n${rows.map((r) => `${r.line},${csvField(r.value)}\n`).join('')}`;
+  const line = (r: MatchedRow) => [String(r.line), ...(r.cells ?? [r.value]).map(csvField)].join(',');
+  return `${['line', ...columns].map(csvField).join(',')}\n${rows.map((r) => `${line(r)}\n`).join('')}`;
 }

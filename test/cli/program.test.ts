@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,6 +257,51 @@ describe('serve and match in process', () => {
       const wrongBackend = captured();
       expect(await run(blindjoin(...args, '--group', 'ristretto255', '--backend', 'sodium-native'), wrongBackend, never)).toBe(1);
       expect(wrongBackend.stderr).toMatch(/BACKEND_UNAVAILABLE/);
+      stop.abort();
+      expect(await served).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('matches rows by any of several identifiers; the platform writes the matched users\' ids (--emit)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bj-keys-'));
+    try {
+      const phone = (i: number) => `+1650555${String(1000 + i)}`;
+      const users = Array.from({ length: 20 }, (_, i) => `u${i},user${i}@example.com,${phone(i)},seg${i % 3}`);
+      await writeFile(join(dir, 'platform.csv'), `user_id,email,phone,segment\n${users.join('\n')}\n`);
+      const customers = [
+        'c1,user1@example.com,', // by email only
+        `c2,nobody@example.com,${phone(2)}`, // by phone only
+        `c3,user3@example.com,${phone(3)}`, // by both: one row, one user
+        `c4,user4@example.com,${phone(5)}`, // one row, two users
+        'c5,stranger@example.com,+16505559999', // no match
+      ];
+      await writeFile(join(dir, 'advertiser.csv'), `customer,email,phone\n${customers.join('\n')}\n`);
+      const out = join(dir, 'results');
+      const serving = captured();
+      const stop = new AbortController();
+      const served = run(
+        blindjoin(
+          'serve', '--input', join(dir, 'platform.csv'), '--column', 'email,phone', '--type', 'email,phone', '--emit', 'user_id',
+          '--port', '0', '--workers', '1', '--disclosure', 'exact', '--peer-learns', 'intersection', '--out', out,
+        ),
+        serving,
+        stop.signal,
+      );
+      while (!serving.stdout.includes('listening on')) await new Promise((r) => setTimeout(r, 20));
+      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
+      const matching = captured();
+      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email,phone', '--type', 'email,phone'];
+      expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection'), matching, never), matching.stderr).toBe(0);
+      const report = JSON.parse(matching.stdout) as { matched: number; matches: { line: number }[] };
+      expect(report.matched).toBe(4);
+      expect(report.matches.map((m) => m.line)).toEqual([2, 3, 4, 5]);
+      const files = readdirSync(out);
+      const csv = readFileSync(join(out, files.find((f) => f.endsWith('.matches.csv'))!), 'utf8');
+      expect(csv).toBe('line,user_id\n3,u1\n4,u2\n5,u3\n6,u4\n7,u5\n');
+      const summary = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.summary.json'))!), 'utf8')) as Record<string, unknown>;
+      expect(summary).toMatchObject({ matched: 5, columns: ['user_id'], rows: 40 });
       stop.abort();
       expect(await served).toBe(0);
     } finally {

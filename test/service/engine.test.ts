@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
 import { PsiParty } from '../../src/protocol/party.js';
 import { SessionService, type Exchange } from '../../src/service/engine.js';
 import type { TokenEntry } from '../../src/service/tokens.js';
@@ -113,6 +114,30 @@ describe('SessionService without a transport', () => {
       const [hello] = await third.step();
       expect(await codeOf(() => service.open(acme, decodeFrame(hello!), hello!))).toBe('BUDGET_EXCEEDED');
       expect(service.sessions).toBe(0);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('counts users, not identifiers, in results and released figures when users have several identifiers', async () => {
+    // 300 users, each with an email and a phone item sharing the user's row.
+    const items: string[] = [];
+    const rows: { line: number; value: string; cells: string[] }[] = [];
+    for (let u = 0; u < 300; u++) {
+      const row = { line: u + 2, value: `u${u}`, cells: [`u${u}`] };
+      items.push(`user${u}@example.com`, `+1650555${1000 + u}`);
+      rows.push(row, row);
+    }
+    const service = new SessionService({
+      items, rows, rowColumns: ['user_id'], workers: 1, minItems: 10, budget: new MemoryBudget({ budget: 100 }),
+      // Noise of scale 0.1 and no rounding: the figure is the count it is made from, give or take 1.
+      policy: { epsilon: 10, threshold: null, significantDigits: null },
+    });
+    try {
+      const both = [...items.slice(0, 300)]; // both identifiers of users 0..149
+      const c = client(both, 'released');
+      await drive(service, acme, c);
+      expect(Math.abs(c.result().released!.value! - 150)).toBeLessThanOrEqual(1);
     } finally {
       await service.close();
     }
