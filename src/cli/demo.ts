@@ -59,6 +59,16 @@ function email(i: number): string {
   return `${FIRST[i % FIRST.length]}.${LAST[(i >> 4) % LAST.length]}${i}@${DOMAINS[(i >> 8) % DOMAINS.length]}`;
 }
 
+/** A valid US number (exchange 2xx and up) per user. */
+function phone(i: number): string {
+  return `+1650${2_000_000 + i}`;
+}
+
+/** The number as a shop's form might hold it. */
+function spaced(e164: string): string {
+  return `${e164.slice(0, 2)} ${e164.slice(2, 5)} ${e164.slice(5, 8)} ${e164.slice(8)}`;
+}
+
 /** The same address as a person might have typed it into a CRM: other case, stray spaces. */
 function messy(address: string): string {
   const cased = randomInt(2) === 0 ? address.toUpperCase() : address[0]!.toUpperCase() + address.slice(1);
@@ -104,29 +114,35 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
   try {
     const platformCsv = join(dir, 'platform.csv');
     const advertiserCsv = join(dir, 'advertiser.csv');
-    const users = Array.from({ length: opts.platform }, (_, i) => `u${i + 1},${email(i)}\n`);
-    await writeFile(platformCsv, `user_id,email\n${users.join('')}`);
-    const shared = pickDistinct(opts.overlap, opts.platform).map((i) => messy(email(i)));
-    const others = Array.from({ length: opts.advertiser - opts.overlap }, (_, i) => email(opts.platform + i));
-    const invalid = ['not-an-email', 'bob@', ''];
-    const customers = [...shared, ...others, ...invalid, shared[0] ?? others[0] ?? 'x'];
+    const users = Array.from({ length: opts.platform }, (_, i) => `u${i + 1},${email(i)},${phone(i)}\n`);
+    await writeFile(platformCsv, `user_id,email,phone\n${users.join('')}`);
+    // A fifth of the shared customers gave the shop another email: only their phone number finds them.
+    const byPhone = Math.floor(opts.overlap / 5);
+    const shared = pickDistinct(opts.overlap, opts.platform).map((i, k) =>
+      k < byPhone ? [`${FIRST[i % FIRST.length]}${i}@home.example`, spaced(phone(i))] : [messy(email(i)), ''],
+    );
+    const others = Array.from({ length: opts.advertiser - opts.overlap }, (_, i) => [email(opts.platform + i), '']);
+    const invalid = [['not-an-email', ''], ['bob@', ''], ['', '']];
+    const customers = [...shared, ...others, ...invalid, shared[0] ?? others[0] ?? ['x', '']];
     const order = pickDistinct(customers.length, customers.length);
-    const lines = order.map((i, row) => `c${row + 1},${csvCell(customers[i]!)},US\n`);
-    await writeFile(advertiserCsv, `customer_id,email,country\n${lines.join('')}`);
+    const lines = order.map((i, row) => `c${row + 1},${customers[i]!.map(csvCell).join(',')},US\n`);
+    await writeFile(advertiserCsv, `customer_id,email,phone,country\n${lines.join('')}`);
     io.out(
       `blindjoin demo: an ad platform and an advertiser find their common customers over HTTP;\n` +
         `neither hands its list to the other.\n\n` +
         `  platform    ${n(opts.platform)} users      ${platformCsv}\n` +
         `  advertiser  ${n(customers.length)} rows       ${advertiserCsv}\n` +
         `              ${n(opts.overlap)} of them platform users, typed in other case and spacing;\n` +
+        `              ${n(byPhone)} of these under another email, found by their phone number only;\n` +
         `              plus ${invalid.length} invalid rows and 1 duplicate\n\n`,
     );
     const outDir = join(dir, 'results');
     const service = await startService(
       {
         input: platformCsv,
-        column: 'email',
-        type: 'email',
+        column: 'email,phone',
+        type: 'email,phone',
+        emit: ['user_id', 'email'],
         port: 0,
         host: '127.0.0.1',
         learn: 'intersection',
@@ -152,8 +168,8 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
         {
           server: service.url,
           input: advertiserCsv,
-          column: 'email',
-          type: 'email',
+          column: 'email,phone',
+          type: 'email,phone',
           learn: 'auto',
           peerLearns: 'auto',
           json: false,
@@ -171,17 +187,20 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
     const platform = JSON.parse(await readFile(join(outDir, summaryFile), 'utf8')) as SessionSummary;
     const sample = (await readFile(join(outDir, platform.rowsFile!), 'utf8')).split('\n').slice(1, 4);
     io.out(
-      `\nplatform: learnt which of its users matched: ${n(platform.matched!)} rows, in ${join(outDir, platform.rowsFile!)}\n` +
-        `  e.g. ${sample.map((l) => `line ${l.replace(',', ': ')}`).join('; ')}\n` +
+      `\nplatform: learnt which of its users matched: ${n(platform.matched!)} users, in ${join(outDir, platform.rowsFile!)}\n` +
+        `  e.g. ${sample.map((l) => `line ${l.replaceAll(',', ' ')}`).join('; ')}\n` +
         `  and that the advertiser brought ${n(platform.peerSize)} distinct customers, nothing else about them\n\n`,
     );
-    const agreed = platform.size === opts.overlap;
+    // Users, not identifiers: a customer found by email or by phone is one user.
+    const found = platform.matched ?? 0;
+    const agreed = found === opts.overlap;
     const elapsedMs = Math.round(performance.now() - started);
     const released = advertiser.released;
     io.out(
       `advertiser learnt: ${released === undefined ? 'nothing' : `${describeReleased(released)} common customers (${released.note})`}\n` +
-        `exact disclosure would have given: ${n(platform.size ?? 0)}, which is also a membership oracle (docs/privacy.md)\n` +
-        `${agreed ? 'the platform found' : 'MISMATCH: the platform found'} ${n(platform.size ?? 0)} common customers; ${n(opts.overlap)} were planted\n` +
+        `exact disclosure would have given: ${n(found)}, which is also a membership oracle (docs/privacy.md)\n` +
+        `${agreed ? 'the platform found' : 'MISMATCH: the platform found'} ${n(found)} common customers; ${n(opts.overlap)} were planted, ` +
+        `${n(byPhone)} of them by the second identifier (phone) alone\n` +
         `elapsed ${(elapsedMs / 1000).toFixed(1)} s; service stopped; ` +
         `${opts.keep ? `files kept in ${dir}` : 'generated files removed (--keep keeps them)'}\n`,
     );
