@@ -122,7 +122,11 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
       k < byPhone ? [`${FIRST[i % FIRST.length]}${i}@home.example`, spaced(phone(i))] : [messy(email(i)), ''],
     );
     const others = Array.from({ length: opts.advertiser - opts.overlap }, (_, i) => [email(opts.platform + i), '']);
-    const invalid = [['not-an-email', ''], ['bob@', ''], ['', '']];
+    const invalid = [
+      ['not-an-email', ''],
+      ['bob@', ''],
+      ['', ''],
+    ];
     const customers = [...shared, ...others, ...invalid, shared[0] ?? others[0] ?? ['x', '']];
     const order = pickDistinct(customers.length, customers.length);
     const lines = order.map((i, row) => `c${row + 1},${customers[i]!.map(csvCell).join(',')},US\n`);

@@ -88,7 +88,10 @@ function keyColumns(spec: InputSpec): { name: string; type: (typeof MATCH_TYPES)
   const names = spec.column.split(',').map((n) => n.trim());
   const types = spec.type.split(',').map((t) => t.trim());
   if (names.length !== types.length || names.some((n) => n === '')) {
-    throw new PsiError('OPTIONS_INVALID', `--column and --type must list as many entries each; got ${names.length} columns and ${types.length} types`);
+    throw new PsiError(
+      'OPTIONS_INVALID',
+      `--column and --type must list as many entries each; got ${names.length} columns and ${types.length} types`,
+    );
   }
   return names.map((name, i) => {
     const type = types[i]!;
@@ -101,7 +104,8 @@ function keyColumns(spec: InputSpec): { name: string; type: (typeof MATCH_TYPES)
 
 /** Several identifier columns per row (and kept columns): every identifier is an item of its row. */
 async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>, io: CliIo, size: number): Promise<LoadedInput> {
-  if (columns.some((c) => c.type === 'raw')) throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
+  if (columns.some((c) => c.type === 'raw'))
+    throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
   const file = createReadStream(spec.input);
   const bar = progressBar(io, 'reading', 'bytes');
   let read;
@@ -129,8 +133,17 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
     io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);
     reportRejected(io, rejected);
   }
-  if (read.warnings.length > 0) io.err(`${spec.input}: ${read.warnings.length} identifiers refused in rows kept for their other identifiers\n`);
-  return { items, rows, accepted: read.count, distinct: read.keyCount - read.duplicates, rowsRead: read.rowsRead, duplicates: read.duplicates, rejected };
+  if (read.warnings.length > 0)
+    io.err(`${spec.input}: ${read.warnings.length} identifiers refused in rows kept for their other identifiers\n`);
+  return {
+    items,
+    rows,
+    accepted: read.count,
+    distinct: read.keyCount - read.duplicates,
+    rowsRead: read.rowsRead,
+    duplicates: read.duplicates,
+    rejected,
+  };
 }
 
 export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput> {

@@ -30,7 +30,11 @@ function inputOptions(cmd: Command, types: readonly string[]): Command {
   return cmd
     .requiredOption('--input <file>', 'CSV file with a header row (streamed, never loaded whole)')
     .requiredOption('--column <names>', 'header of the identifier column, or several separated by commas (a row matches when any matches)')
-    .addOption(new Option('--type <types>', `what each column holds: ${types.join(', ')}; comma-separated like --column`).argParser(typeList(types)).makeOptionMandatory())
+    .addOption(
+      new Option('--type <types>', `what each column holds: ${types.join(', ')}; comma-separated like --column`)
+        .argParser(typeList(types))
+        .makeOptionMandatory(),
+    )
     .addOption(new Option('--profile <name>', 'normalisation rules to follow').choices(PROFILES).default('meta'))
     .option('--default-country <cc>', 'ISO country of phone numbers written without a country code, e.g. US')
     .addOption(new Option('--hash-of <type>', "with --type sha256: what the column's hashes are of").choices(['email', 'phone']));
@@ -110,7 +114,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
     .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
     .option('--out <dir>', "write each session's matched rows and a JSON summary here")
-    .option('--emit <columns>', 'columns of the input written for each matched row, e.g. user_id,segment (default: the identifier columns)', (v: string) => v.split(',').map((c) => c.trim()))
+    .option(
+      '--emit <columns>',
+      'columns of the input written for each matched row, e.g. user_id,segment (default: the identifier columns)',
+      (v: string) => v.split(',').map((c) => c.trim()),
+    )
     .option('--max-items <n>', 'most distinct items one client session may send', intIn(1, 0xffff_ffff))
     .option(
       '--daily-quota <n>',

@@ -385,7 +385,8 @@ export class PsiParty implements Party {
           noiseKey === undefined
             ? cryptoSource
             : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!.order)]);
-        const counted = release.countMatches !== undefined && outcome.matches !== undefined ? release.countMatches(outcome.matches) : hits.length;
+        const counted =
+          release.countMatches !== undefined && outcome.matches !== undefined ? release.countMatches(outcome.matches) : hits.length;
         outcome.released = releaseFigure(counted, policy, { random, denominator: this.peerCount });
         out.push(this.frame('release', encodeRelease(outcome.released)));
       }

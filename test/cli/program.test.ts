@@ -264,7 +264,7 @@ describe('serve and match in process', () => {
     }
   });
 
-  it('matches rows by any of several identifiers; the platform writes the matched users\' ids (--emit)', async () => {
+  it("matches rows by any of several identifiers; the platform writes the matched users' ids (--emit)", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bj-keys-'));
     try {
       const phone = (i: number) => `+1650555${String(1000 + i)}`;
@@ -283,8 +283,25 @@ describe('serve and match in process', () => {
       const stop = new AbortController();
       const served = run(
         blindjoin(
-          'serve', '--input', join(dir, 'platform.csv'), '--column', 'email,phone', '--type', 'email,phone', '--emit', 'user_id',
-          '--port', '0', '--workers', '1', '--disclosure', 'exact', '--peer-learns', 'intersection', '--out', out,
+          'serve',
+          '--input',
+          join(dir, 'platform.csv'),
+          '--column',
+          'email,phone',
+          '--type',
+          'email,phone',
+          '--emit',
+          'user_id',
+          '--port',
+          '0',
+          '--workers',
+          '1',
+          '--disclosure',
+          'exact',
+          '--peer-learns',
+          'intersection',
+          '--out',
+          out,
         ),
         serving,
         stop.signal,
@@ -293,14 +310,30 @@ describe('serve and match in process', () => {
       const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
       const matching = captured();
       const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email,phone', '--type', 'email,phone'];
-      expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection'), matching, never), matching.stderr).toBe(0);
+      expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection'), matching, never), matching.stderr).toBe(
+        0,
+      );
       const report = JSON.parse(matching.stdout) as { matched: number; matches: { line: number }[] };
       expect(report.matched).toBe(4);
       expect(report.matches.map((m) => m.line)).toEqual([2, 3, 4, 5]);
       const files = readdirSync(out);
-      const csv = readFileSync(join(out, files.find((f) => f.endsWith('.matches.csv'))!), 'utf8');
+      const csv = readFileSync(
+        join(
+          out,
+          files.find((f) => f.endsWith('.matches.csv'))!,
+        ),
+        'utf8',
+      );
       expect(csv).toBe('line,user_id\n3,u1\n4,u2\n5,u3\n6,u4\n7,u5\n');
-      const summary = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.summary.json'))!), 'utf8')) as Record<string, unknown>;
+      const summary = JSON.parse(
+        readFileSync(
+          join(
+            out,
+            files.find((f) => f.endsWith('.summary.json'))!,
+          ),
+          'utf8',
+        ),
+      ) as Record<string, unknown>;
       expect(summary).toMatchObject({ matched: 5, columns: ['user_id'], rows: 40 });
       stop.abort();
       expect(await served).toBe(0);

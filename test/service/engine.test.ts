@@ -129,7 +129,12 @@ describe('SessionService without a transport', () => {
       rows.push(row, row);
     }
     const service = new SessionService({
-      items, rows, rowColumns: ['user_id'], workers: 1, minItems: 10, budget: new MemoryBudget({ budget: 100 }),
+      items,
+      rows,
+      rowColumns: ['user_id'],
+      workers: 1,
+      minItems: 10,
+      budget: new MemoryBudget({ budget: 100 }),
       // Noise of scale 0.1 and no rounding: the figure is the count it is made from, give or take 1.
       policy: { epsilon: 10, threshold: null, significantDigits: null },
     });
