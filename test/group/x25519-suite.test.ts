@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { build } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import {
@@ -174,24 +173,5 @@ describe('x25519 backends in the chunked blinder', () => {
     expect(hex(mine)).toBe(hex(backend.blindUniform(uniform, key)));
     expect(hex(await blinder.reblind(mine))).toBe(hex(backend.multiply(mine, key)));
     await blinder.close();
-  });
-});
-
-describe('x25519 in browser bundles', () => {
-  it('the suite bundles for browsers without node: specifiers or sodium-native', async () => {
-    const result = await build({
-      entryPoints: ['src/group/x25519/index.ts'],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      splitting: true,
-      outdir: 'unused',
-      write: false,
-      logLevel: 'silent',
-    });
-    expect(result.errors).toEqual([]);
-    const text = result.outputFiles.map((f) => f.text).join('\n');
-    expect(text).not.toMatch(/from\s*["']node:/);
-    expect(text).not.toMatch(/require\(["']sodium-native["']\)|from\s*["']sodium-native["']/);
   });
 });

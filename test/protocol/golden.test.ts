@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import type { BackendChoice } from '../../src/group/load.js';
 import type { GroupName } from '../../src/group/suite.js';
 import { PsiParty } from '../../src/protocol/party.js';
 import type { PartyOptions } from '../../src/protocol/types.js';
-import { COMBINATIONS, pump } from './helpers.js';
+import { COMBINATIONS, pump, seeded } from './helpers.js';
 
 /**
  * Whole sessions pinned byte for byte, for both group suites: a change to the wire,
@@ -17,22 +16,6 @@ import { COMBINATIONS, pump } from './helpers.js';
  * and say why in the commit.
  */
 const FILE = new URL('../vectors/golden-transcripts.json', import.meta.url);
-
-/** A reproducible byte stream: SHA-256(seed || counter) blocks. Never for real keys. */
-function seeded(seed: string): (length: number) => Uint8Array {
-  let counter = 0;
-  let pool = new Uint8Array(0);
-  return (length) => {
-    while (pool.length < length) {
-      const block = new Uint8Array(4);
-      new DataView(block.buffer).setUint32(0, counter++);
-      pool = concatBytes(pool, sha256(concatBytes(new TextEncoder().encode(seed), block)));
-    }
-    const out = pool.slice(0, length);
-    pool = pool.slice(length);
-    return out;
-  };
-}
 
 const INITIATOR_ITEMS = ['ann@example.com', 'bob@example.com', 'cat@example.com', 'dan@example.com', 'bob@example.com'];
 const RESPONDER_ITEMS = ['cat@example.com', 'eve@example.com', 'bob@example.com', 'fay@example.com'];

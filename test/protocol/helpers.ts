@@ -1,3 +1,5 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { createParty, type Party, type PartyOptions, type Reveal } from '../../src/index.js';
 
 export const REVEALS: readonly Reveal[] = ['intersection', 'size', 'none'];
@@ -57,4 +59,20 @@ export function naive(mine: readonly (string | Uint8Array)[], theirs: readonly (
   const matches = mine.flatMap((item, i) => (theirSet.has(key(item)) ? [i] : []));
   const distinctMatched = new Set(matches.map((i) => key(mine[i]!)));
   return { matches, size: distinctMatched.size, distinct: new Set(mine.map(key)).size };
+}
+
+/** A reproducible byte stream, SHA-256(seed || counter) blocks, for the parties' randomness seam. Never for real keys. */
+export function seeded(seed: string): (length: number) => Uint8Array {
+  let counter = 0;
+  let pool = new Uint8Array(0);
+  return (length) => {
+    while (pool.length < length) {
+      const block = new Uint8Array(4);
+      new DataView(block.buffer).setUint32(0, counter++);
+      pool = concatBytes(pool, sha256(concatBytes(new TextEncoder().encode(seed), block)));
+    }
+    const out = pool.slice(0, length);
+    pool = pool.slice(length);
+    return out;
+  };
 }

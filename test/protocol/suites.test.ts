@@ -1,6 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
@@ -16,23 +15,7 @@ import { X25519_HASH_DST, HASH_TO_GROUP_DST } from '../../src/protocol/version.j
 import { decodeHandshake, encodeChunk, encodeHandshake, GROUP_RISTRETTO255, GROUP_X25519 } from '../../src/wire/messages.js';
 import { x25519NobleBackend } from '../../src/group/x25519/noble.js';
 import { expandMessages } from '../../src/group/hash.js';
-import { codeOf, naive, pair, pump } from './helpers.js';
-
-/** A reproducible byte stream (as in golden.test.ts). Never for real keys. */
-function seeded(seed: string): (length: number) => Uint8Array {
-  let counter = 0;
-  let pool = new Uint8Array(0);
-  return (length) => {
-    while (pool.length < length) {
-      const block = new Uint8Array(4);
-      new DataView(block.buffer).setUint32(0, counter++);
-      pool = concatBytes(pool, sha256(concatBytes(new TextEncoder().encode(seed), block)));
-    }
-    const out = pool.slice(0, length);
-    pool = pool.slice(length);
-    return out;
-  };
-}
+import { codeOf, naive, pair, pump, seeded } from './helpers.js';
 
 async function errorOf(fn: () => unknown): Promise<PsiError> {
   try {
