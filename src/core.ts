@@ -6,8 +6,8 @@
  * primitives are on `blindjoin/primitives`.
  *
  * Layers, lowest first; each imports only from layers before it:
- * identifiers | group | join | disclosure (independent of each other) -> homomorphic and
- * wire (on group) -> protocol -> service -> transport -> cli.
+ * identifiers | group | join | disclosure (independent of each other) -> homomorphic (on
+ * group) and wire (on group and disclosure's types) -> protocol -> service -> transport -> cli.
  * @module
  */
 export { ERROR_CODES, isPsiErrorCode, PsiError, type PsiErrorCode } from './errors.js';

@@ -1,12 +1,13 @@
+import type { Released } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 
 /** Largest RELEASE payload accepted: a figure and its note, not data. */
 export const MAX_RELEASE_BYTES = 16 << 10;
 
 /**
- * A figure released under a disclosure policy, as it crosses the wire: the
- * released number (`null` when withheld, e.g. "fewer than 100"), how it was
- * produced, and its noise parameters. Never the exact value.
+ * A figure released under a disclosure policy, as it crosses the wire: exactly
+ * the disclosure module's `Released` (the released number, `null` when withheld,
+ * how it was produced and its noise parameters). Never the exact value.
  *
  * @example
  * ```ts
@@ -14,15 +15,7 @@ export const MAX_RELEASE_BYTES = 16 << 10;
  *   epsilon: 0.25, scale: 4, threshold: 100, interval95: [1438, 1562] };
  * ```
  */
-export interface ReleasedFigure {
-  readonly value: number | null;
-  readonly note: string;
-  readonly epsilon: number;
-  readonly scale: number;
-  readonly threshold: number | null;
-  readonly interval95?: readonly [number, number];
-  readonly rate?: { readonly percent: number | null; readonly text: string };
-}
+export type ReleasedFigure = Released;
 
 const utf8 = new TextEncoder();
 
