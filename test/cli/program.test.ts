@@ -16,6 +16,30 @@ function captured(): CliIo & { stdout: string; stderr: string } {
 const never = new AbortController().signal;
 const blindjoin = (...args: string[]) => ['node', 'blindjoin', ...args];
 
+/** Starts `blindjoin serve` in process and waits until it listens; `stop()` ends it and gives its exit code. */
+async function serveInProcess(
+  ...args: string[]
+): Promise<{ url: string; serving: ReturnType<typeof captured>; stop: () => Promise<number> }> {
+  const serving = captured();
+  const controller = new AbortController();
+  const served = run(blindjoin('serve', ...args), serving, controller.signal);
+  let ended = false;
+  void served.finally(() => (ended = true));
+  while (!serving.stdout.includes('listening on')) {
+    expect(ended, serving.stderr).toBe(false);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
+  return {
+    url,
+    serving,
+    stop: () => {
+      controller.abort();
+      return served;
+    },
+  };
+}
+
 describe('option parsers', () => {
   it('reads durations with units', () => {
     expect([parseDuration('500ms'), parseDuration('90s'), parseDuration('15m'), parseDuration('1h'), parseDuration('1d')]).toEqual([
@@ -91,36 +115,22 @@ describe('serve and match in process', () => {
       const hashes = users.map((u) => hashIdentifier(normalize(u, 'email')));
       await writeFile(join(dir, 'platform.csv'), `em\n${hashes.join('\n')}\n`);
       await writeFile(join(dir, 'advertiser.csv'), `email\n${['USER3@example.com', 'user7@Example.com', 'zed@example.com'].join('\n')}\n`);
-      const serving = captured();
-      const stop = new AbortController();
-      const served = run(
-        blindjoin(
-          'serve',
-          '--input',
-          join(dir, 'platform.csv'),
-          '--column',
-          'em',
-          '--type',
-          'sha256',
-          '--port',
-          '0',
-          '--workers',
-          '1',
-          '--peer-learns',
-          'intersection',
-          '--disclosure',
-          'exact',
-        ),
-        serving,
-        stop.signal,
+      const { url, stop } = await serveInProcess(
+        '--input',
+        join(dir, 'platform.csv'),
+        '--column',
+        'em',
+        '--type',
+        'sha256',
+        '--port',
+        '0',
+        '--workers',
+        '1',
+        '--peer-learns',
+        'intersection',
+        '--disclosure',
+        'exact',
       );
-      let ended = false;
-      void served.finally(() => (ended = true));
-      while (!serving.stdout.includes('listening on')) {
-        expect(ended, serving.stderr).toBe(false);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
       const matching = captured();
       const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email', '--type', 'email'];
       const output = join(dir, 'matched.csv');
@@ -129,8 +139,7 @@ describe('serve and match in process', () => {
       ).toBe(0);
       expect(JSON.parse(matching.stdout)).toMatchObject({ size: 2, peerSize: 50, items: 3, matched: 2, output });
       expect(readFileSync(output, 'utf8')).toBe('line,value\n2,USER3@example.com\n3,user7@Example.com\n');
-      stop.abort();
-      expect(await served).toBe(0);
+      expect(await stop()).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -143,30 +152,21 @@ describe('serve and match in process', () => {
       const customers = [...users.slice(0, 1234), ...Array.from({ length: 266 }, (_, i) => `other${i}@example.com`)];
       await writeFile(join(dir, 'platform.csv'), `email\n${users.join('\n')}\n`);
       await writeFile(join(dir, 'advertiser.csv'), `email\n${customers.join('\n')}\n`);
-      const serving = captured();
-      const stop = new AbortController();
-      const served = run(
-        blindjoin(
-          'serve',
-          '--input',
-          join(dir, 'platform.csv'),
-          '--column',
-          'email',
-          '--type',
-          'email',
-          '--port',
-          '0',
-          '--workers',
-          '1',
-          '--state-dir',
-          join(dir, 'state'),
-        ),
-        serving,
-        stop.signal,
+      const { url, serving, stop } = await serveInProcess(
+        '--input',
+        join(dir, 'platform.csv'),
+        '--column',
+        'email',
+        '--type',
+        'email',
+        '--port',
+        '0',
+        '--workers',
+        '1',
+        '--state-dir',
+        join(dir, 'state'),
       );
-      while (!serving.stdout.includes('listening on')) await new Promise((r) => setTimeout(r, 20));
       expect(serving.stderr).toMatch(/disclosure policy: clients learn figures noised with epsilon 0.25/);
-      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
       const args = [
         'match',
         '--server',
@@ -192,8 +192,7 @@ describe('serve and match in process', () => {
       expect(await run(blindjoin(...args), human, never)).toBe(0);
       expect(human.stdout).toMatch(/in both: +about 1,[0-9]00/);
       for (const out of [json.stdout, human.stdout]) expect(out).not.toMatch(/\b1,?234\b/);
-      stop.abort();
-      expect(await served).toBe(0);
+      expect(await stop()).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -204,36 +203,22 @@ describe('serve and match in process', () => {
     try {
       await writeFile(join(dir, 'platform.csv'), `email\n${Array.from({ length: 40 }, (_, i) => `user${i}@example.com`).join('\n')}\n`);
       await writeFile(join(dir, 'advertiser.csv'), `email\nuser1@example.com\nuser5@example.com\nzed@example.com\n`);
-      const serving = captured();
-      const stop = new AbortController();
-      const served = run(
-        blindjoin(
-          'serve',
-          '--input',
-          join(dir, 'platform.csv'),
-          '--column',
-          'email',
-          '--type',
-          'email',
-          '--port',
-          '0',
-          '--workers',
-          '1',
-          '--group',
-          'x25519',
-          '--disclosure',
-          'exact',
-        ),
-        serving,
-        stop.signal,
+      const { url, stop } = await serveInProcess(
+        '--input',
+        join(dir, 'platform.csv'),
+        '--column',
+        'email',
+        '--type',
+        'email',
+        '--port',
+        '0',
+        '--workers',
+        '1',
+        '--group',
+        'x25519',
+        '--disclosure',
+        'exact',
       );
-      let ended = false;
-      void served.finally(() => (ended = true));
-      while (!serving.stdout.includes('listening on')) {
-        expect(ended, serving.stderr).toBe(false);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
       const args = [
         'match',
         '--server',
@@ -257,8 +242,7 @@ describe('serve and match in process', () => {
       const wrongBackend = captured();
       expect(await run(blindjoin(...args, '--group', 'ristretto255', '--backend', 'sodium-native'), wrongBackend, never)).toBe(1);
       expect(wrongBackend.stderr).toMatch(/BACKEND_UNAVAILABLE/);
-      stop.abort();
-      expect(await served).toBe(0);
+      expect(await stop()).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -279,35 +263,26 @@ describe('serve and match in process', () => {
       ];
       await writeFile(join(dir, 'advertiser.csv'), `customer,email,phone\n${customers.join('\n')}\n`);
       const out = join(dir, 'results');
-      const serving = captured();
-      const stop = new AbortController();
-      const served = run(
-        blindjoin(
-          'serve',
-          '--input',
-          join(dir, 'platform.csv'),
-          '--column',
-          'email,phone',
-          '--type',
-          'email,phone',
-          '--emit',
-          'user_id',
-          '--port',
-          '0',
-          '--workers',
-          '1',
-          '--disclosure',
-          'exact',
-          '--peer-learns',
-          'intersection',
-          '--out',
-          out,
-        ),
-        serving,
-        stop.signal,
+      const { url, stop } = await serveInProcess(
+        '--input',
+        join(dir, 'platform.csv'),
+        '--column',
+        'email,phone',
+        '--type',
+        'email,phone',
+        '--emit',
+        'user_id',
+        '--port',
+        '0',
+        '--workers',
+        '1',
+        '--disclosure',
+        'exact',
+        '--peer-learns',
+        'intersection',
+        '--out',
+        out,
       );
-      while (!serving.stdout.includes('listening on')) await new Promise((r) => setTimeout(r, 20));
-      const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
       const matching = captured();
       const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email,phone', '--type', 'email,phone'];
       expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection'), matching, never), matching.stderr).toBe(
@@ -335,8 +310,7 @@ describe('serve and match in process', () => {
         ),
       ) as Record<string, unknown>;
       expect(summary).toMatchObject({ matched: 5, columns: ['user_id'], rows: 40 });
-      stop.abort();
-      expect(await served).toBe(0);
+      expect(await stop()).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
