@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
 import { readIdentifierColumn, readIdentifierRows, type RejectedRow } from '../identifiers/csv.js';
@@ -102,17 +102,25 @@ function keyColumns(spec: InputSpec): { name: string; type: (typeof MATCH_TYPES)
   });
 }
 
-/** Several identifier columns per row (and kept columns): every identifier is an item of its row. */
-async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>, io: CliIo, size: number): Promise<LoadedInput> {
-  if (columns.some((c) => c.type === 'raw'))
-    throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
+/** The normalisation options of `spec` and a progress callback, as both CSV readers take them. */
+interface ReadCommon {
+  profile?: Profile;
+  defaultCountry?: string;
+  hashOf?: 'email' | 'phone';
+  onProgress: () => void;
+}
+
+/** Streams `spec.input` into `read` with a progress bar in bytes, closing the file whatever happens. */
+async function withProgress<T>(
+  spec: InputSpec,
+  io: CliIo,
+  size: number,
+  read: (file: ReadStream, common: ReadCommon) => Promise<T>,
+): Promise<T> {
   const file = createReadStream(spec.input);
   const bar = progressBar(io, 'reading', 'bytes');
-  let read;
   try {
-    read = await readIdentifierRows(file, {
-      columns: columns.map(({ name, type }) => ({ name, type: type as IdentifierType | 'sha256' })),
-      keep: spec.emit ?? columns.map((c) => c.name),
+    return await read(file, {
       ...(spec.profile === undefined ? {} : { profile: spec.profile }),
       ...(spec.defaultCountry === undefined ? {} : { defaultCountry: spec.defaultCountry }),
       ...(spec.hashOf === undefined ? {} : { hashOf: spec.hashOf }),
@@ -122,6 +130,19 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
     bar.stop();
     file.destroy();
   }
+}
+
+/** Several identifier columns per row (and kept columns): every identifier is an item of its row. */
+async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>, io: CliIo, size: number): Promise<LoadedInput> {
+  if (columns.some((c) => c.type === 'raw'))
+    throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
+  const read = await withProgress(spec, io, size, (file, common) =>
+    readIdentifierRows(file, {
+      columns: columns.map(({ name, type }) => ({ name, type: type as IdentifierType | 'sha256' })),
+      keep: spec.emit ?? columns.map((c) => c.name),
+      ...common,
+    }),
+  );
   const byRow = Array.from({ length: read.count }, (_, r): MatchedRow => {
     const cells = read.kept(r);
     return { line: read.lines[r]!, value: cells.join(' '), cells };
@@ -156,22 +177,7 @@ export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput
   const columns = keyColumns(spec);
   if (columns.length > 1 || spec.emit !== undefined) return loadRows(spec, columns, io, size);
   const { type } = columns[0]!;
-  const file = createReadStream(spec.input);
-  const bar = progressBar(io, 'reading', 'bytes');
-  let read;
-  try {
-    read = await readIdentifierColumn(file, {
-      column: spec.column,
-      type,
-      ...(spec.profile === undefined ? {} : { profile: spec.profile }),
-      ...(spec.defaultCountry === undefined ? {} : { defaultCountry: spec.defaultCountry }),
-      ...(spec.hashOf === undefined ? {} : { hashOf: spec.hashOf }),
-      onProgress: () => bar.update(Math.min(file.bytesRead, size), size),
-    });
-  } finally {
-    bar.stop();
-    file.destroy();
-  }
+  const read = await withProgress(spec, io, size, (file, common) => readIdentifierColumn(file, { column: spec.column, type, ...common }));
   const rows = read.lines.map((line, i) => ({ line, value: read.values[i]! }));
   const { rejected } = read;
   if (rejected.length > 0) {
