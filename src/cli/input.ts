@@ -2,16 +2,18 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
 import { readIdentifierColumn, readIdentifierRows, type RejectedRow } from '../identifiers/csv.js';
-import type { IdentifierType } from '../identifiers/types.js';
-import type { Profile } from '../identifiers/types.js';
+import { isComposite } from '../identifiers/composite.js';
+import type { KeyColumn } from '../identifiers/row-keys.js';
+import { IDENTIFIER_TYPES, type IdentifierType, type Profile } from '../identifiers/types.js';
 import type { MatchedRow } from '../service/result.js';
 import { progressBar, type CliIo } from './io.js';
 
 /**
- * Identifier types the `serve` and `match` commands take: normalised, SHA-256
- * of a normalised identifier (matches the raw form on the other side), or as written.
+ * Identifier types the `serve` and `match` commands take: any identifier type
+ * (composites such as `name_zip` name their columns joined by `+`), SHA-256 of
+ * a normalised identifier (matches the raw form on the other side), or as written.
  */
-export const MATCH_TYPES = ['email', 'phone', 'sha256', 'raw'] as const;
+export const MATCH_TYPES: readonly string[] = Object.freeze([...IDENTIFIER_TYPES, 'sha256', 'raw']);
 
 /**
  * Which column of which CSV file to match on, and how to normalise it.
@@ -23,7 +25,11 @@ export const MATCH_TYPES = ['email', 'phone', 'sha256', 'raw'] as const;
  */
 export interface InputSpec {
   input: string;
-  /** A column, or several separated by commas: one identifier per column, a row matching when any of them does. */
+  /**
+   * A column, or several separated by commas: one identifier per column, a row
+   * matching when any of them does. A composite type's columns are joined by
+   * `+` (`first_name+last_name+zip` for `name_zip`).
+   */
   column: string;
   /** The type of each column, comma-separated in the same order. */
   type: string;
@@ -49,9 +55,11 @@ export interface LoadedInput {
   items: Uint8Array[];
   /** The row of each item: rows with several identifiers give several items the same row (the same `line`). */
   rows: MatchedRow[];
+  /** With several key columns: the keys of each accepted row, and that row, for a session of rows. */
+  records?: { keys: Uint8Array[][]; rows: MatchedRow[] };
   /** Accepted rows (each has at least one identifier). */
   accepted: number;
-  /** Distinct items. */
+  /** Distinct items (with `records`: distinct keys). */
   distinct: number;
   rowsRead: number;
   duplicates: number;
@@ -83,23 +91,34 @@ export function reportRejected(io: CliIo, rejected: readonly RejectedRow[]): voi
  * const input = await loadInput({ input: 'users.csv', column: 'email', type: 'email' }, io);
  * ```
  */
+/** One `--column` entry with its `--type`: a column, or a composite's columns. */
+interface CliKey {
+  /** The entry as written, e.g. `email` or `first_name+last_name+zip`. */
+  label: string;
+  names: string[];
+  type: string;
+}
+
 /** The `--column`/`--type` lists, checked to pair up. */
-function keyColumns(spec: InputSpec): { name: string; type: (typeof MATCH_TYPES)[number] }[] {
-  const names = spec.column.split(',').map((n) => n.trim());
+function keyColumns(spec: InputSpec): CliKey[] {
+  const labels = spec.column.split(',').map((n) => n.trim());
   const types = spec.type.split(',').map((t) => t.trim());
-  if (names.length !== types.length || names.some((n) => n === '')) {
+  if (labels.length !== types.length || labels.some((n) => n === '')) {
     throw new PsiError(
       'OPTIONS_INVALID',
-      `--column and --type must list as many entries each; got ${names.length} columns and ${types.length} types`,
+      `--column and --type must list as many entries each; got ${labels.length} columns and ${types.length} types`,
     );
   }
-  return names.map((name, i) => {
+  return labels.map((label, i) => {
     const type = types[i]!;
-    if (!(MATCH_TYPES as readonly string[]).includes(type)) {
-      throw new PsiError('OPTIONS_INVALID', `--type ${type} is not one of ${MATCH_TYPES.join(', ')}`);
-    }
-    return { name, type: type as (typeof MATCH_TYPES)[number] };
+    if (!MATCH_TYPES.includes(type)) throw new PsiError('OPTIONS_INVALID', `--type ${type} is not one of ${MATCH_TYPES.join(', ')}`);
+    return { label, names: label.split('+').map((n) => n.trim()), type };
   });
+}
+
+function keyColumn(key: CliKey): KeyColumn {
+  const type = key.type as IdentifierType | 'sha256';
+  return type !== 'sha256' && isComposite(type) ? { names: key.names, type } : { name: key.label, type };
 }
 
 /** The normalisation options of `spec` and a progress callback, as both CSV readers take them. */
@@ -137,11 +156,7 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
   if (columns.some((c) => c.type === 'raw'))
     throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
   const read = await withProgress(spec, io, size, (file, common) =>
-    readIdentifierRows(file, {
-      columns: columns.map(({ name, type }) => ({ name, type: type as IdentifierType | 'sha256' })),
-      keep: spec.emit ?? columns.map((c) => c.name),
-      ...common,
-    }),
+    readIdentifierRows(file, { columns: columns.map(keyColumn), keep: spec.emit ?? columns.flatMap((c) => c.names), ...common }),
   );
   const byRow = Array.from({ length: read.count }, (_, r): MatchedRow => {
     const cells = read.kept(r);
@@ -149,6 +164,8 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
   });
   const items = Array.from({ length: read.keyCount }, (_, k) => read.item(k));
   const rows = Array.from(read.keyRow.subarray(0, read.keyCount), (r) => byRow[r]!);
+  const keys = byRow.map((): Uint8Array[] => []);
+  items.forEach((item, k) => keys[read.keyRow[k]!]!.push(item));
   const { rejected } = read;
   if (rejected.length > 0) {
     io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);
@@ -159,6 +176,7 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
   return {
     items,
     rows,
+    records: { keys, rows: byRow },
     accepted: read.count,
     distinct: read.keyCount - read.duplicates,
     rowsRead: read.rowsRead,
@@ -175,9 +193,9 @@ export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput
     },
   );
   const columns = keyColumns(spec);
-  if (columns.length > 1 || spec.emit !== undefined) return loadRows(spec, columns, io, size);
-  const { type } = columns[0]!;
-  const read = await withProgress(spec, io, size, (file, common) => readIdentifierColumn(file, { column: spec.column, type, ...common }));
+  const { type, names } = columns[0]!;
+  if (columns.length > 1 || spec.emit !== undefined || names.length > 1) return loadRows(spec, columns, io, size);
+  const read = await withProgress(spec, io, size, (file, common) => readIdentifierColumn(file, { column: spec.column, type: type as IdentifierType | 'sha256' | 'raw', ...common }));
   const rows = read.lines.map((line, i) => ({ line, value: read.values[i]! }));
   const { rejected } = read;
   if (rejected.length > 0) {

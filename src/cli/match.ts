@@ -88,7 +88,8 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   try {
     result = await matchOverHttp({
       server: opts.server,
-      items: input.items,
+      // Several key columns: one row per record, so that figures count rows, not keys.
+      ...(input.records === undefined ? { items: input.items } : { rows: input.records.keys }),
       learn: opts.learn,
       peerLearns: opts.peerLearns,
       timeoutMs: opts.timeout,
@@ -103,17 +104,16 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   } finally {
     bar.stop();
   }
-  // A row found by several of its identifiers is one matched row.
-  const seen = new Set<number>();
-  const matches = result.matches?.map((i) => input.rows[i]!).filter((row) => !seen.has(row.line) && seen.add(row.line));
-  const columns = opts.column.includes(',') ? opts.column.split(',').map((c) => c.trim()) : undefined;
+  const matchedRows = input.records?.rows ?? input.rows;
+  const matches = result.matches?.map((i) => matchedRows[i]!);
+  const columns = input.records === undefined ? undefined : (opts.emit ?? opts.column.split(/[,+]/).map((c) => c.trim()));
   if (matches !== undefined && opts.output !== undefined) await writeFileAtomic(opts.output, matchedRowsCsv(matches, columns));
   const report: MatchReport = {
     server: opts.server,
     sessionId: result.sessionId,
     learn: result.learn,
     peerLearns: result.peerLearns,
-    items: input.distinct,
+    items: input.records === undefined ? input.distinct : result.ownSize,
     peerSize: result.peerSize,
     ...(result.size === undefined ? {} : { size: result.size }),
     ...(result.released === undefined ? {} : { released: result.released }),

@@ -7,6 +7,7 @@ import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
 import { CHUNK_HEADER_BYTES } from '../wire/messages.js';
 import { asBlindedSetData, type BlindedSetData } from './blinded-set.js';
 import { checkItems, MAX_ITEMS } from './items.js';
+import { checkRows } from './rows.js';
 import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { Role } from './reveal.js';
@@ -30,6 +31,7 @@ export interface CheckedOptions {
   backend: BackendChoice;
   workers: number | undefined;
   items: readonly (string | Uint8Array)[] | undefined;
+  rows: readonly (readonly (string | Uint8Array)[])[] | undefined;
   blindedSet: BlindedSetData | undefined;
   keySeed: Uint8Array | undefined;
   keyFromItems: boolean;
@@ -104,11 +106,12 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   }
   const suite = protocolSuite(opts.group ?? blindedSet?.group);
   const backend = checkBackendChoice(opts.backend, suite);
-  const items = opts.items;
-  if ((items === undefined) === (blindedSet === undefined)) {
-    throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and blindedSet');
+  const { items, rows } = opts;
+  if ([items, rows, blindedSet].filter((given) => given !== undefined).length !== 1) {
+    throw new PsiError('OPTIONS_INVALID', 'give exactly one of items, rows and blindedSet');
   }
   if (items !== undefined) checkItems(items);
+  if (rows !== undefined) checkRows(rows);
   const learn = parseReveal(opts.learn, 'learn');
   const peerLearns = parseReveal(opts.peerLearns, 'peerLearns');
   const keyFromItems = opts.keyFromItems ?? false;
@@ -126,6 +129,7 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
     backend,
     workers: opts.workers === undefined ? undefined : integerIn(opts.workers, 'workers', 1, 1024),
     items,
+    rows,
     blindedSet,
     keySeed: opts.keySeed === undefined ? undefined : checkBytes(opts.keySeed, 'keySeed', 16, 1024),
     keyFromItems,

@@ -10,9 +10,10 @@ import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
 import { createBlinder } from '../group/create-blinder.js';
 import { findDuplicatePacked, intersectPacked } from '../join/index.js';
 import { decodeFrame, encodeFrame, SESSION_ID_BYTES, type Frame, type FrameType } from '../wire/frame.js';
-import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, type Handshake } from '../wire/messages.js';
+import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, handshakeElements, type Handshake } from '../wire/messages.js';
 import { decodeRelease, encodeRelease } from '../wire/release.js';
 import { prepareItems } from './items.js';
+import { prepareRows, rowsDigest, type PreparedRows } from './rows.js';
 import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
 import { permutePacked, randomPermutation } from './shuffle.js';
@@ -23,21 +24,28 @@ import type { Party, PartyOptions, PartyResult } from './types.js';
 /** Chunks blinded concurrently while the outgoing stream is produced. */
 const PIPELINE_DEPTH = 4;
 
-/** Own items in the shape the session needs, however they were given. */
+/** Own items or rows in the shape the session needs, however they were given. */
 interface OwnSet {
+  /** Distinct items, or distinct rows, announced in the handshake. */
   count: number;
-  /** groupOf[i] = the distinct item that given item i is. */
-  groupOf: Uint32Array;
-  /** Sending order: position p carries distinct item order[p]. */
+  /** 0 for items; elements per row for rows. */
+  slots: number;
+  /** Elements sent: `count` times the row width. */
+  elements: number;
+  /** groupOf[i] = the distinct item or row that given index i is; -1 never matches. */
+  groupOf: Uint32Array | Int32Array;
+  /** Sending order: item or row position u carries distinct item or row order[u]. */
   order: Uint32Array;
+  /** Rows only: the key id each sent element carries, -1 for a dummy. */
+  keyAt: Int32Array | undefined;
   /** Produces own blinded elements of positions [from, to). */
   blindRange(from: number, to: number): Promise<Uint8Array>;
-  /** Own hash-to-group inputs (or blinded elements) in sending order, `width` bytes each. */
-  shuffled: Uint8Array;
-  width: number;
+  /** Order-free digest of the own set, from which `keyFromItems` derives the key. */
+  digest(): Uint8Array;
 }
 
 const KEY_SEED_DOMAIN = new TextEncoder().encode('blindjoin-v1 key seed');
+const DUMMY_DOMAIN = new TextEncoder().encode('blindjoin-v1 dummy keys');
 const TRANSCRIPT_DOMAIN = new TextEncoder().encode('blindjoin-v1 release transcript');
 
 /** The first 8 bytes of each `width`-byte record, as big-endian integers. */
@@ -63,11 +71,16 @@ function setDigest(packed: Uint8Array, width: number): Uint8Array {
  * set (order-free) and its re-blinding of ours (in our canonical item order, so
  * that swapping returns between positions changes the digest). The same bytes
  * give the same figure; any change, whatever it does to the match, fresh noise.
+ * Returns of our dummies are left out: they cannot match, and ours are fresh.
  */
-function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, order: Uint32Array): Uint8Array {
+function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, own: OwnSet): Uint8Array {
+  const { order, keyAt } = own;
+  const width = Math.max(1, own.slots);
   const returned = prefixes(ownDouble, ELEMENT_BYTES);
   const canonical = new BigUint64Array(returned.length);
-  for (let p = 0; p < order.length; p++) canonical[order[p]!] = returned[p]!;
+  for (let p = 0; p < returned.length; p++) {
+    if (keyAt === undefined || keyAt[p]! >= 0) canonical[order[Math.floor(p / width)]! * width + (p % width)] = returned[p]!;
+  }
   return sha256(concatParts([TRANSCRIPT_DOMAIN, setDigest(peerDouble, ELEMENT_BYTES), new Uint8Array(canonical.buffer)]));
 }
 
@@ -100,6 +113,9 @@ export class PsiParty implements Party {
   /** Set once the key is released: no blinder, and so no key or pool lease, is created after it. */
   private keyReleased = false;
   private own: OwnSet | undefined;
+  /** The peer's handshake, once checked. */
+  private peer: Required<Handshake> | undefined;
+  /** Elements of the peer's stream still to come in total (0 when no one learns). */
   private peerCount = 0;
   /** Peer elements re-blinded under our key (B^ab), kept when we learn or return them shuffled. */
   private peerDouble: ElementStream | undefined;
@@ -197,7 +213,7 @@ export class PsiParty implements Party {
     if (this.phase === 'start') return 'hello';
     if (this.phase === 'handshake') return 'accept';
     if (this.peerReceived < this.peerCount) return 'blinded';
-    if (this.ownDouble !== undefined && this.ownDoubleReceived < this.own!.count) return 'reblinded';
+    if (this.ownDouble !== undefined && this.ownDoubleReceived < this.own!.elements) return 'reblinded';
     if (this.opts.learn === 'released' && this.outcome?.released === undefined) return 'release';
     return undefined;
   }
@@ -233,7 +249,7 @@ export class PsiParty implements Party {
     this.id = id;
     const accept = this.frame('accept', encodeHandshake(this.handshake(own)));
     this.sendSeq += blinded.length;
-    this.beginExchange(peer.itemCount, own);
+    this.beginExchange(peer, own);
     return [accept, ...blinded];
   }
 
@@ -242,7 +258,7 @@ export class PsiParty implements Party {
     const own = this.own!;
     const out = await this.ownBlindedFrames(own, this.id!, this.sendSeq);
     this.sendSeq += out.length;
-    this.beginExchange(peer.itemCount, own);
+    this.beginExchange(peer, own);
     return out;
   }
 
@@ -255,7 +271,8 @@ export class PsiParty implements Party {
     const last = offset + count === this.peerCount;
     const stream = this.peerDouble;
     stream?.append(reblinded);
-    if (stream !== undefined && last && learnsCount(learn)) {
+    // Rows may share a key, so a row stream repeats elements by design; repeats cannot raise our count.
+    if (stream !== undefined && last && learnsCount(learn) && this.peer!.slots === 0) {
       try {
         rejectDuplicates(stream.view(), 'the peer sent the same element twice');
       } catch (e) {
@@ -266,9 +283,7 @@ export class PsiParty implements Party {
     const out: Uint8Array[] = [];
     if (peerLearns === 'intersection') out.push(this.frame('reblinded', encodeChunk({ offset, elements: reblinded })));
     if (stream !== undefined && last && peerLearns === 'size') {
-      out.push(
-        ...this.chunkFrames('reblinded', permutePacked(stream.view(), randomPermutation(this.peerCount, this.random), ELEMENT_BYTES)),
-      );
+      out.push(...this.chunkFrames('reblinded', this.shuffledPeerRows(stream.view())));
     }
     this.peerReceived += count;
     return out;
@@ -278,11 +293,13 @@ export class PsiParty implements Party {
     const { offset, elements } = decodeChunk(frame.payload);
     const count = elements.length / ELEMENT_BYTES;
     const ownDouble = this.ownDouble!;
-    checkChunk(offset, count, this.ownDoubleReceived, this.own!.count);
+    const own = this.own!;
+    checkChunk(offset, count, this.ownDoubleReceived, own.elements);
     ownDouble.set(elements, offset * ELEMENT_BYTES);
-    if (offset + count === this.own!.count) {
+    if (offset + count === own.elements) {
       try {
-        rejectDuplicates(ownDouble, 'the peer returned the same element twice');
+        if (own.keyAt === undefined) rejectDuplicates(ownDouble, 'the peer returned the same element twice');
+        else checkReturnedRows(ownDouble, own.keyAt, this.opts.learn === 'intersection');
       } catch (e) {
         // The region was unused before this frame: clearing it undoes the frame.
         ownDouble.fill(0, offset * ELEMENT_BYTES);
@@ -299,7 +316,7 @@ export class PsiParty implements Party {
   }
 
   /** Checks the peer's handshake against our own terms; nothing is changed on failure. */
-  private checkHandshake(peer: Handshake): Handshake {
+  private checkHandshake(peer: Required<Handshake>): Required<Handshake> {
     checkPeerGroup(peer.group, this.opts.suite);
     const { learn, peerLearns, maxPeerItems } = this.opts;
     // Both halves matter: a peer that wants more than we grant, or grants less than we want.
@@ -309,19 +326,27 @@ export class PsiParty implements Party {
         `peer wants to learn '${peer.learn}' and grants '${peer.peerLearns}'; this party grants '${peerLearns}' and wants '${learn}'`,
       );
     }
-    if (peer.itemCount > maxPeerItems) {
-      throw new PsiError('TOO_MANY_ITEMS', `peer declares ${peer.itemCount} items, more than maxPeerItems ${maxPeerItems}`);
+    const elements = handshakeElements(peer);
+    if (elements > maxPeerItems) {
+      throw new PsiError('TOO_MANY_ITEMS', `peer declares ${elements} elements, more than maxPeerItems ${maxPeerItems}`);
     }
     return peer;
   }
 
-  private beginExchange(peerCount: number, own: OwnSet): void {
+  private beginExchange(peer: Required<Handshake>, own: OwnSet): void {
     const { learn, peerLearns } = this.opts;
-    this.peerCount = this.anyoneLearns() ? peerCount : 0;
-    this.outcome = { ownSize: own.count, peerSize: peerCount };
+    this.peer = peer;
+    this.peerCount = this.anyoneLearns() ? handshakeElements(peer) : 0;
+    this.outcome = { ownSize: own.count, peerSize: peer.itemCount };
     if (learnsCount(learn) || peerLearns === 'size') this.peerDouble = new ElementStream(ELEMENT_BYTES, this.peerCount);
-    if (learnsCount(learn)) this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
+    if (learnsCount(learn)) this.ownDouble = new Uint8Array(own.elements * ELEMENT_BYTES);
     this.phase = 'exchange';
+  }
+
+  /** The peer's re-blinded stream in a fresh order of its items or rows: a row's elements stay together, so it can count rows. */
+  private shuffledPeerRows(stream: Uint8Array): Uint8Array {
+    const { itemCount, slots } = this.peer!;
+    return permutePacked(stream, randomPermutation(itemCount, this.random), ELEMENT_BYTES * Math.max(1, slots));
   }
 
   /** Blinded sets cross the wire only when one of the parties learns something. */
@@ -330,7 +355,8 @@ export class PsiParty implements Party {
   }
 
   private handshake(own: OwnSet): Handshake {
-    return { group: this.opts.suite.code, learn: this.opts.learn, peerLearns: this.opts.peerLearns, itemCount: own.count };
+    const { suite, learn, peerLearns } = this.opts;
+    return { group: suite.code, learn, peerLearns, itemCount: own.count, slots: own.slots };
   }
 
   /**
@@ -343,9 +369,9 @@ export class PsiParty implements Party {
     const { chunkItems } = this.opts;
     const pending: Promise<Uint8Array>[] = [];
     const frames: Uint8Array[] = [];
-    for (let from = 0, next = 0; from < own.count; from += chunkItems) {
-      for (; next < own.count && pending.length < PIPELINE_DEPTH; next += chunkItems) {
-        const chunk = own.blindRange(next, Math.min(next + chunkItems, own.count));
+    for (let from = 0, next = 0; from < own.elements; from += chunkItems) {
+      for (; next < own.elements && pending.length < PIPELINE_DEPTH; next += chunkItems) {
+        const chunk = own.blindRange(next, Math.min(next + chunkItems, own.elements));
         chunk.catch(() => undefined);
         pending.push(chunk);
       }
@@ -375,19 +401,19 @@ export class PsiParty implements Party {
     const out: Uint8Array[] = [];
     if (this.ownDouble !== undefined) {
       const peerDouble = this.peerDouble!.view();
-      const hits = intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES });
-      outcome.size = hits.length;
-      if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
+      const matched = this.matchedUnits(intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES }));
+      outcome.size = matched.count;
+      if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(matched.flags);
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
         const random =
           noiseKey === undefined
             ? cryptoSource
-            : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!.order)]);
+            : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!)]);
         const counted =
-          release.countMatches !== undefined && outcome.matches !== undefined ? release.countMatches(outcome.matches) : hits.length;
-        outcome.released = releaseFigure(counted, policy, { random, denominator: this.peerCount });
+          release.countMatches !== undefined && outcome.matches !== undefined ? release.countMatches(outcome.matches) : matched.count;
+        outcome.released = releaseFigure(counted, policy, { random, denominator: outcome.peerSize });
         out.push(this.frame('release', encodeRelease(outcome.released)));
       }
     }
@@ -398,38 +424,89 @@ export class PsiParty implements Party {
     return out;
   }
 
-  /** Maps positions in our sending order back to every index the caller gave. */
-  private ownIndices(positions: Uint32Array): number[] {
-    const { order, groupOf, count } = this.own!;
-    const matched = new Uint8Array(count);
-    for (const p of positions) matched[order[p]!] = 1;
+  /** Which distinct items or rows the matched element positions (in our sending order) belong to. */
+  private matchedUnits(positions: Uint32Array): { flags: Uint8Array; count: number } {
+    const { order, count, slots } = this.own!;
+    const width = Math.max(1, slots);
+    const flags = new Uint8Array(count);
+    let matched = 0;
+    for (const p of positions) {
+      const unit = order[Math.floor(p / width)]!;
+      matched += 1 - flags[unit]!;
+      flags[unit] = 1;
+    }
+    return { flags, count: matched };
+  }
+
+  /** Every index the caller gave whose distinct item or row matched. */
+  private ownIndices(flags: Uint8Array): number[] {
+    const { groupOf } = this.own!;
     const out: number[] = [];
-    for (let i = 0; i < groupOf.length; i++) if (matched[groupOf[i]!] === 1) out.push(i);
+    for (let i = 0; i < groupOf.length; i++) if (flags[groupOf[i]!] === 1) out.push(i);
     return out;
   }
 
-  /** Own distinct items in a fresh sending order: blinded already (a `blindedSet`) or blinded chunk by chunk. */
+  /** Own distinct items or rows in a fresh sending order: blinded already (a `blindedSet`) or blinded chunk by chunk. */
   private ownSet(): OwnSet {
     if (this.own !== undefined) return this.own;
-    const set = this.opts.blindedSet;
+    const { rows, blindedSet: set, suite } = this.opts;
+    if (rows !== undefined) return (this.own = this.ownRows(prepareRows(rows, suite.dst)));
     const { count, groupOf, packed } =
-      set === undefined
-        ? prepareItems(this.opts.items!, this.opts.suite.dst)
-        : { count: set.size, groupOf: set.groupOf, packed: set.elements };
+      set === undefined ? prepareItems(this.opts.items!, suite.dst) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
     const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
     const order = randomPermutation(count, this.random);
     const shuffled = permutePacked(packed, order, width);
     const slice = (from: number, to: number) => shuffled.subarray(from * width, to * width);
     this.own = {
       count,
+      slots: 0,
+      elements: count,
       groupOf,
       order,
-      shuffled,
-      width,
-      blindRange:
-        set === undefined ? async (from, to) => (await this.getBlinder()).blind(slice(from, to)) : async (from, to) => slice(from, to),
+      keyAt: undefined,
+      digest: () => setDigest(shuffled, width),
+      blindRange: set === undefined ? (from, to) => this.blindInputs(slice(from, to)) : async (from, to) => slice(from, to),
     };
     return this.own;
+  }
+
+  /**
+   * Own rows in a fresh row order, each row's keys then dummies. Dummies are
+   * drawn like the key (from `keySeed` and the rows when those derive it), so
+   * a repeated list sends the same set and gets the same released figure.
+   */
+  private ownRows(rows: PreparedRows): OwnSet {
+    const { count, slots, unitKeys, keys, groupOf } = rows;
+    const digest = once(() => rowsDigest(rows));
+    const order = randomPermutation(count, this.random);
+    const elements = count * slots;
+    const keyAt = new Int32Array(elements);
+    for (let u = 0; u < count; u++) keyAt.set(unitKeys.subarray(order[u]! * slots, (order[u]! + 1) * slots), u * slots);
+    const dummies = keyAt.reduce((n, id) => n + (id < 0 ? 1 : 0), 0);
+    const dummyInputs = this.derivedRandom(digest, [DUMMY_DOMAIN])(dummies * UNIFORM_BYTES);
+    const inputs = new Uint8Array(elements * UNIFORM_BYTES);
+    for (let p = 0, d = 0; p < elements; p++) {
+      const id = keyAt[p]!;
+      const from =
+        id < 0
+          ? dummyInputs.subarray(d * UNIFORM_BYTES, ++d * UNIFORM_BYTES)
+          : keys.packed.subarray(id * UNIFORM_BYTES, (id + 1) * UNIFORM_BYTES);
+      inputs.set(from, p * UNIFORM_BYTES);
+    }
+    return {
+      count,
+      slots,
+      elements,
+      groupOf,
+      order,
+      keyAt,
+      digest,
+      blindRange: (from, to) => this.blindInputs(inputs.subarray(from * UNIFORM_BYTES, to * UNIFORM_BYTES)),
+    };
+  }
+
+  private async blindInputs(inputs: Uint8Array): Promise<Uint8Array> {
+    return (await this.getBlinder()).blind(inputs);
   }
 
   private getBlinder(): Promise<Blinder> {
@@ -437,20 +514,23 @@ export class PsiParty implements Party {
     const { blindedSet, suite, backend, workers } = this.opts;
     this.blinder ??= createBlinder({
       group: suite.name,
-      key: blindedSet?.copyKey() ?? suite.randomKey(this.keyRandom()),
+      key: blindedSet?.copyKey() ?? suite.randomKey(this.derivedRandom(() => this.own!.digest(), [])),
       backend,
       workers,
     });
     return this.blinder;
   }
 
-  /** Where the key comes from: the CSPRNG, or a stream derived from `keySeed` and, with `keyFromItems`, the own set. */
-  private keyRandom(): (length: number) => Uint8Array {
+  /**
+   * Where the key (context empty) and the dummies come from: the CSPRNG, or a
+   * stream derived from `keySeed` and, with `keyFromItems`, the own set's digest.
+   */
+  private derivedRandom(digest: () => Uint8Array, context: readonly Uint8Array[]): (length: number) => Uint8Array {
     const { keySeed, keyFromItems } = this.opts;
     if (keySeed === undefined && !keyFromItems) return this.random;
     const parts = [KEY_SEED_DOMAIN, keySeed ?? new Uint8Array(0)];
-    if (keyFromItems) parts.push(setDigest(this.own!.shuffled, this.own!.width));
-    return keyedSource(sha256(concatParts(parts)), []);
+    if (keyFromItems) parts.push(digest());
+    return keyedSource(sha256(concatParts(parts)), context);
   }
 
   private async releaseKey(): Promise<void> {
@@ -475,6 +555,64 @@ function checkChunk(offset: number, count: number, received: number, expected: n
 function rejectDuplicates(elements: Uint8Array, message: string): void {
   const at = findDuplicatePacked(elements, { width: ELEMENT_BYTES });
   if (at !== -1) throw new PsiError('PEER_DUPLICATE', `${message} (element ${at})`);
+}
+
+/**
+ * Our rows as the peer returned them. In our order (`'intersection'`), elements
+ * of the same key must come back equal and no other two may: a peer copying a
+ * matched return over another row's would fake a match. Shuffled (`'size'`),
+ * the peer's row order is unknown, so only the multiplicities are checked
+ * against ours; a peer can then relabel keys that our rows share, which moves
+ * the count by at most the rows sharing keys (docs/protocol.md, "Rows").
+ */
+function checkReturnedRows(returned: Uint8Array, keyAt: Int32Array, inOrder: boolean): void {
+  const firstAt = new Map<number, number>();
+  const representatives = new Uint8Array(returned.length);
+  let n = 0;
+  for (let p = 0; p < keyAt.length; p++) {
+    const id = keyAt[p]!;
+    const first = id < 0 ? undefined : firstAt.get(id);
+    if (first === undefined) {
+      if (id >= 0) firstAt.set(id, p);
+      representatives.set(returned.subarray(p * ELEMENT_BYTES, (p + 1) * ELEMENT_BYTES), n++ * ELEMENT_BYTES);
+    } else if (inOrder && !sameBytes(elementAt(returned, p), elementAt(returned, first))) {
+      throw new PsiError('PEER_DUPLICATE', `the peer returned one key two different ways (element ${p})`);
+    }
+  }
+  if (inOrder) rejectDuplicates(representatives.subarray(0, n * ELEMENT_BYTES), 'the peer returned the same element twice');
+  else if (
+    !sameCounts(
+      multiplicities(prefixes(returned, ELEMENT_BYTES)),
+      multiplicities(BigUint64Array.from(keyAt, (id, p) => BigInt(id < 0 ? keyAt.length + p : id))),
+    )
+  ) {
+    throw new PsiError('PEER_DUPLICATE', 'the peer returned our rows with elements repeated other than ours');
+  }
+}
+
+function elementAt(packed: Uint8Array, p: number): Uint8Array {
+  return packed.subarray(p * ELEMENT_BYTES, (p + 1) * ELEMENT_BYTES);
+}
+
+/** How often each distinct value occurs, in ascending order of counts. */
+function multiplicities(values: BigUint64Array): Uint32Array {
+  const sorted = values.slice().sort();
+  const counts: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) counts.push(0);
+    counts[counts.length - 1]!++;
+  }
+  return Uint32Array.from(counts).sort();
+}
+
+function sameCounts(a: Uint32Array, b: Uint32Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A thunk computed at most once. */
+function once<T>(compute: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: compute() }).v;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -19,12 +19,26 @@ export type PartyOptions = SessionOptions &
     | {
         /** Own items; strings are UTF-8 encoded. Duplicates are fine: the peer never sees them. */
         items: readonly (string | Uint8Array)[];
+        rows?: undefined;
+        blindedSet?: undefined;
+      }
+    | {
+        /**
+         * Own rows, each the keys of one record (e.g. `psiItem('email', ..)` and
+         * `psiItem('phone', ..)` of one customer): a row matches when any of its
+         * keys is in the peer's set, and counts and `matches` are of rows. Each
+         * row is sent as as many elements as the widest row has keys, padded with
+         * dummies (docs/protocol.md, "Rows").
+         */
+        rows: readonly (readonly (string | Uint8Array)[])[];
+        items?: undefined;
         blindedSet?: undefined;
       }
     | {
         /** Own items blinded ahead of time by {@link blindSet}, shared across sessions. */
         blindedSet: BlindedSet;
         items?: undefined;
+        rows?: undefined;
       }
   );
 
@@ -115,15 +129,18 @@ export interface ReleaseOptions {
  * ```
  */
 export interface PartyResult {
-  /** This party's own number of distinct items (what the peer learnt as its `peerSize`). */
+  /** This party's own number of distinct items, or of distinct rows with a key (what the peer learnt as its `peerSize`). */
   ownSize: number;
-  /** The peer's number of distinct items. */
+  /** The peer's number of distinct items or rows. */
   peerSize: number;
-  /** Number of own distinct items in the intersection; present iff `learn` is `'size'` or `'intersection'`. */
+  /**
+   * Number of own distinct items (or distinct rows with any key) in the
+   * intersection; present iff `learn` is `'size'` or `'intersection'`.
+   */
   size?: number;
   /**
-   * Ascending indices into own `items` that matched, every duplicate index
-   * included; present iff `learn === 'intersection'`.
+   * Ascending indices into own `items` (or `rows`) that matched, every
+   * duplicate index included; present iff `learn === 'intersection'`.
    */
   matches?: number[];
   /** The figure released under the disclosure policy: received when `learn` is `'released'`, sent when `peerLearns` is. */

@@ -10,7 +10,7 @@ import { PsiParty } from '../protocol/party.js';
 import { protocolSuite } from '../protocol/suite.js';
 import { optionalIntegerIn } from '../validate.js';
 import type { Frame } from '../wire/frame.js';
-import { decodeHandshake, type Handshake } from '../wire/messages.js';
+import { decodeHandshake, handshakeElements, type Handshake } from '../wire/messages.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import { DailyCounter } from './daily-counter.js';
 import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
@@ -312,7 +312,8 @@ export class SessionService {
     if (this.#store.full) throw new PsiError('SERVICE_BUSY', 'too many sessions in progress; retry later');
     const hello = decodeHandshake(frame.payload);
     this.#check(token, hello);
-    const { itemCount } = hello;
+    // Quotas count elements, the work a session costs: rows of several keys cost one element per slot.
+    const itemCount = handshakeElements(hello);
     // Registered before the first await, so that concurrent HELLOs of one token count against its limits.
     const session = this.#store.add(id, token.id);
     try {
@@ -424,8 +425,9 @@ export class SessionService {
       );
     }
     const { itemCount } = hello;
-    if (itemCount > this.#maxItems) {
-      throw new PsiError('TOO_MANY_ITEMS', `the client declares ${itemCount} items; this service accepts at most ${this.#maxItems}`);
+    const elements = handshakeElements(hello);
+    if (elements > this.#maxItems) {
+      throw new PsiError('TOO_MANY_ITEMS', `the client declares ${elements} elements; this service accepts at most ${this.#maxItems}`);
     }
     // An empty or tiny set makes the service blind its whole set for a membership test, not a match.
     if (itemCount < this.#minItems && (this.learn !== 'none' || this.peerLearns !== 'none')) {

@@ -22,8 +22,13 @@ export interface MatchOverHttpOptions {
   server: string;
   /** Bearer token issued by the platform. */
   token?: string;
-  /** Own items (normalised identifiers). */
-  items: readonly (string | Uint8Array)[];
+  /** Own items (normalised identifiers); give this or `rows`. */
+  items?: readonly (string | Uint8Array)[];
+  /**
+   * Own rows, each the PSI items of one record (e.g. its email and phone): a row
+   * matches when any of its keys does, and figures count rows, not keys.
+   */
+  rows?: readonly (readonly (string | Uint8Array)[])[];
   /**
    * What this client learns; default `'auto'`: what the service's terms
    * (`GET /v1/terms`) offer, `'released'` under a disclosure policy. A mode the
@@ -121,6 +126,14 @@ export class ConnectionError extends PsiError {
 }
 
 const MAX_RETRY_DELAY_MS = 10_000;
+
+/** The one own set the caller gave: items or rows. */
+function ownSet(
+  opts: MatchOverHttpOptions,
+): { items: readonly (string | Uint8Array)[] } | { rows: readonly (readonly (string | Uint8Array)[])[] } {
+  if ((opts.items === undefined) === (opts.rows === undefined)) throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and rows');
+  return opts.rows === undefined ? { items: opts.items! } : { rows: opts.rows };
+}
 
 /** The service's refusal of one request; retried when `status` is 5xx. */
 function refusal(answer: HttpAnswer): ServiceError {
@@ -279,7 +292,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     const learn = wanted.learn === 'auto' ? terms!.peerLearns : wanted.learn;
     party = new PsiParty({
       role: 'initiator',
-      items: opts.items,
+      ...ownSet(opts),
       learn,
       peerLearns: wanted.peerLearns === 'auto' ? terms!.learn : wanted.peerLearns,
       maxPeerItems: opts.maxPeerItems,

@@ -23,16 +23,37 @@ export interface Handshake {
   group: number;
   learn: Reveal;
   peerLearns: Reveal;
-  /** Number of distinct items the sender will blind. */
+  /** Number of distinct items (`slots` 0) or of rows the sender will blind. */
   itemCount: number;
+  /**
+   * 0: a set of distinct items, one element each. 1..255: rows of that many
+   * elements each (keys of one row, padded with dummies), so `itemCount * slots`
+   * elements follow and a `'size'` peer's return is shuffled row by row. Default 0.
+   */
+  slots?: number;
 }
 
+/** Most keys one row may carry: the handshake counts them in one byte. */
+export const MAX_SLOTS = 255;
+
 /**
- * Serialises a handshake payload: group, learn, peerLearns, reserved zero, count (u32 BE).
+ * Elements a handshake announces: one per item, or `slots` per row.
  *
  * @example
  * ```ts
- * encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'none', itemCount: 3 });
+ * handshakeElements({ group: 2, learn: 'size', peerLearns: 'none', itemCount: 10, slots: 3 }); // 30
+ * ```
+ */
+export function handshakeElements(h: Handshake): number {
+  return h.itemCount * Math.max(1, h.slots ?? 0);
+}
+
+/**
+ * Serialises a handshake payload: group, learn, peerLearns, slots, count (u32 BE).
+ *
+ * @example
+ * ```ts
+ * encodeHandshake({ group: GROUP_RISTRETTO255, learn: 'size', peerLearns: 'none', itemCount: 3, slots: 0 });
  * ```
  */
 export function encodeHandshake(h: Handshake): Uint8Array {
@@ -40,6 +61,7 @@ export function encodeHandshake(h: Handshake): Uint8Array {
   out[0] = h.group;
   out[1] = revealCode(h.learn);
   out[2] = revealCode(h.peerLearns);
+  out[3] = h.slots ?? 0;
   new DataView(out.buffer).setUint32(4, h.itemCount);
   return out;
 }
@@ -52,16 +74,22 @@ export function encodeHandshake(h: Handshake): Uint8Array {
  * decodeHandshake(frame.payload).itemCount;
  * ```
  */
-export function decodeHandshake(payload: Uint8Array): Handshake {
+export function decodeHandshake(payload: Uint8Array): Required<Handshake> {
   if (payload.length !== HANDSHAKE_BYTES) {
     throw new PsiError('PAYLOAD_INVALID', `handshake payload must be ${HANDSHAKE_BYTES} bytes, got ${payload.length}`);
   }
-  if (payload[3] !== 0) throw new PsiError('PAYLOAD_INVALID', 'reserved handshake byte must be zero');
+  const itemCount = new DataView(payload.buffer, payload.byteOffset, HANDSHAKE_BYTES).getUint32(4);
+  const slots = payload[3]!;
+  // Rows multiply the work: their elements must still be countable on the wire.
+  if (itemCount * Math.max(1, slots) > 0xffff_ffff) {
+    throw new PsiError('PAYLOAD_INVALID', `${itemCount} rows of ${slots} slots exceed the 2^32 elements a stream can count`);
+  }
   return {
     group: payload[0]!,
     learn: revealFromCode(payload[1]!),
     peerLearns: revealFromCode(payload[2]!),
-    itemCount: new DataView(payload.buffer, payload.byteOffset, HANDSHAKE_BYTES).getUint32(4),
+    itemCount,
+    slots,
   };
 }
 

@@ -248,6 +248,32 @@ describe('serve and match in process', () => {
     }
   });
 
+  it('matches a composite key: first name, last name and postcode as one key (--column a+b+c --type name_zip)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bj-composite-'));
+    try {
+      const users = ['u0,Jane,Doe,94103,jane@example.com', 'u1,John,Smith,10001,john@example.com', 'u2,Ann,Lee,60601,ann@example.com'];
+      await writeFile(join(dir, 'platform.csv'), `user_id,first,last,zip,email\n${users.join('\n')}\n`);
+      // Found by name and postcode only (another email), normalised field by field; then by email only; then not at all.
+      const customers = ['" JANE ",Doe,94103-1234,other@example.com', 'Johnny,Smith,10001,john@example.com', 'Ann,Lee,99999,x@example.com'];
+      await writeFile(join(dir, 'advertiser.csv'), `fn,ln,postcode,mail\n${customers.join('\n')}\n`);
+      const { url, stop } = await serveInProcess(
+        ...['--input', join(dir, 'platform.csv'), '--column', 'email,first+last+zip', '--type', 'email,name_zip', '--emit', 'user_id'],
+        ...['--port', '0', '--workers', '1', '--disclosure', 'exact', '--peer-learns', 'intersection'],
+      );
+      const matching = captured();
+      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'mail,fn+ln+postcode'];
+      expect(
+        await run(blindjoin(...args, '--type', 'email,name_zip', '--json', '--workers', '1', '--learn', 'intersection'), matching, never),
+      ).toBe(0);
+      const report = JSON.parse(matching.stdout) as { size: number; matches: { line: number }[] };
+      expect(report.size).toBe(2);
+      expect(report.matches.map((m) => m.line)).toEqual([2, 3]);
+      expect(await stop()).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("matches rows by any of several identifiers; the platform writes the matched users' ids (--emit)", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bj-keys-'));
     try {
@@ -288,8 +314,9 @@ describe('serve and match in process', () => {
       expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection'), matching, never), matching.stderr).toBe(
         0,
       );
-      const report = JSON.parse(matching.stdout) as { matched: number; matches: { line: number }[] };
-      expect(report.matched).toBe(4);
+      const report = JSON.parse(matching.stdout) as { matched: number; size: number; items: number; matches: { line: number }[] };
+      // Rows, not keys: 6 of the customers' keys are the platform's, in 4 of their 5 rows.
+      expect(report).toMatchObject({ items: 5, size: 4, matched: 4 });
       expect(report.matches.map((m) => m.line)).toEqual([2, 3, 4, 5]);
       const files = readdirSync(out);
       const csv = readFileSync(

@@ -25,7 +25,7 @@ const mutations: Record<string, Mutation> = {
     g[bit >> 3]! ^= 1 << (bit & 7);
     return g;
   },
-  // Moves a chunk's offset by 1-3 (in a handshake, this changes a reserved byte).
+  // Moves a chunk's offset by 1-3 (in a handshake, this changes the slots byte).
   reoffset: (f, _, r) => {
     const g = f.slice();
     if (g.length < 36) return g.subarray(1);
@@ -88,19 +88,19 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
  *   (invalid ones are refused) and REBLINDED elements, which are only compared
  *   (docs/protocol.md);
  * - what the first message of each side declares and nobody can know in advance:
- *   the item count of HELLO and ACCEPT (a peer chooses its set freely), and the
+ *   the item count and row width (slots) of HELLO and ACCEPT (a peer chooses its set freely), and the
  *   session id of HELLO (the initiator draws it).
  * Everything else must be refused: magic, version, type, flags, another session
- * id, seq, length, group, reveal modes, reserved bytes and chunk offsets.
+ * id, seq, length, group, reveal modes and chunk offsets.
  */
 function uncheckable(genuine: Uint8Array): (at: number) => boolean {
   const { type } = decodeFrame(genuine);
   const HEADER = 32;
   switch (type) {
     case 'hello':
-      return (at) => (at >= 8 && at < 24) || (at >= HEADER + 4 && at < HEADER + 8);
+      return (at) => (at >= 8 && at < 24) || (at >= HEADER + 3 && at < HEADER + 8);
     case 'accept':
-      return (at) => at >= HEADER + 4 && at < HEADER + 8;
+      return (at) => at >= HEADER + 3 && at < HEADER + 8;
     case 'blinded':
     case 'reblinded':
       return (at) => at >= HEADER + 4;

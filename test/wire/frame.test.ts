@@ -61,16 +61,18 @@ describe('frames', () => {
 });
 
 describe('payloads', () => {
-  it('handshakes round-trip and refuse bad lengths, reveals and reserved bytes', () => {
+  it('handshakes round-trip (slots default 0) and refuse bad lengths, reveals and uncountable rows', () => {
     const h = { group: 1, learn: 'size', peerLearns: 'intersection', itemCount: 123456 } as const;
-    expect(decodeHandshake(encodeHandshake(h))).toEqual(h);
+    expect(decodeHandshake(encodeHandshake(h))).toEqual({ ...h, slots: 0 });
+    expect(decodeHandshake(encodeHandshake({ ...h, slots: 3 }))).toEqual({ ...h, slots: 3 });
     expect(codeOf(() => decodeHandshake(new Uint8Array(7)))).toBe('PAYLOAD_INVALID');
     const badReveal = encodeHandshake(h);
     badReveal[1] = 4;
     expect(codeOf(() => decodeHandshake(badReveal))).toBe('REVEAL_INVALID');
-    const reserved = encodeHandshake(h);
-    reserved[3] = 1;
-    expect(codeOf(() => decodeHandshake(reserved))).toBe('PAYLOAD_INVALID');
+    // 2^31 rows of 2 slots: 2^32 elements, one more than a stream can number.
+    const rows = encodeHandshake({ ...h, itemCount: 0x8000_0000, slots: 2 });
+    expect(codeOf(() => decodeHandshake(rows))).toBe('PAYLOAD_INVALID');
+    expect(decodeHandshake(encodeHandshake({ ...h, itemCount: 0x7fff_ffff, slots: 2 })).slots).toBe(2);
   });
 
   it('chunks hold at least one whole element', () => {
