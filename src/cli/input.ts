@@ -195,7 +195,9 @@ export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput
   const columns = keyColumns(spec);
   const { type, names } = columns[0]!;
   if (columns.length > 1 || spec.emit !== undefined || names.length > 1) return loadRows(spec, columns, io, size);
-  const read = await withProgress(spec, io, size, (file, common) => readIdentifierColumn(file, { column: spec.column, type: type as IdentifierType | 'sha256' | 'raw', ...common }));
+  const read = await withProgress(spec, io, size, (file, common) =>
+    readIdentifierColumn(file, { column: spec.column, type: type as IdentifierType | 'sha256' | 'raw', ...common }),
+  );
   const rows = read.lines.map((line, i) => ({ line, value: read.values[i]! }));
   const { rejected } = read;
   if (rejected.length > 0) {
