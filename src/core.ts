@@ -23,5 +23,6 @@ export {
   type MatchOverHttpOptions,
   type MatchOverHttpResult,
   type MatchProgress,
+  type RowKeyInput,
 } from './transport/client.js';
 export { fetchPort, type HttpAnswer, type HttpPort } from './transport/http-port.js';

@@ -55,8 +55,8 @@ export interface LoadedInput {
   items: Uint8Array[];
   /** The row of each item: rows with several identifiers give several items the same row (the same `line`). */
   rows: MatchedRow[];
-  /** With several key columns: the keys of each accepted row, and that row, for a session of rows. */
-  records?: { keys: Uint8Array[][]; rows: MatchedRow[] };
+  /** With several key columns: the typed keys of each accepted row, and that row, for a session of rows. */
+  records?: { keys: { type: string; item: Uint8Array }[][]; rows: MatchedRow[] };
   /** Accepted rows (each has at least one identifier). */
   accepted: number;
   /** Distinct items (with `records`: distinct keys). */
@@ -116,6 +116,19 @@ function keyColumns(spec: InputSpec): CliKey[] {
   });
 }
 
+/**
+ * The identifier types the items of `spec` are tagged with, as a service
+ * publishes them (`keyTypes`): a `sha256` column's is the type hashed.
+ *
+ * @example
+ * ```ts
+ * itemTypes({ input: 'users.csv', column: 'email,phone_sha', type: 'email,sha256', hashOf: 'phone' }); // ['email', 'phone']
+ * ```
+ */
+export function itemTypes(spec: InputSpec): string[] {
+  return keyColumns(spec).map((key) => (key.type === 'sha256' ? (spec.hashOf ?? 'email') : key.type));
+}
+
 function keyColumn(key: CliKey): KeyColumn {
   const type = key.type as IdentifierType | 'sha256';
   return type !== 'sha256' && isComposite(type) ? { names: key.names, type } : { name: key.label, type };
@@ -164,8 +177,9 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
   });
   const items = Array.from({ length: read.keyCount }, (_, k) => read.item(k));
   const rows = Array.from(read.keyRow.subarray(0, read.keyCount), (r) => byRow[r]!);
-  const keys = byRow.map((): Uint8Array[] => []);
-  items.forEach((item, k) => keys[read.keyRow[k]!]!.push(item));
+  const types = itemTypes(spec);
+  const keys = byRow.map((): { type: string; item: Uint8Array }[] => []);
+  items.forEach((item, k) => keys[read.keyRow[k]!]!.push({ type: types[read.keyColumn[k]!]!, item }));
   const { rejected } = read;
   if (rejected.length > 0) {
     io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);

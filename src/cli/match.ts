@@ -104,6 +104,9 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   } finally {
     bar.stop();
   }
+  if (result.leftOut !== undefined) {
+    io.err(`left out your ${result.leftOut.join(', ')} identifiers: the service does not match on them (GET /v1/terms keyTypes)\n`);
+  }
   const matchedRows = input.records?.rows ?? input.rows;
   const matches = result.matches?.map((i) => matchedRows[i]!);
   const columns = input.records === undefined ? undefined : (opts.emit ?? opts.column.split(/[,+]/).map((c) => c.trim()));

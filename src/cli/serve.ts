@@ -7,7 +7,7 @@ import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
-import { loadInput, type InputSpec } from './input.js';
+import { itemTypes, loadInput, type InputSpec } from './input.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -83,11 +83,11 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
   const tokens = opts.tokensFile === undefined ? undefined : await loadTokensFile(opts.tokensFile);
   const input = await loadInput(opts, io);
   io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
-  const several = opts.column.includes(',') || opts.emit !== undefined;
   const service: PsiServer = await startPsiServer({
     items: input.items,
     rows: input.rows,
-    ...(several ? { rowColumns: opts.emit ?? opts.column.split(',').map((c) => c.trim()) } : {}),
+    keyTypes: itemTypes(opts),
+    ...(input.records === undefined ? {} : { rowColumns: opts.emit ?? opts.column.split(/[,+]/).map((c) => c.trim()) }),
     port: opts.port,
     host: opts.host,
     learn: opts.learn,

@@ -38,6 +38,12 @@ export interface SessionServiceOptions {
    * Results and released figures then count users, not identifiers.
    */
   rowColumns?: readonly string[];
+  /**
+   * The identifier types of `items` (e.g. `['email', 'phone']`), published in the
+   * terms so that a client leaves out keys of other types, which could not match
+   * and would cost it and the service work. Default: not published.
+   */
+  keyTypes?: readonly string[];
   /** What the service learns; default `'intersection'`. */
   learn?: Reveal;
   /**
@@ -161,6 +167,8 @@ export interface ServiceTerms {
   maxItems: number;
   /** Under a policy: epsilon per release, threshold and rounding of released figures. */
   policy?: { epsilon: number; threshold: number | null; significantDigits: number | null };
+  /** The identifier types the service matches on, when it publishes them; keys of other types cannot match. */
+  keyTypes?: string[];
 }
 
 const DEFAULTS = {
@@ -173,6 +181,13 @@ const DEFAULTS = {
   responseBytes: 8 << 20,
 };
 const DAY_MS = 86_400_000;
+
+function checkKeyTypes(types: unknown): string[] {
+  if (!Array.isArray(types) || !types.every((t): t is string => typeof t === 'string' && t.length > 0)) {
+    throw new PsiError('OPTIONS_INVALID', 'keyTypes must be an array of identifier type names');
+  }
+  return [...new Set(types)];
+}
 
 function digestOf(body: Uint8Array): string {
   return bytesToHex(sha256(body));
@@ -250,6 +265,7 @@ export class SessionService {
       disclosure,
       minItems: this.#minItems,
       maxItems: this.#maxItems,
+      ...(opts.keyTypes === undefined ? {} : { keyTypes: checkKeyTypes(opts.keyTypes) }),
       ...(resolved === undefined
         ? {}
         : {

@@ -25,10 +25,13 @@ export interface MatchOverHttpOptions {
   /** Own items (normalised identifiers); give this or `rows`. */
   items?: readonly (string | Uint8Array)[];
   /**
-   * Own rows, each the PSI items of one record (e.g. its email and phone): a row
-   * matches when any of its keys does, and figures count rows, not keys.
+   * Own rows, each the keys of one record (e.g. its email and phone): a row
+   * matches when any of its keys does, and figures count rows, not keys. Typed
+   * keys (`{ type, item }`, as `rowKeys` gives them) of a type the service's
+   * terms do not list are left out before anything is blinded: they could not
+   * match, and every key costs both sides work.
    */
-  rows?: readonly (readonly (string | Uint8Array)[])[];
+  rows?: readonly (readonly RowKeyInput[])[];
   /**
    * What this client learns; default `'auto'`: what the service's terms
    * (`GET /v1/terms`) offer, `'released'` under a disclosure policy. A mode the
@@ -58,6 +61,17 @@ export interface MatchOverHttpOptions {
 }
 
 /**
+ * One key of a row given to {@link matchWith}: a PSI item, or one tagged with its
+ * identifier type (`psiItem(type, value)` as `item`).
+ *
+ * @example
+ * ```ts
+ * const key: RowKeyInput = { type: 'phone', item: psiItem('phone', '+16505551234') };
+ * ```
+ */
+export type RowKeyInput = string | Uint8Array | { readonly type: string; readonly item: Uint8Array };
+
+/**
  * How far a session is: frames sent to the service, out of those known so far
  * (more become known as the service's frames arrive).
  *
@@ -84,6 +98,8 @@ export interface MatchProgress {
 export interface MatchOverHttpResult extends PartyResult {
   /** Hex session id, as in the service's result file names. */
   sessionId: string;
+  /** Identifier types of typed row keys left out because the service does not match on them. */
+  leftOut?: string[];
   /** What this client learnt and what the service learnt, as agreed in the session. */
   learn: Reveal;
   peerLearns: Reveal;
@@ -127,12 +143,32 @@ export class ConnectionError extends PsiError {
 
 const MAX_RETRY_DELAY_MS = 10_000;
 
-/** The one own set the caller gave: items or rows. */
-function ownSet(
-  opts: MatchOverHttpOptions,
-): { items: readonly (string | Uint8Array)[] } | { rows: readonly (readonly (string | Uint8Array)[])[] } {
+type OwnSet = { items: readonly (string | Uint8Array)[] } | { rows: (string | Uint8Array)[][] };
+
+function checkOwnSet(opts: MatchOverHttpOptions): void {
   if ((opts.items === undefined) === (opts.rows === undefined)) throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and rows');
-  return opts.rows === undefined ? { items: opts.items! } : { rows: opts.rows };
+  if (opts.rows !== undefined && !opts.rows.every((row) => Array.isArray(row))) {
+    throw new PsiError('ITEMS_INVALID', 'rows must be an array of arrays of keys');
+  }
+}
+
+function isTyped(key: RowKeyInput): key is Exclude<RowKeyInput, string | Uint8Array> {
+  return typeof key === 'object' && key !== null && !(key instanceof Uint8Array);
+}
+
+/** The one own set the caller gave, its typed keys outside the service's `keyTypes` left out (and named). */
+function ownSet(opts: MatchOverHttpOptions, keyTypes: readonly string[] | undefined): { set: OwnSet; leftOut: string[] } {
+  if (opts.rows === undefined) return { set: { items: opts.items! }, leftOut: [] };
+  const leftOut = new Set<string>();
+  const rows = opts.rows.map((row) =>
+    row.flatMap((key): (string | Uint8Array)[] => {
+      if (!isTyped(key)) return [key];
+      if (keyTypes === undefined || keyTypes.includes(key.type)) return [key.item];
+      leftOut.add(key.type);
+      return [];
+    }),
+  );
+  return { set: { rows }, leftOut: [...leftOut] };
 }
 
 /** The service's refusal of one request; retried when `status` is 5xx. */
@@ -166,8 +202,11 @@ function parseTerms(body: Uint8Array): ServiceTerms {
     throw new PsiError('SERVICE_REFUSED', 'the service published terms that are not JSON', { cause: e });
   }
   if (typeof json !== 'object' || json === null) throw new PsiError('SERVICE_REFUSED', 'the service published no terms');
+  const { keyTypes, ...rest } = json;
   return {
-    ...json,
+    ...rest,
+    // Only a list of names narrows what is sent; anything else is ignored rather than trusted.
+    ...(Array.isArray(keyTypes) && keyTypes.every((t) => typeof t === 'string') ? { keyTypes } : {}),
     learn: parseReveal(json.learn, 'the service terms (learn)'),
     peerLearns: parseReveal(json.peerLearns, 'the service terms (peerLearns)'),
   } as ServiceTerms;
@@ -286,13 +325,16 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
 
   try {
     let terms: ServiceTerms | undefined;
-    if (wanted.learn === 'auto' || wanted.peerLearns === 'auto' || opts.group === undefined) {
+    checkOwnSet(opts);
+    const typed = opts.rows?.some((row) => row.some(isTyped)) ?? false;
+    if (wanted.learn === 'auto' || wanted.peerLearns === 'auto' || opts.group === undefined || typed) {
       terms = parseTerms((await request('GET', 'v1/terms')).body);
     }
     const learn = wanted.learn === 'auto' ? terms!.peerLearns : wanted.learn;
+    const own = ownSet(opts, terms?.keyTypes);
     party = new PsiParty({
       role: 'initiator',
-      ...ownSet(opts),
+      ...own.set,
       learn,
       peerLearns: wanted.peerLearns === 'auto' ? terms!.learn : wanted.peerLearns,
       maxPeerItems: opts.maxPeerItems,
@@ -315,7 +357,13 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       await absorb(reply);
     }
     if (!party.done) throw new PsiError('SESSION_INCOMPLETE', 'the service stopped answering before the session completed');
-    return { sessionId, learn, peerLearns: party.peerLearns, ...party.result() };
+    return {
+      sessionId,
+      learn,
+      peerLearns: party.peerLearns,
+      ...(own.leftOut.length === 0 ? {} : { leftOut: own.leftOut }),
+      ...party.result(),
+    };
   } catch (e) {
     await party?.close();
     if (established) {

@@ -248,6 +248,31 @@ describe('serve and match in process', () => {
     }
   });
 
+  it("leaves out identifier columns the service does not match on (its terms' keyTypes): they cost nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bj-keytypes-'));
+    try {
+      await writeFile(join(dir, 'platform.csv'), 'email\na@example.com\nb@example.com\n');
+      await writeFile(join(dir, 'advertiser.csv'), 'email,phone\na@example.com,+16505551000\n,+16505551001\nz@example.com,\n');
+      const { url, stop } = await serveInProcess(
+        ...['--input', join(dir, 'platform.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--workers', '1'],
+        ...['--disclosure', 'exact', '--peer-learns', 'intersection'],
+      );
+      const terms = (await (await fetch(`${url}/v1/terms`)).json()) as { keyTypes: string[] };
+      expect(terms.keyTypes).toEqual(['email']);
+      const matching = captured();
+      const args = ['match', '--server', url, '--input', join(dir, 'advertiser.csv'), '--column', 'email,phone', '--type', 'email,phone'];
+      expect(await run(blindjoin(...args, '--json', '--workers', '1', '--learn', 'intersection'), matching, never), matching.stderr).toBe(
+        0,
+      );
+      expect(matching.stderr).toMatch(/left out your phone identifiers/);
+      // The phone-only row is not sent at all; the two email rows are, one slot each.
+      expect(JSON.parse(matching.stdout)).toMatchObject({ items: 2, size: 1, matched: 1 });
+      expect(await stop()).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('matches a composite key: first name, last name and postcode as one key (--column a+b+c --type name_zip)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bj-composite-'));
     try {
