@@ -51,7 +51,7 @@ export function checkProfile(profile: unknown): Profile {
  * normalize(' John.Doe@GMAIL.com ', 'email');                     // 'john.doe@gmail.com'
  * normalize(' John.Doe@GMAIL.com ', 'email', { profile: 'uid2' }); // 'johndoe@gmail.com'
  * normalize('(650) 555-1212', 'phone', { defaultCountry: 'US' });  // '16505551212'
- * normalize('Mary Ann', 'f5first');                                // 'marya'
+ * normalize('Mary Ann', 'f5first');                                // 'mary '
  * normalize(compositeKey('name_zip', ['John', 'Smith', '94035-1234']), 'name_zip'); // 'john\u001fsmith\u001f94035'
  * ```
  */

@@ -52,21 +52,23 @@ export function normalizeName(text: string, type: 'first_name' | 'last_name', pr
 }
 
 /**
- * Meta's name fragments: `fi` is the first letter of the first name,
+ * Meta's name fragments: `fi` is the first character of the first name,
  * `f5first` and `f5last` the first five characters of the first and last
- * name, each taken from the name as Meta normalises it (lowercase, no spaces
- * or punctuation), whatever the profile: only Meta defines these fields.
+ * name, whatever the profile (only Meta defines these fields). As Meta's SDK
+ * computes them [M5]: the text trimmed and lowercased, then cut, before and
+ * instead of the name rules, so spaces and punctuation inside the first five
+ * characters stay. A fragment must start with a letter (`NAME_INVALID`).
  *
  * @example
  * ```ts
- * normalizeNamePart('Mary Ann', 'f5first'); // 'marya'
+ * normalizeNamePart('Mary Ann', 'f5first'); // 'mary '
  * normalizeNamePart('Mary Ann', 'fi');      // 'm'
  * ```
  */
 export function normalizeNamePart(text: string, type: 'fi' | 'f5first' | 'f5last'): string {
-  const name = Array.from(normalizeName(text, type === 'f5last' ? 'last_name' : 'first_name', 'meta'));
-  const part = name.slice(0, type === 'fi' ? 1 : 5).join('');
-  // A leading combining mark would make a fragment that is not itself a name.
+  const part = Array.from(text.normalize('NFC').trim().toLowerCase())
+    .slice(0, type === 'fi' ? 1 : 5)
+    .join('');
   if (!/^\p{L}/u.test(part)) throw new IdentifierError('NAME_INVALID', `${type} must start with a letter`);
   return part;
 }

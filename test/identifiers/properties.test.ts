@@ -12,6 +12,8 @@ import {
   type Profile,
 } from '../../src/index.js';
 
+/** Meta's name fragments, cut as its SDK cuts them. */
+const NAME_FRAGMENTS: readonly IdentifierType[] = ['fi', 'f5first', 'f5last'];
 const profile = fc.constantFrom<Profile>(...PROFILES);
 const pad = fc.stringMatching(/^[ \t\u00a0\u2003]{0,3}$/);
 const lower = fc.stringMatching(/^[a-z0-9_]{1,8}$/);
@@ -112,11 +114,12 @@ function flipAsciiCase(text: string, flips: boolean[]): string {
 }
 
 describe('normalisation properties', () => {
-  it('is idempotent for every type and profile', () => {
+  // Except Meta's name fragments: its SDK cuts after trimming, so 'Mary Ann' gives 'mary ', which trims to 'mary' (docs/identifiers.md).
+  it('is idempotent for every type and profile but the name fragments', () => {
     fc.assert(
       fc.property(typeAndValue, profile, ([type, value], p) => {
         const once = tryNormalize(value, type, { profile: p });
-        fc.pre(once !== undefined);
+        fc.pre(once !== undefined && !NAME_FRAGMENTS.includes(type));
         expect(once).not.toBe('');
         expect(normalize(once, type, { profile: p })).toBe(once);
       }),
