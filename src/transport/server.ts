@@ -96,9 +96,15 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
           ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }),
           ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }),
         });
-  const handler = createPsiHandler(
-    state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
-  );
+  let handler: PsiHandler;
+  try {
+    handler = createPsiHandler(
+      state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
+    );
+  } catch (e) {
+    await state?.close();
+    throw e;
+  }
   // A frame is at most 1 MiB: two minutes is ample for its body, and a slow client is cut off rather than held.
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
   server.maxConnections = maxConnections;
