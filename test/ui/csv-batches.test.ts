@@ -16,7 +16,8 @@ async function* inChunks(text: string, sizes: readonly number[]): AsyncGenerator
 
 function parsed(text: string, delimiter?: CsvBatch['delimiter']): string[][] | string {
   try {
-    return parse(text, { ...CSV_PARSE_OPTIONS, ...(delimiter === undefined ? {} : { record_delimiter: delimiter }) }) as string[][];
+    const records: string[][] = parse(text, { ...CSV_PARSE_OPTIONS, ...(delimiter === undefined ? {} : { record_delimiter: delimiter }) });
+    return records;
   } catch (e) {
     return (e as { code: string }).code;
   }
