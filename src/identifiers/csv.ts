@@ -1,9 +1,9 @@
 import { csvRows } from './csv-rows.js';
 import { IdentifierError } from './errors.js';
 import {
-  checkKeep,
   findColumn,
   identifierRowsOf,
+  identifierTableOf,
   PROGRESS_EVERY,
   raggedReason,
   type IdentifierRow,
@@ -12,8 +12,7 @@ import {
 import { psiItem } from './item.js';
 import { checkProfile, checkType } from './normalize.js';
 import { phoneCountry } from './phone.js';
-import { planKeys } from './row-keys.js';
-import { RowTableBuilder, type IdentifierRows, type RejectedRow, type RowWarning } from './row-table.js';
+import type { IdentifierRows, RejectedRow } from './row-table.js';
 import type { IdentifierType, Profile } from './types.js';
 
 export type { RejectedRow } from './row-table.js';
@@ -271,23 +270,5 @@ export async function* identifierRows(input: string | NodeJS.ReadableStream, opt
  * ```
  */
 export async function readIdentifierRows(input: string | NodeJS.ReadableStream, opts: ReadRowsOptions): Promise<IdentifierRows> {
-  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
-  const table = new RowTableBuilder(
-    plan.columns.map((c) => c.label),
-    plan.columns.map((c) => c.itemType),
-    checkKeep(opts.keep),
-  );
-  const rejected: RejectedRow[] = [];
-  const warnings: RowWarning[] = [];
-  let rowsRead = 0;
-  for await (const row of identifierRows(input, opts)) {
-    rowsRead++;
-    if (row.rejected !== undefined) {
-      rejected.push(row.rejected);
-      continue;
-    }
-    table.add(row.line, row.keys, row.kept);
-    for (const p of row.problems) warnings.push({ line: row.line, ...p });
-  }
-  return table.finish(rowsRead, rejected, warnings);
+  return identifierTableOf(csvRows(input), opts);
 }

@@ -1,7 +1,7 @@
 import type { CsvRow } from './csv-records.js';
 import { IdentifierError } from './errors.js';
 import { keysOfCells, planKeys, type KeyColumn, type KeyProblem, type RowKey, type RowKeysOptions } from './row-keys.js';
-import type { RejectedRow } from './row-table.js';
+import { RowTableBuilder, type IdentifierRows, type RejectedRow, type RowWarning } from './row-table.js';
 
 /**
  * Data rows between two calls of a reader's `onProgress`.
@@ -154,4 +154,37 @@ export async function* identifierRowsOf(rows: AsyncIterable<CsvRow>, opts: ReadR
     );
   }
   opts.onProgress?.(rowsRead);
+}
+
+/**
+ * The {@link IdentifierRows} table of numbered CSV records, as
+ * `readIdentifierRows` builds it from a file: what the Node reader and the
+ * browser page both match on.
+ *
+ * @example
+ * ```ts
+ * const table = await identifierTableOf(numberedRows(records), { columns: [{ name: 'email', type: 'email' }] });
+ * table.item(0); // the first key's PSI item
+ * ```
+ */
+export async function identifierTableOf(rows: AsyncIterable<CsvRow>, opts: ReadRowsOptions): Promise<IdentifierRows> {
+  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
+  const table = new RowTableBuilder(
+    plan.columns.map((c) => c.label),
+    plan.columns.map((c) => c.itemType),
+    checkKeep(opts.keep),
+  );
+  const rejected: RejectedRow[] = [];
+  const warnings: RowWarning[] = [];
+  let rowsRead = 0;
+  for await (const row of identifierRowsOf(rows, opts)) {
+    rowsRead++;
+    if (row.rejected !== undefined) {
+      rejected.push(row.rejected);
+      continue;
+    }
+    table.add(row.line, row.keys, row.kept);
+    for (const p of row.problems) warnings.push({ line: row.line, ...p });
+  }
+  return table.finish(rowsRead, rejected, warnings);
 }
