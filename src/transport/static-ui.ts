@@ -97,6 +97,8 @@ export function loadStaticUi(ui: true | string): StaticUi {
   }
   if (!files.has('/index.html')) throw new PsiError('UI_MISSING', `no index.html in ${dir}: run npm run build`);
   files.set('/', files.get('/index.html')!);
+  // Served by the service, the page's service is where the page is (see src/ui/service-url.ts).
+  if (!files.has('/config.json')) files.set('/config.json', { type: CONTENT_TYPES['.json']!, body: Buffer.from('{"service":"./"}\n') });
   return {
     dir,
     serve(req, res, path) {

@@ -153,12 +153,11 @@ function renderRead(read: ReadSummary): void {
         return row;
       }),
     );
-  show(
-    'rejected-section',
+  $('rejected-summary').textContent =
     `${n(read.rejectedCount)} of ${n(read.rowsRead)} rows have no identifier that normalises and are left out; ` +
-      `${n(read.warningCount)} identifiers were refused in rows kept for their others.` +
-      (problems > listed.length ? ` The first ${listed.length} are listed; the report has up to 1,000 of each.` : ''),
-  );
+    `${n(read.warningCount)} identifiers were refused in rows kept for their others.` +
+    (problems > listed.length ? ` The first ${listed.length} are listed; the report has up to 1,000 of each.` : '');
+  show('rejected-section');
 }
 
 function renderResult(result: MatchOverHttpResult): void {
@@ -216,7 +215,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       progress(
         msg.phase === 'reading'
           ? 'Reading and normalising the file'
-          : `Blinding and matching with the service: step ${msg.done} of ${msg.total} known`,
+          : `Blinding and matching with the service: ${msg.done} of ${msg.total} messages sent`,
         msg.done,
         msg.total,
       );

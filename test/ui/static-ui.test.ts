@@ -37,6 +37,10 @@ describe('the page served by the service', () => {
     expect(page.body.toString()).toContain('<title>page</title>');
   });
 
+  it('tells the page that its service is where the page is', async () => {
+    expect((await raw(service.url, 'GET', '/psi/config.json')).json()).toEqual({ service: './' });
+  });
+
   it('redirects the bare base path to its trailing slash, where relative URLs resolve', async () => {
     const reply = await raw(service.url, 'GET', '/psi');
     expect(reply.status).toBe(308);
