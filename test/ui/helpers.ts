@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildUi } from '../../scripts/build-ui.js';
@@ -33,4 +34,22 @@ export async function ensureUiBuilt(): Promise<void> {
     () => 0,
   );
   if (built < (await newest(join(ROOT, 'src')))) await buildUi(UI_DIR);
+}
+
+/** A plain static host on loopback, as a platform would host the page: the files of `dir` and a `config.json`. */
+export async function staticHost(dir: string, config: () => unknown): Promise<Server> {
+  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css' };
+  const files = new Map(readdirSync(dir).map((name) => [`/${name}`, readFileSync(join(dir, name))]));
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://host').pathname;
+    if (path === '/config.json') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config()));
+      return;
+    }
+    const body = files.get(path);
+    if (body === undefined) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': types[path.split('.').pop()!] ?? 'application/octet-stream' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalize, psiItem } from '../../src/identifiers/index.js';
 import { startPsiServer, type PsiServer } from '../../src/transport/index.js';
-import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, HAVE_CHROMIUM, ROOT } from './helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, HAVE_CHROMIUM, ROOT, staticHost, UI_DIR } from './helpers.js';
 
 const SHOTS = join(ROOT, 'test-results', 'ui');
 
@@ -52,6 +54,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`the advertiser's page in headless Chromium (${C
   const csvPath = join(tmpdir(), `blindjoin-page-${process.pid}.csv`);
   let browser: Browser;
   let service: PsiServer;
+  // The page as a platform hosts it anywhere: the built files and a config.json naming a service on another origin.
+  let host: Server;
+  let hostUrl: string;
+  let policyService: PsiServer;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -60,16 +66,21 @@ describe.skipIf(!HAVE_CHROMIUM)(`the advertiser's page in headless Chromium (${C
     // The platform: 2,000 users, the first 400 of them the advertiser's (normalisation makes User0@Example.com theirs).
     const users = Array.from({ length: 2000 }, (_, i) => psiItem('email', `user${i}@example.com`));
     service = await startPsiServer({ items: users, ui: true, disclosure: 'exact', workers: 1 });
+    host = await staticHost(UI_DIR, () => ({ service: `${policyService.url}/` }));
+    hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    policyService = await startPsiServer({ items: users, disclosure: 'policy', minItems: 100, workers: 1, corsOrigins: [hostUrl] });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
     await browser?.close();
     await service?.close();
+    await policyService?.close();
+    host?.close();
   });
 
   /** A page whose every request, the worker's included, is recorded; session requests are slowed so progress can be seen. */
-  async function open(): Promise<{ context: BrowserContext; page: Page; sent: Sent[]; errors: string[] }> {
+  async function open(url: string, delayMs = 150): Promise<{ context: BrowserContext; page: Page; sent: Sent[]; errors: string[] }> {
     const context = await browser.newContext();
     const sent: Sent[] = [];
     await context.route('**/*', async (route) => {
@@ -80,8 +91,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`the advertiser's page in headless Chromium (${C
         headers: await request.allHeaders(),
         body: request.postDataBuffer() ?? Buffer.alloc(0),
       });
-      if (request.url().includes('/v1/sessions')) await new Promise((resolve) => setTimeout(resolve, 150));
-      await route.continue();
+      if (request.url().includes('/v1/sessions')) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      // A request the page gave up on (cancelled) can no longer be continued.
+      await route.continue().catch(() => undefined);
     });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -89,12 +101,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`the advertiser's page in headless Chromium (${C
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await page.goto(`${service.url}/`);
+    await page.goto(url);
     return { context, page, sent, errors };
   }
 
   it('matches a CSV in the browser, shows the exact overlap, and sends nothing but blinded values', async () => {
-    const { context, page, sent, errors } = await open();
+    const { context, page, sent, errors } = await open(`${service.url}/`);
     await expect.poll(() => page.locator('#platform-learns').textContent()).toContain('which of its users are on your list');
     await page.screenshot({ path: join(SHOTS, '01-loaded.png'), fullPage: true });
 
@@ -105,7 +117,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the advertiser's page in headless Chromium (${C
     expect(await page.locator('#role-1').inputValue()).toBe('email');
     expect(await page.locator('#role-2').inputValue()).toBe('first_name');
     expect(await page.locator('#role-4').inputValue()).toBe('zip');
-    // The platform matches on emails only: correct the guess, by keyboard, for the names and postcode.
+    // The platform matches on emails only: correct the guess for the names and postcode.
     for (const i of [2, 3, 4]) await page.selectOption(`#role-${i}`, '');
     await page.screenshot({ path: join(SHOTS, '02-columns.png'), fullPage: true });
 
@@ -143,6 +155,58 @@ describe.skipIf(!HAVE_CHROMIUM)(`the advertiser's page in headless Chromium (${C
       for (const digest of digests) expect(r.body.includes(digest), `a raw SHA-256 in ${r.method} ${r.url}`).toBe(false);
     }
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  /** Chooses the file, keeps only the email column and starts the match. */
+  async function match(page: Page): Promise<void> {
+    await page.setInputFiles('#file', csvPath);
+    await page.locator('#columns-section').waitFor();
+    for (const i of [2, 3, 4]) await page.selectOption(`#role-${i}`, '');
+    await page.locator('#run').click();
+  }
+
+  it('hosted elsewhere, finds its service in config.json and shows the figure released under the policy', async () => {
+    const { context, page, sent, errors } = await open(`${hostUrl}/index.html`, 0);
+    await expect.poll(() => page.locator('#you-learn').textContent()).toContain('noised (epsilon 0.25), withheld below 100');
+    expect(await page.locator('#service').textContent()).toBe(`${policyService.url}/`);
+    await match(page);
+    await page.locator('#result-section').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#overlap').textContent()).toMatch(
+      /^(about [\d,]+|fewer than 100) of your 997 identifiers are platform users/,
+    );
+    expect(await page.locator('#overlap-note').textContent()).toMatch(/epsilon/);
+    // The session ran cross-origin, so the browser sent preflights: CORS let it through.
+    expect(sent.some((r) => r.method === 'POST' && r.url === `${policyService.url}/v1/sessions`)).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses a page from an origin the service does not allow', async () => {
+    const { context, page } = await open(`${service.url}/`);
+    // The exact-disclosure service allows no other origin: a page there cannot reach it.
+    await page.goto(`${hostUrl}/index.html`);
+    const reached = await page.evaluate(async (url) => {
+      try {
+        await fetch(url);
+        return true;
+      } catch {
+        return false;
+      }
+    }, `${service.url}/v1/terms`);
+    expect(reached).toBe(false);
+    await context.close();
+  });
+
+  it('cancels a match in progress', async () => {
+    const { context, page } = await open(`${service.url}/`, 5_000);
+    await expect.poll(() => page.locator('#platform-learns').textContent()).toContain('which of its users');
+    await match(page);
+    await expect.poll(() => page.locator('#progress-label').textContent(), { timeout: 30_000 }).toContain('Blinding and matching');
+    await page.locator('#cancel').click();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('Cancelled: nothing was matched.');
+    expect(await page.locator('#result-section').isHidden()).toBe(true);
+    expect(await page.locator('#run').isEnabled()).toBe(true);
     await context.close();
   });
 });
