@@ -101,8 +101,14 @@ function chosenRoles(): (ColumnRole | null)[] {
   return state.header.map((_, i) => ($<HTMLSelectElement>(`role-${i}`).value || null) as ColumnRole | null);
 }
 
-function run(): void {
-  if (state.file === undefined || state.service === undefined) return;
+function run(event: SubmitEvent): void {
+  // The form only gathers the options: nothing is ever posted anywhere.
+  event.preventDefault();
+  if (state.file === undefined) return;
+  if (state.service === undefined || state.terms === undefined) {
+    show('columns-error', 'The service cannot be reached: reload the page to try again.');
+    return;
+  }
   try {
     state.columns = keyColumns(state.header, chosenRoles());
   } catch (e) {
@@ -250,7 +256,7 @@ drop.addEventListener('drop', (e) => {
   drop.classList.remove('over');
   chooseFile(e.dataTransfer?.files[0]);
 });
-$('run').addEventListener('click', run);
+$('options-form').addEventListener('submit', run);
 $('cancel').addEventListener('click', () => {
   $('status').textContent = 'Cancelling…';
   send({ type: 'cancel' });
