@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildUi } from '../../scripts/build-ui.js';
+import { withBuildLock } from '../cli/build.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const UI_DIR = join(ROOT, 'dist', 'ui');
@@ -27,13 +28,18 @@ async function newest(dir: string): Promise<number> {
   return at;
 }
 
-/** Builds dist/ui when it is missing or older than any source, so that `npm test` alone, from a fresh clone, tests the page. */
+/**
+ * Builds dist/ui when it is missing or older than any source, so that `npm test` alone, from a fresh clone, tests the
+ * page; under the lock of tsup's builds, so that no test worker loads the page while another rewrites it.
+ */
 export async function ensureUiBuilt(): Promise<void> {
-  const built = await stat(join(UI_DIR, 'index.html')).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  if (built < (await newest(join(ROOT, 'src')))) await buildUi(UI_DIR);
+  await withBuildLock(async () => {
+    const built = await stat(join(UI_DIR, 'index.html')).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+    if (built < (await newest(join(ROOT, 'src')))) await buildUi(UI_DIR);
+  });
 }
 
 /** A plain static host on loopback, as a platform would host the page: the files of `dir` and a `config.json`. */

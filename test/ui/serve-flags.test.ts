@@ -15,7 +15,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'users.csv'), 'email\nann@example.com\nbob@example.com\n');
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
 const serveArgs = () => ['--input', join(dir, 'users.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--workers', '1'];
