@@ -66,7 +66,7 @@ const n = (x: number) => x.toLocaleString('en-US');
 export function overlapText(result: Omit<MatchOverHttpResult, 'matches'>): string {
   const { released, size, ownSize } = result;
   if (released !== undefined) {
-    const rate = released.rate === undefined ? '' : ` (${released.rate.text} of yours)`;
+    const rate = released.rate === undefined ? '' : ` (${released.rate.text})`;
     return `${describeReleased(released)} of your ${n(ownSize)} identifiers are platform users${rate}`;
   }
   if (size !== undefined) {

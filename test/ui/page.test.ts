@@ -181,6 +181,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         /^(about [\d,]+|fewer than 100) of your 997 identifiers are platform users/,
       );
       expect(await page.locator('#overlap-note').textContent()).toMatch(/epsilon/);
+      await page.screenshot({ path: join(SHOTS, '05-policy-result.png'), fullPage: true });
       // The session ran cross-origin, so the browser sent preflights: CORS let it through.
       expect(sent.some((r) => r.method === 'POST' && r.url === `${policyService.url}/v1/sessions`)).toBe(true);
       expect(errors).toEqual([]);
