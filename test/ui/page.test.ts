@@ -204,6 +204,19 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await context.close();
     });
 
+    it('takes a file dropped on the page as well as one chosen', async () => {
+      const { context, page } = await open(`${service.url}/`);
+      const dataTransfer = await page.evaluateHandle((csv) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([csv], 'dropped.csv', { type: 'text/csv' }));
+        return transfer;
+      }, data.csv);
+      await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+      await page.locator('#columns-section').waitFor();
+      expect(await page.locator('#role-1').inputValue()).toBe('email');
+      await context.close();
+    });
+
     it('cancels a match in progress', async () => {
       const { context, page } = await open(`${service.url}/`, 5_000);
       await expect.poll(() => page.locator('#platform-learns').textContent()).toContain('which of its users');
