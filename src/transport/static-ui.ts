@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +92,8 @@ export function loadStaticUi(ui: true | string): StaticUi {
   for (const name of names) {
     const type = CONTENT_TYPES[name.slice(name.lastIndexOf('.'))];
     const path = join(dir, name);
-    if (type === undefined || !statSync(path).isFile()) continue;
+    // lstat: a symlink in the directory is skipped, not followed out of it.
+    if (type === undefined || !lstatSync(path).isFile()) continue;
     files.set(`/${name}`, { type, body: readFileSync(path) });
   }
   if (!files.has('/index.html')) throw new PsiError('UI_MISSING', `no index.html in ${dir}: run npm run build`);

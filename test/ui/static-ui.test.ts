@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,10 @@ writeFileSync(join(dir, 'app.css'), 'body{}');
 writeFileSync(join(dir, 'notes.txt'), 'not a page file');
 mkdirSync(join(dir, 'sub'));
 writeFileSync(join(dir, 'sub', 'x.js'), 'nested');
-// A file beside the page's directory that no request may reach.
-writeFileSync(join(dir, '..', 'blindjoin-secret.json'), '{"secret":1}');
+// A file beside the page's directory that no request may reach, not even through a symlink in the directory.
+const secret = join(dir, '..', `blindjoin-secret-${process.pid}.json`);
+writeFileSync(secret, '{"secret":1}');
+symlinkSync(secret, join(dir, 'linked.json'));
 
 let service: PsiServer;
 beforeAll(async () => {
@@ -21,6 +23,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await service.close();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(secret, { force: true });
 });
 
 describe('the page served by the service', () => {
@@ -57,10 +61,11 @@ describe('the page served by the service', () => {
 
   it('answers only the files it read at start: no traversal, no nested or unknown files', async () => {
     for (const path of [
-      '/psi/../blindjoin-secret.json',
-      '/psi/%2e%2e/blindjoin-secret.json',
-      '/psi/..%2fblindjoin-secret.json',
-      '/psi/%2e%2e%2fblindjoin-secret.json',
+      `/psi/../blindjoin-secret-${process.pid}.json`,
+      `/psi/%2e%2e/blindjoin-secret-${process.pid}.json`,
+      `/psi/..%2fblindjoin-secret-${process.pid}.json`,
+      `/psi/%2e%2e%2fblindjoin-secret-${process.pid}.json`,
+      '/psi/linked.json',
       '/psi/sub/x.js',
       '/psi/notes.txt',
       '/psi//etc/passwd',
