@@ -243,6 +243,12 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
   }
 });
 
+// A worker that cannot load or crashes sends no 'failed': say so rather than leave the bar standing.
+worker.addEventListener('error', (e) => {
+  finish();
+  show('file-error', `The page's worker failed: ${e.message || 'it could not be loaded'}. Reload the page to try again.`);
+});
+
 $('sent').textContent = SENT;
 $<HTMLInputElement>('file').addEventListener('change', (e) => chooseFile((e.target as HTMLInputElement).files?.[0]));
 const drop = $('drop');
