@@ -12,6 +12,7 @@ export default defineConfig({
   target: 'node20',
   dts: { entry: { index: 'src/index.ts', core: 'src/core.ts', primitives: 'src/primitives.ts' } },
   sourcemap: true,
-  clean: true,
+  // dist/ui/ is the page's, built after tsup by scripts/build-ui.ts, which replaces it whole.
+  clean: ['!ui/**'],
   splitting: true,
 });

@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   TOKENS_INVALID: { status: 500, meaning: 'the tokens file is malformed' },
   TOKENS_UNREADABLE: { status: 500, meaning: 'the tokens file cannot be read' },
   TOKENS_REQUIRED: { status: 500, meaning: 'a non-loopback service needs a tokens file' },
+  UI_MISSING: { status: 500, meaning: "the advertiser's page is not built, or its directory cannot be read" },
   INTERNAL: { status: 500, meaning: 'an unexpected internal error (logged by the service)' },
   SERVER_URL_INVALID: { status: 400, meaning: 'the service URL is not an http(s) URL' },
   SERVICE_UNREACHABLE: { status: 503, meaning: 'the service cannot be reached' },

@@ -46,6 +46,15 @@ describe('browser bundles', () => {
     expect(all).not.toContain('BudgetLedger');
   });
 
+  it("the advertiser's page and its worker bundle without any node: module", async () => {
+    const page = await bundleForBrowser('src/ui/main.ts', 'main.js');
+    const worker = await bundleForBrowser('src/ui/worker.ts', 'worker.js');
+    expect(page.all).not.toMatch(NODE_MODULE);
+    expect(worker.all).not.toMatch(NODE_MODULE);
+    expect(worker.main).toContain('blindjoin/item/v1/');
+    expect(worker.all).not.toContain('createReadStream');
+  });
+
   it('the homomorphic layer bundles with libsodium only behind a dynamic import', async () => {
     const { main, all } = await bundleForBrowser('src/homomorphic/index.ts', 'index.js');
     expect(all).not.toMatch(NODE_MODULE);

@@ -137,6 +137,12 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(groupOption())
     .addOption(backendOption())
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
+    .option('--ui', "serve the advertiser's page (match a CSV in the browser) at the service's URL")
+    .option(
+      '--cors-origin <origins>',
+      'origin allowed to call the service from a page hosted elsewhere, e.g. https://ads.example (repeatable, or comma-separated)',
+      (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((o) => o.trim())],
+    )
     .action((opts: ServeOptions) => serveCommand(opts, io, stop));
 
   inputOptions(program.command('match').description("match a CSV against a platform's service (the advertiser's side)"), MATCH_TYPES)

@@ -48,6 +48,10 @@ export interface ServeOptions extends InputSpec {
   /** Arithmetic backend (`--backend`); default auto. */
   backend?: BackendChoice;
   allowAnonymous?: boolean;
+  /** Serve the advertiser's page (`--ui`). */
+  ui?: boolean;
+  /** Origins whose pages may call the service (`--cors-origin`). */
+  corsOrigin?: string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -107,6 +111,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
     ...(opts.group === undefined ? {} : { group: opts.group }),
     ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+    ...(opts.ui === true ? { ui: true } : {}),
+    ...(opts.corsOrigin === undefined ? {} : { corsOrigins: opts.corsOrigin }),
     log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
   });
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
@@ -142,6 +148,7 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
 export async function serveCommand(opts: ServeOptions, io: CliIo, stop: AbortSignal): Promise<void> {
   const service = await startService(opts, io);
   io.out(`listening on ${service.url}\n`);
+  if (opts.ui === true) io.err(`the advertiser's page: ${service.url}/\n`);
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
   io.err('shutting down\n');
   await service.close();

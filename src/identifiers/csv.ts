@@ -1,13 +1,22 @@
-import { csvRows, type CsvRow } from './csv-rows.js';
+import { csvRows } from './csv-rows.js';
 import { IdentifierError } from './errors.js';
+import {
+  findColumn,
+  identifierRowsOf,
+  identifierTableOf,
+  PROGRESS_EVERY,
+  raggedReason,
+  type IdentifierRow,
+  type ReadRowsOptions,
+} from './identifier-rows.js';
 import { psiItem } from './item.js';
 import { checkProfile, checkType } from './normalize.js';
 import { phoneCountry } from './phone.js';
-import { keysOfCells, planKeys, type KeyColumn, type KeyProblem, type RowKey, type RowKeysOptions } from './row-keys.js';
-import { RowTableBuilder, type IdentifierRows, type RejectedRow, type RowWarning } from './row-table.js';
+import type { IdentifierRows, RejectedRow } from './row-table.js';
 import type { IdentifierType, Profile } from './types.js';
 
 export type { RejectedRow } from './row-table.js';
+export { raggedReason, type IdentifierRow, type ReadRowsOptions } from './identifier-rows.js';
 
 /**
  * A header name and what its cells hold: an identifier type, `'sha256'`
@@ -68,7 +77,6 @@ export interface IdentifierColumn {
   rejected: RejectedRow[];
 }
 
-const PROGRESS_EVERY = 10_000;
 const utf8 = new TextEncoder();
 
 /**
@@ -99,16 +107,6 @@ function checkColumns(opts: ReadColumnOptions): readonly TypedColumn[] {
     if (c.type !== 'sha256' && c.type !== 'raw') checkType(c.type);
   }
   return columns;
-}
-
-function findColumn(header: readonly string[], name: string): number {
-  const names = header.map((h) => h.trim());
-  const exact = names.indexOf(name.trim());
-  if (exact >= 0) return exact;
-  const folded = names.flatMap((h, i) => (h.toLowerCase() === name.trim().toLowerCase() ? [i] : []));
-  if (folded.length === 1) return folded[0]!;
-  const found = names.length === 0 ? 'no header row' : `headers found: ${names.map((h) => JSON.stringify(h)).join(', ')}`;
-  throw new IdentifierError('CSV_COLUMN_MISSING', `column ${JSON.stringify(name)} not found (${found})`);
 }
 
 /**
@@ -157,21 +155,6 @@ export function cellItem(
     if (e instanceof IdentifierError) return { code: e.code, reason: `column ${JSON.stringify(column.name)}: ${e.message}` };
     throw e;
   }
-}
-
-/**
- * Checks a data row's width against the header; a ragged row is reported,
- * not guessed at, since its cells may have shifted columns.
- *
- * @example
- * ```ts
- * raggedReason(plan, row); // null when the row is as wide as the header
- * ```
- */
-export function raggedReason(plan: Pick<ColumnPlan, 'width'>, row: CsvRow): RejectedRow | null {
-  if (row.error !== undefined) return { line: row.line, ...row.error };
-  if (row.cells.length === plan.width) return null;
-  return { line: row.line, code: 'CSV_RAGGED', reason: `row has ${row.cells.length} fields, the header has ${plan.width}` };
 }
 
 /** Key of an item for duplicate detection: its bytes as a one-byte-per-character string. */
@@ -242,60 +225,6 @@ export async function readIdentifierColumn(input: string | NodeJS.ReadableStream
 }
 
 /**
- * Options of {@link identifierRows} and {@link readIdentifierRows}: the key
- * columns of each row, the raw columns to keep with each row, and the
- * normalisation options.
- *
- * @example
- * ```ts
- * const opts: ReadRowsOptions = {
- *   columns: [{ name: 'email', type: 'email' }, { names: ['first_name', 'last_name', 'zip'], type: 'name_zip' }],
- *   keep: ['user_id'],
- *   defaultCountry: 'US',
- * };
- * ```
- */
-export interface ReadRowsOptions extends RowKeysOptions {
-  columns: readonly KeyColumn[];
-  /** Columns whose raw cell text is returned with each row (e.g. the platform's `user_id`). */
-  keep?: readonly string[];
-  /** Called every 10,000 data rows and once at the end with the rows read so far. */
-  onProgress?: (rowsRead: number) => void;
-}
-
-/**
- * One data row of a multi-key read: its line, the keys that normalised, the
- * keys that did not, the kept cells, and, when no key normalised (or the row
- * is ragged or unreadable), why the row is rejected.
- *
- * @example
- * ```ts
- * const row: IdentifierRow = { line: 2, keys: [], problems: [], kept: [], rejected: { line: 2, code: 'EMPTY', reason: 'every key column is empty' } };
- * ```
- */
-export interface IdentifierRow {
-  line: number;
-  keys: RowKey[];
-  problems: KeyProblem[];
-  kept: string[];
-  rejected?: RejectedRow;
-}
-
-function checkKeep(keep: unknown): readonly string[] {
-  if (keep === undefined) return [];
-  if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string')) {
-    throw new IdentifierError('CSV_OPTIONS_INVALID', 'keep must be an array of column names');
-  }
-  return keep;
-}
-
-/** Why a row whose cells gave no key is rejected: the first key's problem, or all empty. */
-function rowRejection(line: number, problems: readonly KeyProblem[]): RejectedRow {
-  if (problems.length === 0) return { line, code: 'EMPTY', reason: 'every key column is empty' };
-  return { line, code: problems[0]!.code, reason: `no key normalises: ${problems.map((p) => p.reason).join('; ')}` };
-}
-
-/**
  * Streams the rows of a CSV file with several identifiers per row, one
  * {@link IdentifierRow} per data row, in file order, holding nothing but the
  * current record. Each key column gives at most one key; a row is rejected
@@ -314,40 +243,7 @@ function rowRejection(line: number, problems: readonly KeyProblem[]): RejectedRo
  * ```
  */
 export async function* identifierRows(input: string | NodeJS.ReadableStream, opts: ReadRowsOptions): AsyncGenerator<IdentifierRow> {
-  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
-  const keep = checkKeep(opts.keep);
-  let resolved: { width: number; cells: number[][]; kept: number[] } | undefined;
-  let rowsRead = 0;
-  for await (const row of csvRows(input)) {
-    if (resolved === undefined && row.error === undefined) {
-      resolved = {
-        width: row.cells.length,
-        cells: plan.columns.map((c) => c.names.map((n) => findColumn(row.cells, n))),
-        kept: keep.map((n) => findColumn(row.cells, n)),
-      };
-      continue;
-    }
-    if (resolved === undefined) break;
-    rowsRead++;
-    if (rowsRead % PROGRESS_EVERY === 0) opts.onProgress?.(rowsRead);
-    const ragged = raggedReason(resolved, row);
-    if (ragged !== null) {
-      yield { line: row.line, keys: [], problems: [], kept: [], rejected: ragged };
-      continue;
-    }
-    const { keys, problems } = keysOfCells(plan, (i) => resolved!.cells[i]!.map((at) => row.cells[at]));
-    const kept = resolved.kept.map((at) => row.cells[at]!);
-    yield keys.length > 0
-      ? { line: row.line, keys, problems, kept }
-      : { line: row.line, keys, problems, kept, rejected: rowRejection(row.line, problems) };
-  }
-  if (resolved === undefined) {
-    throw new IdentifierError(
-      'CSV_COLUMN_MISSING',
-      `column ${JSON.stringify(plan.columns[0]!.names[0])} not found (the file has no header row)`,
-    );
-  }
-  opts.onProgress?.(rowsRead);
+  yield* identifierRowsOf(csvRows(input), opts);
 }
 
 /**
@@ -374,23 +270,5 @@ export async function* identifierRows(input: string | NodeJS.ReadableStream, opt
  * ```
  */
 export async function readIdentifierRows(input: string | NodeJS.ReadableStream, opts: ReadRowsOptions): Promise<IdentifierRows> {
-  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
-  const table = new RowTableBuilder(
-    plan.columns.map((c) => c.label),
-    plan.columns.map((c) => c.itemType),
-    checkKeep(opts.keep),
-  );
-  const rejected: RejectedRow[] = [];
-  const warnings: RowWarning[] = [];
-  let rowsRead = 0;
-  for await (const row of identifierRows(input, opts)) {
-    rowsRead++;
-    if (row.rejected !== undefined) {
-      rejected.push(row.rejected);
-      continue;
-    }
-    table.add(row.line, row.keys, row.kept);
-    for (const p of row.problems) warnings.push({ line: row.line, ...p });
-  }
-  return table.finish(rowsRead, rejected, warnings);
+  return identifierTableOf(csvRows(input), opts);
 }

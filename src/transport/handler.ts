@@ -5,8 +5,10 @@ import { prepareOutDir, writeSessionResult } from '../service/result-files.js';
 import type { SessionResult } from '../service/result.js';
 import type { TokenEntry, TokenTable } from '../service/tokens.js';
 import { decodeFrame, joinFrames, MAX_FRAME_BYTES } from '../wire/frame.js';
+import { applyCors, corsPolicy } from './cors.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import { FRAMES_MEDIA_TYPE, PENDING_HEADER, SESSION_HEADER } from './protocol-http.js';
+import { loadStaticUi } from './static-ui.js';
 
 /**
  * Options of {@link createPsiHandler}: the session service's, plus who may call
@@ -24,6 +26,17 @@ export interface PsiServiceOptions extends SessionServiceOptions {
   outDir?: string;
   /** Path prefix the handler is mounted under, e.g. `'/psi'`; default none. */
   basePath?: string;
+  /**
+   * Serves the advertiser's page at the base path (`/`, or `/psi/`): `true`
+   * for the one built into the package (`dist/ui/`), a string for another
+   * directory of built files. Read once at start; `UI_MISSING` if absent.
+   */
+  ui?: boolean | string;
+  /**
+   * Origins (exact, e.g. `'https://ads.example'`) whose pages may call the
+   * service from a browser; every other origin gets no CORS header. Default none.
+   */
+  corsOrigins?: readonly string[];
 }
 
 /**
@@ -91,6 +104,9 @@ function sendExchange(res: ServerResponse, status: number, exchange: Exchange): 
  */
 export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
   const { outDir, onResult, tokens } = opts;
+  // Both checked before anything that needs closing exists, so a bad option leaves nothing running.
+  const cors = corsPolicy(opts.corsOrigins ?? []);
+  const ui = opts.ui === undefined || opts.ui === false ? undefined : loadStaticUi(opts.ui);
   // Checked now, so a bad directory is found before any session spends work and quota on it.
   const outReady = outDir === undefined ? Promise.resolve() : prepareOutDir(outDir);
   outReady.catch(() => undefined);
@@ -103,9 +119,16 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
   const log = opts.log ?? (() => undefined);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
+    if (applyCors(cors, req, res)) return;
     const url = new URL(req.url ?? '/', 'http://service');
+    if (ui !== undefined && basePath !== '' && url.pathname === basePath) {
+      // The page's relative URLs (app.js, v1/terms) resolve only under the trailing slash.
+      res.writeHead(308, { location: `${basePath}/`, 'content-length': 0 }).end();
+      return;
+    }
     if (!url.pathname.startsWith(`${basePath}/`)) throw new PsiError('NOT_FOUND', `no route ${url.pathname}`);
     const path = url.pathname.slice(basePath.length);
+    if (ui?.serve(req, res, path)) return;
     const method = req.method ?? 'GET';
     const allow = (...methods: string[]) => {
       if (!methods.includes(method))

@@ -5,6 +5,7 @@ import type { Epsilon } from '../disclosure/epsilon.js';
 import { prepareOutDir } from '../service/result-files.js';
 import { openServiceState } from '../service/state.js';
 import { optionalIntegerIn } from '../validate.js';
+import { corsPolicy } from './cors.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
 
 /**
@@ -88,6 +89,8 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   const host = opts.host ?? '127.0.0.1';
   const maxConnections = optionalIntegerIn(opts.maxConnections, 'maxConnections', 1, 1_000_000, 512);
   const perAddress = optionalIntegerIn(opts.maxConnectionsPerAddress, 'maxConnectionsPerAddress', 1, maxConnections, 32);
+  // Refused before the state directory or the results directory is touched.
+  corsPolicy(opts.corsOrigins ?? []);
   if (opts.outDir !== undefined) await prepareOutDir(opts.outDir);
   const state =
     opts.stateDir === undefined
@@ -96,9 +99,15 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
           ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }),
           ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }),
         });
-  const handler = createPsiHandler(
-    state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
-  );
+  let handler: PsiHandler;
+  try {
+    handler = createPsiHandler(
+      state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
+    );
+  } catch (e) {
+    await state?.close();
+    throw e;
+  }
   // A frame is at most 1 MiB: two minutes is ample for its body, and a slow client is cut off rather than held.
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
   server.maxConnections = maxConnections;

@@ -26,11 +26,8 @@ async function stale(): Promise<boolean> {
   return built < Math.max(...inputs);
 }
 
-/**
- * Builds dist/ with tsup when it is missing or older than any source, once at a
- * time across test workers (a lock directory serialises them).
- */
-export async function ensureBuilt(): Promise<void> {
+/** Runs `build` while holding the lock directory, so that one build of dist/ runs at a time across test workers. */
+export async function withBuildLock(build: () => Promise<void>): Promise<void> {
   await mkdir(join(LOCK, '..'), { recursive: true });
   for (const started = Date.now(); ;) {
     try {
@@ -48,8 +45,15 @@ export async function ensureBuilt(): Promise<void> {
     }
   }
   try {
-    if (await stale()) await promisify(execFile)('npx', ['tsup'], { cwd: ROOT });
+    await build();
   } finally {
     await rm(LOCK, { recursive: true, force: true });
   }
+}
+
+/** Builds dist/ with tsup when it is missing or older than any source, once at a time across test workers. */
+export async function ensureBuilt(): Promise<void> {
+  await withBuildLock(async () => {
+    if (await stale()) await promisify(execFile)('npx', ['tsup'], { cwd: ROOT });
+  });
 }

@@ -9,6 +9,7 @@ import { matchOverHttp } from '../../src/transport/index.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';
 import { frameHeaders, raw } from '../transport/helpers.js';
+import { ensureUiBuilt } from '../ui/helpers.js';
 import { CLI, ensureBuilt } from './build.js';
 
 const TOKEN = 'acme-0123456789abcdef0123456789abcdef';
@@ -225,6 +226,17 @@ describe('blindjoin (built)', () => {
     expect(end.stderr).not.toMatch(/unexpected error|Unhandled|BLINDER_CLOSED|\n\s+at /);
     // The client got an answer or a closed connection, never a hang.
     expect(await post).toBeDefined();
+  });
+
+  it('serve --ui finds the page the package ships beside its bundle (dist/ui/)', async () => {
+    await ensureUiBuilt();
+    const { child, url, exited } = await serve([...input('platform.csv'), '--workers', '1', '--ui']);
+    const page = await raw(url, 'GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.body.toString()).toContain('<script type="module" src="app.js"></script>');
+    expect((await raw(url, 'GET', '/worker.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
+    child.kill('SIGTERM');
+    expect((await exited).code).toBe(0);
   });
 
   it('hash writes the status-quo upload file and reports rejected rows', async () => {
