@@ -74,12 +74,19 @@ function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, order: 
 type Phase = 'start' | 'handshake' | 'exchange' | 'done' | 'closed';
 
 /**
- * What a test may replace to make a session reproducible; never exported from
- * the package, since a predictable key or permutation breaks every guarantee.
+ * What a test may replace to make a session reproducible, and what a layer on
+ * top (src/measurement) hooks into; never exported from the package, since a
+ * predictable key or permutation breaks every guarantee.
  */
 export interface PartySeams {
   /** Source of the session id, the key and the permutations; default the CSPRNG. */
   random?: (length: number) => Uint8Array;
+  /**
+   * Receives, once the join is done, the positions of the peer's stream (its
+   * sending order) whose elements matched: where the peer's per-position
+   * ciphertexts are summed. Called only when this party learns a count.
+   */
+  onPeerMatches?: (positions: Uint32Array) => void;
 }
 
 /**
@@ -91,6 +98,7 @@ export interface PartySeams {
 export class PsiParty implements Party {
   private readonly opts: CheckedOptions;
   private readonly random: (length: number) => Uint8Array;
+  private readonly onPeerMatches: PartySeams['onPeerMatches'];
   private phase: Phase = 'start';
   private id: Uint8Array | undefined;
   private sendSeq = 0;
@@ -112,6 +120,16 @@ export class PsiParty implements Party {
   constructor(opts: PartyOptions, seams: PartySeams = {}) {
     this.opts = checkOptions(opts);
     this.random = seams.random ?? randomBytes;
+    this.onPeerMatches = seams.onPeerMatches;
+  }
+
+  /**
+   * Own sending order once the first step has run: position p of the own stream
+   * carries distinct item `order[p]`, and given item i is distinct item
+   * `groupOf[i]`. A layer sending per-position data aligned with the stream uses it.
+   */
+  get sendingOrder(): { order: Uint32Array; groupOf: Uint32Array } | undefined {
+    return this.own === undefined ? undefined : { order: this.own.order, groupOf: this.own.groupOf };
   }
 
   get done(): boolean {
@@ -214,6 +232,9 @@ export class PsiParty implements Party {
         return this.onReblinded(frame);
       case 'release':
         return this.onRelease(frame);
+      default:
+        // The measurement layer's frames never reach the party (expectedType() refuses them first).
+        throw new PsiError('UNEXPECTED_FRAME', `a ${frame.type} frame is not for the PSI party`);
     }
   }
 
@@ -378,6 +399,7 @@ export class PsiParty implements Party {
       const hits = intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES });
       outcome.size = hits.length;
       if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
+      this.onPeerMatches?.(intersectPacked(peerDouble, this.ownDouble, { width: ELEMENT_BYTES }));
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
