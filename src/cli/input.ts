@@ -33,6 +33,8 @@ export interface InputSpec {
   defaultCountry?: string;
   /** With `type: 'sha256'`: what was hashed; default `'email'`. */
   hashOf?: 'email' | 'phone';
+  /** Numeric columns read with each row (`--values`): non-negative integers, an empty cell is 0. */
+  values?: string[];
 }
 
 /**
@@ -56,6 +58,8 @@ export interface LoadedInput {
   rowsRead: number;
   duplicates: number;
   rejected: RejectedRow[];
+  /** With `values`: each value column, one entry per item (the value of the item's row). */
+  values?: Record<string, number[]>;
 }
 
 /** Rejected rows listed on stderr before the rest is only counted. */
@@ -136,19 +140,29 @@ async function withProgress<T>(
 async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>, io: CliIo, size: number): Promise<LoadedInput> {
   if (columns.some((c) => c.type === 'raw'))
     throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
+  const emit = spec.emit ?? columns.map((c) => c.name);
+  const valueNames = spec.values ?? [];
   const read = await withProgress(spec, io, size, (file, common) =>
     readIdentifierRows(file, {
       columns: columns.map(({ name, type }) => ({ name, type: type as IdentifierType | 'sha256' })),
-      keep: spec.emit ?? columns.map((c) => c.name),
+      keep: [...emit, ...valueNames],
       ...common,
     }),
   );
+  const rowValues: number[][] = [];
   const byRow = Array.from({ length: read.count }, (_, r): MatchedRow => {
-    const cells = read.kept(r);
+    const kept = read.kept(r);
+    const cells = kept.slice(0, emit.length);
+    rowValues.push(kept.slice(emit.length).map((cell, c) => parseValueCell(cell, valueNames[c]!, read.lines[r]!)));
     return { line: read.lines[r]!, value: cells.join(' '), cells };
   });
+  const keyRows = read.keyRow.subarray(0, read.keyCount);
   const items = Array.from({ length: read.keyCount }, (_, k) => read.item(k));
-  const rows = Array.from(read.keyRow.subarray(0, read.keyCount), (r) => byRow[r]!);
+  const rows = Array.from(keyRows, (r) => byRow[r]!);
+  const values =
+    spec.values === undefined
+      ? undefined
+      : Object.fromEntries(valueNames.map((name, c) => [name, Array.from(keyRows, (r) => rowValues[r]![c]!)]));
   const { rejected } = read;
   if (rejected.length > 0) {
     io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);
@@ -164,7 +178,22 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
     rowsRead: read.rowsRead,
     duplicates: read.duplicates,
     rejected,
+    ...(values === undefined ? {} : { values }),
   };
+}
+
+/** A value cell: a non-negative integer in the column's unit (cents, not 12.50); empty is 0. */
+function parseValueCell(cell: string, column: string, line: number): number {
+  const text = cell.trim();
+  if (text === '') return 0;
+  const value = /^[0-9]{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value)) {
+    throw new PsiError(
+      'MEASURE_VALUE_INVALID',
+      `line ${line}, column ${column}: ${JSON.stringify(cell)} is not a non-negative integer (write cents, not 12.50)`,
+    );
+  }
+  return value;
 }
 
 export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput> {
@@ -175,7 +204,7 @@ export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput
     },
   );
   const columns = keyColumns(spec);
-  if (columns.length > 1 || spec.emit !== undefined) return loadRows(spec, columns, io, size);
+  if (columns.length > 1 || spec.emit !== undefined || spec.values !== undefined) return loadRows(spec, columns, io, size);
   const { type } = columns[0]!;
   const read = await withProgress(spec, io, size, (file, common) => readIdentifierColumn(file, { column: spec.column, type, ...common }));
   const rows = read.lines.map((line, i) => ({ line, value: read.values[i]! }));

@@ -8,6 +8,7 @@ import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
 import { loadInput, type InputSpec } from './input.js';
+import { boundOf } from './options.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -48,6 +49,8 @@ export interface ServeOptions extends InputSpec {
   /** Arithmetic backend (`--backend`); default auto. */
   backend?: BackendChoice;
   allowAnonymous?: boolean;
+  /** `--value-bound`: per-user clamp of every `--values` column, or one per column; no default. */
+  valueBound?: number | Record<string, number>;
 }
 
 const DAY_MS = 86_400_000;
@@ -84,10 +87,15 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
   const input = await loadInput(opts, io);
   io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
   const several = opts.column.includes(',') || opts.emit !== undefined;
+  const values =
+    input.values === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(input.values).map(([name, v]) => [name, { values: v, bound: boundOf(opts.valueBound, name) }]));
   const service: PsiServer = await startPsiServer({
     items: input.items,
     rows: input.rows,
     ...(several ? { rowColumns: opts.emit ?? opts.column.split(',').map((c) => c.trim()) } : {}),
+    ...(values === undefined ? {} : { values }),
     port: opts.port,
     host: opts.host,
     learn: opts.learn,
@@ -126,6 +134,10 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
       'WARNING: --disclosure exact makes this service a membership oracle: a client can test whether any one identifier is a user. ' +
         'It is secure only against honest-but-curious clients (docs/privacy.md).\n',
     );
+  }
+  if (terms.values !== undefined) {
+    const columns = Object.entries(terms.values).map(([name, bound]) => `${name} (clamped at ${bound} per user)`);
+    io.err(`value columns clients may ask for, one released figure each: ${columns.join(', ')}\n`);
   }
   return service;
 }

@@ -3,42 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { intIn, parseDuration, parseKeyRotation } from '../../src/cli/options.js';
 import { hashIdentifier, normalize } from '../../src/identifiers/index.js';
 import { run } from '../../src/cli/program.js';
-
-function captured(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', tty: false, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };
-  return io;
-}
-
-const never = new AbortController().signal;
-const blindjoin = (...args: string[]) => ['node', 'blindjoin', ...args];
-
-/** Starts `blindjoin serve` in process and waits until it listens; `stop()` ends it and gives its exit code. */
-async function serveInProcess(
-  ...args: string[]
-): Promise<{ url: string; serving: ReturnType<typeof captured>; stop: () => Promise<number> }> {
-  const serving = captured();
-  const controller = new AbortController();
-  const served = run(blindjoin('serve', ...args), serving, controller.signal);
-  let ended = false;
-  void served.finally(() => (ended = true));
-  while (!serving.stdout.includes('listening on')) {
-    expect(ended, serving.stderr).toBe(false);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const url = /listening on (\S+)/.exec(serving.stdout)![1]!;
-  return {
-    url,
-    serving,
-    stop: () => {
-      controller.abort();
-      return served;
-    },
-  };
-}
+import { blindjoin, captured, never, serveInProcess } from './helpers.js';
 
 describe('option parsers', () => {
   it('reads durations with units', () => {
