@@ -152,6 +152,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       'per-user clamp of the --values columns: N for all, or name=N,...; the noise scale is N/epsilon',
       parseValueBounds,
     )
+    .option('--advertiser-values', "sum clients' encrypted value columns (private against semi-honest clients only)")
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
     .action((opts: ServeOptions) => serveCommand(opts, io, stop));
 

@@ -49,6 +49,8 @@ export interface ServeOptions extends InputSpec {
   /** Arithmetic backend (`--backend`); default auto. */
   backend?: BackendChoice;
   allowAnonymous?: boolean;
+  /** `--advertiser-values`: sum clients' encrypted columns (semi-honest clients only). */
+  advertiserValues?: boolean;
   /** `--value-bound`: per-user clamp of every `--values` column, or one per column; no default. */
   valueBound?: number | Record<string, number>;
 }
@@ -96,6 +98,7 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     rows: input.rows,
     ...(several ? { rowColumns: opts.emit ?? opts.column.split(',').map((c) => c.trim()) } : {}),
     ...(values === undefined ? {} : { values }),
+    ...(opts.advertiserValues === true ? { advertiserValues: true } : {}),
     port: opts.port,
     host: opts.host,
     learn: opts.learn,
@@ -138,6 +141,11 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
   if (terms.values !== undefined) {
     const columns = Object.entries(terms.values).map(([name, bound]) => `${name} (clamped at ${bound} per user)`);
     io.err(`value columns clients may ask for, one released figure each: ${columns.join(', ')}\n`);
+  }
+  if (terms.advertiserValues) {
+    io.err(
+      'advertiser values accepted (--advertiser-values): their sums are private only if clients encrypt values within their declared bound; a malicious client can learn which of a few dozen chosen rows matched (docs/measurement.md)\n',
+    );
   }
   return service;
 }

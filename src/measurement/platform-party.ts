@@ -40,6 +40,12 @@ export interface PlatformMeasure {
    * them is computed: charge the budget here (and throw to refuse the session).
    */
   charge?: (figures: number) => Promise<void>;
+  /**
+   * Accept the advertiser's encrypted columns (default false): their guarantee
+   * holds only for a semi-honest advertiser, one that encrypts values within the
+   * bound it declares (docs/measurement.md, threat model).
+   */
+  encryptedColumns?: boolean;
   /** Homomorphic backend for the encrypted sums; default `'auto'`. */
   backend?: BackendChoice;
 }
@@ -146,6 +152,9 @@ export class PlatformParty implements Party {
     const offered = this.#measure.columns ?? {};
     const unknown = request.platformColumns.find((c) => offered[c] === undefined);
     if (unknown !== undefined) throw new PsiError('COLUMN_UNKNOWN', `the service offers no value column ${unknown}`);
+    if (request.columns.length > 0 && this.#measure.encryptedColumns !== true) {
+      throw new PsiError('COLUMN_UNKNOWN', 'this service sums no advertiser columns (it does not accept encrypted values)');
+    }
     const both = request.columns.find((c) => request.platformColumns.includes(c));
     if (both !== undefined) throw new PsiError('PAYLOAD_INVALID', `column ${both} is named on both sides`);
     if (request.publicKey !== undefined) checkPublicKey(request.publicKey);

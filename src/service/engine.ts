@@ -48,6 +48,13 @@ export interface SessionServiceOptions {
    * released costs one epsilon of the client's budget. docs/measurement.md.
    */
   values?: PlatformColumns;
+  /**
+   * Sum clients' encrypted value columns (default false). Their guarantee holds
+   * only against a semi-honest client, one that encrypts values within the bound
+   * it declares: a malicious one can learn which of a few dozen chosen rows
+   * matched (docs/measurement.md, threat model).
+   */
+  advertiserValues?: boolean;
   /** What the service learns; default `'intersection'`. */
   learn?: Reveal;
   /**
@@ -173,6 +180,8 @@ export interface ServiceTerms {
   policy?: { epsilon: number; threshold: number | null; significantDigits: number | null };
   /** Value columns a client may ask for (a MEASURE frame), each with its clamp bound per user. */
   values?: Record<string, number>;
+  /** Whether the service sums a client's encrypted value columns. */
+  advertiserValues: boolean;
 }
 
 const DEFAULTS = {
@@ -273,6 +282,7 @@ export class SessionService {
             },
           }),
       ...(opts.values === undefined ? {} : { values: Object.fromEntries(Object.entries(opts.values).map(([n, c]) => [n, c.bound])) }),
+      advertiserValues: opts.advertiserValues === true,
     };
     this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
@@ -367,6 +377,7 @@ export class SessionService {
           {
             ...(this.#opts.values === undefined ? {} : { columns: this.#opts.values }),
             personOf: (i) => this.#rowOf(i).line,
+            encryptedColumns: this.terms.advertiserValues,
             ...(this.#policy === undefined
               ? {}
               : {

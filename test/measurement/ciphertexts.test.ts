@@ -127,7 +127,7 @@ describe('measurement frames from an untrusted peer', () => {
     const platform = () =>
       new PlatformParty(
         { ...common, role: 'responder', items, learn: 'intersection', peerLearns: 'size', chunkItems: 2 },
-        { backend: 'noble' },
+        { encryptedColumns: true, backend: 'noble' },
       );
     const [hello, measure, cts] = await advertiser.step();
     const p = platform();

@@ -34,6 +34,7 @@ const serveArgs = (...extra: string[]) => [
   'impressions,clicks',
   '--value-bound',
   'impressions=8,clicks=3',
+  '--advertiser-values',
   ...extra,
 ];
 const matchArgs = (url: string, ...extra: string[]) =>

@@ -14,7 +14,7 @@ async function exactSession(adv: string[], amounts: number[], plat: string[], cl
   );
   const platform = new PlatformParty(
     { ...common, role: 'responder', items: plat, learn: 'intersection', peerLearns: learn, chunkItems: 2 },
-    { columns: { clicks: { values: clicks, bound } }, backend: 'noble' },
+    { columns: { clicks: { values: clicks, bound } }, encryptedColumns: true, backend: 'noble' },
   );
   await runLocal(advertiser, platform);
   return { advertiser: advertiser.result(), platform: platform.result() };

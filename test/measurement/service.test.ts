@@ -12,7 +12,7 @@ const impressions = users.map((_, i) => i % 1000);
 const values = { clicks: { values: clicks, bound: 5 }, impressions: { values: impressions, bound: 500 } };
 
 async function withService<T>(opts: Partial<Parameters<typeof startPsiServer>[0]>, fn: (s: PsiServer) => Promise<T>): Promise<T> {
-  const service = await startPsiServer({ items: users, workers: 1, values, ...opts });
+  const service = await startPsiServer({ items: users, workers: 1, values, advertiserValues: true, ...opts });
   try {
     return await fn(service);
   } finally {
@@ -67,11 +67,18 @@ describe('a service with value columns', () => {
     });
   });
 
-  it('refuses a column it does not offer; a client that asks for nothing gets no aggregates', async () => {
+  it('refuses a column it does not offer, and advertiser columns unless told to accept them; a client that asks for nothing gets no aggregates', async () => {
     await withService({}, async (service) => {
       const items = list(1000, 300);
       const measure = { platformColumns: ['spend'] };
       expect(await codeOf(() => matchOverHttp({ server: service.url, items, workers: 1, measure }))).toBe('COLUMN_UNKNOWN');
+    });
+    await withService({ advertiserValues: false }, async (service) => {
+      expect(service.handler.service.terms.advertiserValues).toBe(false);
+      const measure = { values: { amount: amounts(1000) }, valueBound: 10 };
+      expect(await codeOf(() => matchOverHttp({ server: service.url, items: list(1000, 300), workers: 1, measure }))).toBe(
+        'COLUMN_UNKNOWN',
+      );
     });
     const budget = { charge: async () => undefined };
     await withService({ budget }, async (service) => {
