@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matchOverHttp } from '../../src/transport/match-over-http.js';
 import { startPsiServer, type PsiServer } from '../../src/transport/server.js';
 import type { Epsilon } from '../../src/disclosure/epsilon.js';
+import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
 import { codeOf } from '../protocol/helpers.js';
 import { emails } from '../transport/helpers.js';
 
@@ -61,9 +62,26 @@ describe('a service with value columns', () => {
       expect(Object.keys(columns).sort()).toEqual(['amount', 'clicks']);
       expect(columns.clicks!.scale).toBe(20); // bound 5 / epsilon 0.25
       expect(columns.amount!.scale).toBe(8000); // valueBound 2000 / epsilon 0.25
+      // Unrounded (significantDigits null): the noised sum itself, within the noise clamp of 28 scales.
+      const exact = amounts(1500)
+        .slice(0, 1000)
+        .reduce((a, v) => a + v, 0);
+      expect(Math.abs(columns.amount!.value! - exact)).toBeLessThanOrEqual(28 * 8000);
       expect(columns.amount!.interval95![0]).toBeLessThanOrEqual(columns.amount!.value!);
       // count + clicks + amount: three figures, three debits.
       expect(debits).toEqual([0.25, 0.25, 0.25]);
+    });
+  });
+
+  it('refuses a MEASURE frame whose figures the budget cannot pay for, after charging what it could', async () => {
+    const budget = new MemoryBudget({ budget: 0.5 });
+    await withService({ budget }, async (service) => {
+      const measure = { platformColumns: ['clicks', 'impressions'] };
+      expect(await codeOf(() => matchOverHttp({ server: service.url, items: list(1000, 300), workers: 1, measure }))).toBe(
+        'BUDGET_EXCEEDED',
+      );
+      // The count and one column were charged: nothing is left for another session.
+      expect(await codeOf(() => matchOverHttp({ server: service.url, items: list(1000, 300), workers: 1 }))).toBe('BUDGET_EXCEEDED');
     });
   });
 
