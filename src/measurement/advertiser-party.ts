@@ -22,10 +22,12 @@ import type { AdvertiserMeasure, Aggregates, MeasuredResult } from './types.js';
 import { checkValueBound, checkValueColumn, valuesInSendingOrder } from './values.js';
 
 const CIPHERTEXT_BYTES = 64;
+/** Values encrypted between two yields to the event loop: about 0.3 s of libsodium work. */
+const ENCRYPT_SLICE = 2048;
 
 /**
- * The advertiser's side of a measured session: a PSI initiator whose first
- * step also sends a MEASURE request and, for its own value columns, one
+ * The advertiser's side of a measured session: a PSI initiator that sends,
+ * right after HELLO, a MEASURE request and, for its own value columns, one
  * ciphertext per position of its blinded stream (its sending order) under a
  * fresh ElGamal key only it holds; the session completes when the platform's
  * AGGREGATES frame has been decrypted. It learns no per-row match.
@@ -46,6 +48,8 @@ export class AdvertiserParty implements Party {
   #keys: ElGamalKeyPair | undefined;
   #he: HomomorphicBackend | undefined;
   #aggregates: Aggregates | undefined;
+  #encrypting: Promise<Uint8Array[]> | undefined;
+  #sentColumns = false;
 
   constructor(opts: PartyOptions, measure: AdvertiserMeasure) {
     this.#inner = new PsiParty(opts);
@@ -82,6 +86,7 @@ export class AdvertiserParty implements Party {
 
   async stepFrame(frame: Frame): Promise<Uint8Array[]> {
     if (frame.type !== 'aggregates') {
+      if (this.#columns.length > 0 && !this.#sentColumns) return this.#firstReply(frame);
       const out = await this.#inner.stepFrame(this.#seq.toInner(frame));
       this.#seq.passed();
       return this.#seq.outgoing(out);
@@ -106,34 +111,61 @@ export class AdvertiserParty implements Party {
     await this.#inner.close();
   }
 
-  /** HELLO, then MEASURE and the ciphertexts of every own column, aligned with the sending order just drawn. */
+  /**
+   * HELLO; with own columns, also the key and backend, so that the ciphertexts can
+   * be computed while the next step blinds (below). Without, MEASURE at once.
+   */
   async #start(): Promise<Uint8Array[]> {
     const out = this.#seq.outgoing(await this.#inner.step());
-    const id = this.#inner.sessionId!;
-    const request: MeasureRequest = {
-      platformColumns: this.#platformColumns,
-      columns: this.#columns.map(([n]) => n),
-      valueBound: this.#valueBound,
-    };
-    if (this.#columns.length === 0) return [...out, this.#seq.frame('measure', id, encodeMeasure(request))];
+    if (this.#columns.length === 0) return [...out, this.#seq.frame('measure', this.#inner.sessionId!, encodeMeasure(this.#request()))];
     this.#he = await loadHomomorphicBackend(this.#backend);
     this.#keys = generateKeyPair();
-    out.push(this.#seq.frame('measure', id, encodeMeasure({ ...request, publicKey: this.#keys.publicKey })));
-    const { order, groupOf } = this.#inner.sendingOrder!;
-    this.#columns.forEach(([, values], column) => {
-      const ciphertexts = encryptValues(
-        this.#he!,
-        valuesInSendingOrder(values, groupOf, order, this.#valueBound),
-        this.#keys!.secretKey,
-        this.#valueBound,
-      );
-      const step = MAX_CIPHERTEXTS_PER_FRAME * CIPHERTEXT_BYTES;
+    return out;
+  }
+
+  /**
+   * The first frame after HELLO (ACCEPT): the party blinds the own set on its
+   * workers while this thread encrypts the columns, in slices that yield to the
+   * event loop so that the workers' results keep flowing. MEASURE and the
+   * ciphertexts go out before the blinded set, as the platform expects. A refused
+   * frame keeps the ciphertexts for the genuine one.
+   */
+  async #firstReply(frame: Frame): Promise<Uint8Array[]> {
+    this.#encrypting ??= this.#encryptColumns();
+    const [inner, columns] = await Promise.all([this.#inner.stepFrame(this.#seq.toInner(frame)), this.#encrypting]);
+    this.#seq.passed();
+    const id = this.#inner.sessionId!;
+    const out = [this.#seq.frame('measure', id, encodeMeasure({ ...this.#request(), publicKey: this.#keys!.publicKey }))];
+    const step = MAX_CIPHERTEXTS_PER_FRAME * CIPHERTEXT_BYTES;
+    columns.forEach((ciphertexts, column) => {
       for (let at = 0; at < ciphertexts.length; at += step) {
         const chunk = { column, offset: at / CIPHERTEXT_BYTES, ciphertexts: ciphertexts.subarray(at, at + step) };
         out.push(this.#seq.frame('ciphertexts', id, encodeCiphertexts(chunk)));
       }
     });
+    this.#sentColumns = true;
+    return [...out, ...this.#seq.outgoing(inner)];
+  }
+
+  /** Every own column encrypted, one ciphertext per position of the sending order. */
+  async #encryptColumns(): Promise<Uint8Array[]> {
+    const { order, groupOf } = this.#inner.sendingOrder!;
+    const out: Uint8Array[] = [];
+    for (const [, values] of this.#columns) {
+      const plain = valuesInSendingOrder(values, groupOf, order, this.#valueBound);
+      const column = new Uint8Array(plain.length * CIPHERTEXT_BYTES);
+      for (let at = 0; at < plain.length; at += ENCRYPT_SLICE) {
+        const slice = plain.slice(at, at + ENCRYPT_SLICE);
+        column.set(encryptValues(this.#he!, slice, this.#keys!.secretKey, this.#valueBound), at * CIPHERTEXT_BYTES);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      out.push(column);
+    }
     return out;
+  }
+
+  #request(): MeasureRequest {
+    return { platformColumns: this.#platformColumns, columns: this.#columns.map(([n]) => n), valueBound: this.#valueBound };
   }
 
   /** Checks the AGGREGATES frame against the request and decrypts the sums. */

@@ -129,9 +129,11 @@ describe('measurement frames from an untrusted peer', () => {
         { ...common, role: 'responder', items, learn: 'intersection', peerLearns: 'size', chunkItems: 2 },
         { encryptedColumns: true, backend: 'noble' },
       );
-    const [hello, measure, cts] = await advertiser.step();
+    const [hello] = await advertiser.step();
     const p = platform();
-    await p.step(hello);
+    const [accept] = await p.step(hello);
+    // The advertiser sends MEASURE and its ciphertexts in reply to ACCEPT, before its blinded set.
+    const [measure, cts] = await advertiser.step(accept);
     // The ciphertexts before the MEASURE frame: out of order on the wire.
     expect(await codeOf(p.step(cts))).toBe('FRAME_OUT_OF_ORDER');
     await p.step(measure);
