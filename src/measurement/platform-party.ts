@@ -82,7 +82,12 @@ export class PlatformParty implements Party {
   #sent: { platform: Record<string, Figure>; encrypted: string[] } | undefined;
 
   constructor(opts: PartyOptions, measure: PlatformMeasure = {}) {
-    this.#inner = new PsiParty(opts, { onPeerMatches: (positions) => (this.#positions = positions) });
+    this.#inner = new PsiParty(opts, {
+      // The second join is paid only by sessions that sum advertiser columns.
+      onPeerMatches: (positions) => {
+        if (this.#serving !== undefined && this.#serving.request.columns.length > 0) this.#positions = positions();
+      },
+    });
     this.#measure = measure;
     if (measure.policy !== undefined) resolvePolicy(measure.policy);
   }

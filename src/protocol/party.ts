@@ -82,11 +82,12 @@ export interface PartySeams {
   /** Source of the session id, the key and the permutations; default the CSPRNG. */
   random?: (length: number) => Uint8Array;
   /**
-   * Receives, once the join is done, the positions of the peer's stream (its
-   * sending order) whose elements matched: where the peer's per-position
-   * ciphertexts are summed. Called only when this party learns a count.
+   * Called once the join is done, when this party learns a count: `positions()`
+   * gives the positions of the peer's stream (its sending order) whose elements
+   * matched, where the peer's per-position ciphertexts are summed. It is a second
+   * join, so it runs only if called, and only within the callback.
    */
-  onPeerMatches?: (positions: Uint32Array) => void;
+  onPeerMatches?: (positions: () => Uint32Array) => void;
 }
 
 /**
@@ -399,7 +400,8 @@ export class PsiParty implements Party {
       const hits = intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES });
       outcome.size = hits.length;
       if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
-      this.onPeerMatches?.(intersectPacked(peerDouble, this.ownDouble, { width: ELEMENT_BYTES }));
+      const ownDouble = this.ownDouble;
+      this.onPeerMatches?.(() => intersectPacked(peerDouble, ownDouble, { width: ELEMENT_BYTES }));
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
