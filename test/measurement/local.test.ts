@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runLocal } from '../../src/protocol/run-local.js';
 import { AdvertiserParty, PlatformParty } from '../../src/measurement/index.js';
+import type { Party } from '../../src/protocol/types.js';
+import { decodeFrame } from '../../src/wire/frame.js';
+import { decodeAggregates } from '../../src/wire/measure.js';
 import type { Reveal } from '../../src/wire/reveal.js';
 
 const common = { backend: 'noble', workers: 1, group: 'ristretto255' } as const;
@@ -60,5 +63,49 @@ describe('measured sessions, exact disclosure', () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+describe('the AGGREGATES frame of a session', () => {
+  /** Runs a measured session and keeps the encrypted sums the platform sent, and what the advertiser decrypted. */
+  async function encryptedSums(): Promise<{ bytes: Uint8Array; amount: number | null }> {
+    const items = ['a', 'b', 'c', 'd'];
+    const advertiser = new AdvertiserParty(
+      { ...common, role: 'initiator', items, learn: 'size', peerLearns: 'intersection' },
+      { values: { amount: [10, 20, 30, 40] }, valueBound: 50, backend: 'noble' },
+    );
+    const platform = new PlatformParty(
+      { ...common, role: 'responder', items: ['b', 'd', 'x'], learn: 'intersection', peerLearns: 'size' },
+      { encryptedColumns: true, backend: 'noble' },
+    );
+    let bytes = new Uint8Array(0);
+    const recording: Party = {
+      get done() {
+        return platform.done;
+      },
+      get sessionId() {
+        return platform.sessionId;
+      },
+      async step(incoming) {
+        const out = await platform.step(incoming);
+        for (const f of out) {
+          const frame = decodeFrame(f);
+          if (frame.type === 'aggregates') bytes = decodeAggregates(frame.payload).ciphertexts.slice();
+        }
+        return out;
+      },
+      result: () => platform.result(),
+      close: () => platform.close(),
+    };
+    await runLocal(advertiser, recording);
+    return { bytes, amount: advertiser.result().aggregates!.columns.amount!.value };
+  }
+
+  it('carries re-randomised sums: two runs on the same data give different bytes and the same decryption', async () => {
+    const [first, second] = [await encryptedSums(), await encryptedSums()];
+    expect(first.bytes.length).toBe(64);
+    expect(first.bytes).not.toEqual(second.bytes);
+    expect(first.amount).toBe(60);
+    expect(second.amount).toBe(60);
   });
 });
