@@ -7,7 +7,8 @@
  *
  * Layers, lowest first; each imports only from layers before it:
  * identifiers | group | join | disclosure (independent of each other) -> homomorphic (on
- * group) and wire (on group and disclosure's types) -> protocol -> service -> transport -> cli.
+ * group) and wire (on group and disclosure's types) -> protocol -> measurement (on protocol,
+ * homomorphic, disclosure and wire) -> service -> transport -> cli.
  * @module
  */
 export { ERROR_CODES, isPsiErrorCode, PsiError, type PsiErrorCode } from './errors.js';
@@ -16,6 +17,16 @@ export type { BackendChoice } from './group/load.js';
 export type { GroupName } from './group/suite.js';
 export type { Reveal } from './wire/reveal.js';
 export * from './protocol/index.js';
+export {
+  AdvertiserParty,
+  PlatformParty,
+  type AdvertiserMeasure,
+  type Aggregates,
+  type MeasuredResult,
+  type PlatformColumns,
+  type PlatformMeasure,
+} from './measurement/index.js';
+export type { ExactFigure, Figure } from './disclosure/exact.js';
 export {
   ConnectionError,
   matchWith,

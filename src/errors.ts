@@ -64,6 +64,8 @@ export const ERROR_CODES = {
     status: 422,
     meaning: 'a ciphertext decrypts to no value within the bounded range (overflow, another key or tampering)',
   },
+  MEASURE_VALUE_INVALID: { status: 400, meaning: 'a value column entry is not a non-negative integer, or a sum leaves the safe range' },
+  COLUMN_UNKNOWN: { status: 422, meaning: 'a value column asked for is not offered, or a value column is not in the input' },
 
   // Identifiers and input files.
   EMPTY: { status: 400, meaning: 'the identifier is empty after normalisation' },

@@ -8,7 +8,8 @@
  *
  * Layers, lowest first; each imports only from layers before it:
  * identifiers | group | join | disclosure (independent of each other) -> homomorphic (on
- * group) and wire (on group and disclosure's types) -> protocol -> service -> transport -> cli.
+ * group) and wire (on group and disclosure's types) -> protocol -> measurement (on protocol,
+ * homomorphic, disclosure and wire) -> service -> transport -> cli.
  * @module
  */
 export * from './core.js';

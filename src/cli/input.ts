@@ -39,6 +39,8 @@ export interface InputSpec {
   defaultCountry?: string;
   /** With `type: 'sha256'`: what was hashed; default `'email'`. */
   hashOf?: 'email' | 'phone';
+  /** Numeric columns read with each row (`--values`): non-negative integers, an empty cell is 0. */
+  values?: string[];
 }
 
 /**
@@ -55,8 +57,8 @@ export interface LoadedInput {
   items: Uint8Array[];
   /** The row of each item: rows with several identifiers give several items the same row (the same `line`). */
   rows: MatchedRow[];
-  /** With several key columns: the typed keys of each accepted row, and that row, for a session of rows. */
-  records?: { keys: { type: string; item: Uint8Array }[][]; rows: MatchedRow[] };
+  /** With several key columns (or values): the typed keys of each accepted row, that row, and its values, for a session of rows. */
+  records?: { keys: { type: string; item: Uint8Array }[][]; rows: MatchedRow[]; values?: Record<string, number[]> };
   /** Accepted rows (each has at least one identifier). */
   accepted: number;
   /** Distinct items (with `records`: distinct keys). */
@@ -64,6 +66,8 @@ export interface LoadedInput {
   rowsRead: number;
   duplicates: number;
   rejected: RejectedRow[];
+  /** With `values`: each value column, one entry per item (the value of the item's row). */
+  values?: Record<string, number[]>;
 }
 
 /** Rejected rows listed on stderr before the rest is only counted. */
@@ -168,18 +172,26 @@ async function withProgress<T>(
 async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>, io: CliIo, size: number): Promise<LoadedInput> {
   if (columns.some((c) => c.type === 'raw'))
     throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
+  const emit = spec.emit ?? columns.flatMap((c) => c.names);
+  const valueNames = spec.values ?? [];
   const read = await withProgress(spec, io, size, (file, common) =>
-    readIdentifierRows(file, { columns: columns.map(keyColumn), keep: spec.emit ?? columns.flatMap((c) => c.names), ...common }),
+    readIdentifierRows(file, { columns: columns.map(keyColumn), keep: [...emit, ...valueNames], ...common }),
   );
+  const rowValues: number[][] = [];
   const byRow = Array.from({ length: read.count }, (_, r): MatchedRow => {
-    const cells = read.kept(r);
+    const kept = read.kept(r);
+    const cells = kept.slice(0, emit.length);
+    rowValues.push(kept.slice(emit.length).map((cell, c) => parseValueCell(cell, valueNames[c]!, read.lines[r]!)));
     return { line: read.lines[r]!, value: cells.join(' '), cells };
   });
+  const keyRows = read.keyRow.subarray(0, read.keyCount);
   const items = Array.from({ length: read.keyCount }, (_, k) => read.item(k));
-  const rows = Array.from(read.keyRow.subarray(0, read.keyCount), (r) => byRow[r]!);
+  const rows = Array.from(keyRows, (r) => byRow[r]!);
   const types = itemTypes(spec);
   const keys = byRow.map((): { type: string; item: Uint8Array }[] => []);
   items.forEach((item, k) => keys[read.keyRow[k]!]!.push({ type: types[read.keyColumn[k]!]!, item }));
+  const column = (c: number) => rowValues.map((v) => v[c]!);
+  const values = spec.values === undefined ? undefined : Object.fromEntries(valueNames.map((name, c) => [name, column(c)]));
   const { rejected } = read;
   if (rejected.length > 0) {
     io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);
@@ -190,13 +202,30 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
   return {
     items,
     rows,
-    records: { keys, rows: byRow },
+    records: { keys, rows: byRow, ...(values === undefined ? {} : { values }) },
     accepted: read.count,
     distinct: read.keyCount - read.duplicates,
     rowsRead: read.rowsRead,
     duplicates: read.duplicates,
     rejected,
+    ...(values === undefined
+      ? {}
+      : { values: Object.fromEntries(Object.entries(values).map(([n, v]) => [n, Array.from(keyRows, (r) => v[r]!)])) }),
   };
+}
+
+/** A value cell: a non-negative integer in the column's unit (cents, not 12.50); empty is 0. */
+function parseValueCell(cell: string, column: string, line: number): number {
+  const text = cell.trim();
+  if (text === '') return 0;
+  const value = /^[0-9]{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value)) {
+    throw new PsiError(
+      'MEASURE_VALUE_INVALID',
+      `line ${line}, column ${column}: ${JSON.stringify(cell)} is not a non-negative integer (write cents, not 12.50)`,
+    );
+  }
+  return value;
 }
 
 export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput> {
@@ -208,7 +237,9 @@ export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput
   );
   const columns = keyColumns(spec);
   const { type, names } = columns[0]!;
-  if (columns.length > 1 || spec.emit !== undefined || names.length > 1) return loadRows(spec, columns, io, size);
+  if (columns.length > 1 || spec.emit !== undefined || spec.values !== undefined || names.length > 1) {
+    return loadRows(spec, columns, io, size);
+  }
   const read = await withProgress(spec, io, size, (file, common) =>
     readIdentifierColumn(file, { column: spec.column, type: type as IdentifierType | 'sha256' | 'raw', ...common }),
   );

@@ -1,4 +1,9 @@
+import { formatInteger } from '../disclosure/display.js';
+import type { Figure } from '../disclosure/exact.js';
 import { describeReleased } from '../disclosure/release.js';
+import { PsiError } from '../errors.js';
+import type { Aggregates } from '../measurement/types.js';
+import type { MatchOverHttpOptions } from '../transport/client.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { BackendChoice } from '../group/load.js';
@@ -34,6 +39,10 @@ export interface MatchOptions extends InputSpec {
   group?: GroupName;
   /** Arithmetic backend (`--backend`); default auto. */
   backend?: BackendChoice;
+  /** `--platform-values`: the service's value columns to release, `['all']` for every one it offers. */
+  platformValues?: string[];
+  /** `--value-bound`: clamp of each own `--values` value per customer. */
+  valueBound?: number;
 }
 
 /**
@@ -59,6 +68,8 @@ export interface MatchReport {
   size?: number;
   /** Under a disclosure policy: the figure the service released, never the exact count. */
   released?: ReleasedFigure;
+  /** With `--values` or `--platform-values`: the count and each column's figure (docs/measurement.md). */
+  aggregates?: Aggregates;
   /** Matched rows, duplicates included, when the intersection is learnt. */
   matched?: number;
   matches?: MatchedRow[];
@@ -82,7 +93,15 @@ export interface MatchReport {
  */
 export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSignal): Promise<MatchReport> {
   const started = performance.now();
+  if ((opts.values === undefined) !== (opts.valueBound === undefined)) {
+    throw new PsiError(
+      'OPTIONS_INVALID',
+      '--values and --value-bound go together: the bound is the sensitivity of the sums, it has no default',
+    );
+  }
   const input = await loadInput(opts, io);
+  // Values go with rows (a row found by two of its identifiers is one row), so each customer's value is added once.
+  const measure = measureOf(opts, input.records?.values ?? input.values);
   const bar = progressBar(io, 'matching', 'frames');
   let result;
   try {
@@ -99,6 +118,7 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
       ...(opts.group === undefined ? {} : { group: opts.group }),
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
       ...(stop === undefined ? {} : { signal: stop }),
+      ...(measure === undefined ? {} : { measure }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),
     });
   } finally {
@@ -120,6 +140,7 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
     peerSize: result.peerSize,
     ...(result.size === undefined ? {} : { size: result.size }),
     ...(result.released === undefined ? {} : { released: result.released }),
+    ...(result.aggregates === undefined ? {} : { aggregates: result.aggregates }),
     ...(matches === undefined ? {} : { matched: matches.length }),
     ...(matches === undefined || opts.output !== undefined ? {} : { matches }),
     ...(matches === undefined || opts.output === undefined ? {} : { output: opts.output }),
@@ -131,6 +152,33 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   };
   io.out(opts.json ? `${JSON.stringify(report)}\n` : describe(report));
   return report;
+}
+
+/** The `measure` option of the match from the flags, or none when nothing is to be measured. */
+function measureOf(opts: MatchOptions, values: Record<string, number[]> | undefined): MatchOverHttpOptions['measure'] {
+  if (opts.platformValues === undefined && values === undefined) return undefined;
+  const all = opts.platformValues?.length === 1 && opts.platformValues[0] === 'all';
+  return {
+    platformColumns: all ? 'all' : (opts.platformValues ?? []),
+    ...(values === undefined ? {} : { values, valueBound: opts.valueBound! }),
+  };
+}
+
+/** One figure in words with its noise scale and 95% interval, or "exact". */
+function describeFigure(f: Figure): string {
+  if (f.epsilon === null) return `${formatInteger(f.value)} (exact)`;
+  const spread = f.interval95 === undefined ? '' : `, 95% interval ${formatInteger(f.interval95[0])}..${formatInteger(f.interval95[1])}`;
+  return `${describeReleased(f)} (noise scale ${formatInteger(f.scale)}${spread}; ${f.note})`;
+}
+
+/** The aggregates block of the human output: the count, then each column. */
+function aggregateLines(a: Aggregates): string[] {
+  const width = Math.max(8, ...Object.keys(a.columns).map((n) => n.length + 1));
+  return [
+    '  aggregates over the matched rows:',
+    `    ${'count'.padEnd(width)} ${describeFigure(a.count)}`,
+    ...Object.entries(a.columns).map(([name, f]) => `    ${`${name}`.padEnd(width)} ${describeFigure(f)}`),
+  ];
 }
 
 /** The line saying what is in both lists, exact only when it was disclosed exactly. */
@@ -151,6 +199,7 @@ function describe(r: MatchReport): string {
     `  your items:     ${n(r.items)} distinct (${n(r.rowsRead)} rows, ${n(r.duplicates)} duplicates, ${n(r.rejected)} rejected)`,
     `  service items:  ${n(r.peerSize)} distinct`,
     inBoth(r),
+    ...(r.aggregates === undefined ? [] : aggregateLines(r.aggregates)),
   ];
   if (r.output !== undefined) lines.push(`  matched rows:   ${n(r.matched!)} written to ${r.output}`);
   else if (r.matches !== undefined) lines.push(`  matched rows:   ${n(r.matched!)}`, matchedRowsCsv(r.matches).trimEnd());

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { BackendChoice } from '../group/load.js';
 import { GROUP_NAMES, type GroupName } from '../group/suite.js';
+import { PsiError } from '../errors.js';
 import { integerIn } from '../validate.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
@@ -89,4 +90,64 @@ export function parsePositiveNumber(value: string): number {
   const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!(n > 0)) throw new InvalidArgumentError('expected a positive number such as 0.25');
   return n;
+}
+
+/** Largest `--value-bound`: 2^40 (the protocol's cap on an advertiser's declared bound). */
+const MAX_VALUE_BOUND = 2 ** 40;
+
+/**
+ * Parses `--values`: comma-separated column names.
+ *
+ * @example
+ * ```ts
+ * parseNameList('impressions, clicks'); // ['impressions', 'clicks']
+ * ```
+ */
+export function parseNameList(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '') || new Set(names).size !== names.length) {
+    throw new InvalidArgumentError('expected distinct column names separated by commas');
+  }
+  return names;
+}
+
+/**
+ * Parses `--value-bound`: one bound for every value column (`1000`), or one per
+ * column (`impressions=1000,clicks=50`). Each is a whole number in 1..2^40.
+ *
+ * @example
+ * ```ts
+ * parseValueBounds('impressions=1000,clicks=50'); // { impressions: 1000, clicks: 50 }
+ * parseValueBounds('5000');                       // 5000
+ * ```
+ */
+export function parseValueBounds(value: string): number | Record<string, number> {
+  const bound = intIn(1, MAX_VALUE_BOUND);
+  if (!value.includes('=')) return bound(value);
+  const out: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const [name, n, extra] = part.split('=').map((x) => x.trim());
+    if (!name || n === undefined || extra !== undefined) throw new InvalidArgumentError('expected NAME=BOUND pairs separated by commas');
+    out[name] = bound(n);
+  }
+  return out;
+}
+
+/**
+ * The bound of column `name` from a parsed `--value-bound`, refusing a column without one.
+ *
+ * @example
+ * ```ts
+ * boundOf({ clicks: 50 }, 'clicks'); // 50
+ * ```
+ */
+export function boundOf(bounds: number | Record<string, number> | undefined, name: string): number {
+  const b = typeof bounds === 'number' ? bounds : bounds?.[name];
+  if (b === undefined) {
+    throw new PsiError(
+      'OPTIONS_INVALID',
+      `--value-bound gives no bound for column ${name}: the bound is the noise's sensitivity, it has no default`,
+    );
+  }
+  return b;
 }

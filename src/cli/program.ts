@@ -9,7 +9,17 @@ import { hashCommand, type HashOptions } from './hash.js';
 import { MATCH_TYPES } from './input.js';
 import type { CliIo } from './io.js';
 import { matchCommand, type MatchOptions } from './match.js';
-import { BACKEND_CHOICES, GROUP_CHOICES, intIn, parseDuration, parseKeyRotation, parsePositiveNumber, REVEAL_CHOICES } from './options.js';
+import {
+  BACKEND_CHOICES,
+  GROUP_CHOICES,
+  intIn,
+  parseDuration,
+  parseKeyRotation,
+  parseNameList,
+  parsePositiveNumber,
+  parseValueBounds,
+  REVEAL_CHOICES,
+} from './options.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
@@ -136,6 +146,13 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
     .addOption(groupOption())
     .addOption(backendOption())
+    .option('--values <columns>', 'numeric columns (e.g. impressions,clicks) clients may have summed over the matched users', parseNameList)
+    .option(
+      '--value-bound <n>',
+      'per-user clamp of the --values columns: N for all, or name=N,...; the noise scale is N/epsilon',
+      parseValueBounds,
+    )
+    .option('--advertiser-values', "sum clients' encrypted value columns (private against semi-honest clients only)")
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
     .option('--ui', "serve the advertiser's page (match a CSV in the browser) at the service's URL")
     .option(
@@ -151,6 +168,17 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(revealOption('--learn', "what you learn; 'auto' takes what the service offers (GET /v1/terms)", 'auto', true))
     .addOption(revealOption('--peer-learns', "what the service learns; 'auto' as its terms say", 'auto', true))
     .option('--json', 'print one JSON object instead of text', false)
+    .option(
+      '--platform-values <columns>',
+      "the service's value columns to sum over the matched users ('all': every one it offers)",
+      parseNameList,
+    )
+    .option('--values <columns>', 'own numeric columns (e.g. amount, in cents) to sum over the matched rows, encrypted', parseNameList)
+    .option(
+      '--value-bound <n>',
+      'clamp of each own value per customer: the sensitivity of the sums (required with --values)',
+      intIn(1, 2 ** 40),
+    )
     .option('--output <file>', 'write the matched rows here when you learn the intersection')
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)

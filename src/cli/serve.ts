@@ -8,6 +8,7 @@ import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
+import { boundOf } from './options.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -52,6 +53,10 @@ export interface ServeOptions extends InputSpec {
   ui?: boolean;
   /** Origins whose pages may call the service (`--cors-origin`). */
   corsOrigin?: string[];
+  /** `--advertiser-values`: sum clients' encrypted columns (semi-honest clients only). */
+  advertiserValues?: boolean;
+  /** `--value-bound`: per-user clamp of every `--values` column, or one per column; no default. */
+  valueBound?: number | Record<string, number>;
 }
 
 const DAY_MS = 86_400_000;
@@ -87,11 +92,17 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
   const tokens = opts.tokensFile === undefined ? undefined : await loadTokensFile(opts.tokensFile);
   const input = await loadInput(opts, io);
   io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
+  const values =
+    input.values === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(input.values).map(([name, v]) => [name, { values: v, bound: boundOf(opts.valueBound, name) }]));
   const service: PsiServer = await startPsiServer({
     items: input.items,
     rows: input.rows,
     keyTypes: itemTypes(opts),
     ...(input.records === undefined ? {} : { rowColumns: opts.emit ?? opts.column.split(/[,+]/).map((c) => c.trim()) }),
+    ...(values === undefined ? {} : { values }),
+    ...(opts.advertiserValues === true ? { advertiserValues: true } : {}),
     port: opts.port,
     host: opts.host,
     learn: opts.learn,
@@ -131,6 +142,15 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     io.err(
       'WARNING: --disclosure exact makes this service a membership oracle: a client can test whether any one identifier is a user. ' +
         'It is secure only against honest-but-curious clients (docs/privacy.md).\n',
+    );
+  }
+  if (terms.values !== undefined) {
+    const columns = Object.entries(terms.values).map(([name, bound]) => `${name} (clamped at ${bound} per user)`);
+    io.err(`value columns clients may ask for, one released figure each: ${columns.join(', ')}\n`);
+  }
+  if (terms.advertiserValues) {
+    io.err(
+      'advertiser values accepted (--advertiser-values): their sums are private only if clients encrypt values within their declared bound; a malicious client can learn which of a few dozen chosen rows matched (docs/measurement.md)\n',
     );
   }
   return service;

@@ -11,3 +11,4 @@ export * from './laplace.js';
 export * from './policy.js';
 export * from './display.js';
 export * from './release.js';
+export * from './exact.js';

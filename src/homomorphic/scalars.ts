@@ -62,8 +62,9 @@ export function scalarCount(packed: Uint8Array, n?: number): number {
  */
 export function randomNonces(n: number): Uint8Array {
   const out = new Uint8Array(n * SCALAR_BYTES);
-  // One CSPRNG call for all of them, wiped after reduction.
-  const wide = randomBytes(64 * n);
+  // CSPRNG calls of at most 64 KiB (what crypto.getRandomValues allows), wiped after reduction.
+  const wide = new Uint8Array(64 * n);
+  for (let at = 0; at < wide.length; at += 1 << 16) wide.set(randomBytes(Math.min(1 << 16, wide.length - at)), at);
   for (let i = 0; i < n; i++) {
     let s = bytesToNumberLE(wide.subarray(64 * i, 64 * (i + 1))) % ORDER;
     // Zero has probability 2^-252; redraw rather than bias.

@@ -87,12 +87,20 @@ function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, own: Ow
 type Phase = 'start' | 'handshake' | 'exchange' | 'done' | 'closed';
 
 /**
- * What a test may replace to make a session reproducible; never exported from
- * the package, since a predictable key or permutation breaks every guarantee.
+ * What a test may replace to make a session reproducible, and what a layer on
+ * top (src/measurement) hooks into; never exported from the package, since a
+ * predictable key or permutation breaks every guarantee.
  */
 export interface PartySeams {
   /** Source of the session id, the key and the permutations; default the CSPRNG. */
   random?: (length: number) => Uint8Array;
+  /**
+   * Called once the join is done, when this party learns a count: `positions()`
+   * gives the positions of the peer's items or rows (its sending order) that
+   * matched, each once, where the peer's per-position ciphertexts are summed. It is a second
+   * join, so it runs only if called, and only within the callback.
+   */
+  onPeerMatches?: (positions: () => Uint32Array) => void;
 }
 
 /**
@@ -104,6 +112,7 @@ export interface PartySeams {
 export class PsiParty implements Party {
   private readonly opts: CheckedOptions;
   private readonly random: (length: number) => Uint8Array;
+  private readonly onPeerMatches: PartySeams['onPeerMatches'];
   private phase: Phase = 'start';
   private id: Uint8Array | undefined;
   private sendSeq = 0;
@@ -128,6 +137,17 @@ export class PsiParty implements Party {
   constructor(opts: PartyOptions, seams: PartySeams = {}) {
     this.opts = checkOptions(opts);
     this.random = seams.random ?? randomBytes;
+    this.onPeerMatches = seams.onPeerMatches;
+  }
+
+  /**
+   * Own sending order once the first step has run: item or row position p of the
+   * own stream carries distinct item or row `order[p]`, and given index i is
+   * distinct `groupOf[i]` (-1: a row with no key, never sent). A layer sending
+   * per-position data aligned with the stream uses it.
+   */
+  get sendingOrder(): { order: Uint32Array; groupOf: Uint32Array | Int32Array } | undefined {
+    return this.own === undefined ? undefined : { order: this.own.order, groupOf: this.own.groupOf };
   }
 
   get done(): boolean {
@@ -230,6 +250,9 @@ export class PsiParty implements Party {
         return this.onReblinded(frame);
       case 'release':
         return this.onRelease(frame);
+      default:
+        // The measurement layer's frames never reach the party (expectedType() refuses them first).
+        throw new PsiError('UNEXPECTED_FRAME', `a ${frame.type} frame is not for the PSI party`);
     }
   }
 
@@ -404,6 +427,8 @@ export class PsiParty implements Party {
       const matched = this.matchedUnits(intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES }));
       outcome.size = matched.count;
       if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(matched.flags);
+      const ownDouble = this.ownDouble;
+      this.onPeerMatches?.(() => this.peerUnits(intersectPacked(peerDouble, ownDouble, { width: ELEMENT_BYTES })));
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
@@ -436,6 +461,14 @@ export class PsiParty implements Party {
       flags[unit] = 1;
     }
     return { flags, count: matched };
+  }
+
+  /** The peer's matched items or rows, in its sending order, from its matched element positions: each row once, ascending. */
+  private peerUnits(positions: Uint32Array): Uint32Array {
+    const width = Math.max(1, this.peer!.slots);
+    if (width === 1) return positions;
+    const units = Uint32Array.from(positions, (p) => Math.floor(p / width)).sort();
+    return units.filter((u, i) => i === 0 || u !== units[i - 1]);
   }
 
   /** Every index the caller gave whose distinct item or row matched. */

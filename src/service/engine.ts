@@ -6,12 +6,15 @@ import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import { checkBackendChoice, type GroupName } from '../group/suite.js';
-import { PsiParty } from '../protocol/party.js';
+import { PlatformParty } from '../measurement/platform-party.js';
+import type { PlatformColumns } from '../measurement/platform-columns.js';
 import { protocolSuite } from '../protocol/suite.js';
 import { optionalIntegerIn } from '../validate.js';
 import type { Frame } from '../wire/frame.js';
 import { decodeHandshake, handshakeElements, type Handshake } from '../wire/messages.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
+import { MAX_VALUE_COLUMNS } from '../wire/measure.js';
+import { checkValueColumn } from '../measurement/values.js';
 import { DailyCounter } from './daily-counter.js';
 import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
 import type { MatchedRow, SessionResult } from './result.js';
@@ -44,6 +47,20 @@ export interface SessionServiceOptions {
    * and would cost it and the service work. Default: not published.
    */
   keyTypes?: readonly string[];
+  /**
+   * Value columns clients may ask to have summed over the matched users and
+   * released (`serve --values`): per item values (aligned with `items`) and the
+   * clamp bound of each column, the most one user adds to its sum. Each figure
+   * released costs one epsilon of the client's budget. docs/measurement.md.
+   */
+  values?: PlatformColumns;
+  /**
+   * Sum clients' encrypted value columns (default false). Their guarantee holds
+   * only against a semi-honest client, one that encrypts values within the bound
+   * it declares: a malicious one can learn which of a few dozen chosen rows
+   * matched (docs/measurement.md, threat model).
+   */
+  advertiserValues?: boolean;
   /** What the service learns; default `'intersection'`. */
   learn?: Reveal;
   /**
@@ -169,6 +186,10 @@ export interface ServiceTerms {
   policy?: { epsilon: number; threshold: number | null; significantDigits: number | null };
   /** The identifier types the service matches on, when it publishes them; keys of other types cannot match. */
   keyTypes?: string[];
+  /** Value columns a client may ask for (a MEASURE frame), each with its clamp bound per user. */
+  values?: Record<string, number>;
+  /** Whether the service sums a client's encrypted value columns. */
+  advertiserValues: boolean;
 }
 
 const DEFAULTS = {
@@ -258,6 +279,7 @@ export class SessionService {
     this.#items = opts.itemCounter ?? new DailyCounter();
     this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
     this.#minItems = optionalIntegerIn(opts.minItems, 'minItems', 1, this.#maxItems, disclosure === 'policy' ? DEFAULTS.minItems : 1);
+    if (opts.values !== undefined) checkServiceValues(opts.values, opts.items.length);
     this.terms = {
       group: suite.name,
       learn: this.learn,
@@ -275,6 +297,8 @@ export class SessionService {
               significantDigits: resolved.significantDigits,
             },
           }),
+      ...(opts.values === undefined ? {} : { values: Object.fromEntries(Object.entries(opts.values).map(([n, c]) => [n, c.bound])) }),
+      advertiserValues: opts.advertiserValues === true,
     };
     this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
@@ -343,29 +367,46 @@ export class SessionService {
         session.lease = await this.#sets.acquire();
         const { group, backend, workers, chunkItems } = this.#opts;
         const utf8 = new TextEncoder();
-        session.party = new PsiParty({
-          role: 'responder',
-          ...session.lease.source,
-          learn: this.learn,
-          peerLearns: this.peerLearns,
-          maxPeerItems: this.#maxItems,
-          group,
-          backend,
-          workers,
-          chunkItems,
-          ...(this.#policy === undefined
-            ? {}
-            : {
-                disclosure: {
+        session.party = new PlatformParty(
+          {
+            role: 'responder',
+            ...session.lease.source,
+            learn: this.learn,
+            peerLearns: this.peerLearns,
+            maxPeerItems: this.#maxItems,
+            group,
+            backend,
+            workers,
+            chunkItems,
+            ...(this.#policy === undefined
+              ? {}
+              : {
+                  disclosure: {
+                    policy: this.#policy,
+                    // One user counts once however many of its identifiers matched: the sensitivity stays 1.
+                    countMatches: (matches: readonly number[]) => new Set(matches.map((i) => this.#rowOf(i).line)).size,
+                    noiseKey: this.#noiseKey,
+                    // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
+                    context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
+                  },
+                }),
+          },
+          {
+            ...(this.#opts.values === undefined ? {} : { columns: this.#opts.values }),
+            personOf: (i) => this.#rowOf(i).line,
+            encryptedColumns: this.terms.advertiserValues,
+            ...(this.#policy === undefined
+              ? {}
+              : {
                   policy: this.#policy,
-                  // One user counts once however many of its identifiers matched: the sensitivity stays 1.
-                  countMatches: (matches: readonly number[]) => new Set(matches.map((i) => this.#rowOf(i).line)).size,
-                  noiseKey: this.#noiseKey,
-                  // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
-                  context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
-                },
-              }),
-        });
+                  // One debit per figure, before any is computed; like the count's, never refunded.
+                  charge: async (figures) => {
+                    for (let k = 0; k < figures; k++)
+                      await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy!.epsilon);
+                  },
+                }),
+          },
+        );
         this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
         return await this.#feed(session, frame, body);
       } catch (e) {
@@ -523,7 +564,7 @@ export class SessionService {
     return batch;
   }
 
-  async #finish(session: Session, party: PsiParty): Promise<void> {
+  async #finish(session: Session, party: PlatformParty): Promise<void> {
     const outcome = party.result();
     session.state = 'done';
     session.party = undefined;
@@ -545,6 +586,8 @@ export class SessionService {
         ...(outcome.size === undefined ? {} : { size: outcome.size }),
         ...(rows === undefined ? {} : { matched: rows.length }),
         ...(outcome.released === undefined ? {} : { released: outcome.released }),
+        ...(outcome.aggregates === undefined ? {} : { aggregates: outcome.aggregates.columns }),
+        ...(outcome.encryptedColumns === undefined ? {} : { encryptedColumns: outcome.encryptedColumns }),
         ...(rowColumns === undefined ? {} : { columns: [...rowColumns] }),
         startedAt: new Date(session.startedAt).toISOString(),
         finishedAt: new Date(finishedAt).toISOString(),
@@ -594,6 +637,21 @@ export class SessionService {
   #exchange(session: Session, batch: Batch): Exchange {
     const end = session.outboxStart + session.outbox.length;
     return { sessionId: session.id, frames: batch.frames, pending: Math.max(0, end - (batch.firstSeq + batch.frames.length)) };
+  }
+}
+
+/** Service value columns: names a MEASURE frame can carry, one value per item, a positive bound each. */
+function checkServiceValues(values: PlatformColumns, items: number): void {
+  if (typeof values !== 'object' || values === null) throw new PsiError('OPTIONS_INVALID', 'values must be an object of columns');
+  const names = Object.keys(values);
+  if (names.length > MAX_VALUE_COLUMNS || names.some((n) => n.length < 1 || n.length > 64)) {
+    throw new PsiError('OPTIONS_INVALID', `values: at most ${MAX_VALUE_COLUMNS} columns, each named in 1..64 characters`);
+  }
+  for (const [name, column] of Object.entries(values)) {
+    checkValueColumn(column.values, name, items);
+    if (!Number.isSafeInteger(column.bound) || column.bound < 1) {
+      throw new PsiError('OPTIONS_INVALID', `the bound of value column ${name} must be a positive integer`);
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Figure } from '../disclosure/exact.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 
@@ -51,6 +52,10 @@ export interface SessionSummary {
   matched?: number;
   /** The figure released to the client under the disclosure policy (never more than the client saw). */
   released?: ReleasedFigure;
+  /** The service's value columns as released to the client (`serve --values`), when the client asked for them. */
+  aggregates?: Record<string, Figure>;
+  /** Names of the client's encrypted value columns the service summed without seeing a value. */
+  encryptedColumns?: string[];
   startedAt: string;
   finishedAt: string;
   durationMs: number;

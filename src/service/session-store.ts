@@ -1,4 +1,4 @@
-import type { PsiParty } from '../protocol/party.js';
+import type { PlatformParty } from '../measurement/platform-party.js';
 import type { ResponderLease } from './key-rotation.js';
 
 /**
@@ -35,7 +35,7 @@ export interface Session {
   busy: number;
   /** Serialises the session's requests. */
   lock: Promise<unknown>;
-  party?: PsiParty;
+  party?: PlatformParty;
   lease?: ResponderLease;
   /** Seq and digest of the last frame the party took, and the answer to it. */
   last?: { seq: number; digest: string; batch: Batch };

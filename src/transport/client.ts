@@ -1,8 +1,10 @@
 import { isPsiErrorCode, PsiError, type PsiErrorCode } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
+import { AdvertiserParty } from '../measurement/advertiser-party.js';
+import type { AdvertiserMeasure, Aggregates } from '../measurement/types.js';
 import { PsiParty } from '../protocol/party.js';
-import type { PartyResult } from '../protocol/types.js';
+import type { PartyOptions, PartyResult } from '../protocol/types.js';
 import { decodeFrames } from '../wire/frame.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { ServiceTerms } from '../service/engine.js';
@@ -56,6 +58,12 @@ export interface MatchOverHttpOptions {
   retryDelayMs?: number;
   /** Aborts the session: the call rejects with `ABORTED`. */
   signal?: AbortSignal;
+  /**
+   * Aggregates over the intersection (docs/measurement.md): the service's value
+   * columns to release (`'all'`: every one its terms list) and own value columns,
+   * summed under encryption. The result then has `aggregates`.
+   */
+  measure?: Omit<AdvertiserMeasure, 'platformColumns'> & { platformColumns?: readonly string[] | 'all' };
   /** Called before the first request and after each exchange with the service. */
   onProgress?: (progress: MatchProgress) => void;
 }
@@ -103,6 +111,8 @@ export interface MatchOverHttpResult extends PartyResult {
   /** What this client learnt and what the service learnt, as agreed in the session. */
   learn: Reveal;
   peerLearns: Reveal;
+  /** With `measure`: the count and every column's figure, each with its noise scale and 95% interval. */
+  aggregates?: Aggregates;
 }
 
 /**
@@ -257,7 +267,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     learn: opts.learn === undefined || opts.learn === 'auto' ? 'auto' : parseReveal(opts.learn, 'learn'),
     peerLearns: opts.peerLearns === undefined || opts.peerLearns === 'auto' ? 'auto' : parseReveal(opts.peerLearns, 'peerLearns'),
   } as const;
-  let party: PsiParty | undefined;
+  let party: PsiParty | AdvertiserParty | undefined;
   let sessionId = '';
   let established = false;
 
@@ -327,12 +337,18 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     let terms: ServiceTerms | undefined;
     checkOwnSet(opts);
     const typed = opts.rows?.some((row) => row.some(isTyped)) ?? false;
-    if (wanted.learn === 'auto' || wanted.peerLearns === 'auto' || opts.group === undefined || typed) {
+    if (
+      wanted.learn === 'auto' ||
+      wanted.peerLearns === 'auto' ||
+      opts.group === undefined ||
+      typed ||
+      opts.measure?.platformColumns === 'all'
+    ) {
       terms = parseTerms((await request('GET', 'v1/terms')).body);
     }
     const learn = wanted.learn === 'auto' ? terms!.peerLearns : wanted.learn;
     const own = ownSet(opts, terms?.keyTypes);
-    party = new PsiParty({
+    const partyOptions: PartyOptions = {
       role: 'initiator',
       ...own.set,
       learn,
@@ -345,10 +361,19 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       group: opts.group ?? terms?.group,
       // A repeated list is then sent as the same bytes and gets the same released figure, not fresh noise to average.
       keyFromItems: learn === 'released',
-    });
-    const [hello] = await party.step();
+    };
+    const { measure } = opts;
+    party =
+      measure === undefined
+        ? new PsiParty(partyOptions)
+        : new AdvertiserParty(partyOptions, {
+            ...measure,
+            platformColumns: measure.platformColumns === 'all' ? Object.keys(terms!.values ?? {}) : measure.platformColumns,
+          });
+    // HELLO, and with `measure` the MEASURE request and ciphertexts that follow it.
+    const first = await party.step();
     sessionId = Array.from(party.sessionId!, (b) => b.toString(16).padStart(2, '0')).join('');
-    queue.push(hello!);
+    queue.push(...first);
     progress();
     for (let frame = queue.shift(); frame !== undefined; frame = queue.shift()) {
       const reply = await request('POST', established ? `v1/sessions/${sessionId}/frames?ack=${nextSeq}` : 'v1/sessions', frame);

@@ -2,9 +2,9 @@ import { concatParts } from '../bytes.js';
 import { PsiError } from '../errors.js';
 
 /** Frame types, in the order a session uses them. */
-export type FrameType = 'hello' | 'accept' | 'blinded' | 'reblinded' | 'release';
+export type FrameType = 'hello' | 'accept' | 'blinded' | 'reblinded' | 'release' | 'measure' | 'ciphertexts' | 'aggregates';
 
-const TYPES: readonly FrameType[] = ['hello', 'accept', 'blinded', 'reblinded', 'release'];
+const TYPES: readonly FrameType[] = ['hello', 'accept', 'blinded', 'reblinded', 'release', 'measure', 'ciphertexts', 'aggregates'];
 
 /** `BJPS`: lets a receiver refuse bytes that are not blindjoin frames at the first glance. */
 export const MAGIC = new Uint8Array([0x42, 0x4a, 0x50, 0x53]);

@@ -27,4 +27,23 @@ export {
   type Handshake,
 } from './messages.js';
 export { parseReveal, type Reveal } from './reveal.js';
-export { decodeRelease, encodeRelease, MAX_RELEASE_BYTES, type ReleasedFigure } from './release.js';
+export { decodeRelease, encodeRelease, parseReleased, MAX_RELEASE_BYTES, type ReleasedFigure } from './release.js';
+export {
+  checkColumnNames,
+  decodeAggregates,
+  decodeCiphertexts,
+  decodeMeasure,
+  encodeAggregates,
+  encodeCiphertexts,
+  encodeMeasure,
+  parseFigure,
+  CIPHERTEXTS_HEADER_BYTES,
+  MAX_CIPHERTEXTS_PER_FRAME,
+  MAX_MEASURE_JSON_BYTES,
+  MAX_VALUE_BOUND,
+  MAX_VALUE_COLUMNS,
+  type AggregatesMessage,
+  type CiphertextChunk,
+  type MeasureRequest,
+  type SumsParameters,
+} from './measure.js';

@@ -56,6 +56,21 @@ export function decodeRelease(payload: Uint8Array): ReleasedFigure {
   } catch (e) {
     throw new PsiError('PAYLOAD_INVALID', 'release payload is not UTF-8 JSON', { cause: e });
   }
+  return parseReleased(json, 'release payload');
+}
+
+/**
+ * Checks an untrusted, already parsed JSON value as a {@link ReleasedFigure}
+ * (what a RELEASE payload holds, and each platform figure of an AGGREGATES
+ * frame), refusing anything else with `PAYLOAD_INVALID`.
+ *
+ * @example
+ * ```ts
+ * parseReleased(JSON.parse(text), 'aggregates payload, column clicks').value;
+ * ```
+ */
+export function parseReleased(json: unknown, where: string): ReleasedFigure {
+  const bad = (why: string) => new PsiError('PAYLOAD_INVALID', `${where}: ${why}`);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('not an object');
   const f = json as Record<string, unknown>;
   if (f.value !== null && !isCount(f.value)) throw bad('value must be an integer or null');

@@ -107,6 +107,9 @@ function uncheckable(genuine: Uint8Array): (at: number) => boolean {
     case 'release':
       // A figure is the releasing party's word: another well-formed figure cannot be told apart.
       return (at) => at >= HEADER;
+    default:
+      // The measurement layer's frames are tampered with in test/measurement.
+      return () => false;
   }
 }
 
