@@ -15,6 +15,7 @@ import { decodeRelease, encodeRelease } from '../wire/release.js';
 import { prepareItems } from './items.js';
 import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
+import { StreamingJoin } from './streaming-join.js';
 import { permutePacked, randomPermutation } from './shuffle.js';
 import type { Reveal } from '../wire/reveal.js';
 import { checkPeerGroup } from './suite.js';
@@ -71,6 +72,24 @@ function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, order: 
   return sha256(concatParts([TRANSCRIPT_DOMAIN, setDigest(peerDouble, ELEMENT_BYTES), new Uint8Array(canonical.buffer)]));
 }
 
+/**
+ * Frames a party numbered but left to be made on demand: `count` frames with
+ * sequence numbers from `firstSeq`, frame `k` made by `frame(k)` (the same bytes
+ * every time, so a lost reply is made again).
+ *
+ * @example
+ * ```ts
+ * party.deferOwnFrames();
+ * await party.stepFrame(hello);
+ * const deferred = party.takeDeferred(); // deferred.frame(0) is BLINDED frame deferred.firstSeq
+ * ```
+ */
+export interface DeferredFrames {
+  readonly firstSeq: number;
+  readonly count: number;
+  frame(k: number): Promise<Uint8Array>;
+}
+
 type Phase = 'start' | 'handshake' | 'exchange' | 'done' | 'closed';
 
 /**
@@ -107,6 +126,12 @@ export class PsiParty implements Party {
   /** Own elements re-blinded by the peer (A^ab), in our sending order; received when we learn. */
   private ownDouble: Uint8Array | undefined;
   private ownDoubleReceived = 0;
+  /** Instead of `ownDouble` for a stored own set: returned chunks joined on arrival, only matches kept. */
+  private joinOnArrival = false;
+  private ownJoin: StreamingJoin | undefined;
+  /** Own BLINDED frames left for {@link takeDeferred} (a stored set, when the caller asked to pull them). */
+  private deferred: DeferredFrames | undefined;
+  private deferOwn = false;
   private outcome: PartyResult | undefined;
 
   constructor(opts: PartyOptions, seams: PartySeams = {}) {
@@ -125,6 +150,22 @@ export class PsiParty implements Party {
   /** What this party agreed the peer learns. */
   get peerLearns(): Reveal {
     return this.opts.peerLearns;
+  }
+
+  /**
+   * With a `storedSet`: leaves the own BLINDED frames out of what `step()` returns,
+   * for {@link takeDeferred}, so that a service reads them from disk as the peer
+   * pulls them instead of holding the whole set per session. Call before the first step.
+   */
+  deferOwnFrames(): void {
+    this.deferOwn = this.opts.storedSet !== undefined;
+  }
+
+  /** The own BLINDED frames left out of the last step's answer, once; they come right after it in sequence. */
+  takeDeferred(): DeferredFrames | undefined {
+    const deferred = this.deferred;
+    this.deferred = undefined;
+    return deferred;
   }
 
   step(incoming?: Uint8Array): Promise<Uint8Array[]> {
@@ -197,7 +238,7 @@ export class PsiParty implements Party {
     if (this.phase === 'start') return 'hello';
     if (this.phase === 'handshake') return 'accept';
     if (this.peerReceived < this.peerCount) return 'blinded';
-    if (this.ownDouble !== undefined && this.ownDoubleReceived < this.own!.count) return 'reblinded';
+    if ((this.ownDouble !== undefined || this.joinOnArrival) && this.ownDoubleReceived < this.own!.count) return 'reblinded';
     if (this.opts.learn === 'released' && this.outcome?.released === undefined) return 'release';
     return undefined;
   }
@@ -229,10 +270,11 @@ export class PsiParty implements Party {
     const own = this.ownSet();
     const id = frame.sessionId.slice();
     // Built before any state changes: a HELLO that fails here leaves the party as it was.
-    const blinded = await this.ownBlindedFrames(own, id, this.sendSeq + 1);
+    const blinded = this.deferOwn ? [] : await this.ownBlindedFrames(own, id, this.sendSeq + 1);
     this.id = id;
     const accept = this.frame('accept', encodeHandshake(this.handshake(own)));
-    this.sendSeq += blinded.length;
+    if (this.deferOwn && this.anyoneLearns()) this.deferred = this.deferFrames(own, id, this.sendSeq);
+    this.sendSeq += this.deferred?.count ?? blinded.length;
     this.beginExchange(peer.itemCount, own);
     return [accept, ...blinded];
   }
@@ -277,8 +319,14 @@ export class PsiParty implements Party {
   private async onReblinded(frame: Frame): Promise<Uint8Array[]> {
     const { offset, elements } = decodeChunk(frame.payload);
     const count = elements.length / ELEMENT_BYTES;
-    const ownDouble = this.ownDouble!;
     checkChunk(offset, count, this.ownDoubleReceived, this.own!.count);
+    if (this.joinOnArrival) {
+      // The peer's whole set has arrived before any of ours comes back (expectedType), so the join can index it now.
+      this.streamingJoin().add(offset, elements);
+      this.ownDoubleReceived += count;
+      return [];
+    }
+    const ownDouble = this.ownDouble!;
     ownDouble.set(elements, offset * ELEMENT_BYTES);
     if (offset + count === this.own!.count) {
       try {
@@ -320,7 +368,8 @@ export class PsiParty implements Party {
     this.peerCount = this.anyoneLearns() ? peerCount : 0;
     this.outcome = { ownSize: own.count, peerSize: peerCount };
     if (learnsCount(learn) || peerLearns === 'size') this.peerDouble = new ElementStream(ELEMENT_BYTES, this.peerCount);
-    if (learnsCount(learn)) this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
+    if (learnsCount(learn) && this.opts.storedSet === undefined) this.ownDouble = new Uint8Array(own.count * ELEMENT_BYTES);
+    if (learnsCount(learn) && this.opts.storedSet !== undefined) this.joinOnArrival = true;
     this.phase = 'exchange';
   }
 
@@ -355,6 +404,20 @@ export class PsiParty implements Party {
     return frames;
   }
 
+  /** Own BLINDED frames of session `id` from `firstSeq`, each made when asked for (the peer pulls them). */
+  private deferFrames(own: OwnSet, id: Uint8Array, firstSeq: number): DeferredFrames {
+    const { chunkItems } = this.opts;
+    return {
+      firstSeq,
+      count: Math.ceil(own.count / chunkItems),
+      frame: async (k) => {
+        const from = k * chunkItems;
+        const elements = await own.blindRange(from, Math.min(from + chunkItems, own.count));
+        return encodeFrame('blinded', id, firstSeq + k, encodeChunk({ offset: from, elements }));
+      },
+    };
+  }
+
   private chunkFrames(type: FrameType, elements: Uint8Array): Uint8Array[] {
     const step = this.opts.chunkItems * ELEMENT_BYTES;
     const frames: Uint8Array[] = [];
@@ -373,20 +436,19 @@ export class PsiParty implements Party {
     if (this.phase !== 'exchange' || this.expectedType() !== undefined) return [];
     const outcome = this.outcome!;
     const out: Uint8Array[] = [];
-    if (this.ownDouble !== undefined) {
+    if (this.ownDouble !== undefined || this.joinOnArrival) {
       const peerDouble = this.peerDouble!.view();
-      const hits = intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES });
+      const join = this.joinOnArrival ? this.streamingJoin() : undefined;
+      const hits = join?.positions() ?? intersectPacked(this.ownDouble!, peerDouble, { width: ELEMENT_BYTES });
       outcome.size = hits.length;
       if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
-        const random =
-          noiseKey === undefined
-            ? cryptoSource
-            : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!.order)]);
+        const transcript = () => join?.transcript() ?? transcriptDigest(peerDouble, this.ownDouble!, this.own!.order);
+        const random = noiseKey === undefined ? cryptoSource : keyedSource(noiseKey, [...context, transcript()]);
         const counted =
-          release.countMatches !== undefined && outcome.matches !== undefined ? release.countMatches(outcome.matches) : hits.length;
+          release.countMatches !== undefined && outcome.matches !== undefined ? await release.countMatches(outcome.matches) : hits.length;
         outcome.released = releaseFigure(counted, policy, { random, denominator: this.peerCount });
         out.push(this.frame('release', encodeRelease(outcome.released)));
       }
@@ -394,12 +456,22 @@ export class PsiParty implements Party {
     this.phase = 'done';
     this.peerDouble = undefined;
     this.ownDouble = undefined;
+    this.ownJoin = undefined;
+    this.deferred = undefined;
     await this.releaseKey();
     return out;
   }
 
-  /** Maps positions in our sending order back to every index the caller gave. */
+  /** The join of a stored own set; made at the first returned chunk, or here when none came (an empty set). */
+  private streamingJoin(): StreamingJoin {
+    const peer = this.peerDouble!.view();
+    this.ownJoin ??= new StreamingJoin(peer, [TRANSCRIPT_DOMAIN, setDigest(peer, ELEMENT_BYTES)]);
+    return this.ownJoin;
+  }
+
+  /** Maps positions in our sending order back to every index the caller gave (a stored set's positions are its indices). */
   private ownIndices(positions: Uint32Array): number[] {
+    if (this.opts.storedSet !== undefined) return Array.from(positions);
     const { order, groupOf, count } = this.own!;
     const matched = new Uint8Array(count);
     for (const p of positions) matched[order[p]!] = 1;
@@ -411,6 +483,20 @@ export class PsiParty implements Party {
   /** Own distinct items in a fresh sending order: blinded already (a `blindedSet`) or blinded chunk by chunk. */
   private ownSet(): OwnSet {
     if (this.own !== undefined) return this.own;
+    const stored = this.opts.storedSet;
+    if (stored !== undefined) {
+      // Sent in its stored order, read as sent; positions are the caller's indices (ownIndices), nothing is held here.
+      const none = new Uint32Array(0);
+      this.own = {
+        count: stored.size,
+        groupOf: none,
+        order: none,
+        shuffled: new Uint8Array(0),
+        width: ELEMENT_BYTES,
+        blindRange: stored.read,
+      };
+      return this.own;
+    }
     const set = this.opts.blindedSet;
     const { count, groupOf, packed } =
       set === undefined
@@ -434,10 +520,10 @@ export class PsiParty implements Party {
 
   private getBlinder(): Promise<Blinder> {
     if (this.keyReleased) return Promise.reject(closedError());
-    const { blindedSet, suite, backend, workers } = this.opts;
+    const { blindedSet, storedSet, suite, backend, workers } = this.opts;
     this.blinder ??= createBlinder({
       group: suite.name,
-      key: blindedSet?.copyKey() ?? suite.randomKey(this.keyRandom()),
+      key: blindedSet?.copyKey() ?? storedSet?.copyKey() ?? suite.randomKey(this.keyRandom()),
       backend,
       workers,
     });

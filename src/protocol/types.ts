@@ -1,6 +1,7 @@
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
 import type { BlindedSet } from './blinded-set.js';
+import type { StoredSet } from './stored-set.js';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
@@ -20,11 +21,23 @@ export type PartyOptions = SessionOptions &
         /** Own items; strings are UTF-8 encoded. Duplicates are fine: the peer never sees them. */
         items: readonly (string | Uint8Array)[];
         blindedSet?: undefined;
+        storedSet?: undefined;
       }
     | {
         /** Own items blinded ahead of time by {@link blindSet}, shared across sessions. */
         blindedSet: BlindedSet;
         items?: undefined;
+        storedSet?: undefined;
+      }
+    | {
+        /**
+         * Own items blinded ahead of time and read as they are sent (a platform's
+         * store); `matches` are then its stored positions, and the returned set is
+         * joined chunk by chunk instead of kept.
+         */
+        storedSet: StoredSet;
+        items?: undefined;
+        blindedSet?: undefined;
       }
   );
 
@@ -103,7 +116,7 @@ export interface ReleaseOptions {
    * 'intersection'`): e.g. distinct users when a user has several identifiers.
    * Must change by at most one when one person is removed. Default: matched items.
    */
-  countMatches?: (matches: readonly number[]) => number;
+  countMatches?: (matches: readonly number[]) => number | Promise<number>;
 }
 
 /**

@@ -13,9 +13,10 @@ import type { Frame } from '../wire/frame.js';
 import { decodeHandshake, type Handshake } from '../wire/messages.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import { DailyCounter } from './daily-counter.js';
-import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
+import { createResponderSets, type KeyRotation, type ResponderLease, type ResponderSets } from './key-rotation.js';
 import type { MatchedRow, SessionResult } from './result.js';
 import { SessionStore, type Batch, type Session } from './session-store.js';
+import type { StoreSets } from './store-sets.js';
 import type { TokenEntry } from './tokens.js';
 
 /**
@@ -28,8 +29,14 @@ import type { TokenEntry } from './tokens.js';
  * ```
  */
 export interface SessionServiceOptions {
-  /** The platform's own items (normalised identifiers). */
-  items: readonly (string | Uint8Array)[];
+  /** The platform's own items (normalised identifiers); give these or `store`. */
+  items?: readonly (string | Uint8Array)[];
+  /**
+   * The platform's users blinded once per key epoch (`blindjoin prepare`, opened
+   * with `openStoreSets`): sessions read them from disk instead of blinding
+   * `items`, and the row map names matched rows (`rows` does not apply).
+   */
+  store?: StoreSets;
   /** Row of each item in the platform's input, for results; default line `i + 1` and the item itself. */
   rows?: readonly MatchedRow[];
   /**
@@ -217,13 +224,23 @@ export class SessionService {
 
   constructor(opts: SessionServiceOptions) {
     if (typeof opts !== 'object' || opts === null) throw new PsiError('OPTIONS_INVALID', 'options must be an object');
-    if (!Array.isArray(opts.items)) throw new PsiError('ITEMS_INVALID', 'items must be an array');
-    if (opts.rows !== undefined && opts.rows.length !== opts.items.length) {
+    if ((opts.items === undefined) === (opts.store === undefined))
+      throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and store');
+    if (opts.store !== undefined && (opts.rows !== undefined || opts.keyRotation !== undefined)) {
+      throw new PsiError('OPTIONS_INVALID', "a store names its rows and keeps its epoch's key: rows and keyRotation do not apply");
+    }
+    if (opts.items !== undefined && !Array.isArray(opts.items)) throw new PsiError('ITEMS_INVALID', 'items must be an array');
+    if (opts.items !== undefined && opts.rows !== undefined && opts.rows.length !== opts.items.length) {
       throw new PsiError('OPTIONS_INVALID', `rows has ${opts.rows.length} entries for ${opts.items.length} items`);
     }
-    const suite = protocolSuite(opts.group);
+    const storeGroup = opts.store?.current.manifest.group;
+    if (storeGroup !== undefined && opts.group !== undefined && opts.group !== storeGroup) {
+      throw new PsiError('OPTIONS_INVALID', `group is '${opts.group}' but the store was blinded in '${storeGroup}'`);
+    }
+    const suite = protocolSuite(opts.group ?? storeGroup);
     checkBackendChoice(opts.backend, suite);
-    this.#opts = { ...opts, group: suite.name };
+    const rowColumns = opts.rowColumns ?? opts.store?.current.manifest.columns;
+    this.#opts = { ...opts, group: suite.name, ...(rowColumns === undefined ? {} : { rowColumns }) };
     const disclosure = opts.disclosure ?? 'policy';
     if (disclosure !== 'policy' && disclosure !== 'exact') {
       throw new PsiError('OPTIONS_INVALID', `disclosure must be 'policy' or 'exact'; got ${JSON.stringify(disclosure)}`);
@@ -273,7 +290,8 @@ export class SessionService {
     this.#log = opts.log ?? (() => undefined);
     // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
     const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
-    this.#sets = createResponderSets(opts.items, rotation, { group: suite.name, backend: opts.backend, workers: opts.workers });
+    this.#sets =
+      opts.store ?? createResponderSets(opts.items!, rotation, { group: suite.name, backend: opts.backend, workers: opts.workers });
   }
 
   /** Sessions in progress. */
@@ -342,13 +360,15 @@ export class SessionService {
                 disclosure: {
                   policy: this.#policy,
                   // One user counts once however many of its identifiers matched: the sensitivity stays 1.
-                  countMatches: (matches: readonly number[]) => new Set(matches.map((i) => this.#rowOf(i).line)).size,
+                  countMatches: async (matches: readonly number[]) =>
+                    new Set((await this.#rowsOf(session.lease!, matches)).map((row) => row.line)).size,
                   noiseKey: this.#noiseKey,
                   // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
                   context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
                 },
               }),
         });
+        if (session.lease.store !== undefined) session.party.deferOwnFrames();
         this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
         return await this.#feed(session, frame, body);
       } catch (e) {
@@ -369,7 +389,7 @@ export class SessionService {
       throw new PsiError('SESSION_MISMATCH', 'the frame belongs to another session than the one named');
     }
     const batch = await this.#withSession(session, async () => {
-      acknowledge(session, ack);
+      session.outbox.acknowledge(ack);
       const last = session.last;
       if (last !== undefined && last.seq === frame.seq && last.digest === digestOf(body)) return last.batch;
       if (session.state === 'done') throw new PsiError('SESSION_DONE', `session ${session.id} has already completed`);
@@ -382,8 +402,8 @@ export class SessionService {
   async pull(token: TokenEntry, sessionId: string, ack?: number): Promise<Exchange> {
     const session = this.#find(token, sessionId);
     const batch = await this.#withSession(session, async () => {
-      acknowledge(session, ack);
-      return this.#nextBatch(session);
+      session.outbox.acknowledge(ack);
+      return session.outbox.batch(this.#responseBytes);
     });
     return this.#exchange(session, batch);
   }
@@ -498,9 +518,12 @@ export class SessionService {
       this.#store.remove(session);
       throw e;
     }
-    session.outbox.push(...out);
+    session.outbox.push(out);
+    // A stored set's own frames are read from disk as replies carry them (Outbox), never held whole.
+    const deferred = party.takeDeferred();
+    if (deferred !== undefined) session.outbox.pushDeferred(deferred);
     if (party.done && session.state === 'open') await this.#finish(session, party);
-    const batch = this.#nextBatch(session);
+    const batch = await session.outbox.batch(this.#responseBytes);
     session.last = { seq: frame.seq, digest: digestOf(body), batch };
     return batch;
   }
@@ -510,10 +533,15 @@ export class SessionService {
     session.state = 'done';
     session.party = undefined;
     await party.close();
-    session.lease?.release();
-    session.lease = undefined;
+    const lease = session.lease!;
+    let rows: MatchedRow[] | undefined;
+    try {
+      rows = outcome.matches === undefined ? undefined : this.#matchedRows(await this.#rowsOf(lease, outcome.matches));
+    } finally {
+      lease.release();
+      session.lease = undefined;
+    }
     const finishedAt = Date.now();
-    const rows = outcome.matches === undefined ? undefined : this.#matchedRows(outcome.matches);
     const { rowColumns } = this.#opts;
     const result: SessionResult = {
       summary: {
@@ -522,7 +550,7 @@ export class SessionService {
         learn: this.learn,
         peerLearns: this.peerLearns,
         items: outcome.ownSize,
-        rows: this.#opts.items.length,
+        rows: lease.store?.manifest.items ?? this.#opts.items!.length,
         peerSize: outcome.peerSize,
         ...(outcome.size === undefined ? {} : { size: outcome.size }),
         ...(rows === undefined ? {} : { matched: rows.length }),
@@ -546,9 +574,14 @@ export class SessionService {
     );
   }
 
-  /** The rows of matched items; with `rowColumns`, each user's row once however many of its identifiers matched. */
-  #matchedRows(matches: readonly number[]): MatchedRow[] {
-    const all = matches.map((i) => this.#rowOf(i));
+  /** The rows behind matched own indices (stored positions when the lease is a store's), in input order. */
+  async #rowsOf(lease: ResponderLease, matches: readonly number[]): Promise<MatchedRow[]> {
+    if (lease.store !== undefined) return (await lease.store.rowsOf(matches)).map((r) => r.row);
+    return matches.map((i) => this.#rowOf(i));
+  }
+
+  /** With `rowColumns`, each user's row once however many of its identifiers matched. */
+  #matchedRows(all: MatchedRow[]): MatchedRow[] {
     if (this.#opts.rowColumns === undefined) return all;
     const seen = new Set<number>();
     return all.filter((row) => !seen.has(row.line) && seen.add(row.line));
@@ -557,32 +590,12 @@ export class SessionService {
   #rowOf(i: number): MatchedRow {
     const given = this.#opts.rows?.[i];
     if (given !== undefined) return given;
-    const item = this.#opts.items[i]!;
+    const item = this.#opts.items![i]!;
     return { line: i + 1, value: typeof item === 'string' ? item : bytesToHex(item) };
   }
 
-  /** The unacknowledged frames from the oldest, up to the reply size (at least one). */
-  #nextBatch(session: Session): Batch {
-    const frames: Uint8Array[] = [];
-    let bytes = 0;
-    for (const f of session.outbox) {
-      if (frames.length > 0 && bytes + f.length > this.#responseBytes) break;
-      frames.push(f);
-      bytes += f.length;
-    }
-    return { firstSeq: session.outboxStart, frames };
-  }
-
   #exchange(session: Session, batch: Batch): Exchange {
-    const end = session.outboxStart + session.outbox.length;
+    const end = session.outbox.start + session.outbox.length;
     return { sessionId: session.id, frames: batch.frames, pending: Math.max(0, end - (batch.firstSeq + batch.frames.length)) };
   }
-}
-
-/** Drops the frames the client confirms it has: those with seq below `ack`. */
-function acknowledge(session: Session, ack: number | undefined): void {
-  if (ack === undefined || !Number.isSafeInteger(ack) || ack <= session.outboxStart) return;
-  const drop = Math.min(ack - session.outboxStart, session.outbox.length);
-  session.outbox.splice(0, drop);
-  session.outboxStart += drop;
 }

@@ -1,19 +1,8 @@
 import type { PsiParty } from '../protocol/party.js';
 import type { ResponderLease } from './key-rotation.js';
+import { Outbox, type Batch } from './outbox.js';
 
-/**
- * Frames the service answered one request with: the first one's sequence
- * number and the frames, so that replies never re-parse their own frames.
- *
- * @example
- * ```ts
- * const batch: Batch = { firstSeq: 3, frames: [f3, f4] };
- * ```
- */
-export interface Batch {
-  firstSeq: number;
-  frames: Uint8Array[];
-}
+export type { Batch } from './outbox.js';
 
 /**
  * The service's state of one session: its party, its lent key, the frames it
@@ -39,9 +28,8 @@ export interface Session {
   lease?: ResponderLease;
   /** Seq and digest of the last frame the party took, and the answer to it. */
   last?: { seq: number; digest: string; batch: Batch };
-  /** Produced frames not yet acknowledged; `outbox[0]` has seq `outboxStart`. */
-  outbox: Uint8Array[];
-  outboxStart: number;
+  /** Produced frames not yet acknowledged, deferred ones made as replies carry them. */
+  outbox: Outbox;
 }
 
 /**
@@ -116,8 +104,7 @@ export class SessionStore {
       state: 'open',
       busy: 0,
       lock: Promise.resolve(),
-      outbox: [],
-      outboxStart: 0,
+      outbox: new Outbox(),
     };
     this.#sessions.set(id, session);
     return session;
@@ -152,7 +139,7 @@ function release(session: Session): void {
   const { party, lease } = session;
   session.party = undefined;
   session.lease = undefined;
-  session.outbox = [];
+  session.outbox.clear();
   session.last = undefined;
   // close() makes a step in flight reject with SESSION_CLOSED, which its request reports.
   if (party !== undefined) party.close().catch(() => undefined);

@@ -4,6 +4,7 @@ import { PsiError } from '../errors.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
 import { prepareOutDir } from '../service/result-files.js';
 import { openServiceState } from '../service/state.js';
+import { openStoreSets } from '../service/store-sets.js';
 import { optionalIntegerIn } from '../validate.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
 
@@ -30,6 +31,12 @@ export interface PsiServerOptions extends PsiServiceOptions {
    * memory and a restart forgets what each token has spent.
    */
   stateDir?: string;
+  /**
+   * Directory of a prepared store (`blindjoin prepare`) to serve instead of
+   * `items`: opened and verified here (`STORE_*` errors), its current epoch
+   * logged, rollovers followed at each new session.
+   */
+  storeDir?: string;
   /** Privacy budget per token per window when `stateDir` is given; default epsilon 1 per 30 days. */
   budgetEpsilon?: Epsilon;
   budgetWindowMs?: number;
@@ -89,6 +96,13 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   const maxConnections = optionalIntegerIn(opts.maxConnections, 'maxConnections', 1, 1_000_000, 512);
   const perAddress = optionalIntegerIn(opts.maxConnectionsPerAddress, 'maxConnectionsPerAddress', 1, maxConnections, 32);
   if (opts.outDir !== undefined) await prepareOutDir(opts.outDir);
+  const store =
+    opts.storeDir === undefined
+      ? opts.store
+      : await openStoreSets(opts.storeDir, {
+          ...(opts.group === undefined ? {} : { group: opts.group }),
+          ...(opts.log === undefined ? {} : { log: opts.log }),
+        });
   const state =
     opts.stateDir === undefined
       ? undefined
@@ -96,8 +110,9 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
           ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }),
           ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }),
         });
+  const withStore = store === undefined ? opts : { ...opts, store };
   const handler = createPsiHandler(
-    state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
+    state === undefined ? withStore : { ...withStore, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
   );
   // A frame is at most 1 MiB: two minutes is ample for its body, and a slow client is cut off rather than held.
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
