@@ -146,7 +146,12 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(groupOption())
     .addOption(backendOption())
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
-    .action((opts: ServeOptions) => serveCommand(opts, io, stop));
+    .action((opts: ServeOptions, cmd: Command) => {
+      // --input is required unless --store replaces it: a usage error (exit 2), as commander reports a missing option.
+      if (opts.store === undefined && opts.input === undefined)
+        cmd.error("error: required option '--input <file>' not specified (or --store <dir>)");
+      return serveCommand(opts, io, stop);
+    });
 
   inputOptions(
     program.command('prepare').description("blind the platform's users once per key epoch into a store that serve --store reads"),
