@@ -1,3 +1,5 @@
+import { PsiError } from '../errors.js';
+import { relationshipKey } from '../store/relationship-key.js';
 import { describeReleased } from '../disclosure/release.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
@@ -34,6 +36,10 @@ export interface MatchOptions extends InputSpec {
   group?: GroupName;
   /** Arithmetic backend (`--backend`); default auto. */
   backend?: BackendChoice;
+  /** Keep a relationship key here (created 0600 if missing) so that the service can skip unchanged data next time. */
+  keyFile?: string;
+  /** The relationship's name with this service (default `default`); only with `keyFile`. */
+  relationship?: string;
 }
 
 /**
@@ -86,6 +92,9 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   const bar = progressBar(io, 'matching', 'frames');
   let result;
   try {
+    if (opts.relationship !== undefined && opts.keyFile === undefined) {
+      throw new PsiError('OPTIONS_INVALID', '--relationship names the relationship of a --key-file: give both');
+    }
     result = await matchOverHttp({
       server: opts.server,
       items: input.items,
@@ -97,6 +106,9 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.group === undefined ? {} : { group: opts.group }),
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+      ...(opts.keyFile === undefined
+        ? {}
+        : { relationship: { id: opts.relationship ?? 'default', keySeed: await relationshipKey(opts.keyFile) } }),
       ...(stop === undefined ? {} : { signal: stop }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),
     });

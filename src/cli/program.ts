@@ -180,6 +180,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(revealOption('--learn', "what you learn; 'auto' takes what the service offers (GET /v1/terms)", 'auto', true))
     .addOption(revealOption('--peer-learns', "what the service learns; 'auto' as its terms say", 'auto', true))
     .option('--json', 'print one JSON object instead of text', false)
+    .option(
+      '--key-file <file>',
+      'keep a relationship key with this service here (created 0600 if missing; never sent): later sessions skip what it kept',
+    )
+    .option('--relationship <id>', 'name of the relationship the service keeps for this key (default: default)')
     .option('--output <file>', 'write the matched rows here when you learn the intersection')
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)

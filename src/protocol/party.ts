@@ -323,6 +323,7 @@ export class PsiParty implements Party {
     if (this.joinOnArrival) {
       // The peer's whole set has arrived before any of ours comes back (expectedType), so the join can index it now.
       this.streamingJoin().add(offset, elements);
+      await this.opts.storedSet?.keep?.(offset, elements);
       this.ownDoubleReceived += count;
       return [];
     }
@@ -439,7 +440,10 @@ export class PsiParty implements Party {
     if (this.ownDouble !== undefined || this.joinOnArrival) {
       const peerDouble = this.peerDouble!.view();
       const join = this.joinOnArrival ? this.streamingJoin() : undefined;
-      const hits = join?.positions() ?? intersectPacked(this.ownDouble!, peerDouble, { width: ELEMENT_BYTES });
+      const kept = await this.opts.storedSet?.keptMatches?.(peerDouble);
+      const sent = join?.positions() ?? intersectPacked(this.ownDouble!, peerDouble, { width: ELEMENT_BYTES });
+      // Kept indices start at the set's size, after every sent one: appending keeps the list ascending.
+      const hits = kept === undefined || kept.length === 0 ? sent : Uint32Array.from([...sent, ...kept]);
       outcome.size = hits.length;
       if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(hits);
       const release = this.opts.release;

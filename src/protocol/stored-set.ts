@@ -23,4 +23,15 @@ export interface StoredSet {
   copyKey(): Uint8Array;
   /** Blinded elements of stored positions [from, to), 32 bytes each. */
   read(from: number, to: number): Promise<Uint8Array>;
+  /**
+   * Receives each chunk of this set as the peer returned it re-blinded, once it
+   * was accepted: a relationship keeps them for later sessions under the same keys.
+   */
+  keep?(offset: number, elements: Uint8Array): void | Promise<void>;
+  /**
+   * With a relationship: the indices (from `size` on) of elements not sent this
+   * session, whose re-blinded form kept from an earlier session is in `peerDouble`
+   * (the peer's set re-blinded by this party), ascending.
+   */
+  keptMatches?(peerDouble: Uint8Array): Promise<Uint32Array>;
 }

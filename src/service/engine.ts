@@ -6,6 +6,7 @@ import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import { checkBackendChoice, type GroupName } from '../group/suite.js';
+import { learnsCount } from '../protocol/options.js';
 import { PsiParty } from '../protocol/party.js';
 import { protocolSuite } from '../protocol/suite.js';
 import { optionalIntegerIn } from '../validate.js';
@@ -13,7 +14,8 @@ import type { Frame } from '../wire/frame.js';
 import { decodeHandshake, type Handshake } from '../wire/messages.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import { DailyCounter } from './daily-counter.js';
-import { createResponderSets, type KeyRotation, type ResponderLease, type ResponderSets } from './key-rotation.js';
+import { openRelationship, type RelationshipRef } from '../store/relationship.js';
+import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
 import type { MatchedRow, SessionResult } from './result.js';
 import { SessionStore, type Batch, type Session } from './session-store.js';
 import type { StoreSets } from './store-sets.js';
@@ -309,7 +311,7 @@ export class SessionService {
    * answers a retried HELLO from the cache. Refusals before any work cost the
    * client nothing.
    */
-  async open(token: TokenEntry, frame: Frame, body: Uint8Array): Promise<Exchange> {
+  async open(token: TokenEntry, frame: Frame, body: Uint8Array, relationship?: RelationshipRef): Promise<Exchange> {
     if (frame.type !== 'hello' || frame.seq !== 0) {
       throw new PsiError('UNEXPECTED_FRAME', `a session starts with hello frame 0, got ${frame.type} frame ${frame.seq}`);
     }
@@ -342,11 +344,18 @@ export class SessionService {
     const batch = await this.#withSession(session, async () => {
       try {
         session.lease = await this.#sets.acquire();
+        const { store } = session.lease;
+        // A relationship needs a store to keep the set in, and a client that does not join itself (it keeps nothing):
+        // otherwise the session runs in full.
+        // It also needs the set returned in order (the service learns 'intersection'), to keep each segment's part.
+        if (relationship !== undefined && store !== undefined && this.learn === 'intersection' && !learnsCount(this.peerLearns)) {
+          session.relationship = await openRelationship(store, token.id, relationship);
+        }
         const { group, backend, workers, chunkItems } = this.#opts;
         const utf8 = new TextEncoder();
         session.party = new PsiParty({
           role: 'responder',
-          ...session.lease.source,
+          ...(session.relationship === undefined ? session.lease.source : { storedSet: session.relationship.set }),
           learn: this.learn,
           peerLearns: this.peerLearns,
           maxPeerItems: this.#maxItems,
@@ -361,7 +370,7 @@ export class SessionService {
                   policy: this.#policy,
                   // One user counts once however many of its identifiers matched: the sensitivity stays 1.
                   countMatches: async (matches: readonly number[]) =>
-                    new Set((await this.#rowsOf(session.lease!, matches)).map((row) => row.line)).size,
+                    new Set((await this.#rowsOf(session, matches)).map((r) => r.user)).size,
                   noiseKey: this.#noiseKey,
                   // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
                   context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
@@ -369,7 +378,10 @@ export class SessionService {
               }),
         });
         if (session.lease.store !== undefined) session.party.deferOwnFrames();
-        this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
+        const rel = session.relationship;
+        this.#log(
+          `session ${id} (${token.id}) started: ${itemCount} client items${rel === undefined ? '' : `; relationship ${relationship!.id}: ${rel.sent} elements sent, ${rel.kept} kept`}`,
+        );
         return await this.#feed(session, frame, body);
       } catch (e) {
         // Refused at the handshake or closed before its answer: none of the client's items was blinded.
@@ -536,10 +548,12 @@ export class SessionService {
     const lease = session.lease!;
     let rows: MatchedRow[] | undefined;
     try {
-      rows = outcome.matches === undefined ? undefined : this.#matchedRows(await this.#rowsOf(lease, outcome.matches));
+      await session.relationship?.commit();
+      rows = outcome.matches === undefined ? undefined : this.#matchedRows(await this.#rowsOf(session, outcome.matches));
     } finally {
       lease.release();
       session.lease = undefined;
+      session.relationship = undefined;
     }
     const finishedAt = Date.now();
     const { rowColumns } = this.#opts;
@@ -574,17 +588,20 @@ export class SessionService {
     );
   }
 
-  /** The rows behind matched own indices (stored positions when the lease is a store's), in input order. */
-  async #rowsOf(lease: ResponderLease, matches: readonly number[]): Promise<MatchedRow[]> {
-    if (lease.store !== undefined) return (await lease.store.rowsOf(matches)).map((r) => r.row);
-    return matches.map((i) => this.#rowOf(i));
+  /**
+   * The rows behind matched own indices (a store's, or its relationship view's), in input order, each with
+   * the user it names: its line, and in a store also the file it came from (added files have lines of their own).
+   */
+  async #rowsOf(session: Session, matches: readonly number[]): Promise<{ user: string; row: MatchedRow }[]> {
+    const source = session.relationship ?? session.lease?.store;
+    if (source !== undefined) return (await source.rowsOf(matches)).map((r) => ({ user: `${r.source}:${r.row.line}`, row: r.row }));
+    return matches.map((i) => this.#rowOf(i)).map((row) => ({ user: String(row.line), row }));
   }
 
   /** With `rowColumns`, each user's row once however many of its identifiers matched. */
-  #matchedRows(all: MatchedRow[]): MatchedRow[] {
-    if (this.#opts.rowColumns === undefined) return all;
-    const seen = new Set<number>();
-    return all.filter((row) => !seen.has(row.line) && seen.add(row.line));
+  #matchedRows(all: { user: string; row: MatchedRow }[]): MatchedRow[] {
+    const users = this.#opts.rowColumns === undefined ? all : all.filter((r, i) => all.findIndex((s) => s.user === r.user) === i);
+    return users.map((r) => r.row);
   }
 
   #rowOf(i: number): MatchedRow {

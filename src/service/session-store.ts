@@ -1,4 +1,5 @@
 import type { PsiParty } from '../protocol/party.js';
+import type { Relationship } from '../store/relationship.js';
 import type { ResponderLease } from './key-rotation.js';
 import { Outbox, type Batch } from './outbox.js';
 
@@ -26,6 +27,8 @@ export interface Session {
   lock: Promise<unknown>;
   party?: PsiParty;
   lease?: ResponderLease;
+  /** The client's relationship on the store, when it named one: what this session sends, joins and keeps. */
+  relationship?: Relationship;
   /** Seq and digest of the last frame the party took, and the answer to it. */
   last?: { seq: number; digest: string; batch: Batch };
   /** Produced frames not yet acknowledged, deferred ones made as replies carry them. */
@@ -136,9 +139,11 @@ export class SessionStore {
 }
 
 function release(session: Session): void {
-  const { party, lease } = session;
+  const { party, lease, relationship } = session;
   session.party = undefined;
   session.lease = undefined;
+  session.relationship = undefined;
+  relationship?.discard().catch(() => undefined);
   session.outbox.clear();
   session.last = undefined;
   // close() makes a step in flight reject with SESSION_CLOSED, which its request reports.

@@ -47,6 +47,8 @@ export interface Manifest {
   removed: number;
   /** Input rows' identifiers the row map names, duplicates included (the next added row gets this index). */
   items: number;
+  /** Files the rows came from: the prepared input and each added file (the next added file is this number). */
+  sources: number;
   /** The emitted columns of each row (`prepare --emit`, or several `--column`s): results then count users, not identifiers. */
   columns?: string[];
   /** Elements per segment when the store was prepared. */
@@ -76,7 +78,8 @@ export function checkManifest(value: unknown, where: string): Manifest {
   if (m.group !== 'x25519' && m.group !== 'ristretto255') throw bad(`unknown group ${String(m.group)}`);
   if (typeof m.epoch !== 'string' || typeof m.createdAt !== 'string' || typeof m.updatedAt !== 'string')
     throw bad('missing epoch or dates');
-  if (![m.elements, m.removed, m.items].every(isCount) || !isCount(m.segmentItems) || m.segmentItems === 0) throw bad('bad counts');
+  if (![m.elements, m.removed, m.items, m.sources].every(isCount) || !isCount(m.segmentItems) || m.segmentItems === 0)
+    throw bad('bad counts');
   if (!Array.isArray(m.segments)) throw bad('no segment list');
   if (m.columns !== undefined && !(Array.isArray(m.columns) && m.columns.every((c) => typeof c === 'string'))) throw bad('bad columns');
   let total = 0;

@@ -22,18 +22,20 @@ export interface InputRow {
  *
  * @example
  * ```ts
- * const row: StoredRow = { index: 41, row: { line: 42, value: 'ann@example.com' } };
+ * const row: StoredRow = { index: 41, source: 0, row: { line: 42, value: 'ann@example.com' } };
  * ```
  */
 export interface StoredRow {
   index: number;
+  /** Which file the row came from: 0 the prepared input, n the n-th file added (`prepare --add`). */
+  source: number;
   row: InputRow;
 }
 
 /** Bytes before the offsets: the entry count (u32 LE). */
 const HEAD = 4;
 
-type Entry = [number, number, string] | [number, number, string, string[]];
+type Entry = [number, number, number, string] | [number, number, number, string, string[]];
 
 /**
  * Encodes the row map of one segment: entry k lists the rows of the segment's
@@ -43,7 +45,7 @@ type Entry = [number, number, string] | [number, number, string, string[]];
  *
  * @example
  * ```ts
- * const bytes = encodeRowMap([[{ index: 0, row: { line: 2, value: 'ann@example.com' } }], []]);
+ * const bytes = encodeRowMap([[{ index: 0, source: 0, row: { line: 2, value: 'ann@example.com' } }], []]);
  * ```
  */
 export function encodeRowMap(entries: readonly (readonly StoredRow[])[]): Uint8Array {
@@ -51,8 +53,8 @@ export function encodeRowMap(entries: readonly (readonly StoredRow[])[]): Uint8A
   const texts = entries.map((rows) =>
     utf8.encode(
       JSON.stringify(
-        rows.map(({ index, row }): Entry =>
-          row.cells === undefined ? [index, row.line, row.value] : [index, row.line, row.value, row.cells],
+        rows.map(({ index, source, row }): Entry =>
+          row.cells === undefined ? [index, source, row.line, row.value] : [index, source, row.line, row.value, row.cells],
         ),
       ),
     ),
@@ -95,8 +97,9 @@ export function decodeRowMap(bytes: Uint8Array, where: string): StoredRow[][] {
 
 function parseEntry(text: string, where: string): StoredRow[] {
   try {
-    return (JSON.parse(text) as Entry[]).map(([index, line, value, cells]) => ({
+    return (JSON.parse(text) as Entry[]).map(([index, source, line, value, cells]) => ({
       index,
+      source,
       row: cells === undefined ? { line, value } : { line, value, cells },
     }));
   } catch (e) {

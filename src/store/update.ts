@@ -136,7 +136,7 @@ export async function updateStore(dir: string, opts: UpdateOptions): Promise<Upd
     const cancelled = new Set<number>();
     for (const [hex, d] of addIdx.byHex) if (removeIdx.byHex.has(hex)) cancelled.add(d);
     const byDistinct = Array.from({ length: adding.count }, (): StoredRow[] => []);
-    adding.groupOf.forEach((d, i) => byDistinct[d]!.push({ index: manifest.items + i, row: add.rows[i]! }));
+    adding.groupOf.forEach((d, i) => byDistinct[d]!.push({ index: manifest.items + i, source: manifest.sources, row: add.rows[i]! }));
     const rowsOf = (d: number): StoredRow[] => byDistinct[d]!;
     const rewrites = new Map<number, Rewrite>();
     const rewrite = async (s: number): Promise<Rewrite> => {
@@ -178,6 +178,7 @@ export async function updateStore(dir: string, opts: UpdateOptions): Promise<Upd
       elements: manifest.elements + fresh.length,
       removed: manifest.removed + removedHere.size,
       items: manifest.items + add.items.length,
+      sources: manifest.sources + (add.items.length > 0 ? 1 : 0),
       segments,
     };
     await writeManifest(paths.manifest, next);

@@ -252,7 +252,7 @@ export async function prepareStore(dir: string, input: StoreInput, opts: Prepare
       opts.signal?.throwIfAborted();
       const elements = await blinder.blind(permutePacked(prepared.packed, positions, UNIFORM_BYTES));
       const rows = Array.from(positions, (d) =>
-        Array.from(indices.subarray(starts[d], starts[d + 1]), (i): StoredRow => ({ index: i, row: input.rows[i]! })),
+        Array.from(indices.subarray(starts[d], starts[d + 1]), (i): StoredRow => ({ index: i, source: 0, row: input.rows[i]! })),
       );
       journal.segments[s] = await writeSegment(paths, s, 0, elements, rows);
       await writeJson(paths.journal, journal);
@@ -271,6 +271,7 @@ export async function prepareStore(dir: string, input: StoreInput, opts: Prepare
     elements: prepared.count,
     removed: 0,
     items: prepared.total,
+    sources: 1,
     ...(input.columns === undefined ? {} : { columns: [...input.columns] }),
     segmentItems,
     segments: journal.segments,

@@ -105,4 +105,46 @@ describe('blindjoin prepare and serve --store', () => {
       expect(rows[1]).toMatch(/^line,user_id\n9,id7\n2,id900\n$/);
     });
   });
+
+  it('match --key-file keeps a relationship key (0600): the next session is sent only what changed', async () => {
+    await withDir(async (dir) => {
+      await writeFile(
+        join(dir, 'users.csv'),
+        csv(
+          'email',
+          Array.from({ length: 300 }, (_, i) => `user${i}@example.com`),
+        ),
+      );
+      await writeFile(
+        join(dir, 'customers.csv'),
+        csv(
+          'email',
+          Array.from({ length: 50 }, (_, i) => `user${i * 7}@example.com`),
+        ),
+      );
+      const store = join(dir, 'store');
+      expect(
+        await run(
+          blindjoin('prepare', '--store', store, '--input', join(dir, 'users.csv'), '--column', 'email', '--type', 'email'),
+          captured(),
+          never,
+        ),
+      ).toBe(0);
+      const policy = ['--min-items', '1', '--budget', '100', '--epsilon', '1', '--state-dir', join(dir, 'state')];
+      const { url, serving, stop } = await serveInProcess('--store', store, '--port', '0', '--workers', '1', ...policy);
+      const keyFile = join(dir, 'platform.key');
+      const match = async () => {
+        const io = captured();
+        const args = ['match', '--server', url, '--input', join(dir, 'customers.csv'), '--column', 'email', '--type', 'email'];
+        expect(await run(blindjoin(...args, '--workers', '1', '--key-file', keyFile, '--relationship', 'crm'), io, never), io.stderr).toBe(
+          0,
+        );
+      };
+      await match();
+      expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+      await match();
+      expect(serving.stderr).toMatch(/relationship crm: 300 elements sent, 0 kept[\s\S]*relationship crm: 0 elements sent, 300 kept/);
+      expect(await stop()).toBe(0);
+    });
+  });
 });
