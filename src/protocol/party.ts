@@ -461,7 +461,6 @@ export class PsiParty implements Party {
     this.peerDouble = undefined;
     this.ownDouble = undefined;
     this.ownJoin = undefined;
-    this.deferred = undefined;
     await this.releaseKey();
     return out;
   }

@@ -600,8 +600,9 @@ export class SessionService {
 
   /** With `rowColumns`, each user's row once however many of its identifiers matched. */
   #matchedRows(all: { user: string; row: MatchedRow }[]): MatchedRow[] {
-    const users = this.#opts.rowColumns === undefined ? all : all.filter((r, i) => all.findIndex((s) => s.user === r.user) === i);
-    return users.map((r) => r.row);
+    if (this.#opts.rowColumns === undefined) return all.map((r) => r.row);
+    const seen = new Set<string>();
+    return all.filter((r) => !seen.has(r.user) && seen.add(r.user)).map((r) => r.row);
   }
 
   #rowOf(i: number): MatchedRow {

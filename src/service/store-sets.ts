@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { GroupName } from '../group/suite.js';
 import { currentEpoch, storePaths } from '../store/layout.js';
+import { readManifest } from '../store/manifest.js';
 import { openStore, type OpenedStore } from '../store/reader.js';
 import type { ResponderLease, ResponderSets } from './key-rotation.js';
 
@@ -35,8 +35,8 @@ async function stamp(dir: string): Promise<string | undefined> {
   const epoch = await currentEpoch(dir);
   if (epoch === undefined) return undefined;
   // The manifest's updatedAt changes with every update; its epoch with every rollover.
-  const text = await readFile(storePaths(dir, epoch).manifest, 'utf8').catch(() => '');
-  return `${epoch}\n${(/"updatedAt":\s*"([^"]*)"/.exec(text) ?? [])[1] ?? ''}`;
+  const manifest = await readManifest(storePaths(dir, epoch).manifest).catch(() => undefined);
+  return `${epoch}\n${manifest?.updatedAt ?? ''}`;
 }
 
 /**
