@@ -14,14 +14,31 @@
  *   npx tsx bench/store.ts --full               # 10^6 stored users, sessions of 10^4 and 10^5
  *   npx tsx bench/store.ts --users 1e7 --sessions 1e4,1e5
  *   npx tsx bench/store.ts --users 1e7 --no-sessions   # prepare and the 8 concurrent streams only
+ *   npx tsx bench/store.ts --users 1e7 --synthetic     # see below
+ *
+ * `--synthetic` skips the blinding: it writes a store of N random elements (top bit clear,
+ * as canonical x25519 u-coordinates) with its row map, manifest and key file, and a kept
+ * relationship for the bench client's key made of random elements too. The service never
+ * decodes its own stored or kept elements, so its memory while streaming and the time of a
+ * relationship refresh (the client's items blinded and re-blinded, the kept set joined from
+ * disk) are those of a real store of that size; what it cannot give is matches against the
+ * kept part (the refresh's released figure is for its new segments only) or a fresh session
+ * (whose client would re-blind N elements).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash, randomFillSync } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { PsiParty } from '../src/protocol/party.js';
-import { prepareStore } from '../src/store/writer.js';
+import { protocolSuite } from '../src/protocol/suite.js';
+import { writeKeyFile } from '../src/store/key-file.js';
+import { storePaths, switchEpoch } from '../src/store/layout.js';
+import { STORE_FORMAT, writeManifest, type SegmentEntry } from '../src/store/manifest.js';
+import { prepareStore, writeSegment, DEFAULT_SEGMENT_ITEMS } from '../src/store/writer.js';
+import { relationshipFingerprint } from '../src/transport/protocol-http.js';
 import { matchOverHttp } from '../src/transport/match-over-http.js';
 import { splitFrames } from '../src/wire/frame.js';
 import { benchMode, machineInfo, printTable, writeResults } from './lib/index.js';
@@ -44,6 +61,70 @@ async function prepareCase(dir: string, n: number): Promise<void> {
       inputMs,
       segments: manifest.segments.length,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
+}
+
+/** Random elements, top bit clear. */
+function randomElements(count: number): Uint8Array {
+  const out = randomFillSync(new Uint8Array(count * 32));
+  for (let i = 31; i < out.length; i += 32) out[i]! &= 0x7f;
+  return out;
+}
+
+/** Child side of `--synthesize DIR N SEEDHEX`: a store of random elements and a kept relationship (see the header). */
+async function synthesizeCase(dir: string, n: number, seedHex: string): Promise<void> {
+  const started = performance.now();
+  const epoch = 'bench';
+  const paths = storePaths(dir, epoch);
+  mkdirSync(paths.epochDir, { recursive: true, mode: 0o700 });
+  await writeKeyFile(paths.key, protocolSuite('x25519').randomKey());
+  const relDir = join(
+    dir,
+    'relationships',
+    `epoch-${epoch}`,
+    createHash('sha256').update('anonymous').update('\0').update('bench').digest('hex'),
+  );
+  mkdirSync(relDir, { recursive: true, mode: 0o700 });
+  const segments: SegmentEntry[] = [];
+  const kept: Record<string, { source: string; sha256: string }> = {};
+  for (let s = 0, from = 0; from < n; s++, from += DEFAULT_SEGMENT_ITEMS) {
+    const count = Math.min(DEFAULT_SEGMENT_ITEMS, n - from);
+    const rows = Array.from({ length: count }, (_, k) => [
+      { index: from + k, source: 0, row: { line: from + k + 2, value: user(from + k) } },
+    ]);
+    const entry = await writeSegment(paths, s, 0, randomElements(count), rows);
+    segments.push(entry);
+    const keptElements = randomElements(count);
+    writeFileSync(join(relDir, `seg-${s}-${entry.elements.slice(0, 16)}.ab`), keptElements);
+    kept[s] = { source: entry.elements, sha256: createHash('sha256').update(keptElements).digest('hex') };
+  }
+  const now = new Date().toISOString();
+  writeFileSync(
+    join(relDir, 'state.json'),
+    JSON.stringify({ fingerprint: relationshipFingerprint(Buffer.from(seedHex, 'hex')), segments: kept }),
+  );
+  await writeManifest(paths.manifest, {
+    format: STORE_FORMAT,
+    group: 'x25519',
+    epoch,
+    createdAt: now,
+    updatedAt: now,
+    elements: n,
+    removed: 0,
+    items: n,
+    sources: 1,
+    segmentItems: DEFAULT_SEGMENT_ITEMS,
+    segments,
+  });
+  await switchEpoch(dir, epoch);
+  console.log(
+    JSON.stringify({
+      ms: performance.now() - started,
+      inputMs: 0,
+      segments: segments.length,
+      cpuMs: 0,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     }),
   );
@@ -123,6 +204,8 @@ async function main(): Promise<void> {
   const n = Number(argValue('--users') ?? (mode === 'full' ? 1e6 : 1e5));
   const sessionSizes = (argValue('--sessions') ?? (mode === 'full' ? '1e4,1e5' : '1e3,1e4')).split(',').map(Number);
   const runSessions = !process.argv.includes('--no-sessions');
+  const synthetic = process.argv.includes('--synthetic');
+  const syntheticSeed = new Uint8Array(32).fill(42);
   console.log(
     `store benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.commit}; ${n} stored users`,
   );
@@ -130,7 +213,10 @@ async function main(): Promise<void> {
   const store = join(dir, 'store');
   const loadBefore = load();
   try {
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--prepare', store, String(n)], {
+    const make = synthetic
+      ? ['--synthesize', store, String(n), Buffer.from(syntheticSeed).toString('hex')]
+      : ['--prepare', store, String(n)];
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...make], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -145,6 +231,7 @@ async function main(): Promise<void> {
     const disk = du(store);
     const prepare = {
       users: n,
+      ...(synthetic ? { synthetic: 'random elements, no blinding' } : {}),
       wallS: Number((p.ms / 1000).toFixed(1)),
       usersPerS: Math.round((n / p.ms) * 1000),
       coresUsed: Number((p.cpuMs / p.ms).toFixed(2)),
@@ -162,7 +249,32 @@ async function main(): Promise<void> {
     try {
       const served = log.find((l) => l.includes('serving store'));
       console.log(`\n${served}`);
-      if (runSessions) {
+      if (runSessions && synthetic) {
+        for (const m of sessionSizes) {
+          const items = Array.from({ length: m }, (_, j) => (j % 2 === 0 ? user((j * 7919) % n) : `other.${j}@example.org`));
+          const loadAtStart = load();
+          const started = performance.now();
+          const result = await matchOverHttp({
+            server: url,
+            items,
+            timeoutMs: 1_800_000,
+            relationship: { id: 'bench', keySeed: syntheticSeed },
+          });
+          const ms = performance.now() - started;
+          const opened = log.filter((l) => l.includes(' started: ')).at(-1) ?? '';
+          sessions.push({
+            advertiserItems: m,
+            kind: 'relationship, refresh (synthetic kept set)',
+            wallS: Number((ms / 1000).toFixed(1)),
+            platformElementsSent: Number(/(\d+) elements sent/.exec(opened)?.[1] ?? n),
+            released: result.released?.value ?? 'withheld',
+            serviceRssMiB: rssOf(service.pid!).rssMiB,
+            loadAverage1m: `${loadAtStart} -> ${load()}`,
+          });
+          printTable([sessions.at(-1)!]);
+        }
+      }
+      if (runSessions && !synthetic) {
         for (const m of sessionSizes) {
           // Half of the advertiser's items are platform users.
           const list = Array.from({ length: m }, (_, j) => (j % 2 === 0 ? user((j * 7919) % n) : `other.${j}@example.org`));
@@ -216,8 +328,9 @@ async function main(): Promise<void> {
       };
       console.log('\n8 concurrent sessions, each pulling the whole stored set:');
       printTable([concurrent]);
-      const path = writeResults(n >= 1e7 ? 'store-1e7' : 'store', {
+      const path = writeResults(`store${n >= 1e7 ? '-1e7' : ''}${synthetic ? '-synthetic' : ''}`, {
         mode,
+        synthetic,
         storedUsers: n,
         library: 'TypeScript sources via tsx; service in a child process (serve --store), clients in the bench process',
         prepare,
@@ -235,5 +348,7 @@ async function main(): Promise<void> {
 }
 
 const at = process.argv.indexOf('--prepare');
+const synth = process.argv.indexOf('--synthesize');
 if (at !== -1) await prepareCase(process.argv[at + 1]!, Number(process.argv[at + 2]));
+else if (synth !== -1) await synthesizeCase(process.argv[synth + 1]!, Number(process.argv[synth + 2]), process.argv[synth + 3]!);
 else await main();
