@@ -137,7 +137,8 @@ export async function openRelationship(store: OpenedStore, owner: string, ref: R
   const sent = layout(counts, (s) => !isKept(s));
   const kept = layout(counts, isKept);
   const size = sent.starts.at(-1)!;
-  const keptFile = (s: number) => join(dir, `seg-${s}-${manifestSegments[s]!.elements.slice(0, 16)}.ab`);
+  const keptFileOf = (s: number, source: string) => join(dir, `seg-${s}-${source.slice(0, 16)}.ab`);
+  const keptFile = (s: number) => keptFileOf(s, manifestSegments[s]!.elements);
   const writing = new Map<number, { file: FileHandle; temp: string; hash: ReturnType<typeof createHash>; written: number }>();
 
   const toPosition = (i: number): number => {
@@ -209,6 +210,9 @@ export async function openRelationship(store: OpenedStore, owner: string, ref: R
         }
         await rename(w.temp, keptFile(s));
         next.segments[s] = { source: manifestSegments[s]!.elements, sha256: w.hash.digest('hex') };
+        // What was kept for an older version of the segment is of no further use.
+        const old = state.segments[s]?.source;
+        if (old !== undefined && old !== manifestSegments[s]!.elements) await unlink(keptFileOf(s, old)).catch(() => undefined);
       }
       writing.clear();
       try {
