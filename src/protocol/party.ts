@@ -496,7 +496,7 @@ export class PsiParty implements Party {
         order: none,
         shuffled: new Uint8Array(0),
         width: ELEMENT_BYTES,
-        blindRange: stored.read,
+        blindRange: (from, to) => stored.read(from, to),
       };
       return this.own;
     }
