@@ -223,6 +223,8 @@ export class SessionService {
   readonly #responseBytes: number;
   readonly #log: (line: string) => void;
   #closing = false;
+  /** Rows a released figure counted, by session, for its result. */
+  readonly #countedRows = new WeakMap<Session, { user: string; row: MatchedRow }[]>();
 
   constructor(opts: SessionServiceOptions) {
     if (typeof opts !== 'object' || opts === null) throw new PsiError('OPTIONS_INVALID', 'options must be an object');
@@ -369,8 +371,12 @@ export class SessionService {
                 disclosure: {
                   policy: this.#policy,
                   // One user counts once however many of its identifiers matched: the sensitivity stays 1.
-                  countMatches: async (matches: readonly number[]) =>
-                    new Set((await this.#rowsOf(session, matches)).map((r) => r.user)).size,
+                  countMatches: async (matches: readonly number[]) => {
+                    const rows = await this.#rowsOf(session, matches);
+                    // The result names the same matches: read from a store's row map once, not again.
+                    this.#countedRows.set(session, rows);
+                    return new Set(rows.map((r) => r.user)).size;
+                  },
                   noiseKey: this.#noiseKey,
                   // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
                   context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
@@ -549,7 +555,8 @@ export class SessionService {
     let rows: MatchedRow[] | undefined;
     try {
       await session.relationship?.commit();
-      rows = outcome.matches === undefined ? undefined : this.#matchedRows(await this.#rowsOf(session, outcome.matches));
+      const counted = this.#countedRows.get(session);
+      rows = outcome.matches === undefined ? undefined : this.#matchedRows(counted ?? (await this.#rowsOf(session, outcome.matches)));
     } finally {
       lease.release();
       session.lease = undefined;

@@ -108,7 +108,7 @@ function parseEntry(text: string, where: string): StoredRow[] {
 }
 
 /**
- * Reads the entries at `ks` (positions within the segment) from a row-map file, two reads each.
+ * Reads the entries at `ks` (positions within the segment) from a row-map file: its offset table, then one read each.
  *
  * @example
  * ```ts
@@ -118,17 +118,19 @@ function parseEntry(text: string, where: string): StoredRow[] {
 export async function readRowEntries(path: string, ks: readonly number[]): Promise<StoredRow[][]> {
   const file = await open(path, 'r');
   try {
-    const word = new Uint8Array(8);
-    const words = new DataView(word.buffer);
-    await file.read(word, 0, 4, 0);
-    const count = words.getUint32(0, true);
-    const base = HEAD + 4 * (count + 1);
+    const head = new Uint8Array(HEAD);
+    await file.read(head, 0, HEAD, 0);
+    const count = new DataView(head.buffer).getUint32(0, true);
+    // The offset table in one read: a segment's matches then cost one read each.
+    const table = new Uint8Array(4 * (count + 1));
+    await file.read(table, 0, table.length, HEAD);
+    const offsets = new DataView(table.buffer);
+    const base = HEAD + table.length;
     const out: StoredRow[][] = [];
     for (const k of ks) {
       if (k >= count) throw new PsiError('STORE_CORRUPT', `${path} has ${count} entries, entry ${k} was asked for`);
-      await file.read(word, 0, 8, HEAD + 4 * k);
-      const from = words.getUint32(0, true);
-      const text = new Uint8Array(words.getUint32(4, true) - from);
+      const from = offsets.getUint32(4 * k, true);
+      const text = new Uint8Array(offsets.getUint32(4 * k + 4, true) - from);
       await file.read(text, 0, text.length, base + from);
       out.push(parseEntry(new TextDecoder().decode(text), path));
     }
