@@ -15,7 +15,12 @@ platform.rows.push({ line: 302, value: 'U5@example.com' });
 const customers = ['u5@example.com', ...users(69, 200).items, ...users(50, 9000).items];
 
 /** One session against a service on `source`; returns what both sides saw. */
-async function session(source: Pick<PsiServerOptions, 'items' | 'rows' | 'storeDir'>, learn: Reveal, peerLearns: Reveal) {
+async function session(
+  source: Pick<PsiServerOptions, 'items' | 'rows' | 'rowColumns' | 'storeDir'>,
+  learn: Reveal,
+  peerLearns: Reveal,
+  clientItems: readonly string[] = customers,
+) {
   const results: SessionResult[] = [];
   const disclosure = peerLearns === 'released' ? 'policy' : 'exact';
   const service = await startPsiServer({
@@ -36,7 +41,7 @@ async function session(source: Pick<PsiServerOptions, 'items' | 'rows' | 'storeD
     },
   });
   try {
-    const client = await matchOverHttp({ server: service.url, items: customers, workers: 1, chunkItems: 16 });
+    const client = await matchOverHttp({ server: service.url, items: clientItems, workers: 1, chunkItems: 16 });
     const { summary, rows } = results[0]!;
     return {
       client: { size: client.size, matches: client.matches, released: client.released?.value, peerSize: client.peerSize },
@@ -74,6 +79,31 @@ describe('a store serves the same results as the items it was prepared from', ()
       const stored = await session({ storeDir }, learn, peerLearns);
       expect(stored).toEqual(plain);
       if (learn === 'intersection') expect(stored.service.rows).toHaveLength(71);
+    });
+  });
+
+  it('counts and names users with several identifiers once, as the items path does', async () => {
+    await withDir(async (dir) => {
+      // 150 users with an email and a phone each, on one row per user; the emitted cell is the user id.
+      const items: string[] = [];
+      const rows: { line: number; value: string; cells: string[] }[] = [];
+      for (let u = 0; u < 150; u++) {
+        const row = { line: u + 2, value: `u${u}@example.com +1555${u}`, cells: [`id${u}`] };
+        items.push(`u${u}@example.com`, `+1555${u}`);
+        rows.push(row, row);
+      }
+      // 40 users matched by both identifiers, 30 by one: 70 users, 110 identifiers.
+      const clientItems = [
+        ...Array.from({ length: 40 }, (_, u) => [`u${u}@example.com`, `+1555${u}`]).flat(),
+        ...Array.from({ length: 30 }, (_, u) => `+1555${u + 100}`),
+        ...users(40, 5000).items,
+      ];
+      const storeDir = join(dir, 'store');
+      await prepareStore(storeDir, { items, rows, columns: ['user_id'] }, { segmentItems: 29, workers: 1 });
+      const plain = await session({ items, rows, rowColumns: ['user_id'] }, 'intersection', 'released', clientItems);
+      const stored = await session({ storeDir }, 'intersection', 'released', clientItems);
+      expect(stored).toEqual(plain);
+      expect(stored.service).toMatchObject({ size: 110, matched: 70, released: 70 });
     });
   });
 });
