@@ -29,10 +29,10 @@ export class StreamingJoin {
   readonly #mask: number;
   readonly #hit: Uint8Array;
   readonly #found: number[] = [];
-  readonly #transcript = sha256.create();
+  readonly #transcript: ReturnType<typeof sha256.create> | undefined;
 
-  /** `peer` is the peer set re-blinded by this party; `prefix` opens the transcript. */
-  constructor(peer: Uint8Array, prefix: readonly Uint8Array[]) {
+  /** `peer` is the peer set re-blinded by this party; `prefix` opens the transcript, none keeps no transcript. */
+  constructor(peer: Uint8Array, prefix?: readonly Uint8Array[]) {
     this.#peer = new Uint32Array(peer.slice().buffer);
     const count = peer.length / ELEMENT_BYTES;
     this.#mask = 2 ** Math.ceil(Math.log2(2 * count + 2)) - 1;
@@ -44,7 +44,8 @@ export class StreamingJoin {
       while (this.#slots[s] !== 0) s = (s + 1) & this.#mask;
       this.#slots[s] = i + 1;
     }
-    for (const part of prefix) this.#transcript.update(part);
+    this.#transcript = prefix === undefined ? undefined : sha256.create();
+    for (const part of prefix ?? []) this.#transcript!.update(part);
   }
 
   /** Joins the returned elements of own positions from `offset`; a refused chunk changes nothing. */
@@ -65,7 +66,7 @@ export class StreamingJoin {
       peerOf.push(p);
     }
     for (const position of matched) this.#found.push(position);
-    this.#transcript.update(prefixBytes(elements));
+    this.#transcript?.update(prefixBytes(elements));
   }
 
   /** Own positions that matched, ascending. */
@@ -73,8 +74,9 @@ export class StreamingJoin {
     return Uint32Array.from(this.#found);
   }
 
-  /** The transcript of everything returned; call once, after the last chunk. */
+  /** The transcript of everything returned; call once, after the last chunk, on a join made with a `prefix`. */
   transcript(): Uint8Array {
+    if (this.#transcript === undefined) throw new PsiError('OPTIONS_INVALID', 'this join keeps no transcript');
     return this.#transcript.digest();
   }
 

@@ -191,7 +191,8 @@ export async function openRelationship(store: OpenedStore, owner: string, ref: R
         });
       },
       async keptMatches(peerDouble) {
-        const join = new StreamingJoin(peerDouble, []);
+        // No transcript: the figure's noise is keyed on what the client sent this session, not on what was kept.
+        const join = new StreamingJoin(peerDouble);
         for (const [r, s] of kept.segments.entries()) {
           const elements = await readVerified(keptFile(s), state.segments[s]!.sha256);
           join.add(size + kept.starts[r]!, elements);
