@@ -22,8 +22,8 @@ import type { StoreSets } from './store-sets.js';
 import type { TokenEntry } from './tokens.js';
 
 /**
- * Options of {@link SessionService}. Only `items` is required; every bound has a
- * default suited to one platform box.
+ * Options of {@link SessionService}. Only `items` (or a `store`) is required; every
+ * bound has a default suited to one platform box.
  *
  * @example
  * ```ts
