@@ -7,6 +7,7 @@ import { asBlindedSetData, blindSet } from '../../src/protocol/blinded-set.js';
 import { storePaths } from '../../src/store/layout.js';
 import { openStore } from '../../src/store/reader.js';
 import { prepareStore } from '../../src/store/writer.js';
+import { matchOverHttp } from '../../src/transport/match-over-http.js';
 import { startPsiServer } from '../../src/transport/server.js';
 import { users, withDir } from './helpers.js';
 
@@ -163,6 +164,35 @@ describe('prepare resumes after a crash', () => {
         onProgress: () => stop.abort(new Error('simulated crash')),
       }).catch(() => undefined);
       expect(await codeOf(prepareStore(store, users(201), { epoch: 'e1', segmentItems: 30, workers: 1 }))).toBe('STORE_EPOCH_MISMATCH');
+    });
+  });
+});
+
+describe('a running service and a store that changes', () => {
+  it('keeps serving the last good epoch when the changed store does not verify, and says so', async () => {
+    await withDir(async (dir) => {
+      const store = await prepared(dir);
+      const log: string[] = [];
+      const service = await startPsiServer({
+        storeDir: store,
+        workers: 1,
+        disclosure: 'exact',
+        peerLearns: 'size',
+        minItems: 1,
+        log: (l) => log.push(l),
+      });
+      try {
+        const path = storePaths(store, 'e1').manifest;
+        const manifest = JSON.parse(await readFile(path, 'utf8')) as { updatedAt: string; segments: { elements: string }[] };
+        manifest.updatedAt = new Date(Date.now() + 1000).toISOString();
+        manifest.segments[0]!.elements = '0'.repeat(64);
+        await writeFile(path, JSON.stringify(manifest));
+        const got = await matchOverHttp({ server: service.url, items: users(20, 190).items, workers: 1 });
+        expect(got.size).toBe(10);
+        expect(log.join('\n')).toMatch(/changed but does not verify; still serving epoch e1: .*fails its SHA-256 checksum/);
+      } finally {
+        await service.close();
+      }
     });
   });
 });
