@@ -137,8 +137,11 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
   const epoch = await epochToOpen(dir, opts.epoch);
   const paths = storePaths(dir, epoch);
   const manifest = await readManifest(paths.manifest);
-  if (manifest === undefined)
-    throw new PsiError('STORE_INCOMPLETE', `epoch ${epoch} of ${dir} has no manifest; rerun prepare to finish it`);
+  if (manifest === undefined) {
+    throw (await exists(paths.journal))
+      ? new PsiError('STORE_INCOMPLETE', `epoch ${epoch} of ${dir} has no manifest; rerun prepare to finish it`)
+      : new PsiError('STORE_NOT_FOUND', `${dir} names epoch ${epoch}, which has no manifest (${paths.manifest})`);
+  }
   if (manifest.epoch !== epoch) {
     throw new PsiError('STORE_EPOCH_MISMATCH', `${paths.manifest} describes epoch ${manifest.epoch}, but sits in epoch ${epoch}`);
   }

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { chmod, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
@@ -93,14 +93,11 @@ describe('a store that does not verify is refused, and nothing is served', () =>
       },
       'STORE_EPOCH_MISMATCH',
     ],
-    ['a current pointer naming a missing epoch', (s) => writeFile(join(s, 'current'), 'e9\n'), 'STORE_INCOMPLETE'],
+    ['a current pointer naming a missing epoch', (s) => writeFile(join(s, 'current'), 'e9\n'), 'STORE_NOT_FOUND'],
     ['a group-readable key file', (s) => chmod(storePaths(s, 'e1').key, 0o640), 'STORE_KEY_EXPOSED'],
     ['a world-readable key file', (s) => chmod(storePaths(s, 'e1').key, 0o604), 'STORE_KEY_EXPOSED'],
-    [
-      'a missing segment',
-      (s) => writeFile(join(s, 'current'), 'e1\n').then(() => truncate(storePaths(s, 'e1').rows(6, 0), 0)),
-      'STORE_CORRUPT',
-    ],
+    ['an emptied row map', (s) => truncate(storePaths(s, 'e1').rows(6, 0), 0), 'STORE_CORRUPT'],
+    ['a missing segment', (s) => unlink(storePaths(s, 'e1').elements(3, 0)), 'STORE_NOT_FOUND'],
   ];
   it.each(cases)('%s', async (_, damage, code) => {
     await withDir(async (dir) => {
