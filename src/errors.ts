@@ -138,6 +138,17 @@ export const ERROR_CODES = {
   LEDGER_WRITE_FAILED: { status: 500, meaning: 'the privacy budget ledger file cannot be written' },
   LEDGER_CLOSED: { status: 503, meaning: 'the privacy budget ledger was used after close()' },
 
+  // The platform's prepared store (docs/service.md, "Prepared store").
+  STORE_NOT_FOUND: { status: 500, meaning: 'the store directory, its current epoch or a file of it does not exist' },
+  STORE_CORRUPT: {
+    status: 500,
+    meaning: 'a store file is truncated, fails its SHA-256 checksum or is malformed (a store is never served unverified)',
+  },
+  STORE_KEY_EXPOSED: { status: 500, meaning: "the store's key file is readable or writable by other users than its owner (chmod 600 it)" },
+  STORE_EPOCH_MISMATCH: { status: 500, meaning: 'the store holds another epoch, group or input than the one asked for' },
+  STORE_INCOMPLETE: { status: 500, meaning: 'the store was not fully prepared (rerun prepare to resume it)' },
+  STORE_WRITE_FAILED: { status: 500, meaning: 'a store file cannot be written' },
+
   // The CLI.
   RESULT_MISSING: { status: 500, meaning: 'the demo found no result file' },
   DEMO_MISMATCH: { status: 500, meaning: 'the demo found another overlap than it planted' },

@@ -2,14 +2,14 @@
  * blindjoin: private audience matching with ECDH private set intersection.
  *
  * This Node entry is the browser-safe core ({@link module:core}: the session API
- * and identifiers) plus what needs Node: streaming CSV files, the session
- * service with its HTTP handler and server, and the HTTP client. Group, join and
+ * and identifiers) plus what needs Node: streaming CSV files, the platform's
+ * prepared store, the session service with its HTTP handler and server, and the HTTP client. Group, join and
  * wire primitives are on `blindjoin/primitives`.
  *
  * Layers, lowest first; each imports only from layers before it:
  * identifiers | group | join | disclosure (independent of each other) -> homomorphic (on
  * group) and wire (on group and disclosure's types) -> protocol -> measurement (on protocol,
- * homomorphic, disclosure and wire) -> service -> transport -> cli.
+ * homomorphic, disclosure and wire) and store (on protocol) -> service -> transport -> cli.
  * @module
  */
 export * from './core.js';
@@ -28,3 +28,11 @@ export * from './service/index.js';
 export { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './transport/handler.js';
 export { matchOverHttp } from './transport/match-over-http.js';
 export { startPsiServer, type PsiServer, type PsiServerOptions } from './transport/server.js';
+export { prepareStore, DEFAULT_SEGMENT_ITEMS, type PrepareOptions, type StoreInput } from './store/writer.js';
+export { openStore, type OpenedStore, type OpenStoreOptions } from './store/reader.js';
+export { updateStore, type UpdateOptions, type UpdateResult } from './store/update.js';
+export { switchEpoch, currentEpoch } from './store/layout.js';
+export { relationshipKey } from './store/relationship-key.js';
+export type { Manifest, SegmentEntry } from './store/manifest.js';
+export type { InputRow, StoredRow } from './store/row-map.js';
+export { openStoreSets, type StoreSets } from './service/store-sets.js';

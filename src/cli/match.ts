@@ -1,7 +1,8 @@
 import { formatInteger } from '../disclosure/display.js';
 import type { Figure } from '../disclosure/exact.js';
-import { describeReleased } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
+import { relationshipKey } from '../store/relationship-key.js';
+import { describeReleased } from '../disclosure/release.js';
 import type { Aggregates } from '../measurement/types.js';
 import type { MatchOverHttpOptions } from '../transport/client.js';
 import type { ReleasedFigure } from '../wire/release.js';
@@ -43,6 +44,10 @@ export interface MatchOptions extends InputSpec {
   platformValues?: string[];
   /** `--value-bound`: clamp of each own `--values` value per customer. */
   valueBound?: number;
+  /** Keep a relationship key here (created 0600 if missing) so that the service can skip unchanged data next time. */
+  keyFile?: string;
+  /** The relationship's name with this service (default `default`); only with `keyFile`. */
+  relationship?: string;
 }
 
 /**
@@ -105,6 +110,9 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   const bar = progressBar(io, 'matching', 'frames');
   let result;
   try {
+    if (opts.relationship !== undefined && opts.keyFile === undefined) {
+      throw new PsiError('OPTIONS_INVALID', '--relationship names the relationship of a --key-file: give both');
+    }
     result = await matchOverHttp({
       server: opts.server,
       // Several key columns: one row per record, so that figures count rows, not keys.
@@ -117,6 +125,9 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.group === undefined ? {} : { group: opts.group }),
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+      ...(opts.keyFile === undefined
+        ? {}
+        : { relationship: { id: opts.relationship ?? 'default', keySeed: await relationshipKey(opts.keyFile) } }),
       ...(stop === undefined ? {} : { signal: stop }),
       ...(measure === undefined ? {} : { measure }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),

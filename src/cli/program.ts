@@ -20,6 +20,7 @@ import {
   parseValueBounds,
   REVEAL_CHOICES,
 } from './options.js';
+import { prepareCommand, type PrepareCommandOptions } from './prepare.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
@@ -35,15 +36,22 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-/** Options every command reading a CSV shares. */
-function inputOptions(cmd: Command, types: readonly string[]): Command {
+/** Options every command reading a CSV shares; without `inputRequired`, `--input` may be left out (a store replaces it). */
+function inputOptions(cmd: Command, types: readonly string[], inputRequired = true): Command {
+  const input = new Option('--input <file>', 'CSV file with a header row (streamed, never loaded whole)').makeOptionMandatory(
+    inputRequired,
+  );
+  const column = new Option(
+    '--column <names>',
+    'header of the identifier column, or several separated by commas (a row matches when any matches)',
+  );
   return cmd
-    .requiredOption('--input <file>', 'CSV file with a header row (streamed, never loaded whole)')
-    .requiredOption('--column <names>', 'header of the identifier column, or several separated by commas (a row matches when any matches)')
+    .addOption(input)
+    .addOption(column.makeOptionMandatory(inputRequired))
     .addOption(
       new Option('--type <types>', `what each column holds: ${types.join(', ')}; comma-separated like --column`)
         .argParser(typeList(types))
-        .makeOptionMandatory(),
+        .makeOptionMandatory(inputRequired),
     )
     .addOption(new Option('--profile <name>', 'normalisation rules to follow').choices(PROFILES).default('meta'))
     .option('--default-country <cc>', 'ISO country of phone numbers written without a country code, e.g. US')
@@ -94,7 +102,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
 
-  inputOptions(program.command('serve').description("run the platform's PSI service over HTTP"), MATCH_TYPES)
+  inputOptions(program.command('serve').description("run the platform's PSI service over HTTP"), MATCH_TYPES, false)
+    .option('--store <dir>', 'serve a store made by prepare instead of --input (no per-session blinding of your users)')
     .addOption(new Option('--port <n>', 'TCP port (0 picks a free one)').argParser(intIn(0, 65535)).makeOptionMandatory())
     .option('--host <address>', 'interface to bind; put TLS termination in front of anything but loopback', '127.0.0.1')
     .addOption(revealOption('--learn', 'what the service learns', 'intersection'))
@@ -160,7 +169,33 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       'origin allowed to call the service from a page hosted elsewhere, e.g. https://ads.example (repeatable, or comma-separated)',
       (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((o) => o.trim())],
     )
-    .action((opts: ServeOptions) => serveCommand(opts, io, stop));
+    .action((opts: ServeOptions, cmd: Command) => {
+      // --input is required unless --store replaces it: a usage error (exit 2), as commander reports a missing option.
+      if (opts.store === undefined && opts.input === undefined)
+        cmd.error("error: required option '--input <file>' not specified (or --store <dir>)");
+      return serveCommand(opts, io, stop);
+    });
+
+  inputOptions(
+    program.command('prepare').description("blind the platform's users once per key epoch into a store that serve --store reads"),
+    MATCH_TYPES,
+    false,
+  )
+    .requiredOption('--store <dir>', 'the store directory (created if missing; a stopped run resumes)')
+    .option('--epoch <label>', 'label of the epoch to prepare (default: the UTC time)')
+    .option('--add <file>', 'add the users of this CSV (same --column/--type) to the current epoch')
+    .option('--remove <file>', 'remove the users of this CSV from the current epoch')
+    .option('--next-epoch', 'prepare a new epoch (new key) from --input beside the current one, then switch to it')
+    .option(
+      '--emit <columns>',
+      'columns of the input kept with each user for results, e.g. user_id (default: the identifier columns)',
+      (v: string) => v.split(',').map((c) => c.trim()),
+    )
+    .option('--segment-items <n>', 'elements per segment file', intIn(1, 1 << 24))
+    .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .addOption(groupOption())
+    .addOption(backendOption())
+    .action((opts: PrepareCommandOptions) => prepareCommand(opts, io));
 
   inputOptions(program.command('match').description("match a CSV against a platform's service (the advertiser's side)"), MATCH_TYPES)
     .requiredOption('--server <url>', 'base URL of the service, e.g. https://psi.platform.example')
@@ -179,6 +214,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       'clamp of each own value per customer: the sensitivity of the sums (required with --values)',
       intIn(1, 2 ** 40),
     )
+    .option(
+      '--key-file <file>',
+      'keep a relationship key with this service here (created 0600 if missing; never sent): later sessions skip what it kept',
+    )
+    .option('--relationship <id>', 'name of the relationship the service keeps for this key (default: default)')
     .option('--output <file>', 'write the matched rows here when you learn the intersection')
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)

@@ -5,7 +5,7 @@ import type { GroupName } from '../group/suite.js';
 import { PsiError } from '../errors.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
-import { startPsiServer, type PsiServer } from '../transport/server.js';
+import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
@@ -20,7 +20,9 @@ import type { CliIo } from './io.js';
  *   learn: 'intersection', disclosure: 'policy', budgetWindow: 30 * 86_400_000, maxSessions: 16, idleTimeout: 120_000 };
  * ```
  */
-export interface ServeOptions extends InputSpec {
+export interface ServeOptions extends Partial<InputSpec> {
+  /** A store made by `prepare`, served instead of `input`. */
+  store?: string;
   port: number;
   host: string;
   learn: Reveal;
@@ -74,8 +76,41 @@ function loopback(host: string): boolean {
   return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
 }
 
+/** The platform's users: the store named, or the CSV read with its columns; exactly one. */
+async function sourceOf(
+  opts: ServeOptions,
+  io: CliIo,
+): Promise<Pick<PsiServerOptions, 'items' | 'rows' | 'rowColumns' | 'storeDir' | 'keyTypes' | 'values'>> {
+  if (opts.store !== undefined) {
+    if ([opts.input, opts.column, opts.type, opts.emit].some((flag) => flag !== undefined)) {
+      throw new PsiError(
+        'OPTIONS_INVALID',
+        '--store replaces --input, --column and --type (the store keeps the --emit columns of prepare)',
+      );
+    }
+    return { storeDir: opts.store };
+  }
+  if (opts.input === undefined || opts.column === undefined || opts.type === undefined) {
+    throw new PsiError('OPTIONS_INVALID', 'serve needs --input, --column and --type, or --store');
+  }
+  const spec: InputSpec = { ...opts, input: opts.input, column: opts.column, type: opts.type };
+  const input = await loadInput(spec, io);
+  io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
+  const values =
+    input.values === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(input.values).map(([name, v]) => [name, { values: v, bound: boundOf(opts.valueBound, name) }]));
+  return {
+    items: input.items,
+    rows: input.rows,
+    keyTypes: itemTypes(spec),
+    ...(input.records === undefined ? {} : { rowColumns: opts.emit ?? spec.column.split(/[,+]/).map((c) => c.trim()) }),
+    ...(values === undefined ? {} : { values }),
+  };
+}
+
 /**
- * Reads the platform's file and starts the service on it; diagnostics go to stderr.
+ * Reads the platform's file (or opens its store) and starts the service on it; diagnostics go to stderr.
  *
  * @example
  * ```ts
@@ -90,18 +125,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     );
   }
   const tokens = opts.tokensFile === undefined ? undefined : await loadTokensFile(opts.tokensFile);
-  const input = await loadInput(opts, io);
-  io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
-  const values =
-    input.values === undefined
-      ? undefined
-      : Object.fromEntries(Object.entries(input.values).map(([name, v]) => [name, { values: v, bound: boundOf(opts.valueBound, name) }]));
   const service: PsiServer = await startPsiServer({
-    items: input.items,
-    rows: input.rows,
-    keyTypes: itemTypes(opts),
-    ...(input.records === undefined ? {} : { rowColumns: opts.emit ?? opts.column.split(/[,+]/).map((c) => c.trim()) }),
-    ...(values === undefined ? {} : { values }),
+    ...(await sourceOf(opts, io)),
     ...(opts.advertiserValues === true ? { advertiserValues: true } : {}),
     port: opts.port,
     host: opts.host,
@@ -112,7 +137,7 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.minItems === undefined ? {} : { minItems: opts.minItems }),
     ...(opts.stateDir === undefined ? {} : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
     ...(opts.budget === undefined ? {} : { budgetEpsilon: opts.budget }),
-    keyRotation: opts.keyRotation ?? (opts.disclosure === 'policy' ? DAY_MS : 'session'),
+    ...(opts.store === undefined ? { keyRotation: opts.keyRotation ?? (opts.disclosure === 'policy' ? DAY_MS : 'session') } : {}),
     maxSessions: opts.maxSessions,
     idleTimeoutMs: opts.idleTimeout,
     ...(tokens === undefined ? {} : { tokens }),

@@ -6,7 +6,7 @@ import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import type { HomomorphicBackend } from '../homomorphic/backend.js';
 import { loadHomomorphicBackend } from '../homomorphic/load.js';
-import { PsiParty } from '../protocol/party.js';
+import { PsiParty, type DeferredFrames } from '../protocol/party.js';
 import type { Party, PartyOptions } from '../protocol/types.js';
 import { concatParts } from '../bytes.js';
 import { decodeFrame, type Frame } from '../wire/frame.js';
@@ -102,6 +102,18 @@ export class PlatformParty implements Party {
 
   get peerLearns() {
     return this.#inner.peerLearns;
+  }
+
+  /** See {@link PsiParty.deferOwnFrames}: a stored set's BLINDED frames are made as the client pulls them. */
+  deferOwnFrames(): void {
+    this.#inner.deferOwnFrames();
+  }
+
+  /** See {@link PsiParty.takeDeferred}; the deferred frames keep the wire numbers the party gave them. */
+  takeDeferred(): DeferredFrames | undefined {
+    const deferred = this.#inner.takeDeferred();
+    if (deferred !== undefined) this.#seq.skip(deferred.count);
+    return deferred;
   }
 
   step(incoming?: Uint8Array): Promise<Uint8Array[]> {

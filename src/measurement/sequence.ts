@@ -57,6 +57,11 @@ export class LayerSequence {
     return frames;
   }
 
+  /** Numbers taken by `count` frames the party made elsewhere (deferred frames, made as they are pulled). */
+  skip(count: number): void {
+    this.#sent += count;
+  }
+
   /** A frame of the layer's own, numbered next on the wire. */
   frame(type: FrameType, sessionId: Uint8Array, payload: Uint8Array): Uint8Array {
     return encodeFrame(type, sessionId, this.#sent++, payload);

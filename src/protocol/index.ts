@@ -3,4 +3,5 @@ export { createParty } from './party.js';
 export type { Role } from './reveal.js';
 export { runLocal } from './run-local.js';
 export type { Party, PartyOptions, PartyResult, SessionOptions } from './types.js';
+export type { StoredSet } from './stored-set.js';
 export { DEFAULT_GROUP } from './suite.js';

@@ -12,6 +12,7 @@ import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { Role } from './reveal.js';
 import { protocolSuite, type ProtocolSuite } from './suite.js';
+import type { StoredSet } from './stored-set.js';
 import type { PartyOptions } from './types.js';
 
 /** Most elements one chunk frame carries: what fits in a 1 MiB payload. */
@@ -33,6 +34,7 @@ export interface CheckedOptions {
   items: readonly (string | Uint8Array)[] | undefined;
   rows: readonly (readonly (string | Uint8Array)[])[] | undefined;
   blindedSet: BlindedSetData | undefined;
+  storedSet: StoredSet | undefined;
   keySeed: Uint8Array | undefined;
   keyFromItems: boolean;
   /** Set iff the peer learns `'released'`. */
@@ -41,7 +43,7 @@ export interface CheckedOptions {
         policy: DisclosurePolicy;
         noiseKey: Uint8Array | undefined;
         context: readonly Uint8Array[];
-        countMatches: ((matches: readonly number[]) => number) | undefined;
+        countMatches: ((matches: readonly number[]) => number | Promise<number>) | undefined;
       }
     | undefined;
 }
@@ -84,6 +86,19 @@ function checkRelease(opts: PartyOptions, learn: Reveal, peerLearns: Reveal): Ch
   };
 }
 
+/** A stored set decides the suite, as a blinded set does; it must at least read and lend its key. */
+function checkStoredSet(set: StoredSet | undefined, group: string | undefined): StoredSet | undefined {
+  if (set === undefined) return undefined;
+  if (typeof set !== 'object' || set === null || typeof set.read !== 'function' || typeof set.copyKey !== 'function') {
+    throw new PsiError('OPTIONS_INVALID', 'storedSet must have read() and copyKey() (see openStore)');
+  }
+  integerIn(set.size, 'storedSet.size', 0, MAX_ITEMS);
+  if (group !== undefined && group !== set.group) {
+    throw new PsiError('OPTIONS_INVALID', `group is '${group}' but the storedSet was blinded in '${set.group}'`);
+  }
+  return set;
+}
+
 /**
  * Validates caller options up front, so a bad option fails in `createParty`
  * rather than mid-session.
@@ -104,11 +119,12 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   if (blindedSet !== undefined && opts.group !== undefined && opts.group !== blindedSet.group) {
     throw new PsiError('OPTIONS_INVALID', `group is '${opts.group}' but the blindedSet was blinded in '${blindedSet.group}'`);
   }
-  const suite = protocolSuite(opts.group ?? blindedSet?.group);
+  const storedSet = checkStoredSet(opts.storedSet, opts.group);
+  const suite = protocolSuite(opts.group ?? blindedSet?.group ?? storedSet?.group);
   const backend = checkBackendChoice(opts.backend, suite);
   const { items, rows } = opts;
-  if ([items, rows, blindedSet].filter((given) => given !== undefined).length !== 1) {
-    throw new PsiError('OPTIONS_INVALID', 'give exactly one of items, rows and blindedSet');
+  if ([items, rows, blindedSet, storedSet].filter((given) => given !== undefined).length !== 1) {
+    throw new PsiError('OPTIONS_INVALID', 'give exactly one of items, rows, blindedSet and storedSet');
   }
   if (items !== undefined) checkItems(items);
   if (rows !== undefined) checkRows(rows);
@@ -116,8 +132,8 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   const peerLearns = parseReveal(opts.peerLearns, 'peerLearns');
   const keyFromItems = opts.keyFromItems ?? false;
   if (typeof keyFromItems !== 'boolean') throw new PsiError('OPTIONS_INVALID', 'keyFromItems must be a boolean');
-  if (blindedSet !== undefined && (keyFromItems || opts.keySeed !== undefined)) {
-    throw new PsiError('OPTIONS_INVALID', 'a blindedSet brings its own key: keySeed and keyFromItems do not apply');
+  if ((blindedSet !== undefined || storedSet !== undefined) && (keyFromItems || opts.keySeed !== undefined)) {
+    throw new PsiError('OPTIONS_INVALID', 'a blindedSet or storedSet brings its own key: keySeed and keyFromItems do not apply');
   }
   return {
     role,
@@ -131,6 +147,7 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
     items,
     rows,
     blindedSet,
+    storedSet,
     keySeed: opts.keySeed === undefined ? undefined : checkBytes(opts.keySeed, 'keySeed', 16, 1024),
     keyFromItems,
     release: checkRelease(opts, learn, peerLearns),

@@ -16,6 +16,7 @@ import { prepareItems } from './items.js';
 import { prepareRows, rowsDigest, type PreparedRows } from './rows.js';
 import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
+import { StreamingJoin } from './streaming-join.js';
 import { permutePacked, randomPermutation } from './shuffle.js';
 import type { Reveal } from '../wire/reveal.js';
 import { checkPeerGroup } from './suite.js';
@@ -84,6 +85,24 @@ function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, own: Ow
   return sha256(concatParts([TRANSCRIPT_DOMAIN, setDigest(peerDouble, ELEMENT_BYTES), new Uint8Array(canonical.buffer)]));
 }
 
+/**
+ * Frames a party numbered but left to be made on demand: `count` frames with
+ * sequence numbers from `firstSeq`, frame `k` made by `frame(k)` (the same bytes
+ * every time, so a lost reply is made again).
+ *
+ * @example
+ * ```ts
+ * party.deferOwnFrames();
+ * await party.stepFrame(hello);
+ * const deferred = party.takeDeferred(); // deferred.frame(0) is BLINDED frame deferred.firstSeq
+ * ```
+ */
+export interface DeferredFrames {
+  readonly firstSeq: number;
+  readonly count: number;
+  frame(k: number): Promise<Uint8Array>;
+}
+
 type Phase = 'start' | 'handshake' | 'exchange' | 'done' | 'closed';
 
 /**
@@ -132,6 +151,12 @@ export class PsiParty implements Party {
   /** Own elements re-blinded by the peer (A^ab), in our sending order; received when we learn. */
   private ownDouble: Uint8Array | undefined;
   private ownDoubleReceived = 0;
+  /** Instead of `ownDouble` for a stored own set: returned chunks joined on arrival, only matches kept. */
+  private joinOnArrival = false;
+  private ownJoin: StreamingJoin | undefined;
+  /** Own BLINDED frames left for {@link takeDeferred} (a stored set, when the caller asked to pull them). */
+  private deferred: DeferredFrames | undefined;
+  private deferOwn = false;
   private outcome: PartyResult | undefined;
 
   constructor(opts: PartyOptions, seams: PartySeams = {}) {
@@ -161,6 +186,22 @@ export class PsiParty implements Party {
   /** What this party agreed the peer learns. */
   get peerLearns(): Reveal {
     return this.opts.peerLearns;
+  }
+
+  /**
+   * With a `storedSet`: leaves the own BLINDED frames out of what `step()` returns,
+   * for {@link takeDeferred}, so that a service reads them from disk as the peer
+   * pulls them instead of holding the whole set per session. Call before the first step.
+   */
+  deferOwnFrames(): void {
+    this.deferOwn = this.opts.storedSet !== undefined;
+  }
+
+  /** The own BLINDED frames left out of the last step's answer, once; they come right after it in sequence. */
+  takeDeferred(): DeferredFrames | undefined {
+    const deferred = this.deferred;
+    this.deferred = undefined;
+    return deferred;
   }
 
   step(incoming?: Uint8Array): Promise<Uint8Array[]> {
@@ -233,7 +274,7 @@ export class PsiParty implements Party {
     if (this.phase === 'start') return 'hello';
     if (this.phase === 'handshake') return 'accept';
     if (this.peerReceived < this.peerCount) return 'blinded';
-    if (this.ownDouble !== undefined && this.ownDoubleReceived < this.own!.elements) return 'reblinded';
+    if ((this.ownDouble !== undefined || this.joinOnArrival) && this.ownDoubleReceived < this.own!.elements) return 'reblinded';
     if (this.opts.learn === 'released' && this.outcome?.released === undefined) return 'release';
     return undefined;
   }
@@ -268,10 +309,11 @@ export class PsiParty implements Party {
     const own = this.ownSet();
     const id = frame.sessionId.slice();
     // Built before any state changes: a HELLO that fails here leaves the party as it was.
-    const blinded = await this.ownBlindedFrames(own, id, this.sendSeq + 1);
+    const blinded = this.deferOwn ? [] : await this.ownBlindedFrames(own, id, this.sendSeq + 1);
     this.id = id;
     const accept = this.frame('accept', encodeHandshake(this.handshake(own)));
-    this.sendSeq += blinded.length;
+    if (this.deferOwn && this.anyoneLearns()) this.deferred = this.deferFrames(own, id, this.sendSeq);
+    this.sendSeq += this.deferred?.count ?? blinded.length;
     this.beginExchange(peer, own);
     return [accept, ...blinded];
   }
@@ -315,9 +357,16 @@ export class PsiParty implements Party {
   private async onReblinded(frame: Frame): Promise<Uint8Array[]> {
     const { offset, elements } = decodeChunk(frame.payload);
     const count = elements.length / ELEMENT_BYTES;
-    const ownDouble = this.ownDouble!;
     const own = this.own!;
     checkChunk(offset, count, this.ownDoubleReceived, own.elements);
+    if (this.joinOnArrival) {
+      // The peer's whole set has arrived before any of ours comes back (expectedType), so the join can index it now.
+      this.streamingJoin().add(offset, elements);
+      await this.opts.storedSet?.keep?.(offset, elements);
+      this.ownDoubleReceived += count;
+      return [];
+    }
+    const ownDouble = this.ownDouble!;
     ownDouble.set(elements, offset * ELEMENT_BYTES);
     if (offset + count === own.elements) {
       try {
@@ -362,7 +411,8 @@ export class PsiParty implements Party {
     this.peerCount = this.anyoneLearns() ? handshakeElements(peer) : 0;
     this.outcome = { ownSize: own.count, peerSize: peer.itemCount };
     if (learnsCount(learn) || peerLearns === 'size') this.peerDouble = new ElementStream(ELEMENT_BYTES, this.peerCount);
-    if (learnsCount(learn)) this.ownDouble = new Uint8Array(own.elements * ELEMENT_BYTES);
+    if (learnsCount(learn) && this.opts.storedSet === undefined) this.ownDouble = new Uint8Array(own.elements * ELEMENT_BYTES);
+    if (learnsCount(learn) && this.opts.storedSet !== undefined) this.joinOnArrival = true;
     this.phase = 'exchange';
   }
 
@@ -404,6 +454,20 @@ export class PsiParty implements Party {
     return frames;
   }
 
+  /** Own BLINDED frames of session `id` from `firstSeq`, each made when asked for (the peer pulls them). */
+  private deferFrames(own: OwnSet, id: Uint8Array, firstSeq: number): DeferredFrames {
+    const { chunkItems } = this.opts;
+    return {
+      firstSeq,
+      count: Math.ceil(own.count / chunkItems),
+      frame: async (k) => {
+        const from = k * chunkItems;
+        const elements = await own.blindRange(from, Math.min(from + chunkItems, own.count));
+        return encodeFrame('blinded', id, firstSeq + k, encodeChunk({ offset: from, elements }));
+      },
+    };
+  }
+
   private chunkFrames(type: FrameType, elements: Uint8Array): Uint8Array[] {
     const step = this.opts.chunkItems * ELEMENT_BYTES;
     const frames: Uint8Array[] = [];
@@ -422,22 +486,32 @@ export class PsiParty implements Party {
     if (this.phase !== 'exchange' || this.expectedType() !== undefined) return [];
     const outcome = this.outcome!;
     const out: Uint8Array[] = [];
-    if (this.ownDouble !== undefined) {
+    if (this.ownDouble !== undefined || this.joinOnArrival) {
       const peerDouble = this.peerDouble!.view();
-      const matched = this.matchedUnits(intersectPacked(this.ownDouble, peerDouble, { width: ELEMENT_BYTES }));
-      outcome.size = matched.count;
-      if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(matched.flags);
+      const join = this.joinOnArrival ? this.streamingJoin() : undefined;
+      const kept = await this.opts.storedSet?.keptMatches?.(peerDouble);
+      const sent = join?.positions() ?? intersectPacked(this.ownDouble!, peerDouble, { width: ELEMENT_BYTES });
+      // Kept indices start at the set's size, after every sent one: appending keeps the list ascending.
+      const hits = kept === undefined || kept.length === 0 ? sent : Uint32Array.from([...sent, ...kept]);
+      if (this.opts.storedSet !== undefined) {
+        // A stored set is sent in its stored order: its positions are the caller's indices.
+        outcome.size = hits.length;
+        if (this.opts.learn === 'intersection') outcome.matches = Array.from(hits);
+      } else {
+        const matched = this.matchedUnits(hits);
+        outcome.size = matched.count;
+        if (this.opts.learn === 'intersection') outcome.matches = this.ownIndices(matched.flags);
+      }
       const ownDouble = this.ownDouble;
-      this.onPeerMatches?.(() => this.peerUnits(intersectPacked(peerDouble, ownDouble, { width: ELEMENT_BYTES })));
+      if (ownDouble !== undefined)
+        this.onPeerMatches?.(() => this.peerUnits(intersectPacked(peerDouble, ownDouble, { width: ELEMENT_BYTES })));
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
-        const random =
-          noiseKey === undefined
-            ? cryptoSource
-            : keyedSource(noiseKey, [...context, transcriptDigest(peerDouble, this.ownDouble, this.own!)]);
+        const transcript = () => join?.transcript() ?? transcriptDigest(peerDouble, ownDouble!, this.own!);
+        const random = noiseKey === undefined ? cryptoSource : keyedSource(noiseKey, [...context, transcript()]);
         const counted =
-          release.countMatches !== undefined && outcome.matches !== undefined ? release.countMatches(outcome.matches) : matched.count;
+          release.countMatches !== undefined && outcome.matches !== undefined ? await release.countMatches(outcome.matches) : outcome.size;
         outcome.released = releaseFigure(counted, policy, { random, denominator: outcome.peerSize });
         out.push(this.frame('release', encodeRelease(outcome.released)));
       }
@@ -445,8 +519,16 @@ export class PsiParty implements Party {
     this.phase = 'done';
     this.peerDouble = undefined;
     this.ownDouble = undefined;
+    this.ownJoin = undefined;
     await this.releaseKey();
     return out;
+  }
+
+  /** The join of a stored own set; made at the first returned chunk, or here when none came (an empty set). */
+  private streamingJoin(): StreamingJoin {
+    const peer = this.peerDouble!.view();
+    this.ownJoin ??= new StreamingJoin(peer, [TRANSCRIPT_DOMAIN, setDigest(peer, ELEMENT_BYTES)]);
+    return this.ownJoin;
   }
 
   /** Which distinct items or rows the matched element positions (in our sending order) belong to. */
@@ -482,8 +564,25 @@ export class PsiParty implements Party {
   /** Own distinct items or rows in a fresh sending order: blinded already (a `blindedSet`) or blinded chunk by chunk. */
   private ownSet(): OwnSet {
     if (this.own !== undefined) return this.own;
-    const { rows, blindedSet: set, suite } = this.opts;
+    const { rows, blindedSet: set, suite, storedSet: stored } = this.opts;
     if (rows !== undefined) return (this.own = this.ownRows(prepareRows(rows, suite.dst)));
+    if (stored !== undefined) {
+      // Sent in its stored order, read as sent; positions are the caller's indices, nothing is held here.
+      const none = new Uint32Array(0);
+      this.own = {
+        count: stored.size,
+        slots: 0,
+        elements: stored.size,
+        groupOf: none,
+        order: none,
+        keyAt: undefined,
+        digest: () => {
+          throw new PsiError('OPTIONS_INVALID', 'a stored set brings its own key');
+        },
+        blindRange: (from, to) => stored.read(from, to),
+      };
+      return this.own;
+    }
     const { count, groupOf, packed } =
       set === undefined ? prepareItems(this.opts.items!, suite.dst) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
     const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
@@ -544,10 +643,10 @@ export class PsiParty implements Party {
 
   private getBlinder(): Promise<Blinder> {
     if (this.keyReleased) return Promise.reject(closedError());
-    const { blindedSet, suite, backend, workers } = this.opts;
+    const { blindedSet, storedSet, suite, backend, workers } = this.opts;
     this.blinder ??= createBlinder({
       group: suite.name,
-      key: blindedSet?.copyKey() ?? suite.randomKey(this.derivedRandom(() => this.own!.digest(), [])),
+      key: blindedSet?.copyKey() ?? storedSet?.copyKey() ?? suite.randomKey(this.derivedRandom(() => this.own!.digest(), [])),
       backend,
       workers,
     });

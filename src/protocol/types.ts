@@ -1,6 +1,7 @@
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
 import type { BlindedSet } from './blinded-set.js';
+import type { StoredSet } from './stored-set.js';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
@@ -21,6 +22,7 @@ export type PartyOptions = SessionOptions &
         items: readonly (string | Uint8Array)[];
         rows?: undefined;
         blindedSet?: undefined;
+        storedSet?: undefined;
       }
     | {
         /**
@@ -33,11 +35,24 @@ export type PartyOptions = SessionOptions &
         rows: readonly (readonly (string | Uint8Array)[])[];
         items?: undefined;
         blindedSet?: undefined;
+        storedSet?: undefined;
       }
     | {
         /** Own items blinded ahead of time by {@link blindSet}, shared across sessions. */
         blindedSet: BlindedSet;
         items?: undefined;
+        rows?: undefined;
+        storedSet?: undefined;
+      }
+    | {
+        /**
+         * Own items blinded ahead of time and read as they are sent (a platform's
+         * store); `matches` are then its stored positions, and the returned set is
+         * joined chunk by chunk instead of kept.
+         */
+        storedSet: StoredSet;
+        items?: undefined;
+        blindedSet?: undefined;
         rows?: undefined;
       }
   );
@@ -117,7 +132,7 @@ export interface ReleaseOptions {
    * 'intersection'`): e.g. distinct users when a user has several identifiers.
    * Must change by at most one when one person is removed. Default: matched items.
    */
-  countMatches?: (matches: readonly number[]) => number;
+  countMatches?: (matches: readonly number[]) => number | Promise<number>;
 }
 
 /**

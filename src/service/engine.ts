@@ -8,6 +8,7 @@ import type { BackendChoice } from '../group/load.js';
 import { checkBackendChoice, type GroupName } from '../group/suite.js';
 import { PlatformParty } from '../measurement/platform-party.js';
 import type { PlatformColumns } from '../measurement/platform-columns.js';
+import { learnsCount } from '../protocol/options.js';
 import { protocolSuite } from '../protocol/suite.js';
 import { optionalIntegerIn } from '../validate.js';
 import type { Frame } from '../wire/frame.js';
@@ -16,14 +17,16 @@ import { parseReveal, type Reveal } from '../wire/reveal.js';
 import { MAX_VALUE_COLUMNS } from '../wire/measure.js';
 import { checkValueColumn } from '../measurement/values.js';
 import { DailyCounter } from './daily-counter.js';
+import { openRelationship, type RelationshipRef } from '../store/relationship.js';
 import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
 import type { MatchedRow, SessionResult } from './result.js';
 import { SessionStore, type Batch, type Session } from './session-store.js';
+import type { StoreSets } from './store-sets.js';
 import type { TokenEntry } from './tokens.js';
 
 /**
- * Options of {@link SessionService}. Only `items` is required; every bound has a
- * default suited to one platform box.
+ * Options of {@link SessionService}. Only `items` (or a `store`) is required; every
+ * bound has a default suited to one platform box.
  *
  * @example
  * ```ts
@@ -31,8 +34,14 @@ import type { TokenEntry } from './tokens.js';
  * ```
  */
 export interface SessionServiceOptions {
-  /** The platform's own items (normalised identifiers). */
-  items: readonly (string | Uint8Array)[];
+  /** The platform's own items (normalised identifiers); give these or `store`. */
+  items?: readonly (string | Uint8Array)[];
+  /**
+   * The platform's users blinded once per key epoch (`blindjoin prepare`, opened
+   * with `openStoreSets`): sessions read them from disk instead of blinding
+   * `items`, and the row map names matched rows (`rows` does not apply).
+   */
+  store?: StoreSets;
   /** Row of each item in the platform's input, for results; default line `i + 1` and the item itself. */
   rows?: readonly MatchedRow[];
   /**
@@ -250,16 +259,28 @@ export class SessionService {
   readonly #responseBytes: number;
   readonly #log: (line: string) => void;
   #closing = false;
+  /** Rows a released figure counted, by session, for its result. */
+  readonly #countedRows = new WeakMap<Session, { user: string; row: MatchedRow }[]>();
 
   constructor(opts: SessionServiceOptions) {
     if (typeof opts !== 'object' || opts === null) throw new PsiError('OPTIONS_INVALID', 'options must be an object');
-    if (!Array.isArray(opts.items)) throw new PsiError('ITEMS_INVALID', 'items must be an array');
-    if (opts.rows !== undefined && opts.rows.length !== opts.items.length) {
+    if ((opts.items === undefined) === (opts.store === undefined))
+      throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and store');
+    if (opts.store !== undefined && (opts.rows !== undefined || opts.keyRotation !== undefined)) {
+      throw new PsiError('OPTIONS_INVALID', "a store names its rows and keeps its epoch's key: rows and keyRotation do not apply");
+    }
+    if (opts.items !== undefined && !Array.isArray(opts.items)) throw new PsiError('ITEMS_INVALID', 'items must be an array');
+    if (opts.items !== undefined && opts.rows !== undefined && opts.rows.length !== opts.items.length) {
       throw new PsiError('OPTIONS_INVALID', `rows has ${opts.rows.length} entries for ${opts.items.length} items`);
     }
-    const suite = protocolSuite(opts.group);
+    const storeGroup = opts.store?.current.manifest.group;
+    if (storeGroup !== undefined && opts.group !== undefined && opts.group !== storeGroup) {
+      throw new PsiError('OPTIONS_INVALID', `group is '${opts.group}' but the store was blinded in '${storeGroup}'`);
+    }
+    const suite = protocolSuite(opts.group ?? storeGroup);
     checkBackendChoice(opts.backend, suite);
-    this.#opts = { ...opts, group: suite.name };
+    const rowColumns = opts.rowColumns ?? opts.store?.current.manifest.columns;
+    this.#opts = { ...opts, group: suite.name, ...(rowColumns === undefined ? {} : { rowColumns }) };
     const disclosure = opts.disclosure ?? 'policy';
     if (disclosure !== 'policy' && disclosure !== 'exact') {
       throw new PsiError('OPTIONS_INVALID', `disclosure must be 'policy' or 'exact'; got ${JSON.stringify(disclosure)}`);
@@ -279,7 +300,11 @@ export class SessionService {
     this.#items = opts.itemCounter ?? new DailyCounter();
     this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
     this.#minItems = optionalIntegerIn(opts.minItems, 'minItems', 1, this.#maxItems, disclosure === 'policy' ? DEFAULTS.minItems : 1);
-    if (opts.values !== undefined) checkServiceValues(opts.values, opts.items.length);
+    if ((opts.values !== undefined || opts.advertiserValues === true) && opts.items === undefined) {
+      // A store's rows are read as matched, not held: its users' values and the advertiser's positions are not at hand.
+      throw new PsiError('OPTIONS_INVALID', 'value columns (values, advertiserValues) need items, not a store');
+    }
+    if (opts.values !== undefined) checkServiceValues(opts.values, opts.items!.length);
     this.terms = {
       group: suite.name,
       learn: this.learn,
@@ -313,7 +338,8 @@ export class SessionService {
     this.#log = opts.log ?? (() => undefined);
     // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
     const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
-    this.#sets = createResponderSets(opts.items, rotation, { group: suite.name, backend: opts.backend, workers: opts.workers });
+    this.#sets =
+      opts.store ?? createResponderSets(opts.items!, rotation, { group: suite.name, backend: opts.backend, workers: opts.workers });
   }
 
   /** Sessions in progress. */
@@ -331,7 +357,7 @@ export class SessionService {
    * answers a retried HELLO from the cache. Refusals before any work cost the
    * client nothing.
    */
-  async open(token: TokenEntry, frame: Frame, body: Uint8Array): Promise<Exchange> {
+  async open(token: TokenEntry, frame: Frame, body: Uint8Array, relationship?: RelationshipRef): Promise<Exchange> {
     if (frame.type !== 'hello' || frame.seq !== 0) {
       throw new PsiError('UNEXPECTED_FRAME', `a session starts with hello frame 0, got ${frame.type} frame ${frame.seq}`);
     }
@@ -365,12 +391,19 @@ export class SessionService {
     const batch = await this.#withSession(session, async () => {
       try {
         session.lease = await this.#sets.acquire();
+        const { store } = session.lease;
+        // A relationship needs a store to keep the set in, and a client that does not join itself (it keeps nothing):
+        // otherwise the session runs in full.
+        // It also needs the set returned in order (the service learns 'intersection'), to keep each segment's part.
+        if (relationship !== undefined && store !== undefined && this.learn === 'intersection' && !learnsCount(this.peerLearns)) {
+          session.relationship = await openRelationship(store, token.id, relationship);
+        }
         const { group, backend, workers, chunkItems } = this.#opts;
         const utf8 = new TextEncoder();
         session.party = new PlatformParty(
           {
             role: 'responder',
-            ...session.lease.source,
+            ...(session.relationship === undefined ? session.lease.source : { storedSet: session.relationship.set }),
             learn: this.learn,
             peerLearns: this.peerLearns,
             maxPeerItems: this.#maxItems,
@@ -384,7 +417,12 @@ export class SessionService {
                   disclosure: {
                     policy: this.#policy,
                     // One user counts once however many of its identifiers matched: the sensitivity stays 1.
-                    countMatches: (matches: readonly number[]) => new Set(matches.map((i) => this.#rowOf(i).line)).size,
+                    countMatches: async (matches: readonly number[]) => {
+                      const rows = await this.#rowsOf(session, matches);
+                      // The result names the same matches: read from a store's row map once, not again.
+                      this.#countedRows.set(session, rows);
+                      return new Set(rows.map((r) => r.user)).size;
+                    },
                     noiseKey: this.#noiseKey,
                     // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
                     context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
@@ -392,8 +430,8 @@ export class SessionService {
                 }),
           },
           {
-            ...(this.#opts.values === undefined ? {} : { columns: this.#opts.values }),
-            personOf: (i) => this.#rowOf(i).line,
+            // Value columns come with the items path only (serve --values reads them from the input file).
+            ...(this.#opts.values === undefined ? {} : { columns: this.#opts.values, personOf: (i: number) => this.#rowOf(i).line }),
             encryptedColumns: this.terms.advertiserValues,
             ...(this.#policy === undefined
               ? {}
@@ -407,7 +445,11 @@ export class SessionService {
                 }),
           },
         );
-        this.#log(`session ${id} (${token.id}) started: ${itemCount} client items`);
+        if (session.lease.store !== undefined) session.party.deferOwnFrames();
+        const rel = session.relationship;
+        this.#log(
+          `session ${id} (${token.id}) started: ${itemCount} client items${rel === undefined ? '' : `; relationship ${relationship!.id}: ${rel.sent} elements sent, ${rel.kept} kept`}`,
+        );
         return await this.#feed(session, frame, body);
       } catch (e) {
         // Refused at the handshake or closed before its answer: none of the client's items was blinded.
@@ -427,7 +469,7 @@ export class SessionService {
       throw new PsiError('SESSION_MISMATCH', 'the frame belongs to another session than the one named');
     }
     const batch = await this.#withSession(session, async () => {
-      acknowledge(session, ack);
+      session.outbox.acknowledge(ack);
       const last = session.last;
       if (last !== undefined && last.seq === frame.seq && last.digest === digestOf(body)) return last.batch;
       if (session.state === 'done') throw new PsiError('SESSION_DONE', `session ${session.id} has already completed`);
@@ -440,8 +482,8 @@ export class SessionService {
   async pull(token: TokenEntry, sessionId: string, ack?: number): Promise<Exchange> {
     const session = this.#find(token, sessionId);
     const batch = await this.#withSession(session, async () => {
-      acknowledge(session, ack);
-      return this.#nextBatch(session);
+      session.outbox.acknowledge(ack);
+      return session.outbox.batch(this.#responseBytes);
     });
     return this.#exchange(session, batch);
   }
@@ -557,9 +599,12 @@ export class SessionService {
       this.#store.remove(session);
       throw e;
     }
-    session.outbox.push(...out);
+    session.outbox.push(out);
+    // A stored set's own frames are read from disk as replies carry them (Outbox), never held whole.
+    const deferred = party.takeDeferred();
+    if (deferred !== undefined) session.outbox.pushDeferred(deferred);
     if (party.done && session.state === 'open') await this.#finish(session, party);
-    const batch = this.#nextBatch(session);
+    const batch = await session.outbox.batch(this.#responseBytes);
     session.last = { seq: frame.seq, digest: digestOf(body), batch };
     return batch;
   }
@@ -569,10 +614,18 @@ export class SessionService {
     session.state = 'done';
     session.party = undefined;
     await party.close();
-    session.lease?.release();
-    session.lease = undefined;
+    const lease = session.lease!;
+    let rows: MatchedRow[] | undefined;
+    try {
+      await session.relationship?.commit();
+      const counted = this.#countedRows.get(session);
+      rows = outcome.matches === undefined ? undefined : this.#matchedRows(counted ?? (await this.#rowsOf(session, outcome.matches)));
+    } finally {
+      lease.release();
+      session.lease = undefined;
+      session.relationship = undefined;
+    }
     const finishedAt = Date.now();
-    const rows = outcome.matches === undefined ? undefined : this.#matchedRows(outcome.matches);
     const { rowColumns } = this.#opts;
     const result: SessionResult = {
       summary: {
@@ -581,7 +634,7 @@ export class SessionService {
         learn: this.learn,
         peerLearns: this.peerLearns,
         items: outcome.ownSize,
-        rows: this.#opts.items.length,
+        rows: lease.store?.manifest.items ?? this.#opts.items!.length,
         peerSize: outcome.peerSize,
         ...(outcome.size === undefined ? {} : { size: outcome.size }),
         ...(rows === undefined ? {} : { matched: rows.length }),
@@ -607,35 +660,32 @@ export class SessionService {
     );
   }
 
-  /** The rows of matched items; with `rowColumns`, each user's row once however many of its identifiers matched. */
-  #matchedRows(matches: readonly number[]): MatchedRow[] {
-    const all = matches.map((i) => this.#rowOf(i));
-    if (this.#opts.rowColumns === undefined) return all;
-    const seen = new Set<number>();
-    return all.filter((row) => !seen.has(row.line) && seen.add(row.line));
+  /**
+   * The rows behind matched own indices (a store's, or its relationship view's), in input order, each with
+   * the user it names: its line, and in a store also the file it came from (added files have lines of their own).
+   */
+  async #rowsOf(session: Session, matches: readonly number[]): Promise<{ user: string; row: MatchedRow }[]> {
+    const source = session.relationship ?? session.lease?.store;
+    if (source !== undefined) return (await source.rowsOf(matches)).map((r) => ({ user: `${r.source}:${r.row.line}`, row: r.row }));
+    return matches.map((i) => this.#rowOf(i)).map((row) => ({ user: String(row.line), row }));
+  }
+
+  /** With `rowColumns`, each user's row once however many of its identifiers matched. */
+  #matchedRows(all: { user: string; row: MatchedRow }[]): MatchedRow[] {
+    if (this.#opts.rowColumns === undefined) return all.map((r) => r.row);
+    const seen = new Set<string>();
+    return all.filter((r) => !seen.has(r.user) && seen.add(r.user)).map((r) => r.row);
   }
 
   #rowOf(i: number): MatchedRow {
     const given = this.#opts.rows?.[i];
     if (given !== undefined) return given;
-    const item = this.#opts.items[i]!;
+    const item = this.#opts.items![i]!;
     return { line: i + 1, value: typeof item === 'string' ? item : bytesToHex(item) };
   }
 
-  /** The unacknowledged frames from the oldest, up to the reply size (at least one). */
-  #nextBatch(session: Session): Batch {
-    const frames: Uint8Array[] = [];
-    let bytes = 0;
-    for (const f of session.outbox) {
-      if (frames.length > 0 && bytes + f.length > this.#responseBytes) break;
-      frames.push(f);
-      bytes += f.length;
-    }
-    return { firstSeq: session.outboxStart, frames };
-  }
-
   #exchange(session: Session, batch: Batch): Exchange {
-    const end = session.outboxStart + session.outbox.length;
+    const end = session.outbox.start + session.outbox.length;
     return { sessionId: session.id, frames: batch.frames, pending: Math.max(0, end - (batch.firstSeq + batch.frames.length)) };
   }
 }
@@ -653,12 +703,4 @@ function checkServiceValues(values: PlatformColumns, items: number): void {
       throw new PsiError('OPTIONS_INVALID', `the bound of value column ${name} must be a positive integer`);
     }
   }
-}
-
-/** Drops the frames the client confirms it has: those with seq below `ack`. */
-function acknowledge(session: Session, ack: number | undefined): void {
-  if (ack === undefined || !Number.isSafeInteger(ack) || ack <= session.outboxStart) return;
-  const drop = Math.min(ack - session.outboxStart, session.outbox.length);
-  session.outbox.splice(0, drop);
-  session.outboxStart += drop;
 }

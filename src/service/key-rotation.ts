@@ -2,6 +2,8 @@ import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
 import { blindSet, type BlindedSet } from '../protocol/blinded-set.js';
+import type { StoredSet } from '../protocol/stored-set.js';
+import type { OpenedStore } from '../store/reader.js';
 
 /**
  * How long the service keeps one secret key: `'session'` draws a fresh key for
@@ -24,7 +26,7 @@ export type KeyRotation = 'session' | number;
  * const source: ResponderSource = { items: ['ann@example.com'] };
  * ```
  */
-export type ResponderSource = { items: readonly (string | Uint8Array)[] } | { blindedSet: BlindedSet };
+export type ResponderSource = { items: readonly (string | Uint8Array)[] } | { blindedSet: BlindedSet } | { storedSet: StoredSet };
 
 /**
  * A source lent to one session; `release` when the session ends.
@@ -39,6 +41,8 @@ export interface ResponderLease {
   source: ResponderSource;
   /** Names the key and set behind `source`: equal for two sessions iff they share both. */
   version: string;
+  /** The store epoch behind a `storedSet` source: its row map names the matched rows. */
+  store?: OpenedStore;
   release(): void;
 }
 

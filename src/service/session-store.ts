@@ -1,19 +1,9 @@
 import type { PlatformParty } from '../measurement/platform-party.js';
+import type { Relationship } from '../store/relationship.js';
 import type { ResponderLease } from './key-rotation.js';
+import { Outbox, type Batch } from './outbox.js';
 
-/**
- * Frames the service answered one request with: the first one's sequence
- * number and the frames, so that replies never re-parse their own frames.
- *
- * @example
- * ```ts
- * const batch: Batch = { firstSeq: 3, frames: [f3, f4] };
- * ```
- */
-export interface Batch {
-  firstSeq: number;
-  frames: Uint8Array[];
-}
+export type { Batch } from './outbox.js';
 
 /**
  * The service's state of one session: its party, its lent key, the frames it
@@ -37,11 +27,12 @@ export interface Session {
   lock: Promise<unknown>;
   party?: PlatformParty;
   lease?: ResponderLease;
+  /** The client's relationship on the store, when it named one: what this session sends, joins and keeps. */
+  relationship?: Relationship;
   /** Seq and digest of the last frame the party took, and the answer to it. */
   last?: { seq: number; digest: string; batch: Batch };
-  /** Produced frames not yet acknowledged; `outbox[0]` has seq `outboxStart`. */
-  outbox: Uint8Array[];
-  outboxStart: number;
+  /** Produced frames not yet acknowledged, deferred ones made as replies carry them. */
+  outbox: Outbox;
 }
 
 /**
@@ -116,8 +107,7 @@ export class SessionStore {
       state: 'open',
       busy: 0,
       lock: Promise.resolve(),
-      outbox: [],
-      outboxStart: 0,
+      outbox: new Outbox(),
     };
     this.#sessions.set(id, session);
     return session;
@@ -149,10 +139,12 @@ export class SessionStore {
 }
 
 function release(session: Session): void {
-  const { party, lease } = session;
+  const { party, lease, relationship } = session;
   session.party = undefined;
   session.lease = undefined;
-  session.outbox = [];
+  session.relationship = undefined;
+  relationship?.discard().catch(() => undefined);
+  session.outbox.clear();
   session.last = undefined;
   // close() makes a step in flight reject with SESSION_CLOSED, which its request reports.
   if (party !== undefined) party.close().catch(() => undefined);

@@ -9,7 +9,7 @@ import { decodeFrames } from '../wire/frame.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { ServiceTerms } from '../service/engine.js';
 import type { HttpAnswer, HttpPort } from './http-port.js';
-import { FRAMES_MEDIA_TYPE, PENDING_HEADER } from './protocol-http.js';
+import { FRAMES_MEDIA_TYPE, PENDING_HEADER, RELATIONSHIP_HEADER, relationshipFingerprint } from './protocol-http.js';
 
 /**
  * Options of {@link matchWith} and `matchOverHttp`.
@@ -66,6 +66,14 @@ export interface MatchOverHttpOptions {
   measure?: Omit<AdvertiserMeasure, 'platformColumns'> & { platformColumns?: readonly string[] | 'all' };
   /** Called before the first request and after each exchange with the service. */
   onProgress?: (progress: MatchProgress) => void;
+  /**
+   * A relationship with this service's store (opt-in both sides): the key is
+   * derived from `keySeed` (kept by the client, e.g. `match --key-file`, never
+   * sent) instead of drawn per session, so the service keeps its set re-blinded
+   * under it and later sessions send only what changed. The service can then
+   * link this client's sessions and lists (docs/service.md, "Relationship keys").
+   */
+  relationship?: { id: string; keySeed: Uint8Array };
 }
 
 /**
@@ -267,6 +275,8 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     learn: opts.learn === undefined || opts.learn === 'auto' ? 'auto' : parseReveal(opts.learn, 'learn'),
     peerLearns: opts.peerLearns === undefined || opts.peerLearns === 'auto' ? 'auto' : parseReveal(opts.peerLearns, 'peerLearns'),
   } as const;
+  const relationship =
+    opts.relationship === undefined ? undefined : `${opts.relationship.id}:${relationshipFingerprint(opts.relationship.keySeed)}`;
   let party: PsiParty | AdvertiserParty | undefined;
   let sessionId = '';
   let established = false;
@@ -274,7 +284,9 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
   /** One request with retries; every way it can fail becomes a PsiError subclass. */
   const request = async (method: string, path: string, body?: Uint8Array): Promise<{ body: Uint8Array; pending: number }> => {
     const url = new URL(path, base);
-    const headers = body === undefined ? auth : { ...auth, 'content-type': FRAMES_MEDIA_TYPE };
+    const opening: Record<string, string> =
+      relationship !== undefined && path === 'v1/sessions' ? { [RELATIONSHIP_HEADER]: relationship } : {};
+    const headers = body === undefined ? auth : { ...auth, ...opening, 'content-type': FRAMES_MEDIA_TYPE };
     let last: ServiceError | undefined;
     let lastNetwork = 'no attempt made';
     for (let i = 0; i <= retries; i++) {
@@ -360,7 +372,8 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       // Without a group of its own the client speaks the service's.
       group: opts.group ?? terms?.group,
       // A repeated list is then sent as the same bytes and gets the same released figure, not fresh noise to average.
-      keyFromItems: learn === 'released',
+      keyFromItems: learn === 'released' && opts.relationship === undefined,
+      ...(opts.relationship === undefined ? {} : { keySeed: opts.relationship.keySeed }),
     };
     const { measure } = opts;
     party =

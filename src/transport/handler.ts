@@ -7,8 +7,17 @@ import type { TokenEntry, TokenTable } from '../service/tokens.js';
 import { decodeFrame, joinFrames, MAX_FRAME_BYTES } from '../wire/frame.js';
 import { applyCors, corsPolicy } from './cors.js';
 import { readBody, sendError, sendJson } from './http-util.js';
-import { FRAMES_MEDIA_TYPE, PENDING_HEADER, SESSION_HEADER } from './protocol-http.js';
 import { loadStaticUi } from './static-ui.js';
+import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
+import { FRAMES_MEDIA_TYPE, PENDING_HEADER, RELATIONSHIP_HEADER, SESSION_HEADER } from './protocol-http.js';
+
+/** The `blindjoin-relationship: <id>:<fingerprint>` header, when the client sent one. */
+function relationshipOf(header: string | string[] | undefined): RelationshipRef | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header.join(',') : header;
+  const at = value.lastIndexOf(':');
+  return checkRelationshipRef({ id: value.slice(0, at), fingerprint: value.slice(at + 1) });
+}
 
 /**
  * Options of {@link createPsiHandler}: the session service's, plus who may call
@@ -150,7 +159,7 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       allow('POST');
       await outReady;
       const { body, frame } = await readFrameBody(req);
-      sendExchange(res, 201, await service.open(token, frame, body));
+      sendExchange(res, 201, await service.open(token, frame, body, relationshipOf(req.headers[RELATIONSHIP_HEADER])));
       return;
     }
     const match = SESSION_PATH.exec(path);

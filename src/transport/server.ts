@@ -4,6 +4,7 @@ import { PsiError } from '../errors.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
 import { prepareOutDir } from '../service/result-files.js';
 import { openServiceState } from '../service/state.js';
+import { openStoreSets } from '../service/store-sets.js';
 import { optionalIntegerIn } from '../validate.js';
 import { corsPolicy } from './cors.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
@@ -31,6 +32,12 @@ export interface PsiServerOptions extends PsiServiceOptions {
    * memory and a restart forgets what each token has spent.
    */
   stateDir?: string;
+  /**
+   * Directory of a prepared store (`blindjoin prepare`) to serve instead of
+   * `items`: opened and verified here (`STORE_*` errors), its current epoch
+   * logged, rollovers followed at each new session.
+   */
+  storeDir?: string;
   /** Privacy budget per token per window when `stateDir` is given; default epsilon 1 per 30 days. */
   budgetEpsilon?: Epsilon;
   budgetWindowMs?: number;
@@ -92,6 +99,13 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   // Refused before the state directory or the results directory is touched.
   corsPolicy(opts.corsOrigins ?? []);
   if (opts.outDir !== undefined) await prepareOutDir(opts.outDir);
+  const store =
+    opts.storeDir === undefined
+      ? opts.store
+      : await openStoreSets(opts.storeDir, {
+          ...(opts.group === undefined ? {} : { group: opts.group }),
+          ...(opts.log === undefined ? {} : { log: opts.log }),
+        });
   const state =
     opts.stateDir === undefined
       ? undefined
@@ -99,10 +113,11 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
           ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }),
           ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }),
         });
+  const withStore = store === undefined ? opts : { ...opts, store };
   let handler: PsiHandler;
   try {
     handler = createPsiHandler(
-      state === undefined ? opts : { ...opts, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
+      state === undefined ? withStore : { ...withStore, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
     );
   } catch (e) {
     await state?.close();

@@ -132,7 +132,7 @@ describe('measured sessions of rows', () => {
           const id = [...keys].sort().join('|');
           perRow.set(id, { keys, value: (perRow.get(id)?.value ?? 0) + value });
         }
-        const matched = [...perRow.values()].filter((r) => r.keys.some((k) => plat.includes(k)));
+        const matched = [...perRow.values()].filter((r) => r.keys.some((k) => (plat as readonly string[]).includes(k)));
         const got = advertiser.result().aggregates!;
         expect(got.count.value).toBe(matched.length);
         expect(got.columns.amount!.value).toBe(matched.reduce((sum, r) => sum + Math.min(r.value, bound), 0));

@@ -1,0 +1,106 @@
+import type { BackendChoice } from '../group/load.js';
+import type { GroupName } from '../group/suite.js';
+import { PsiError } from '../errors.js';
+import { currentEpoch } from '../store/layout.js';
+import { updateStore } from '../store/update.js';
+import { prepareStore, type StoreInput } from '../store/writer.js';
+import { loadInput, type InputSpec } from './input.js';
+import { progressBar, type CliIo } from './io.js';
+
+/**
+ * Options of the `prepare` command, as parsed from its flags.
+ *
+ * @example
+ * ```ts
+ * const opts: PrepareCommandOptions = { store: 'store', input: 'users.csv', column: 'email', type: 'email' };
+ * ```
+ */
+export interface PrepareCommandOptions extends Omit<InputSpec, 'input'> {
+  /** The platform's users; needed to prepare an epoch, not to `--add`/`--remove`. */
+  input?: string;
+  store: string;
+  epoch?: string;
+  /** Users to add to the current epoch (same columns and types as `--column`/`--type`). */
+  add?: string;
+  /** Users to remove from the current epoch. */
+  remove?: string;
+  /** Prepare a new epoch from `input` beside the current one, then switch to it. */
+  nextEpoch?: boolean;
+  segmentItems?: number;
+  group?: GroupName;
+  backend?: BackendChoice;
+  workers?: number;
+}
+
+/** Reads one CSV with the command's column flags, as `prepare` stores it. */
+async function read(opts: PrepareCommandOptions, file: string, io: CliIo): Promise<StoreInput> {
+  const spec: InputSpec = { ...opts, input: file };
+  const input = await loadInput(spec, io);
+  io.err(`${file}: ${input.distinct} distinct identifiers from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
+  const several = opts.column.includes(',') || opts.emit !== undefined;
+  return {
+    items: input.items,
+    rows: input.rows,
+    ...(several ? { columns: opts.emit ?? opts.column.split(',').map((c) => c.trim()) } : {}),
+  };
+}
+
+/**
+ * The `prepare` command: blinds the platform's users once under an epoch key
+ * into a store `serve --store` reads (resuming a run that stopped), or updates
+ * the current epoch (`--add`, `--remove`), or prepares the next one and
+ * switches to it (`--next-epoch`). Progress on stderr when a person watches.
+ *
+ * @example
+ * ```ts
+ * await prepareCommand({ store: 'store', input: 'users.csv', column: 'email', type: 'email' }, processIo());
+ * ```
+ */
+export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo): Promise<void> {
+  const updating = opts.add !== undefined || opts.remove !== undefined;
+  if (updating && (opts.input !== undefined || opts.nextEpoch === true)) {
+    throw new PsiError('OPTIONS_INVALID', '--add and --remove change the current epoch: give them without --input and --next-epoch');
+  }
+  if (updating) {
+    const add = opts.add === undefined ? undefined : await read(opts, opts.add, io);
+    const remove = opts.remove === undefined ? undefined : (await read(opts, opts.remove, io)).items;
+    const done = await updateStore(opts.store, {
+      ...(add === undefined ? {} : { add }),
+      ...(remove === undefined ? {} : { remove }),
+      ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+      ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    });
+    io.err(
+      `${opts.store}: epoch ${done.manifest.epoch}: ${done.added} added, ${done.present} already stored (rows added), ` +
+        `${done.removed} removed, ${done.notFound} to remove not found; ${done.manifest.elements} elements\n`,
+    );
+    return;
+  }
+  if (opts.input === undefined) throw new PsiError('OPTIONS_INVALID', 'prepare needs --input (or --add / --remove to update a store)');
+  const current = await currentEpoch(opts.store);
+  if (current !== undefined && opts.nextEpoch !== true) {
+    throw new PsiError(
+      'OPTIONS_INVALID',
+      `${opts.store} already serves epoch ${current}: use --add/--remove to update it, or --next-epoch to prepare the next one`,
+    );
+  }
+  const input = await read(opts, opts.input, io);
+  const bar = progressBar(io, 'blinding', 'segments');
+  try {
+    const manifest = await prepareStore(opts.store, input, {
+      ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
+      ...(opts.group === undefined ? {} : { group: opts.group }),
+      ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+      ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+      ...(opts.segmentItems === undefined ? {} : { segmentItems: opts.segmentItems }),
+      makeCurrent: true,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+    bar.stop();
+    io.err(
+      `${opts.store}: epoch ${manifest.epoch} prepared (${manifest.group}): ${manifest.elements} elements in ${manifest.segments.length} segments; now current\n`,
+    );
+  } finally {
+    bar.stop();
+  }
+}
