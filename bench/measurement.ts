@@ -54,7 +54,7 @@ function measuredPair(): [Party, Party] {
     ),
     new PlatformParty(
       { role: 'responder', items: platformItems, learn: 'intersection', peerLearns: 'released', disclosure: {} },
-      { columns: { clicks: { values: clicks, bound: 10 } }, policy: {} },
+      { columns: { clicks: { values: clicks, bound: 10 } }, policy: {}, encryptedColumns: true },
     ),
   ];
 }
