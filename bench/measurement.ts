@@ -78,7 +78,7 @@ async function parts() {
   const positions = Uint32Array.from({ length: N / 2 }, (_, k) => 2 * k);
   const noiseBound = sumNoiseBound(bound, EPSILON);
   t = performance.now();
-  const sum = sumMatched(he, column, positions, keys.publicKey, 0n, noiseBound);
+  const sum = await sumMatched(he, column, positions, keys.publicKey, 0n, noiseBound);
   const sumMs = performance.now() - t;
   t = performance.now();
   const table = createDecryptionTable({ bound: sumBound({ valueBound: bound, maxRows: N, noiseBound }) });

@@ -18,6 +18,7 @@ import {
 } from '../wire/measure.js';
 import { openSums } from './advertiser-sums.js';
 import { LayerSequence } from './sequence.js';
+import { yieldToEventLoop } from './yield.js';
 import type { AdvertiserMeasure, Aggregates, MeasuredResult } from './types.js';
 import { checkValueBound, checkValueColumn, valuesInSendingOrder } from './values.js';
 
@@ -157,7 +158,7 @@ export class AdvertiserParty implements Party {
       for (let at = 0; at < plain.length; at += ENCRYPT_SLICE) {
         const slice = plain.slice(at, at + ENCRYPT_SLICE);
         column.set(encryptValues(this.#he!, slice, this.#keys!.secretKey, this.#valueBound), at * CIPHERTEXT_BYTES);
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await yieldToEventLoop();
       }
       out.push(column);
     }

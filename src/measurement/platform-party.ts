@@ -139,7 +139,7 @@ export class PlatformParty implements Party {
     this.#seq.passed();
     if (frame.type === 'hello') this.#peerItems = decodeHandshake(frame.payload).itemCount;
     this.#seq.outgoing(out);
-    if (this.#inner.done && this.#serving !== undefined && this.#sent === undefined) out.push(this.#aggregatesFrame());
+    if (this.#inner.done && this.#serving !== undefined && this.#sent === undefined) out.push(await this.#aggregatesFrame());
     return out;
   }
 
@@ -197,7 +197,7 @@ export class PlatformParty implements Party {
   }
 
   /** The AGGREGATES frame: own columns released, advertiser columns summed under encryption with noise. */
-  #aggregatesFrame(): Uint8Array {
+  async #aggregatesFrame(): Promise<Uint8Array> {
     const { request, chunks, he } = this.#serving!;
     const { policy, columns = {}, personOf } = this.#measure;
     const matches = this.#inner.result().matches;
@@ -220,7 +220,7 @@ export class PlatformParty implements Party {
       };
       for (const column of chunks) {
         const noise = epsilon === undefined ? 0n : drawSumNoise(request.valueBound, epsilon, cryptoSource);
-        encrypted.push(sumMatched(he!, concatParts(column), this.#positions!, request.publicKey!, noise, noiseBound));
+        encrypted.push(await sumMatched(he!, concatParts(column), this.#positions!, request.publicKey!, noise, noiseBound));
       }
     }
     const frame = this.#seq.frame(
