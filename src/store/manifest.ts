@@ -102,6 +102,20 @@ export function checkManifest(value: unknown, where: string): Manifest {
  * ```
  */
 export async function readManifest(path: string): Promise<Manifest | undefined> {
+  const parsed = await readStoreJson(path, '');
+  return parsed === undefined ? undefined : checkManifest(parsed, path);
+}
+
+/**
+ * A JSON file of a store, or undefined when it does not exist: unreadable is
+ * `STORE_NOT_FOUND`, not JSON is `STORE_CORRUPT` (`hint` says what to do).
+ *
+ * @example
+ * ```ts
+ * const journal = await readStoreJson(paths.journal, '; delete the epoch directory to start it again');
+ * ```
+ */
+export async function readStoreJson(path: string, hint: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -109,13 +123,11 @@ export async function readManifest(path: string): Promise<Manifest | undefined> 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new PsiError('STORE_NOT_FOUND', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new PsiError('STORE_CORRUPT', `${path} is not JSON`, { cause: e });
+    throw new PsiError('STORE_CORRUPT', `${path} is not JSON${hint}`, { cause: e });
   }
-  return checkManifest(parsed, path);
 }
 
 /**

@@ -15,7 +15,7 @@ import { protocolSuite } from '../protocol/suite.js';
 import { integerIn } from '../validate.js';
 import { readKeyFile, writeKeyFile } from './key-file.js';
 import { checkEpochLabel, currentEpoch, storePaths, switchEpoch, type StorePaths } from './layout.js';
-import { readManifest, STORE_FORMAT, writeManifest, type Manifest, type SegmentEntry } from './manifest.js';
+import { readManifest, readStoreJson, STORE_FORMAT, writeManifest, type Manifest, type SegmentEntry } from './manifest.js';
 import { encodeRowMap, type InputRow, type StoredRow } from './row-map.js';
 import { sha256Hex, verifySegment } from './verify.js';
 
@@ -103,18 +103,7 @@ async function pendingEpoch(dir: string): Promise<string | undefined> {
 }
 
 async function readJournal(path: string): Promise<Journal | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new PsiError('STORE_NOT_FOUND', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  try {
-    return JSON.parse(text) as Journal;
-  } catch (e) {
-    throw new PsiError('STORE_CORRUPT', `${path} is not JSON; delete the epoch directory to start it again`, { cause: e });
-  }
+  return (await readStoreJson(path, '; delete the epoch directory to start it again')) as Journal | undefined;
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {

@@ -2,34 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/program.js';
 import { storePaths } from '../../src/store/layout.js';
+import { blindjoin, captured, never, serveInProcess } from '../cli/serve-in-process.js';
 import { withDir } from './helpers.js';
-
-function captured(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', tty: false, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };
-  return io;
-}
-
-const never = new AbortController().signal;
-const blindjoin = (...args: string[]) => ['node', 'blindjoin', ...args];
-
-/** `blindjoin serve` in process, once it listens. */
-async function serveInProcess(
-  ...args: string[]
-): Promise<{ url: string; serving: ReturnType<typeof captured>; stop: () => Promise<number> }> {
-  const serving = captured();
-  const controller = new AbortController();
-  const served = run(blindjoin('serve', ...args), serving, controller.signal);
-  let ended = false;
-  void served.finally(() => (ended = true));
-  while (!serving.stdout.includes('listening on')) {
-    expect(ended, serving.stderr).toBe(false);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { url: /listening on (\S+)/.exec(serving.stdout)![1]!, serving, stop: () => (controller.abort(), served) };
-}
 
 const csv = (header: string, rows: string[]) => `${header}\n${rows.join('\n')}\n`;
 
