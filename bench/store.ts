@@ -247,31 +247,35 @@ async function main(): Promise<void> {
     const { url, child: service, log } = await serve(store, join(dir, 'state'));
     const sessions: Record<string, number | string>[] = [];
     try {
+      /** One advertiser session against the service, timed and recorded with the service's RSS and what it sent. */
+      const session = async (m: number, kind: string, items: string[], keySeed?: Uint8Array) => {
+        const loadAtStart = load();
+        const started = performance.now();
+        const result = await matchOverHttp({
+          server: url,
+          items,
+          timeoutMs: 1_800_000,
+          ...(keySeed === undefined ? {} : { relationship: { id: 'bench', keySeed } }),
+        });
+        const ms = performance.now() - started;
+        const opened = log.filter((l) => l.includes(' started: ')).at(-1) ?? '';
+        sessions.push({
+          advertiserItems: m,
+          kind,
+          wallS: Number((ms / 1000).toFixed(1)),
+          platformElementsSent: Number(/(\d+) elements sent/.exec(opened)?.[1] ?? n),
+          released: result.released?.value ?? 'withheld',
+          serviceRssMiB: rssOf(service.pid!).rssMiB,
+          loadAverage1m: `${loadAtStart} -> ${load()}`,
+        });
+        printTable([sessions.at(-1)!]);
+      };
       const served = log.find((l) => l.includes('serving store'));
       console.log(`\n${served}`);
       if (runSessions && synthetic) {
         for (const m of sessionSizes) {
           const items = Array.from({ length: m }, (_, j) => (j % 2 === 0 ? user((j * 7919) % n) : `other.${j}@example.org`));
-          const loadAtStart = load();
-          const started = performance.now();
-          const result = await matchOverHttp({
-            server: url,
-            items,
-            timeoutMs: 1_800_000,
-            relationship: { id: 'bench', keySeed: syntheticSeed },
-          });
-          const ms = performance.now() - started;
-          const opened = log.filter((l) => l.includes(' started: ')).at(-1) ?? '';
-          sessions.push({
-            advertiserItems: m,
-            kind: 'relationship, refresh (synthetic kept set)',
-            wallS: Number((ms / 1000).toFixed(1)),
-            platformElementsSent: Number(/(\d+) elements sent/.exec(opened)?.[1] ?? n),
-            released: result.released?.value ?? 'withheld',
-            serviceRssMiB: rssOf(service.pid!).rssMiB,
-            loadAverage1m: `${loadAtStart} -> ${load()}`,
-          });
-          printTable([sessions.at(-1)!]);
+          await session(m, 'relationship, refresh (synthetic kept set)', items, syntheticSeed);
         }
       }
       if (runSessions && !synthetic) {
@@ -288,28 +292,7 @@ async function main(): Promise<void> {
             ['relationship, first', list, true],
             ['relationship, refresh (10% new items)', refreshed, true],
           ];
-          for (const [kind, items, related] of cases) {
-            const loadAtStart = load();
-            const started = performance.now();
-            const result = await matchOverHttp({
-              server: url,
-              items,
-              timeoutMs: 1_800_000,
-              ...(related ? { relationship: { id: 'bench', keySeed } } : {}),
-            });
-            const ms = performance.now() - started;
-            const opened = log.filter((l) => l.includes(' started: ')).at(-1) ?? '';
-            sessions.push({
-              advertiserItems: m,
-              kind,
-              wallS: Number((ms / 1000).toFixed(1)),
-              platformElementsSent: Number(/(\d+) elements sent/.exec(opened)?.[1] ?? n),
-              released: result.released?.value ?? 'withheld',
-              serviceRssMiB: rssOf(service.pid!).rssMiB,
-              loadAverage1m: `${loadAtStart} -> ${load()}`,
-            });
-            printTable([sessions.at(-1)!]);
-          }
+          for (const [kind, items, related] of cases) await session(m, kind, items, related ? keySeed : undefined);
         }
       }
       writeFileSync(`/proc/${service.pid}/clear_refs`, '5');
