@@ -76,8 +76,16 @@ function segmentStarts(manifest: Manifest): number[] {
   return starts;
 }
 
-/** The segment holding `position` (binary search over the starts). */
-function segmentOf(starts: readonly number[], position: number): number {
+/**
+ * The run holding `position`, given ascending run starts ending with the total
+ * (binary search): a segment of the store, or a run of a relationship's view.
+ *
+ * @example
+ * ```ts
+ * runOf([0, 100, 250], 120); // 1
+ * ```
+ */
+export function runOf(starts: readonly number[], position: number): number {
   let lo = 0;
   let hi = starts.length - 2;
   while (lo < hi) {
@@ -101,7 +109,7 @@ async function readElements(
   }
   const out = new Uint8Array((to - from) * ELEMENT_BYTES);
   for (let at = from; at < to;) {
-    const s = segmentOf(starts, at);
+    const s = runOf(starts, at);
     const segment = manifest.segments[s]!;
     const end = Math.min(to, starts[s]! + segment.count);
     const file = await open(paths.elements(s, segment.gen), 'r');
@@ -173,7 +181,7 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     async rowsOf(positions) {
       const bySegment = new Map<number, number[]>();
       for (const p of positions) {
-        const s = segmentOf(starts, p);
+        const s = runOf(starts, p);
         const list = bySegment.get(s) ?? [];
         list.push(p - starts[s]!);
         bySegment.set(s, list);

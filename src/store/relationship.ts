@@ -7,7 +7,7 @@ import { ELEMENT_BYTES } from '../group/constants.js';
 import type { StoredSet } from '../protocol/stored-set.js';
 import { StreamingJoin } from '../protocol/streaming-join.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import type { OpenedStore } from './reader.js';
+import { runOf, type OpenedStore } from './reader.js';
 import type { StoredRow } from './row-map.js';
 import { readVerified } from './verify.js';
 
@@ -97,18 +97,6 @@ function layout(counts: readonly number[], pick: (s: number) => boolean): { segm
     starts.push(starts.at(-1)! + count);
   });
   return { segments, starts };
-}
-
-/** The view run holding index `i`: binary search over the starts. */
-function runOf(starts: readonly number[], i: number): number {
-  let lo = 0;
-  let hi = starts.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= i) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /**
