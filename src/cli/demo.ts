@@ -167,7 +167,7 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
         `platform service listening on ${service.url}: it learns which users matched; advertisers learn only\n` +
           `a figure noised and rounded under its disclosure policy, charged to a privacy budget (docs/privacy.md)\n\n`,
       );
-      io.out('advertiser: blindjoin match --server URL --input advertiser.csv --column email --type email\n');
+      io.out('advertiser: blindjoin match --server URL --input advertiser.csv --column email,phone --type email,phone\n');
       advertiser = await matchCommand(
         {
           server: service.url,
