@@ -42,7 +42,7 @@ export interface MatchOptions extends InputSpec {
   backend?: BackendChoice;
   /** `--platform-values`: the service's value columns to release, `['all']` for every one it offers. */
   platformValues?: string[];
-  /** `--value-bound`: clamp of each own `--values` value per customer. */
+  /** `--value-bound`: clamp of each own `--values` value per customer; default 10^6 (`DEFAULT_VALUE_BOUND`). */
   valueBound?: number;
   /** Keep a relationship key here (created 0600 if missing) so that the service can skip unchanged data next time. */
   keyFile?: string;
@@ -98,11 +98,8 @@ export interface MatchReport {
  */
 export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSignal): Promise<MatchReport> {
   const started = performance.now();
-  if ((opts.values === undefined) !== (opts.valueBound === undefined)) {
-    throw new PsiError(
-      'OPTIONS_INVALID',
-      '--values and --value-bound go together: the bound is the sensitivity of the sums, it has no default',
-    );
+  if (opts.values === undefined && opts.valueBound !== undefined) {
+    throw new PsiError('OPTIONS_INVALID', '--value-bound clamps your --values columns: give --values too');
   }
   const input = await loadInput(opts, io);
   // Values go with rows (a row found by two of its identifiers is one row), so each customer's value is added once.
@@ -171,7 +168,7 @@ function measureOf(opts: MatchOptions, values: Record<string, number[]> | undefi
   const all = opts.platformValues?.length === 1 && opts.platformValues[0] === 'all';
   return {
     platformColumns: all ? 'all' : (opts.platformValues ?? []),
-    ...(values === undefined ? {} : { values, valueBound: opts.valueBound! }),
+    ...(values === undefined ? {} : { values, ...(opts.valueBound === undefined ? {} : { valueBound: opts.valueBound }) }),
   };
 }
 

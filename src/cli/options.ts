@@ -134,20 +134,31 @@ export function parseValueBounds(value: string): number | Record<string, number>
 }
 
 /**
- * The bound of column `name` from a parsed `--value-bound`, refusing a column without one.
+ * The bound of column `name` from a parsed `--value-bound`: a per-column list
+ * must name every column; without the flag, {@link DEFAULT_PLATFORM_VALUE_BOUND}
+ * under a policy and no clamp under exact disclosure.
  *
  * @example
  * ```ts
- * boundOf({ clicks: 50 }, 'clicks'); // 50
+ * boundOf({ clicks: 50 }, 'clicks', false); // 50
  * ```
  */
-export function boundOf(bounds: number | Record<string, number> | undefined, name: string): number {
+export function boundOf(bounds: number | Record<string, number> | undefined, name: string, exact: boolean): number {
   const b = typeof bounds === 'number' ? bounds : bounds?.[name];
-  if (b === undefined) {
-    throw new PsiError(
-      'OPTIONS_INVALID',
-      `--value-bound gives no bound for column ${name}: the bound is the noise's sensitivity, it has no default`,
-    );
-  }
-  return b;
+  if (b !== undefined) return b;
+  if (bounds !== undefined) throw new PsiError('OPTIONS_INVALID', `--value-bound names bounds but none for column ${name}`);
+  // Without noise a clamp only distorts the sum; under a policy it is the sensitivity, so a default for counts.
+  return exact ? Number.MAX_SAFE_INTEGER : DEFAULT_PLATFORM_VALUE_BOUND;
 }
+
+/**
+ * A platform column's clamp per user under a policy when `--value-bound` sets
+ * none: 1,000, suited to counts such as impressions and clicks (noise scale
+ * 1,000/epsilon); amounts need their own bound.
+ *
+ * @example
+ * ```ts
+ * boundOf(undefined, 'clicks', false); // DEFAULT_PLATFORM_VALUE_BOUND
+ * ```
+ */
+export const DEFAULT_PLATFORM_VALUE_BOUND = 1_000;

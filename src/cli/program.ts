@@ -158,10 +158,13 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--values <columns>', 'numeric columns (e.g. impressions,clicks) clients may have summed over the matched users', parseNameList)
     .option(
       '--value-bound <n>',
-      'per-user clamp of the --values columns: N for all, or name=N,...; the noise scale is N/epsilon',
+      'per-user clamp of the --values columns: N for all, or name=N,...; the noise scale is N/epsilon (default 1000 under a policy, none under exact disclosure)',
       parseValueBounds,
     )
-    .option('--advertiser-values', "sum clients' encrypted value columns (private against semi-honest clients only)")
+    .option(
+      '--advertiser-values',
+      "sum clients' encrypted value columns under a policy too (private against semi-honest clients only; always on under --disclosure exact)",
+    )
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
     .option('--ui', "serve the advertiser's page (match a CSV in the browser) at the service's URL")
     .option(
@@ -209,11 +212,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       parseNameList,
     )
     .option('--values <columns>', 'own numeric columns (e.g. amount, in cents) to sum over the matched rows, encrypted', parseNameList)
-    .option(
-      '--value-bound <n>',
-      'clamp of each own value per customer: the sensitivity of the sums (required with --values)',
-      intIn(1, 2 ** 40),
-    )
+    .option('--value-bound <n>', 'clamp of each own value per customer: the sensitivity of the sums (default 1000000)', intIn(1, 2 ** 40))
     .option(
       '--key-file <file>',
       'keep a relationship key with this service here (created 0600 if missing; never sent): later sessions skip what it kept',

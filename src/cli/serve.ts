@@ -57,7 +57,7 @@ export interface ServeOptions extends Partial<InputSpec> {
   corsOrigin?: string[];
   /** `--advertiser-values`: sum clients' encrypted columns (semi-honest clients only). */
   advertiserValues?: boolean;
-  /** `--value-bound`: per-user clamp of every `--values` column, or one per column; no default. */
+  /** `--value-bound`: per-user clamp of every `--values` column, or one per column; default 1,000 under a policy, none under exact. */
   valueBound?: number | Record<string, number>;
 }
 
@@ -99,7 +99,12 @@ async function sourceOf(
   const values =
     input.values === undefined
       ? undefined
-      : Object.fromEntries(Object.entries(input.values).map(([name, v]) => [name, { values: v, bound: boundOf(opts.valueBound, name) }]));
+      : Object.fromEntries(
+          Object.entries(input.values).map(([name, v]) => [
+            name,
+            { values: v, bound: boundOf(opts.valueBound, name, opts.disclosure === 'exact') },
+          ]),
+        );
   return {
     items: input.items,
     rows: input.rows,
@@ -170,7 +175,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     );
   }
   if (terms.values !== undefined) {
-    const columns = Object.entries(terms.values).map(([name, bound]) => `${name} (clamped at ${bound} per user)`);
+    const clamp = (bound: number) => (bound === Number.MAX_SAFE_INTEGER ? 'not clamped' : `clamped at ${bound} per user`);
+    const columns = Object.entries(terms.values).map(([name, bound]) => `${name} (${clamp(bound)})`);
     io.err(`value columns clients may ask for, one released figure each: ${columns.join(', ')}\n`);
   }
   if (terms.advertiserValues) {

@@ -20,7 +20,7 @@ import { openSums } from './advertiser-sums.js';
 import { LayerSequence } from './sequence.js';
 import { yieldToEventLoop } from './yield.js';
 import type { AdvertiserMeasure, Aggregates, MeasuredResult } from './types.js';
-import { checkValueBound, checkValueColumn, valuesInSendingOrder } from './values.js';
+import { checkValueBound, checkValueColumn, DEFAULT_VALUE_BOUND, valuesInSendingOrder } from './values.js';
 
 const CIPHERTEXT_BYTES = 64;
 /** Values encrypted between two yields to the event loop: about 0.3 s of libsodium work. */
@@ -64,7 +64,7 @@ export class AdvertiserParty implements Party {
     this.#columns = names.map((name) => [name, checkValueColumn(values[name], name, n!)]);
     const overlap = names.find((c) => this.#platformColumns.includes(c));
     if (overlap !== undefined) throw new PsiError('OPTIONS_INVALID', `column ${overlap} is named on both sides`);
-    this.#valueBound = names.length === 0 ? 0n : checkValueBound(measure.valueBound, 'valueBound', MAX_VALUE_BOUND);
+    this.#valueBound = names.length === 0 ? 0n : checkValueBound(measure.valueBound ?? DEFAULT_VALUE_BOUND, 'valueBound', MAX_VALUE_BOUND);
     this.#backend = measure.backend;
   }
 

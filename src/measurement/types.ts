@@ -38,7 +38,7 @@ export interface AdvertiserMeasure {
   /**
    * Every value is clamped to this per distinct item (duplicates' values added
    * first): the sensitivity of each sum, so the noise scale is valueBound/epsilon.
-   * Required with `values`; at most 2^40.
+   * Default {@link DEFAULT_VALUE_BOUND} (10^6); at most 2^40.
    */
   valueBound?: number | bigint;
   /** Homomorphic backend: `'auto'` (libsodium WASM, else noble), `'sodium'` or `'noble'`. */

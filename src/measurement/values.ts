@@ -24,6 +24,18 @@ export function checkValueColumn(values: unknown, name: string, length: number):
 }
 
 /**
+ * An advertiser column's clamp per customer when none is given: 10^6, e.g.
+ * $10,000 in cents. It is the sums' sensitivity (noise scale bound/epsilon) and
+ * sets the range the advertiser decrypts, so a platform's policy may want less.
+ *
+ * @example
+ * ```ts
+ * new AdvertiserParty(opts, { values: { amount } }); // valueBound DEFAULT_VALUE_BOUND
+ * ```
+ */
+export const DEFAULT_VALUE_BOUND = 1_000_000;
+
+/**
  * A bound from the API or the CLI: a positive safe integer.
  *
  * @example

@@ -64,7 +64,8 @@ export interface SessionServiceOptions {
    */
   values?: PlatformColumns;
   /**
-   * Sum clients' encrypted value columns (default false). Their guarantee holds
+   * Sum clients' encrypted value columns (default: only under exact disclosure,
+   * which is a membership oracle already). Their guarantee holds
    * only against a semi-honest client, one that encrypts values within the bound
    * it declares: a malicious one can learn which of a few dozen chosen rows
    * matched (docs/measurement.md, threat model).
@@ -323,7 +324,8 @@ export class SessionService {
             },
           }),
       ...(opts.values === undefined ? {} : { values: Object.fromEntries(Object.entries(opts.values).map(([n, c]) => [n, c.bound])) }),
-      advertiserValues: opts.advertiserValues === true,
+      // Exact disclosure is a membership oracle already: the semi-honest caveat of advertiser values takes nothing more from it.
+      advertiserValues: opts.advertiserValues ?? (disclosure === 'exact' && opts.items !== undefined),
     };
     this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);

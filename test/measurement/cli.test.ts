@@ -89,9 +89,24 @@ describe('serve --values and match --values', () => {
     }
   });
 
-  it('refuses --values without --value-bound, and non-integer values with their line', async () => {
+  it('with the flags alone: no bounds, no --advertiser-values, exact disclosure gives the unclamped sums', async () => {
+    const plain = ['--input', join(dir, 'platform.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--workers', '1'];
+    const { url, stop } = await serveInProcess(...plain, '--values', 'impressions,clicks', '--disclosure', 'exact');
+    try {
+      const io = captured();
+      expect(await run(matchArgs(url, '--json', '--platform-values', 'all', '--values', 'amount'), io, never), io.stderr).toBe(0);
+      const { aggregates } = JSON.parse(io.stdout) as MatchReport;
+      const sum = (f: (i: number) => number) => Array.from({ length: OVERLAP }, (_, i) => f(i)).reduce((a, v) => a + v, 0);
+      expect(aggregates!.columns.impressions!.value).toBe(sum((i) => i % 9));
+      expect(aggregates!.columns.amount!.value).toBe(sum((i) => (i * 13) % 500));
+    } finally {
+      await stop();
+    }
+  });
+
+  it('refuses --value-bound without --values, and non-integer values with their line', async () => {
     const io = captured();
-    expect(await run(matchArgs('http://127.0.0.1:9', '--values', 'amount'), io, never)).toBe(1);
+    expect(await run(matchArgs('http://127.0.0.1:9', '--value-bound', '100'), io, never)).toBe(1);
     expect(io.stderr).toContain('OPTIONS_INVALID');
     await writeFile(join(dir, 'bad.csv'), 'email,amount\na@example.com,12.50\n');
     const bad = captured();
