@@ -57,8 +57,11 @@ export interface LoadedInput {
   items: Uint8Array[];
   /** The row of each item: rows with several identifiers give several items the same row (the same `line`). */
   rows: MatchedRow[];
-  /** With several key columns (or values): the typed keys of each accepted row, that row, and its values, for a session of rows. */
-  records?: { keys: { type: string; item: Uint8Array }[][]; rows: MatchedRow[]; values?: Record<string, number[]> };
+  /**
+   * With several key columns (or kept columns, or values): the typed keys of each
+   * accepted row, that row, the names of its kept `cells`, and its values.
+   */
+  records?: { keys: { type: string; item: Uint8Array }[][]; rows: MatchedRow[]; columns: string[]; values?: Record<string, number[]> };
   /** Accepted rows (each has at least one identifier). */
   accepted: number;
   /** Distinct items (with `records`: distinct keys). */
@@ -202,7 +205,7 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
   return {
     items,
     rows,
-    records: { keys, rows: byRow, ...(values === undefined ? {} : { values }) },
+    records: { keys, rows: byRow, columns: emit, ...(values === undefined ? {} : { values }) },
     accepted: read.count,
     distinct: read.keyCount - read.duplicates,
     rowsRead: read.rowsRead,

@@ -137,7 +137,7 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   }
   const matchedRows = input.records?.rows ?? input.rows;
   const matches = result.matches?.map((i) => matchedRows[i]!);
-  const columns = input.records === undefined ? undefined : (opts.emit ?? opts.column.split(/[,+]/).map((c) => c.trim()));
+  const columns = input.records?.columns;
   if (matches !== undefined && opts.output !== undefined) await writeFileAtomic(opts.output, matchedRowsCsv(matches, columns));
   const report: MatchReport = {
     server: opts.server,

@@ -37,12 +37,7 @@ async function read(opts: PrepareCommandOptions, file: string, io: CliIo): Promi
   const spec: InputSpec = { ...opts, input: file };
   const input = await loadInput(spec, io);
   io.err(`${file}: ${input.distinct} distinct identifiers from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
-  const several = opts.column.includes(',') || opts.emit !== undefined;
-  return {
-    items: input.items,
-    rows: input.rows,
-    ...(several ? { columns: opts.emit ?? opts.column.split(',').map((c) => c.trim()) } : {}),
-  };
+  return { items: input.items, rows: input.rows, ...(input.records === undefined ? {} : { columns: input.records.columns }) };
 }
 
 /**

@@ -109,7 +109,7 @@ async function sourceOf(
     items: input.items,
     rows: input.rows,
     keyTypes: itemTypes(spec),
-    ...(input.records === undefined ? {} : { rowColumns: opts.emit ?? spec.column.split(/[,+]/).map((c) => c.trim()) }),
+    ...(input.records === undefined ? {} : { rowColumns: input.records.columns }),
     ...(values === undefined ? {} : { values }),
   };
 }

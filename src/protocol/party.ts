@@ -459,10 +459,10 @@ export class PsiParty implements Party {
     const { chunkItems } = this.opts;
     return {
       firstSeq,
-      count: Math.ceil(own.count / chunkItems),
+      count: Math.ceil(own.elements / chunkItems),
       frame: async (k) => {
         const from = k * chunkItems;
-        const elements = await own.blindRange(from, Math.min(from + chunkItems, own.count));
+        const elements = await own.blindRange(from, Math.min(from + chunkItems, own.elements));
         return encodeFrame('blinded', id, firstSeq + k, encodeChunk({ offset: from, elements }));
       },
     };
