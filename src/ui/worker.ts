@@ -6,6 +6,7 @@
  */
 import { PsiError } from '../errors.js';
 import { identifierTableOf } from '../identifiers/identifier-rows.js';
+import { planKeys } from '../identifiers/row-keys.js';
 import { matchWith, type RowKeyInput } from '../transport/client.js';
 import { fetchPort } from '../transport/http-port.js';
 import type { FromWorker, ReadSummary, ToWorker } from './messages.js';
@@ -52,10 +53,10 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal)
   post({ type: 'read', summary });
   if (table.keyCount === 0) throw new PsiError('TOO_FEW_ITEMS', 'no row of the file has an identifier that normalises');
   // One row per customer, its keys typed, so figures count customers and keys the service lacks are left out.
+  const { columns } = planKeys(msg.columns, { profile: msg.profile }, 'OPTIONS_INVALID');
   const rows = Array.from({ length: table.count }, (): RowKeyInput[] => []);
   for (let k = 0; k < table.keyCount; k++) {
-    const column = msg.columns[table.keyColumn[k]!]!;
-    rows[table.keyRow[k]!]!.push({ type: column.type === 'sha256' ? (column.hashOf ?? 'email') : column.type, item: table.item(k) });
+    rows[table.keyRow[k]!]!.push({ type: columns[table.keyColumn[k]!]!.itemType, item: table.item(k) });
   }
   const result = await matchWith(fetchPort(), {
     server: msg.server,
