@@ -150,6 +150,11 @@ export const ERROR_CODES = {
   STORE_WRITE_FAILED: { status: 500, meaning: 'a store file cannot be written' },
 
   // The CLI.
+  KEY_FILE_EXPOSED: {
+    status: 400,
+    meaning: "the advertiser's key file is readable or writable by other users than its owner (chmod 600 it)",
+  },
+  KEY_FILE_INVALID: { status: 400, meaning: "the advertiser's key file cannot be read or created, or does not hold 32 bytes" },
   RESULT_MISSING: { status: 500, meaning: 'the demo found no result file' },
   DEMO_MISMATCH: { status: 500, meaning: 'the demo found another overlap than it planted' },
 } as const satisfies Record<string, { status: number; meaning: string }>;

@@ -32,7 +32,7 @@ export { prepareStore, DEFAULT_SEGMENT_ITEMS, type PrepareOptions, type StoreInp
 export { openStore, type OpenedStore, type OpenStoreOptions } from './store/reader.js';
 export { updateStore, type UpdateOptions, type UpdateResult } from './store/update.js';
 export { switchEpoch, currentEpoch } from './store/layout.js';
-export { relationshipKey } from './store/relationship-key.js';
+export { advertiserSecret, configDir, defaultKeyFile } from './transport/advertiser-key.js';
 export type { Manifest, SegmentEntry } from './store/manifest.js';
 export type { InputRow, StoredRow } from './store/row-map.js';
 export { openStoreSets, type StoreSets } from './service/store-sets.js';

@@ -1,7 +1,7 @@
 import { formatInteger } from '../disclosure/display.js';
 import type { Figure } from '../disclosure/exact.js';
 import { PsiError } from '../errors.js';
-import { relationshipKey } from '../store/relationship-key.js';
+import { advertiserSecret, defaultKeyFile } from '../transport/advertiser-key.js';
 import { describeReleased } from '../disclosure/release.js';
 import type { Aggregates } from '../measurement/types.js';
 import type { MatchOverHttpOptions } from '../transport/client.js';
@@ -44,9 +44,9 @@ export interface MatchOptions extends InputSpec {
   platformValues?: string[];
   /** `--value-bound`: clamp of each own `--values` value per customer; default 10^6 (`DEFAULT_VALUE_BOUND`). */
   valueBound?: number;
-  /** Keep a relationship key here (created 0600 if missing) so that the service can skip unchanged data next time. */
+  /** The advertiser's secret (created 0600 if missing, never sent); default one file per service origin (`defaultKeyFile`). */
   keyFile?: string;
-  /** The relationship's name with this service (default `default`); only with `keyFile`. */
+  /** A relationship of this name with the service's store: one key for every list, so later sessions skip what it kept. */
   relationship?: string;
 }
 
@@ -107,9 +107,8 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   const bar = progressBar(io, 'matching', 'frames');
   let result;
   try {
-    if (opts.relationship !== undefined && opts.keyFile === undefined) {
-      throw new PsiError('OPTIONS_INVALID', '--relationship names the relationship of a --key-file: give both');
-    }
+    // The secret keeps the key from being a function of the list (which would let the service test guesses offline).
+    const keySeed = await advertiserSecret(opts.keyFile ?? defaultKeyFile(opts.server));
     result = await matchOverHttp({
       server: opts.server,
       // Several key columns: one row per record, so that figures count rows, not keys.
@@ -122,9 +121,7 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.group === undefined ? {} : { group: opts.group }),
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
-      ...(opts.keyFile === undefined
-        ? {}
-        : { relationship: { id: opts.relationship ?? 'default', keySeed: await relationshipKey(opts.keyFile) } }),
+      ...(opts.relationship === undefined ? { keySeed } : { relationship: { id: opts.relationship, keySeed } }),
       ...(stop === undefined ? {} : { signal: stop }),
       ...(measure === undefined ? {} : { measure }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),

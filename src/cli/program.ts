@@ -215,9 +215,12 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option('--value-bound <n>', 'clamp of each own value per customer: the sensitivity of the sums (default 1000000)', intIn(1, 2 ** 40))
     .option(
       '--key-file <file>',
-      'keep a relationship key with this service here (created 0600 if missing; never sent): later sessions skip what it kept',
+      'your secret for this service (created 0600 if missing, never sent; default: one file per service in ~/.config/blindjoin/keys)',
     )
-    .option('--relationship <id>', 'name of the relationship the service keeps for this key (default: default)')
+    .option(
+      '--relationship <id>',
+      'keep a relationship with a service that has a store: one key for every list, so later sessions skip what it kept',
+    )
     .option('--output <file>', 'write the matched rows here when you learn the intersection')
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)

@@ -14,6 +14,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PsiError } from '../errors.js';
+import { settleReleases } from './settle.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from './epsilon.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
@@ -61,6 +62,8 @@ export interface BudgetStatus {
 interface Release {
   at: number;
   epsilonMicros: number;
+  /** The release's seed once the session settled it (see {@link BudgetLedger.settle}). */
+  seed?: string;
 }
 
 interface TokenState {
@@ -147,9 +150,10 @@ export class BudgetLedger {
    * Spends `epsilon` of `tokenId`'s budget at time `now`, or refuses with
    * `BUDGET_EXCEEDED` (nothing spent) when the charges still in the window plus
    * this one would exceed the budget. Resolves only once the charge is on
-   * disk: charge before any work, and never refund (a refund after an
-   * identical repeated session would tell the client its matched set had not
-   * changed; see docs/privacy.md). Epsilon is rounded up to micro-units.
+   * disk: charge before any work. Nothing is given back on the strength of a
+   * result (that would tell the client whether its matched set changed); only
+   * {@link settle} gives back the charges of a byte-identical repeat, a fact
+   * about the client's own bytes. Epsilon is rounded up to micro-units.
    *
    * If the file cannot be written the charge still counts in memory (an
    * error must never hand out budget) and `LEDGER_WRITE_FAILED` is thrown.
@@ -179,6 +183,36 @@ export class BudgetLedger {
       this.#tokens.set(tokenId, state);
       await this.#persist();
       return this.status(tokenId, now);
+    });
+  }
+
+  /**
+   * Settles a session's charges of `epsilon` in all, made at its start, once its
+   * figures are released with noise keyed on `seed` (hex): if a release of this
+   * token still in the window had the same seed, the session repeated it byte
+   * for byte and was answered with the same figures, so it learnt nothing new
+   * and its charges are given back (resolves `true`); otherwise the seed is
+   * recorded for later repeats (`false`). The decision depends only on what the
+   * client sent and on the version of the platform's set, never on the match
+   * (docs/privacy.md, "Free repeats").
+   *
+   * @example
+   * ```ts
+   * await ledger.charge('acme', 0.25);
+   * await ledger.settle('acme', seedHex, 0.25); // false the first time, true for a byte-identical repeat
+   * ```
+   */
+  async settle(tokenId: string, seed: string, epsilon: Epsilon, now: number = Date.now()): Promise<boolean> {
+    checkToken(tokenId);
+    checkTime(now);
+    checkSeed(seed);
+    const micros = toMicros(toRational(epsilon), 'up');
+    return await this.#exclusive(async () => {
+      const state = this.#state(tokenId, now);
+      const repeat = settleReleases(state.releases, seed, micros);
+      this.#tokens.set(tokenId, state);
+      await this.#persist();
+      return repeat;
     });
   }
 
@@ -355,12 +389,14 @@ function parseLedger(text: string, path: string): Map<string, TokenState> {
     if (!Array.isArray(releases)) throw corrupt(`releases of '${id}' is not an array`);
     const state: TokenState = { releases: [] };
     for (const r of releases as unknown[]) {
-      if (!isRecord(r) || !hasOnly(r, ['at', 'epsilonMicros'])) throw corrupt(`a release of '${id}' is malformed`);
+      if (!isRecord(r) || !hasOnly(r, ['at', 'epsilonMicros', 'seed'])) throw corrupt(`a release of '${id}' is malformed`);
       const at = r['at'];
       const micros = r['epsilonMicros'];
+      const seed = r['seed'];
       if (!isSafeInt(at) || at < 0) throw corrupt(`a release of '${id}' has a bad time`);
       if (!isSafeInt(micros) || micros < 1) throw corrupt(`a release of '${id}' has a bad epsilon`);
-      state.releases.push({ at, epsilonMicros: micros });
+      if (seed !== undefined && (typeof seed !== 'string' || !SEED.test(seed))) throw corrupt(`a release of '${id}' has a bad seed`);
+      state.releases.push({ at, epsilonMicros: micros, ...(seed === undefined ? {} : { seed }) });
     }
     const items = value['items'];
     if (items !== undefined) {
@@ -404,6 +440,12 @@ function hasOnly(o: Record<string, unknown>, keys: readonly string[]): boolean {
 
 function isSafeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+const SEED = /^[0-9a-f]{64}$/;
+
+function checkSeed(seed: string): void {
+  if (typeof seed !== 'string' || !SEED.test(seed)) throw new PsiError('OPTIONS_INVALID', 'a release seed is 64 lowercase hex digits');
 }
 
 function checkToken(tokenId: string): void {

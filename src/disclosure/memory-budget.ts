@@ -1,6 +1,7 @@
 import { PsiError } from '../errors.js';
 import { toMicros, toRational, type Epsilon } from './epsilon.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
+import { settleReleases } from './settle.js';
 
 /**
  * What a service needs of a privacy budget: charge epsilon for one release of a
@@ -15,6 +16,13 @@ import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
  */
 export interface PrivacyBudget {
   charge(tokenId: string, epsilon: Epsilon, now?: number): Promise<unknown>;
+  /**
+   * Optional: settles a session's charges (`epsilon` in all) once its figures
+   * were released with noise keyed on `seed` (hex): gives them back, resolving
+   * `true`, when a live release of the token had the same seed (a byte-identical
+   * repeat, answered with the same figures). Without it every session is charged.
+   */
+  settle?(tokenId: string, seed: string, epsilon: Epsilon, now?: number): Promise<boolean>;
 }
 
 /**
@@ -31,7 +39,7 @@ export interface PrivacyBudget {
 export class MemoryBudget implements PrivacyBudget {
   readonly #limit: number;
   readonly #windowMs: number;
-  readonly #charges = new Map<string, { at: number; micros: number }[]>();
+  readonly #charges = new Map<string, { at: number; epsilonMicros: number; seed?: string }[]>();
 
   constructor(options: { budget?: Epsilon; windowMs?: number } = {}) {
     this.#limit = toMicros(toRational(options.budget ?? DEFAULT_BUDGET, 'budget'), 'down');
@@ -40,12 +48,23 @@ export class MemoryBudget implements PrivacyBudget {
 
   async charge(tokenId: string, epsilon: Epsilon, now = Date.now()): Promise<void> {
     const micros = toMicros(toRational(epsilon), 'up');
-    const live = (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.#windowMs);
-    const spent = live.reduce((sum, c) => sum + c.micros, 0);
+    const live = this.#live(tokenId, now);
+    const spent = live.reduce((sum, c) => sum + c.epsilonMicros, 0);
     if (spent + micros > this.#limit) {
       throw new PsiError('BUDGET_EXCEEDED', `${tokenId} has spent its privacy budget for this window; another release would exceed it`);
     }
-    live.push({ at: now, micros });
+    live.push({ at: now, epsilonMicros: micros });
     this.#charges.set(tokenId, live);
+  }
+
+  async settle(tokenId: string, seed: string, epsilon: Epsilon, now = Date.now()): Promise<boolean> {
+    const live = this.#live(tokenId, now);
+    const repeat = settleReleases(live, seed, toMicros(toRational(epsilon), 'up'));
+    this.#charges.set(tokenId, live);
+    return repeat;
+  }
+
+  #live(tokenId: string, now: number) {
+    return (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.#windowMs);
   }
 }

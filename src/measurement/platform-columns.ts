@@ -1,5 +1,6 @@
 import { exactFigure, type Figure } from '../disclosure/exact.js';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
+import { cryptoSource, type ByteSource } from '../disclosure/random.js';
 import { release } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 
@@ -55,17 +56,21 @@ export function matchedSums(
  * @example
  * ```ts
  * releaseColumns({ clicks: 8123 }, { clicks: { values, bound: 5 } }, {}); // { clicks: { value: 8100, ... } }
+ * releaseColumns(sums, columns, {}, (name) => keyedSource(noiseKey, [seed, utf8(name)])); // consistent noise
  * ```
  */
 export function releaseColumns(
   sums: Readonly<Record<string, number>>,
   columns: PlatformColumns,
   policy: DisclosurePolicy | undefined,
+  random: (name: string) => ByteSource = () => cryptoSource,
 ): Record<string, Figure> {
   const out: Record<string, Figure> = {};
   for (const [name, exact] of Object.entries(sums)) {
     out[name] =
-      policy === undefined ? exactFigure(exact) : release(exact, { ...policy, sensitivity: columns[name]!.bound, threshold: null });
+      policy === undefined
+        ? exactFigure(exact)
+        : release(exact, { ...policy, sensitivity: columns[name]!.bound, threshold: null }, { random: random(name) });
   }
   return out;
 }

@@ -1,6 +1,5 @@
 import { exactFigure, type Figure } from '../disclosure/exact.js';
 import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
-import { cryptoSource } from '../disclosure/random.js';
 import { rationalToNumber } from '../disclosure/epsilon.js';
 import { PsiError } from '../errors.js';
 import type { BackendChoice } from '../group/load.js';
@@ -100,6 +99,11 @@ export class PlatformParty implements Party {
     return this.#inner.sessionId;
   }
 
+  /** See {@link PsiParty.releaseSeed}: the digest every figure's noise of this session is keyed on. */
+  get releaseSeed(): Uint8Array | undefined {
+    return this.#inner.releaseSeed;
+  }
+
   get peerLearns() {
     return this.#inner.peerLearns;
   }
@@ -129,6 +133,8 @@ export class PlatformParty implements Party {
       }
       if (frame.type === 'measure') await this.#onMeasure(frame.payload);
       else this.#onCiphertexts(frame.payload);
+      // The noise of every figure commits to the request and to every ciphertext, as to the rest of what the client sent.
+      this.#inner.recordPeerPayload(frame.type, frame.payload);
       this.#seq.consumed();
       return [];
     }
@@ -192,6 +198,18 @@ export class PlatformParty implements Party {
     if (offset !== s.received[due]) throw new PsiError('CHUNK_OFFSET', `chunk starts at ciphertext ${offset}, expected ${s.received[due]}`);
     if (count > this.#peerItems - offset)
       throw new PsiError('CHUNK_OVERFLOW', `chunk of ${count} ciphertexts exceeds the ${this.#peerItems - offset} still declared`);
+    // Every ciphertext is checked as it arrives, matched or not: checking only the summed ones would tell which matched.
+    try {
+      s.he!.validate(ciphertexts);
+    } catch (e) {
+      throw new PsiError(
+        'CIPHERTEXT_INVALID',
+        'a ciphertext is not two canonical ristretto255 encodings, or its first part is the identity',
+        {
+          cause: e,
+        },
+      );
+    }
     s.chunks[due]!.push(ciphertexts.slice());
     s.received[due] += count;
   }
@@ -206,7 +224,9 @@ export class PlatformParty implements Party {
     }
     const { groupOf } = this.#inner.sendingOrder!;
     const person = personOf ?? ((i: number) => groupOf[i]!);
-    const platform = releaseColumns(matchedSums(columns, request.platformColumns, matches ?? [], person), columns, policy);
+    const exact = matchedSums(columns, request.platformColumns, matches ?? [], person);
+    // Keyed like the count: the same client bytes against the same set get the same figures.
+    const platform = releaseColumns(exact, columns, policy, (name) => this.#inner.noiseSource(`platform column ${name}`));
     let sums: SumsParameters | null = null;
     const encrypted: Uint8Array[] = [];
     if (request.columns.length > 0) {
@@ -218,8 +238,9 @@ export class PlatformParty implements Party {
         significantDigits: resolved === undefined ? null : resolved.significantDigits,
         noiseBound,
       };
-      for (const column of chunks) {
-        const noise = epsilon === undefined ? 0n : drawSumNoise(request.valueBound, epsilon, cryptoSource);
+      for (const [k, column] of chunks.entries()) {
+        const random = this.#inner.noiseSource(`encrypted column ${request.columns[k]!}`);
+        const noise = epsilon === undefined ? 0n : drawSumNoise(request.valueBound, epsilon, random);
         encrypted.push(await sumMatched(he!, concatParts(column), this.#positions!, request.publicKey!, noise, noiseBound));
       }
     }

@@ -132,6 +132,10 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   const peerLearns = parseReveal(opts.peerLearns, 'peerLearns');
   const keyFromItems = opts.keyFromItems ?? false;
   if (typeof keyFromItems !== 'boolean') throw new PsiError('OPTIONS_INVALID', 'keyFromItems must be a boolean');
+  // A key that is a function of the list alone would let the peer test guesses of the unmatched items offline.
+  if (keyFromItems && opts.keySeed === undefined) {
+    throw new PsiError('OPTIONS_INVALID', 'keyFromItems needs a keySeed: the secret that keeps the key from being a function of the list');
+  }
   if ((blindedSet !== undefined || storedSet !== undefined) && (keyFromItems || opts.keySeed !== undefined)) {
     throw new PsiError('OPTIONS_INVALID', 'a blindedSet or storedSet brings its own key: keySeed and keyFromItems do not apply');
   }

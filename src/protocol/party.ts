@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { concatParts } from '../bytes.js';
 import { keyedSource } from '../disclosure/drbg.js';
-import { cryptoSource } from '../disclosure/random.js';
+import { cryptoSource, type ByteSource } from '../disclosure/random.js';
 import { release as releaseFigure } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 import type { Blinder } from '../group/blinder.js';
@@ -17,6 +17,7 @@ import { prepareRows, rowsDigest, type PreparedRows } from './rows.js';
 import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
 import { StreamingJoin } from './streaming-join.js';
+import { Transcript } from './transcript.js';
 import { permutePacked, randomPermutation } from './shuffle.js';
 import type { Reveal } from '../wire/reveal.js';
 import { checkPeerGroup } from './suite.js';
@@ -47,7 +48,8 @@ interface OwnSet {
 
 const KEY_SEED_DOMAIN = new TextEncoder().encode('blindjoin-v1 key seed');
 const DUMMY_DOMAIN = new TextEncoder().encode('blindjoin-v1 dummy keys');
-const TRANSCRIPT_DOMAIN = new TextEncoder().encode('blindjoin-v1 release transcript');
+const ORDER_DOMAIN = new TextEncoder().encode('blindjoin-v1 sending order');
+const SEED_DOMAIN = new TextEncoder().encode('blindjoin-v1 release seed');
 
 /** The first 8 bytes of each `width`-byte record, as big-endian integers. */
 function prefixes(packed: Uint8Array, width: number): BigUint64Array {
@@ -68,21 +70,18 @@ function setDigest(packed: Uint8Array, width: number): Uint8Array {
 }
 
 /**
- * What the peer sent, as the noise of a released figure is keyed on: its blinded
- * set (order-free) and its re-blinding of ours (in our canonical item order, so
- * that swapping returns between positions changes the digest). The same bytes
- * give the same figure; any change, whatever it does to the match, fresh noise.
- * Returns of our dummies are left out: they cannot match, and ours are fresh.
+ * The digest a released figure's noise is keyed on: the caller's context (who
+ * asked, the own set's version, the policy, kept state) and the transcript, each
+ * length-prefixed so that no two different inputs meet.
  */
-function transcriptDigest(peerDouble: Uint8Array, ownDouble: Uint8Array, own: OwnSet): Uint8Array {
-  const { order, keyAt } = own;
-  const width = Math.max(1, own.slots);
-  const returned = prefixes(ownDouble, ELEMENT_BYTES);
-  const canonical = new BigUint64Array(returned.length);
-  for (let p = 0; p < returned.length; p++) {
-    if (keyAt === undefined || keyAt[p]! >= 0) canonical[order[Math.floor(p / width)]! * width + (p % width)] = returned[p]!;
+function releaseSeed(context: readonly Uint8Array[], transcript: Uint8Array): Uint8Array {
+  const hash = sha256.create().update(SEED_DOMAIN);
+  for (const part of [...context, transcript]) {
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, part.length);
+    hash.update(length).update(part);
   }
-  return sha256(concatParts([TRANSCRIPT_DOMAIN, setDigest(peerDouble, ELEMENT_BYTES), new Uint8Array(canonical.buffer)]));
+  return hash.digest();
 }
 
 /**
@@ -158,11 +157,43 @@ export class PsiParty implements Party {
   private deferred: DeferredFrames | undefined;
   private deferOwn = false;
   private outcome: PartyResult | undefined;
+  /** What the peer sent, kept when a released figure's noise is keyed on it. */
+  private readonly transcript: Transcript | undefined;
+  /** Once released: the digest the figure's noise is keyed on, with the caller's context. */
+  private seed: Uint8Array | undefined;
 
   constructor(opts: PartyOptions, seams: PartySeams = {}) {
     this.opts = checkOptions(opts);
     this.random = seams.random ?? randomBytes;
     this.onPeerMatches = seams.onPeerMatches;
+    this.transcript = this.opts.release?.noiseKey === undefined ? undefined : new Transcript();
+  }
+
+  /**
+   * After a session that released a keyed figure: the digest of the context and
+   * of every byte the peer sent that the noise is keyed on. Two sessions with
+   * the same one released the same figure (a service uses it to tell a repeat).
+   */
+  get releaseSeed(): Uint8Array | undefined {
+    return this.seed?.slice();
+  }
+
+  /**
+   * Records a payload of the peer's that a layer on top (src/measurement)
+   * handled itself, so that a keyed figure's noise commits to it too.
+   */
+  recordPeerPayload(type: FrameType, payload: Uint8Array): void {
+    this.transcript?.record(type, payload);
+  }
+
+  /**
+   * A source of noise for a further figure of this session (`label` names it):
+   * keyed like the count's when the count is keyed, else the CSPRNG. Only once done.
+   */
+  noiseSource(label: string): ByteSource {
+    const key = this.opts.release?.noiseKey;
+    if (key === undefined || this.seed === undefined) return cryptoSource;
+    return keyedSource(key, [this.seed, new TextEncoder().encode(label)]);
   }
 
   /**
@@ -265,6 +296,8 @@ export class PsiParty implements Party {
       throw new PsiError('UNEXPECTED_FRAME', `expected a ${expected ?? 'no'} frame, got ${frame.type}`);
     }
     const out = await this.dispatch(frame);
+    // Returns of our own elements are hashed in our canonical order instead (see Transcript).
+    if (frame.type !== 'reblinded') this.transcript?.record(frame.type, frame.payload);
     this.recvSeq++;
     out.push(...(await this.finishIfComplete()));
     return out;
@@ -361,7 +394,9 @@ export class PsiParty implements Party {
     checkChunk(offset, count, this.ownDoubleReceived, own.elements);
     if (this.joinOnArrival) {
       // The peer's whole set has arrived before any of ours comes back (expectedType), so the join can index it now.
-      this.streamingJoin().add(offset, elements);
+      this.streamingJoin().add(elements);
+      // A stored set's positions are its canonical order: returns are hashed as they come.
+      this.transcript?.returnedInOrder(elements);
       await this.opts.storedSet?.keep?.(offset, elements);
       this.ownDoubleReceived += count;
       return [];
@@ -489,10 +524,9 @@ export class PsiParty implements Party {
     if (this.ownDouble !== undefined || this.joinOnArrival) {
       const peerDouble = this.peerDouble!.view();
       const join = this.joinOnArrival ? this.streamingJoin() : undefined;
-      const kept = await this.opts.storedSet?.keptMatches?.(peerDouble);
-      const sent = join?.positions() ?? intersectPacked(this.ownDouble!, peerDouble, { width: ELEMENT_BYTES });
-      // Kept indices start at the set's size, after every sent one: appending keeps the list ascending.
-      const hits = kept === undefined || kept.length === 0 ? sent : Uint32Array.from([...sent, ...kept]);
+      // Kept elements (indices from the set's size on) join the same join, so a peer element matches once in all.
+      if (join !== undefined) await this.opts.storedSet?.readKept?.((elements) => join.add(elements));
+      const hits = join?.positions() ?? intersectPacked(this.ownDouble!, peerDouble, { width: ELEMENT_BYTES });
       if (this.opts.storedSet !== undefined) {
         // A stored set is sent in its stored order: its positions are the caller's indices.
         outcome.size = hits.length;
@@ -508,8 +542,9 @@ export class PsiParty implements Party {
       const release = this.opts.release;
       if (release !== undefined) {
         const { noiseKey, context, policy } = release;
-        const transcript = () => join?.transcript() ?? transcriptDigest(peerDouble, ownDouble!, this.own!);
-        const random = noiseKey === undefined ? cryptoSource : keyedSource(noiseKey, [...context, transcript()]);
+        if (this.transcript !== undefined && ownDouble !== undefined) this.returnedToTranscript(ownDouble);
+        this.seed = this.transcript === undefined ? undefined : releaseSeed(context, this.transcript.digest());
+        const random = noiseKey === undefined || this.seed === undefined ? cryptoSource : keyedSource(noiseKey, [this.seed]);
         const counted =
           release.countMatches !== undefined && outcome.matches !== undefined ? await release.countMatches(outcome.matches) : outcome.size;
         outcome.released = releaseFigure(counted, policy, { random, denominator: outcome.peerSize });
@@ -526,9 +561,17 @@ export class PsiParty implements Party {
 
   /** The join of a stored own set; made at the first returned chunk, or here when none came (an empty set). */
   private streamingJoin(): StreamingJoin {
-    const peer = this.peerDouble!.view();
-    this.ownJoin ??= new StreamingJoin(peer, [TRANSCRIPT_DOMAIN, setDigest(peer, ELEMENT_BYTES)]);
+    this.ownJoin ??= new StreamingJoin(this.peerDouble!.view());
     return this.ownJoin;
+  }
+
+  /** Hands the peer's whole return of our elements to the transcript, in our canonical order; our dummies left out. */
+  private returnedToTranscript(ownDouble: Uint8Array): void {
+    const { order, keyAt, slots } = this.own!;
+    const width = Math.max(1, slots);
+    this.transcript!.returnedWhole(ownDouble, (p) =>
+      keyAt !== undefined && keyAt[p]! < 0 ? -1 : order[Math.floor(p / width)]! * width + (p % width),
+    );
   }
 
   /** Which distinct items or rows the matched element positions (in our sending order) belong to. */
@@ -586,7 +629,8 @@ export class PsiParty implements Party {
     const { count, groupOf, packed } =
       set === undefined ? prepareItems(this.opts.items!, suite.dst) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
     const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
-    const order = randomPermutation(count, this.random);
+    const digest = once(() => setDigest(packed, width));
+    const order = randomPermutation(count, this.orderRandom(digest));
     const shuffled = permutePacked(packed, order, width);
     const slice = (from: number, to: number) => shuffled.subarray(from * width, to * width);
     this.own = {
@@ -596,7 +640,7 @@ export class PsiParty implements Party {
       groupOf,
       order,
       keyAt: undefined,
-      digest: () => setDigest(shuffled, width),
+      digest,
       blindRange: set === undefined ? (from, to) => this.blindInputs(slice(from, to)) : async (from, to) => slice(from, to),
     };
     return this.own;
@@ -610,7 +654,7 @@ export class PsiParty implements Party {
   private ownRows(rows: PreparedRows): OwnSet {
     const { count, slots, unitKeys, keys, groupOf } = rows;
     const digest = once(() => rowsDigest(rows));
-    const order = randomPermutation(count, this.random);
+    const order = randomPermutation(count, this.orderRandom(digest));
     const elements = count * slots;
     const keyAt = new Int32Array(elements);
     for (let u = 0; u < count; u++) keyAt.set(unitKeys.subarray(order[u]! * slots, (order[u]! + 1) * slots), u * slots);
@@ -659,10 +703,21 @@ export class PsiParty implements Party {
    */
   private derivedRandom(digest: () => Uint8Array, context: readonly Uint8Array[]): (length: number) => Uint8Array {
     const { keySeed, keyFromItems } = this.opts;
-    if (keySeed === undefined && !keyFromItems) return this.random;
-    const parts = [KEY_SEED_DOMAIN, keySeed ?? new Uint8Array(0)];
+    if (keySeed === undefined) return this.random;
+    const parts = [KEY_SEED_DOMAIN, keySeed];
     if (keyFromItems) parts.push(digest());
     return keyedSource(sha256(concatParts(parts)), context);
+  }
+
+  /**
+   * Where the sending order comes from: the CSPRNG, or with a `keySeed` a stream
+   * derived from it and the own set's digest, so that a repeated list is sent as
+   * the same bytes (a peer keying noise on them then answers with the same figure).
+   */
+  private orderRandom(digest: () => Uint8Array): (length: number) => Uint8Array {
+    const { keySeed } = this.opts;
+    if (keySeed === undefined) return this.random;
+    return keyedSource(sha256(concatParts([KEY_SEED_DOMAIN, keySeed, digest()])), [ORDER_DOMAIN]);
   }
 
   private async releaseKey(): Promise<void> {
@@ -684,9 +739,9 @@ function checkChunk(offset: number, count: number, received: number, expected: n
   }
 }
 
+/** Refuses a whole stream with a repeated element; the message names no position (errors carry none). */
 function rejectDuplicates(elements: Uint8Array, message: string): void {
-  const at = findDuplicatePacked(elements, { width: ELEMENT_BYTES });
-  if (at !== -1) throw new PsiError('PEER_DUPLICATE', `${message} (element ${at})`);
+  if (findDuplicatePacked(elements, { width: ELEMENT_BYTES }) !== -1) throw new PsiError('PEER_DUPLICATE', message);
 }
 
 /**
@@ -708,7 +763,7 @@ function checkReturnedRows(returned: Uint8Array, keyAt: Int32Array, inOrder: boo
       if (id >= 0) firstAt.set(id, p);
       representatives.set(returned.subarray(p * ELEMENT_BYTES, (p + 1) * ELEMENT_BYTES), n++ * ELEMENT_BYTES);
     } else if (inOrder && !sameBytes(elementAt(returned, p), elementAt(returned, first))) {
-      throw new PsiError('PEER_DUPLICATE', `the peer returned one key two different ways (element ${p})`);
+      throw new PsiError('PEER_DUPLICATE', 'the peer returned one key two different ways');
     }
   }
   if (inOrder) rejectDuplicates(representatives.subarray(0, n * ELEMENT_BYTES), 'the peer returned the same element twice');

@@ -29,9 +29,9 @@ export interface StoredSet {
    */
   keep?(offset: number, elements: Uint8Array): void | Promise<void>;
   /**
-   * With a relationship: the indices (from `size` on) of elements not sent this
-   * session, whose re-blinded form kept from an earlier session is in `peerDouble`
-   * (the peer's set re-blinded by this party), ascending.
+   * With a relationship: hands over, in index order from `size` on, the elements
+   * not sent this session in the re-blinded form kept from an earlier session,
+   * each verified against its checksum, for the session's join.
    */
-  keptMatches?(peerDouble: Uint8Array): Promise<Uint32Array>;
+  readKept?(each: (elements: Uint8Array) => void): Promise<void>;
 }

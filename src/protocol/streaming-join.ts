@@ -1,5 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 
 const WORDS = ELEMENT_BYTES / 4;
@@ -10,16 +8,17 @@ const WORDS = ELEMENT_BYTES / 4;
  * arrival and only matched positions are kept, so memory is the peer set's
  * size, not the own set's (a platform serving from a store).
  *
- * It also hashes what the peer returned, in position order, as the transcript
- * of a released figure needs (the same bytes `transcriptDigest` hashes in a
- * party that keeps the whole returned set). A returned element that matches a
- * peer element matched before is a duplicate the peer made up (`PEER_DUPLICATE`);
- * duplicates that match nothing cannot change a result and are not looked for.
+ * Each peer element matches at most one returned position, the first: a return
+ * repeated later (a copy the peer made up to count one person twice) is skipped,
+ * exactly as a repeat that matches nothing is. Refusing only the repeats that
+ * match would tell the peer which of its elements matched; finding every repeat
+ * would hold the whole own set. So a repeat neither fails the session nor moves
+ * a count by more than the one person it copies.
  *
  * @example
  * ```ts
- * const join = new StreamingJoin(peerDouble, [domain, setDigest]);
- * join.add(0, returnedChunk);
+ * const join = new StreamingJoin(peerDouble);
+ * join.add(returnedChunk);
  * join.positions(); // Uint32Array of matched own positions, ascending
  * ```
  */
@@ -29,10 +28,11 @@ export class StreamingJoin {
   readonly #mask: number;
   readonly #hit: Uint8Array;
   readonly #found: number[] = [];
-  readonly #transcript: ReturnType<typeof sha256.create> | undefined;
+  /** Own elements joined so far: positions are counted, not taken from the peer. */
+  #next = 0;
 
-  /** `peer` is the peer set re-blinded by this party; `prefix` opens the transcript, none keeps no transcript. */
-  constructor(peer: Uint8Array, prefix?: readonly Uint8Array[]) {
+  /** `peer` is the peer set re-blinded by this party. */
+  constructor(peer: Uint8Array) {
     this.#peer = new Uint32Array(peer.slice().buffer);
     const count = peer.length / ELEMENT_BYTES;
     this.#mask = 2 ** Math.ceil(Math.log2(2 * count + 2)) - 1;
@@ -44,40 +44,24 @@ export class StreamingJoin {
       while (this.#slots[s] !== 0) s = (s + 1) & this.#mask;
       this.#slots[s] = i + 1;
     }
-    this.#transcript = prefix === undefined ? undefined : sha256.create();
-    for (const part of prefix ?? []) this.#transcript!.update(part);
   }
 
-  /** Joins the returned elements of own positions from `offset`; a refused chunk changes nothing. */
-  add(offset: number, elements: Uint8Array): void {
+  /** Joins the next returned elements, in own position order. */
+  add(elements: Uint8Array): void {
     const words = new Uint32Array(elements.slice().buffer);
     const count = elements.length / ELEMENT_BYTES;
-    const matched: number[] = [];
-    const peerOf: number[] = [];
     for (let k = 0; k < count; k++) {
       const p = this.#lookup(words, k * WORDS);
-      if (p === -1) continue;
-      if (this.#hit[p] !== 0) {
-        for (const q of peerOf) this.#hit[q] = 0; // this chunk's marks only: a refused chunk changes nothing
-        throw new PsiError('PEER_DUPLICATE', `the peer returned the same element twice (element ${offset + k})`);
-      }
+      if (p === -1 || this.#hit[p] !== 0) continue;
       this.#hit[p] = 1;
-      matched.push(offset + k);
-      peerOf.push(p);
+      this.#found.push(this.#next + k);
     }
-    for (const position of matched) this.#found.push(position);
-    this.#transcript?.update(prefixBytes(elements));
+    this.#next += count;
   }
 
   /** Own positions that matched, ascending. */
   positions(): Uint32Array {
     return Uint32Array.from(this.#found);
-  }
-
-  /** The transcript of everything returned; call once, after the last chunk, on a join made with a `prefix`. */
-  transcript(): Uint8Array {
-    if (this.#transcript === undefined) throw new PsiError('OPTIONS_INVALID', 'this join keeps no transcript');
-    return this.#transcript.digest();
   }
 
   #lookup(words: Uint32Array, at: number): number {
@@ -90,12 +74,4 @@ export class StreamingJoin {
       if (same) return held - 1;
     }
   }
-}
-
-/** The first 8 bytes of each element read big-endian, as the bytes of a BigUint64Array (the transcript's encoding). */
-function prefixBytes(elements: Uint8Array): Uint8Array {
-  const view = new DataView(elements.buffer, elements.byteOffset, elements.byteLength);
-  const out = new BigUint64Array(elements.length / ELEMENT_BYTES);
-  for (let i = 0; i < out.length; i++) out[i] = view.getBigUint64(i * ELEMENT_BYTES);
-  return new Uint8Array(out.buffer);
 }

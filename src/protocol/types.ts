@@ -90,16 +90,19 @@ export interface SessionOptions {
   /** Worker threads for blinding; default all cores in Node, inline (1) in browsers. */
   workers?: number;
   /**
-   * Derives the secret key from this seed (at least 16 bytes) instead of the
-   * CSPRNG, so that sessions with the same seed use the same key: a relationship
-   * key kept for a key epoch. Secret: whoever holds it can link the sessions.
+   * A secret of this party's (at least 16 random bytes, kept between sessions
+   * and never sent) from which the key, the row dummies and the sending order
+   * are derived instead of drawn from the CSPRNG. Alone it is a relationship
+   * key: every session with it uses the same key, and the peer can link them.
    */
   keySeed?: Uint8Array;
   /**
-   * Derives the secret key from the set of own distinct items (and `keySeed`,
-   * when given, as a secret): the same list gets the same key, so a peer that
-   * releases figures under a disclosure policy answers a repeated list with the
-   * same figure (docs/privacy.md). The peer can link repeated lists.
+   * With `keySeed`: derive the key from the secret and the set of own distinct
+   * items, so that a repeated list is sent as the same bytes and a peer that
+   * releases figures under a disclosure policy answers it with the same figure
+   * (docs/privacy.md). The peer can tell a repeated list, and nothing else:
+   * without the secret it cannot recompute the key for a guessed list. Refused
+   * (`OPTIONS_INVALID`) without a `keySeed`.
    */
   keyFromItems?: boolean;
   /** How this party releases a figure to a peer that learns `'released'`; see {@link ReleaseOptions}. */

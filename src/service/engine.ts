@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
-import { rationalToNumber } from '../disclosure/epsilon.js';
+import { rationalToNumber, toRational } from '../disclosure/epsilon.js';
 import { MemoryBudget, type PrivacyBudget } from '../disclosure/memory-budget.js';
 import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { PsiError } from '../errors.js';
@@ -386,6 +386,7 @@ export class SessionService {
     const session = this.#store.add(id, token.id);
     try {
       await this.#charge(token, itemCount);
+      if (this.terms.policy !== undefined) session.releasesCharged = 1;
     } catch (e) {
       this.#store.remove(session);
       throw e;
@@ -427,7 +428,13 @@ export class SessionService {
                     },
                     noiseKey: this.#noiseKey,
                     // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
-                    context: [utf8.encode(token.id), utf8.encode(session.lease.version), utf8.encode(JSON.stringify(this.terms.policy))],
+                    // A relationship's kept data joins too: its digest (id, key fingerprint, kept checksums) is bound in.
+                    context: [
+                      utf8.encode(token.id),
+                      utf8.encode(session.lease.version),
+                      utf8.encode(JSON.stringify(this.terms.policy)),
+                      ...(session.relationship === undefined ? [] : [session.relationship.digest]),
+                    ],
                   },
                 }),
           },
@@ -441,8 +448,10 @@ export class SessionService {
                   policy: this.#policy,
                   // One debit per figure, before any is computed; like the count's, never refunded.
                   charge: async (figures) => {
-                    for (let k = 0; k < figures; k++)
+                    for (let k = 0; k < figures; k++) {
                       await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy!.epsilon);
+                      session.releasesCharged = (session.releasesCharged ?? 0) + 1;
+                    }
                   },
                 }),
           },
@@ -619,6 +628,7 @@ export class SessionService {
     const lease = session.lease!;
     let rows: MatchedRow[] | undefined;
     try {
+      await this.#settle(session, party);
       await session.relationship?.commit();
       const counted = this.#countedRows.get(session);
       rows = outcome.matches === undefined ? undefined : this.#matchedRows(counted ?? (await this.#rowsOf(session, outcome.matches)));
@@ -660,6 +670,27 @@ export class SessionService {
     this.#log(
       `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`,
     );
+  }
+
+  /**
+   * A byte-identical repeat of an earlier session of the token (the same release
+   * seed) was answered with the same figures and so is given its charges back
+   * (docs/privacy.md, "Free repeats"). A failure keeps the charges: never an error that hands out budget.
+   */
+  async #settle(session: Session, party: PlatformParty): Promise<void> {
+    const seed = party.releaseSeed;
+    const releases = session.releasesCharged ?? 0;
+    if (seed === undefined || releases === 0 || this.#budget.settle === undefined) return;
+    const epsilon = toRational(this.#policy!.epsilon ?? this.terms.policy!.epsilon);
+    try {
+      const repeat = await this.#budget.settle(session.tokenId, bytesToHex(seed), {
+        numerator: Number(epsilon.num) * releases,
+        denominator: Number(epsilon.den),
+      });
+      if (repeat) this.#log(`session ${session.id} (${session.tokenId}) repeated an earlier one byte for byte: not charged`);
+    } catch (e) {
+      this.#log(`session ${session.id} (${session.tokenId}) could not be settled, its charges stand: ${(e as Error).message}`);
+    }
   }
 
   /**

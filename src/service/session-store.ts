@@ -29,6 +29,8 @@ export interface Session {
   lease?: ResponderLease;
   /** The client's relationship on the store, when it named one: what this session sends, joins and keeps. */
   relationship?: Relationship;
+  /** Releases charged to the token for this session (its count, then each measured figure). */
+  releasesCharged?: number;
   /** Seq and digest of the last frame the party took, and the answer to it. */
   last?: { seq: number; digest: string; batch: Batch };
   /** Produced frames not yet acknowledged, deferred ones made as replies carry them. */

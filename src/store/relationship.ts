@@ -5,7 +5,6 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import type { StoredSet } from '../protocol/stored-set.js';
-import { StreamingJoin } from '../protocol/streaming-join.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { runOf, type OpenedStore } from './reader.js';
 import type { StoredRow } from './row-map.js';
@@ -46,6 +45,12 @@ export interface Relationship {
   readonly sent: number;
   /** Elements joined from what an earlier session returned. */
   readonly kept: number;
+  /**
+   * SHA-256 of what this session's join reads besides the client's bytes: the
+   * key fingerprint, which segments are kept and the checksum of each kept file.
+   * A released figure's noise is keyed on it, so kept data that differs gives fresh noise.
+   */
+  readonly digest: Uint8Array;
   /** The input rows behind matched indices of {@link set}, in input order. */
   rowsOf(indices: readonly number[]): Promise<StoredRow[]>;
   /** After a completed session: keeps the segments returned in full, for the next session. */
@@ -149,9 +154,15 @@ export async function openRelationship(store: OpenedStore, owner: string, ref: R
     for (const w of writing.values()) await w.file.close().catch(() => undefined);
   };
 
+  const keptState = kept.segments.map((s) => [s, manifestSegments[s]!.elements, state.segments[s]!.sha256]);
   return {
     sent: size,
     kept: kept.starts.at(-1)!,
+    digest: new Uint8Array(
+      createHash('sha256')
+        .update(JSON.stringify({ relationship: ref.id, fingerprint: ref.fingerprint, kept: keptState }))
+        .digest(),
+    ),
     set: {
       group: store.set.group,
       size,
@@ -178,14 +189,8 @@ export async function openRelationship(store: OpenedStore, owner: string, ref: R
           w.written += n;
         });
       },
-      async keptMatches(peerDouble) {
-        // No transcript: the figure's noise is keyed on what the client sent this session, not on what was kept.
-        const join = new StreamingJoin(peerDouble);
-        for (const [r, s] of kept.segments.entries()) {
-          const elements = await readVerified(keptFile(s), state.segments[s]!.sha256);
-          join.add(size + kept.starts[r]!, elements);
-        }
-        return join.positions();
+      async readKept(each) {
+        for (const s of kept.segments) each(await readVerified(keptFile(s), state.segments[s]!.sha256));
       },
     },
     rowsOf: (indices) => store.rowsOf(indices.map(toPosition)),

@@ -74,6 +74,16 @@ export interface MatchOverHttpOptions {
    * link this client's sessions and lists (docs/service.md, "Relationship keys").
    */
   relationship?: { id: string; keySeed: Uint8Array };
+  /**
+   * The advertiser's secret (32 random bytes, kept between sessions and never
+   * sent: `match` keeps it in a key file, the page in IndexedDB). The session's
+   * key, row dummies and sending order derive from it and the list, so a
+   * repeated list is sent as the same bytes and a service releasing figures
+   * answers it with the same figure; without the secret the service cannot
+   * recompute the key to test guesses of the list's unmatched items. Without
+   * it every session draws a fresh key (and meets fresh noise).
+   */
+  keySeed?: Uint8Array;
 }
 
 /**
@@ -371,9 +381,12 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       workers: opts.workers,
       // Without a group of its own the client speaks the service's.
       group: opts.group ?? terms?.group,
-      // A repeated list is then sent as the same bytes and gets the same released figure, not fresh noise to average.
-      keyFromItems: learn === 'released' && opts.relationship === undefined,
-      ...(opts.relationship === undefined ? {} : { keySeed: opts.relationship.keySeed }),
+      // From the advertiser's secret and the list: a repeated list is sent as the same bytes and gets the same figure.
+      ...(opts.relationship !== undefined
+        ? { keySeed: opts.relationship.keySeed }
+        : opts.keySeed === undefined
+          ? {}
+          : { keySeed: opts.keySeed, keyFromItems: true }),
     };
     const { measure } = opts;
     party =

@@ -77,6 +77,7 @@ describe('rows on the wire', () => {
         rows: [['a', 'b'], ['c']],
         learn: 'none',
         peerLearns: 'size',
+        keySeed: new Uint8Array(32).fill(7),
         keyFromItems: true,
       });
       const responder = createParty({ role: 'responder', items: ['a'], learn: 'size', peerLearns: 'none' });

@@ -43,14 +43,15 @@ describe('the default service releases figures under a disclosure policy', () =>
     await withService({ policy: { epsilon: 0.25, significantDigits: null } }, async (service) => {
       // 1,234 in common: unrounded (significantDigits null), so only the noise hides it.
       const items = list(1500, 1234);
-      const first = await matchOverHttp({ server: service.url, items, workers: 1 });
-      const second = await matchOverHttp({ server: service.url, items, workers: 1 });
+      const keySeed = new Uint8Array(32).fill(3);
+      const first = await matchOverHttp({ server: service.url, items, workers: 1, keySeed });
+      const second = await matchOverHttp({ server: service.url, items, workers: 1, keySeed });
       expect(second.released).toEqual(first.released);
       expect(first.size).toBeUndefined();
       expect(first.matches).toBeUndefined();
       expect(first.released!.value).not.toBeNull();
       // Another list gets fresh noise: it is not bound to give the same offset.
-      const other = await matchOverHttp({ server: service.url, items: [...items, 'y@example.com'], workers: 1 });
+      const other = await matchOverHttp({ server: service.url, items: [...items, 'y@example.com'], workers: 1, keySeed });
       expect(other.released).toBeDefined();
     });
   });
