@@ -364,7 +364,7 @@ export class PsiParty implements Party {
     const { offset, elements } = decodeChunk(frame.payload);
     const count = elements.length / ELEMENT_BYTES;
     checkChunk(offset, count, this.peerReceived, this.peerCount);
-    const reblinded = await (await this.getBlinder()).reblind(elements);
+    const reblinded = await (await this.getBlinder()).reblind(elements).catch(positionFree);
     const { learn, peerLearns } = this.opts;
     const last = offset + count === this.peerCount;
     const stream = this.peerDouble;
@@ -726,6 +726,20 @@ export class PsiParty implements Party {
     this.blinder = undefined;
     if (blinder !== undefined) await (await blinder).close();
   }
+}
+
+/** A peer element the suite refuses, reported without its position (errors to a peer carry none). */
+function positionFree(e: unknown): never {
+  if (e instanceof PsiError && e.code === 'POINT_INVALID') {
+    throw new PsiError(
+      'POINT_INVALID',
+      'the peer sent an element that is no valid group element (not canonical, the identity or of small order)',
+      {
+        cause: e,
+      },
+    );
+  }
+  throw e;
 }
 
 function closedError(cause?: unknown): PsiError {

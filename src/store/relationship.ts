@@ -87,7 +87,14 @@ async function readState(path: string, fingerprint: string): Promise<State> {
   const empty: State = { fingerprint, segments: {} };
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) return empty;
-  const state = JSON.parse(text) as State;
+  let state: State;
+  try {
+    state = JSON.parse(text) as State;
+    if (typeof state.fingerprint !== 'string' || typeof state.segments !== 'object' || state.segments === null)
+      throw new Error('not a state');
+  } catch (e) {
+    throw new PsiError('STORE_CORRUPT', `the relationship state ${path} is malformed`, { cause: e });
+  }
   // Another key: nothing kept is valid for this client's elements.
   return state.fingerprint === fingerprint ? state : empty;
 }
