@@ -179,6 +179,8 @@ export async function runDemo(opts: DemoOptions, io: CliIo): Promise<DemoReport>
           json: false,
           timeout: 300_000,
           retries: 4,
+          // The demo's service lives for one run: its secret goes with the run's files, not into ~/.config.
+          keyFile: join(dir, 'advertiser.key'),
           ...workers,
         },
         io,
