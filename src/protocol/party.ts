@@ -1,19 +1,19 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { concatParts } from '../bytes.js';
 import { keyedSource } from '../disclosure/drbg.js';
 import { cryptoSource, type ByteSource } from '../disclosure/random.js';
 import { release as releaseFigure } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 import type { Blinder } from '../group/blinder.js';
-import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
+import { ELEMENT_BYTES } from '../group/constants.js';
 import { createBlinder } from '../group/create-blinder.js';
-import { findDuplicatePacked, intersectPacked } from '../join/index.js';
+import { intersectPacked } from '../join/index.js';
 import { decodeFrame, encodeFrame, SESSION_ID_BYTES, type Frame, type FrameType } from '../wire/frame.js';
 import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, handshakeElements, type Handshake } from '../wire/messages.js';
 import { decodeRelease, encodeRelease } from '../wire/release.js';
-import { prepareItems } from './items.js';
-import { prepareRows, rowsDigest, type PreparedRows } from './rows.js';
+import { KeyDerivation } from './key-derivation.js';
+import { prepareOwnSet, type OwnSet } from './own-set.js';
+import { checkChunk, checkReturnedRows, positionFree, rejectDuplicates } from './peer-checks.js';
 import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
 import { StreamingJoin } from './streaming-join.js';
@@ -26,48 +26,7 @@ import type { Party, PartyOptions, PartyResult } from './types.js';
 /** Chunks blinded concurrently while the outgoing stream is produced. */
 const PIPELINE_DEPTH = 4;
 
-/** Own items or rows in the shape the session needs, however they were given. */
-interface OwnSet {
-  /** Distinct items, or distinct rows, announced in the handshake. */
-  count: number;
-  /** 0 for items; elements per row for rows. */
-  slots: number;
-  /** Elements sent: `count` times the row width. */
-  elements: number;
-  /** groupOf[i] = the distinct item or row that given index i is; -1 never matches. */
-  groupOf: Uint32Array | Int32Array;
-  /** Sending order: item or row position u carries distinct item or row order[u]. */
-  order: Uint32Array;
-  /** Rows only: the key id each sent element carries, -1 for a dummy. */
-  keyAt: Int32Array | undefined;
-  /** Produces own blinded elements of positions [from, to). */
-  blindRange(from: number, to: number): Promise<Uint8Array>;
-  /** Order-free digest of the own set, from which `keyFromItems` derives the key. */
-  digest(): Uint8Array;
-}
-
-const KEY_SEED_DOMAIN = new TextEncoder().encode('blindjoin-v1 key seed');
-const DUMMY_DOMAIN = new TextEncoder().encode('blindjoin-v1 dummy keys');
-const ORDER_DOMAIN = new TextEncoder().encode('blindjoin-v1 sending order');
 const SEED_DOMAIN = new TextEncoder().encode('blindjoin-v1 release seed');
-
-/** The first 8 bytes of each `width`-byte record, as big-endian integers. */
-function prefixes(packed: Uint8Array, width: number): BigUint64Array {
-  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
-  const out = new BigUint64Array(packed.length / width);
-  for (let i = 0; i < out.length; i++) out[i] = view.getBigUint64(i * width);
-  return out;
-}
-
-/**
- * An order-free digest of a set of pseudorandom records: their sorted 64-bit
- * prefixes hashed. Records are hash or group outputs no one can steer, so two
- * different sets share every prefix with negligible probability.
- */
-function setDigest(packed: Uint8Array, width: number): Uint8Array {
-  const sorted = prefixes(packed, width).sort();
-  return sha256(new Uint8Array(sorted.buffer));
-}
 
 /**
  * The digest a released figure's noise is keyed on: the caller's context (who
@@ -130,6 +89,7 @@ export interface PartySeams {
 export class PsiParty implements Party {
   private readonly opts: CheckedOptions;
   private readonly random: (length: number) => Uint8Array;
+  private readonly derive: KeyDerivation;
   private readonly onPeerMatches: PartySeams['onPeerMatches'];
   private phase: Phase = 'start';
   private id: Uint8Array | undefined;
@@ -165,6 +125,7 @@ export class PsiParty implements Party {
   constructor(opts: PartyOptions, seams: PartySeams = {}) {
     this.opts = checkOptions(opts);
     this.random = seams.random ?? randomBytes;
+    this.derive = new KeyDerivation(this.opts.keySeed, this.opts.keyFromItems, this.random);
     this.onPeerMatches = seams.onPeerMatches;
     this.transcript = this.opts.release?.noiseKey === undefined ? undefined : new Transcript();
   }
@@ -604,81 +565,10 @@ export class PsiParty implements Party {
     return out;
   }
 
-  /** Own distinct items or rows in a fresh sending order: blinded already (a `blindedSet`) or blinded chunk by chunk. */
+  /** Own distinct items or rows in their sending order, prepared at the first step. */
   private ownSet(): OwnSet {
-    if (this.own !== undefined) return this.own;
-    const { rows, blindedSet: set, suite, storedSet: stored } = this.opts;
-    if (rows !== undefined) return (this.own = this.ownRows(prepareRows(rows, suite.dst)));
-    if (stored !== undefined) {
-      // Sent in its stored order, read as sent; positions are the caller's indices, nothing is held here.
-      const none = new Uint32Array(0);
-      this.own = {
-        count: stored.size,
-        slots: 0,
-        elements: stored.size,
-        groupOf: none,
-        order: none,
-        keyAt: undefined,
-        digest: () => {
-          throw new PsiError('OPTIONS_INVALID', 'a stored set brings its own key');
-        },
-        blindRange: (from, to) => stored.read(from, to),
-      };
-      return this.own;
-    }
-    const { count, groupOf, packed } =
-      set === undefined ? prepareItems(this.opts.items!, suite.dst) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
-    const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
-    const digest = once(() => setDigest(packed, width));
-    const order = randomPermutation(count, this.orderRandom(digest));
-    const shuffled = permutePacked(packed, order, width);
-    const slice = (from: number, to: number) => shuffled.subarray(from * width, to * width);
-    this.own = {
-      count,
-      slots: 0,
-      elements: count,
-      groupOf,
-      order,
-      keyAt: undefined,
-      digest,
-      blindRange: set === undefined ? (from, to) => this.blindInputs(slice(from, to)) : async (from, to) => slice(from, to),
-    };
+    this.own ??= prepareOwnSet(this.opts, this.derive, (inputs) => this.blindInputs(inputs));
     return this.own;
-  }
-
-  /**
-   * Own rows in a fresh row order, each row's keys then dummies. Dummies are
-   * drawn like the key (from `keySeed` and the rows when those derive it), so
-   * a repeated list sends the same set and gets the same released figure.
-   */
-  private ownRows(rows: PreparedRows): OwnSet {
-    const { count, slots, unitKeys, keys, groupOf } = rows;
-    const digest = once(() => rowsDigest(rows));
-    const order = randomPermutation(count, this.orderRandom(digest));
-    const elements = count * slots;
-    const keyAt = new Int32Array(elements);
-    for (let u = 0; u < count; u++) keyAt.set(unitKeys.subarray(order[u]! * slots, (order[u]! + 1) * slots), u * slots);
-    const dummies = keyAt.reduce((n, id) => n + (id < 0 ? 1 : 0), 0);
-    const dummyInputs = this.derivedRandom(digest, [DUMMY_DOMAIN])(dummies * UNIFORM_BYTES);
-    const inputs = new Uint8Array(elements * UNIFORM_BYTES);
-    for (let p = 0, d = 0; p < elements; p++) {
-      const id = keyAt[p]!;
-      const from =
-        id < 0
-          ? dummyInputs.subarray(d * UNIFORM_BYTES, ++d * UNIFORM_BYTES)
-          : keys.packed.subarray(id * UNIFORM_BYTES, (id + 1) * UNIFORM_BYTES);
-      inputs.set(from, p * UNIFORM_BYTES);
-    }
-    return {
-      count,
-      slots,
-      elements,
-      groupOf,
-      order,
-      keyAt,
-      digest,
-      blindRange: (from, to) => this.blindInputs(inputs.subarray(from * UNIFORM_BYTES, to * UNIFORM_BYTES)),
-    };
   }
 
   private async blindInputs(inputs: Uint8Array): Promise<Uint8Array> {
@@ -690,34 +580,11 @@ export class PsiParty implements Party {
     const { blindedSet, storedSet, suite, backend, workers } = this.opts;
     this.blinder ??= createBlinder({
       group: suite.name,
-      key: blindedSet?.copyKey() ?? storedSet?.copyKey() ?? suite.randomKey(this.derivedRandom(() => this.own!.digest(), [])),
+      key: blindedSet?.copyKey() ?? storedSet?.copyKey() ?? suite.randomKey(this.derive.key(() => this.own!.digest())),
       backend,
       workers,
     });
     return this.blinder;
-  }
-
-  /**
-   * Where the key (context empty) and the dummies come from: the CSPRNG, or a
-   * stream derived from `keySeed` and, with `keyFromItems`, the own set's digest.
-   */
-  private derivedRandom(digest: () => Uint8Array, context: readonly Uint8Array[]): (length: number) => Uint8Array {
-    const { keySeed, keyFromItems } = this.opts;
-    if (keySeed === undefined) return this.random;
-    const parts = [KEY_SEED_DOMAIN, keySeed];
-    if (keyFromItems) parts.push(digest());
-    return keyedSource(sha256(concatParts(parts)), context);
-  }
-
-  /**
-   * Where the sending order comes from: the CSPRNG, or with a `keySeed` a stream
-   * derived from it and the own set's digest, so that a repeated list is sent as
-   * the same bytes (a peer keying noise on them then answers with the same figure).
-   */
-  private orderRandom(digest: () => Uint8Array): (length: number) => Uint8Array {
-    const { keySeed } = this.opts;
-    if (keySeed === undefined) return this.random;
-    return keyedSource(sha256(concatParts([KEY_SEED_DOMAIN, keySeed, digest()])), [ORDER_DOMAIN]);
   }
 
   private async releaseKey(): Promise<void> {
@@ -728,92 +595,8 @@ export class PsiParty implements Party {
   }
 }
 
-/** A peer element the suite refuses, reported without its position (errors to a peer carry none). */
-function positionFree(e: unknown): never {
-  if (e instanceof PsiError && e.code === 'POINT_INVALID') {
-    throw new PsiError(
-      'POINT_INVALID',
-      'the peer sent an element that is no valid group element (not canonical, the identity or of small order)',
-      {
-        cause: e,
-      },
-    );
-  }
-  throw e;
-}
-
 function closedError(cause?: unknown): PsiError {
   return new PsiError('SESSION_CLOSED', 'the session was closed', cause === undefined ? undefined : { cause });
-}
-
-function checkChunk(offset: number, count: number, received: number, expected: number): void {
-  if (offset !== received) throw new PsiError('CHUNK_OFFSET', `chunk starts at element ${offset}, expected ${received}`);
-  if (count > expected - received) {
-    throw new PsiError('CHUNK_OVERFLOW', `chunk of ${count} elements exceeds the ${expected - received} still declared`);
-  }
-}
-
-/** Refuses a whole stream with a repeated element; the message names no position (errors carry none). */
-function rejectDuplicates(elements: Uint8Array, message: string): void {
-  if (findDuplicatePacked(elements, { width: ELEMENT_BYTES }) !== -1) throw new PsiError('PEER_DUPLICATE', message);
-}
-
-/**
- * Our rows as the peer returned them. In our order (`'intersection'`), elements
- * of the same key must come back equal and no other two may: a peer copying a
- * matched return over another row's would fake a match. Shuffled (`'size'`),
- * the peer's row order is unknown, so only the multiplicities are checked
- * against ours; a peer can then relabel keys that our rows share, which moves
- * the count by at most the rows sharing keys (docs/protocol.md, "Rows").
- */
-function checkReturnedRows(returned: Uint8Array, keyAt: Int32Array, inOrder: boolean): void {
-  const firstAt = new Map<number, number>();
-  const representatives = new Uint8Array(returned.length);
-  let n = 0;
-  for (let p = 0; p < keyAt.length; p++) {
-    const id = keyAt[p]!;
-    const first = id < 0 ? undefined : firstAt.get(id);
-    if (first === undefined) {
-      if (id >= 0) firstAt.set(id, p);
-      representatives.set(returned.subarray(p * ELEMENT_BYTES, (p + 1) * ELEMENT_BYTES), n++ * ELEMENT_BYTES);
-    } else if (inOrder && !sameBytes(elementAt(returned, p), elementAt(returned, first))) {
-      throw new PsiError('PEER_DUPLICATE', 'the peer returned one key two different ways');
-    }
-  }
-  if (inOrder) rejectDuplicates(representatives.subarray(0, n * ELEMENT_BYTES), 'the peer returned the same element twice');
-  else if (
-    !sameCounts(
-      multiplicities(prefixes(returned, ELEMENT_BYTES)),
-      multiplicities(BigUint64Array.from(keyAt, (id, p) => BigInt(id < 0 ? keyAt.length + p : id))),
-    )
-  ) {
-    throw new PsiError('PEER_DUPLICATE', 'the peer returned our rows with elements repeated other than ours');
-  }
-}
-
-function elementAt(packed: Uint8Array, p: number): Uint8Array {
-  return packed.subarray(p * ELEMENT_BYTES, (p + 1) * ELEMENT_BYTES);
-}
-
-/** How often each distinct value occurs, in ascending order of counts. */
-function multiplicities(values: BigUint64Array): Uint32Array {
-  const sorted = values.slice().sort();
-  const counts: number[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    if (i === 0 || sorted[i] !== sorted[i - 1]) counts.push(0);
-    counts[counts.length - 1]!++;
-  }
-  return Uint32Array.from(counts).sort();
-}
-
-function sameCounts(a: Uint32Array, b: Uint32Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** A thunk computed at most once. */
-function once<T>(compute: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: compute() }).v;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
