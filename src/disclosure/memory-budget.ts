@@ -1,5 +1,6 @@
 import { PsiError } from '../errors.js';
-import { toMicros, toRational, type Epsilon } from './epsilon.js';
+import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from './epsilon.js';
+import type { BudgetStatus } from './ledger.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
 
 /**
@@ -15,6 +16,10 @@ import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
  */
 export interface PrivacyBudget {
   charge(tokenId: string, epsilon: Epsilon, now?: number): Promise<unknown>;
+  /** Where `tokenId` stands at `now`: spent, remaining, and when the oldest charge stops counting. */
+  status(tokenId: string, now?: number): BudgetStatus | Promise<BudgetStatus>;
+  /** Length of the sliding window in ms, when the budget knows it (default 30 days). */
+  readonly windowMs?: number;
 }
 
 /**
@@ -29,23 +34,48 @@ export interface PrivacyBudget {
  * ```
  */
 export class MemoryBudget implements PrivacyBudget {
+  readonly windowMs: number;
   readonly #limit: number;
-  readonly #windowMs: number;
   readonly #charges = new Map<string, { at: number; micros: number }[]>();
 
   constructor(options: { budget?: Epsilon; windowMs?: number } = {}) {
     this.#limit = toMicros(toRational(options.budget ?? DEFAULT_BUDGET, 'budget'), 'down');
-    this.#windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+    this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   }
 
   async charge(tokenId: string, epsilon: Epsilon, now = Date.now()): Promise<void> {
     const micros = toMicros(toRational(epsilon), 'up');
-    const live = (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.#windowMs);
+    const live = (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.windowMs);
     const spent = live.reduce((sum, c) => sum + c.micros, 0);
     if (spent + micros > this.#limit) {
       throw new PsiError('BUDGET_EXCEEDED', `${tokenId} has spent its privacy budget for this window; another release would exceed it`);
     }
     live.push({ at: now, micros });
     this.#charges.set(tokenId, live);
+  }
+
+  /**
+   * Where `tokenId` stands at `now`, as `BudgetLedger.status` reports it.
+   *
+   * @example
+   * ```ts
+   * new MemoryBudget().status('acme').remaining; // 1
+   * ```
+   */
+  status(tokenId: string, now = Date.now()): BudgetStatus {
+    const live = (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.windowMs);
+    const spentMicros = live.reduce((sum, c) => sum + c.micros, 0);
+    const remainingMicros = Math.max(0, this.#limit - spentMicros);
+    const oldest = live.length === 0 ? null : Math.min(...live.map((c) => c.at));
+    return {
+      tokenId,
+      spentMicros,
+      budgetMicros: this.#limit,
+      remainingMicros,
+      spent: spentMicros / MICROS_PER_UNIT,
+      budget: this.#limit / MICROS_PER_UNIT,
+      remaining: remainingMicros / MICROS_PER_UNIT,
+      nextExpiry: oldest === null ? null : oldest + this.windowMs,
+    };
   }
 }
