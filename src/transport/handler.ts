@@ -208,9 +208,10 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
     }
     if (path === '/v1/sessions') {
       allow('POST');
+      // Checked before the body is read: a bad name costs nothing.
+      const audience = audienceOf(req);
       await outReady;
       const { body, frame } = await readFrameBody(req);
-      const audience = audienceOf(req);
       sendExchange(res, 201, await service.open(token, frame, body, relationshipOf(req.headers[RELATIONSHIP_HEADER]), audience));
       return;
     }
