@@ -57,6 +57,10 @@ export interface ServeOptions extends Partial<InputSpec> {
   corsOrigin?: string[];
   /** `--advertiser-values`: sum clients' encrypted columns (semi-honest clients only). */
   advertiserValues?: boolean;
+  /** `--audience-retention`: audiences not refreshed within this many ms are deleted; default 540 days. */
+  audienceRetention?: number;
+  /** `--min-audience`: smallest usable audience, decided on the released figure; default 100. */
+  minAudience?: number;
   /** `--value-bound`: per-user clamp of every `--values` column, or one per column; default 1,000 under a policy, none under exact. */
   valueBound?: number | Record<string, number>;
 }
@@ -140,6 +144,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.peerLearns === undefined ? {} : { peerLearns: opts.peerLearns }),
     ...(opts.disclosure === 'policy' ? { policy: policyOf(opts) } : {}),
     ...(opts.minItems === undefined ? {} : { minItems: opts.minItems }),
+    ...(opts.audienceRetention === undefined ? {} : { audienceRetentionMs: opts.audienceRetention }),
+    ...(opts.minAudience === undefined ? {} : { minAudience: opts.minAudience }),
     ...(opts.stateDir === undefined ? {} : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
     ...(opts.budget === undefined ? {} : { budgetEpsilon: opts.budget }),
     ...(opts.store === undefined ? { keyRotation: opts.keyRotation ?? (opts.disclosure === 'policy' ? DAY_MS : 'session') } : {}),

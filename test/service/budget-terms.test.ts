@@ -18,7 +18,9 @@ describe('the budget people can see', () => {
       expect(open.budget).toBeUndefined();
       expect((await raw(service.url, 'GET', '/v1/terms', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
       const terms = async () =>
-        (await raw(service.url, 'GET', '/v1/terms', { headers: { authorization: `Bearer ${token}` } })).json().budget;
+        (await raw(service.url, 'GET', '/v1/terms', { headers: { authorization: `Bearer ${token}` } })).json().budget as {
+          nextCreditAt: string;
+        };
       expect(await terms()).toEqual({
         spent: 0,
         remaining: 1,
