@@ -9,6 +9,7 @@ import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transp
 import { loadTokensFile } from '../service/tokens.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
+import { formatDuration } from '../service/budget-view.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -178,6 +179,15 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     io.err(
       'WARNING: --disclosure exact makes this service a membership oracle: a client can test whether any one identifier is a user. ' +
         'It is secure only against honest-but-curious clients (docs/privacy.md).\n',
+    );
+  }
+  if (terms.learn === 'intersection') {
+    const retention =
+      opts.audienceRetention === undefined
+        ? 'kept until deleted'
+        : `deleted ${formatDuration(opts.audienceRetention)} after their last update`;
+    io.err(
+      `audiences ${opts.out === undefined ? 'in memory only (no --out)' : `in ${opts.out}/audiences`}, ${retention}; usable from ${terms.minAudience} on the released figure\n`,
     );
   }
   if (terms.values !== undefined) {

@@ -706,7 +706,7 @@ export class SessionService {
         sessionId: session.id,
         tokenId: session.tokenId,
         learn: this.learn,
-        peerLearns: this.peerLearns,
+        peerLearns: target?.mode === 'remove' ? 'none' : this.peerLearns,
         items: outcome.ownSize,
         rows: lease.store?.manifest.items ?? this.#opts.items!.length,
         peerSize: outcome.peerSize,
