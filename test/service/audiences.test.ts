@@ -8,6 +8,9 @@ import { PsiError } from '../../src/errors.js';
 import { fileAudienceStore } from '../../src/service/audiences/file-records.js';
 import { audienceFileName } from '../../src/service/audiences/name.js';
 import { parseTokens } from '../../src/service/tokens.js';
+import { matchWith } from '../../src/transport/client.js';
+import type { HttpPort } from '../../src/transport/http-port.js';
+import { nodePort } from '../../src/transport/http-request.js';
 import { matchOverHttp } from '../../src/transport/match-over-http.js';
 import { startPsiServer, type PsiServer, type PsiServerOptions } from '../../src/transport/server.js';
 import { codeOf } from '../protocol/helpers.js';
@@ -210,6 +213,33 @@ describe('named audiences over HTTP', () => {
       expect(reply.status).toBe(400);
       expect(reply.json().code).toBe('AUDIENCE_NAME_INVALID');
       expect((await raw(service.url, 'GET', `/v1/audiences/${'x'.repeat(101)}`)).json().code).toBe('AUDIENCE_NAME_INVALID');
+    });
+  });
+
+  it('accepts a remove session only when the client learns none, and audiences only when the service learns who matched', async () => {
+    await withService({}, async (service) => {
+      await match(service.url, users.slice(0, 5), 'A', 'replace');
+      // A client that asks for the released figure while its header says remove is refused before any blinding.
+      const inner = nodePort();
+      const lying: HttpPort = {
+        request: (method, url, init) =>
+          inner.request(method, url, {
+            ...init,
+            headers: 'blindjoin-audience-mode' in init.headers ? { ...init.headers, 'blindjoin-audience-mode': 'remove' } : init.headers,
+          }),
+        close: () => inner.close(),
+      };
+      try {
+        const e = await matchWith(lying, { server: service.url, items: users, workers: 1, retries: 0, audience: { name: 'A' } }).catch(
+          (x: unknown) => x,
+        );
+        expect((e as PsiError).code).toBe('MODE_MISMATCH');
+      } finally {
+        lying.close();
+      }
+    });
+    await withService({ disclosure: 'exact', learn: 'size', peerLearns: 'size' }, async (service) => {
+      expect(await codeOf(() => match(service.url, users, 'A', 'replace'))).toBe('AUDIENCE_UNAVAILABLE');
     });
   });
 
