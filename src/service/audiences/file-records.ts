@@ -59,6 +59,20 @@ async function entries(dir: string): Promise<string[]> {
   }
 }
 
+/** The name a file name encodes, or none for a file this store did not write (temporary files start with `.`). */
+function decodedOrNone(file: string): string[] {
+  if (file.startsWith('.') || audienceFileName(safeDecode(file)) !== file) return [];
+  return [decodeAudienceName(file)];
+}
+
+function safeDecode(file: string): string {
+  try {
+    return decodeURIComponent(file);
+  } catch {
+    return '';
+  }
+}
+
 const failed = (what: string, e: unknown) => new PsiError('AUDIENCE_WRITE_FAILED', `cannot ${what}: ${(e as Error).message}`, { cause: e });
 
 /**
@@ -137,10 +151,10 @@ export function fileAudienceRecords(out: string, options: Pick<FileAudienceOptio
     },
     async names(tokenId) {
       const files = await entries(metaDir(tokenId));
-      return files.filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => decodeAudienceName(f.slice(0, -'.json'.length)));
+      return files.filter((f) => f.endsWith('.json')).flatMap((f) => decodedOrNone(f.slice(0, -'.json'.length)));
     },
     async tokens() {
-      return (await entries(join(out, 'audience-meta'))).filter((f) => !f.startsWith('.')).map((f) => decodeURIComponent(f));
+      return (await entries(join(out, 'audience-meta'))).flatMap(decodedOrNone);
     },
     async log(entry) {
       try {

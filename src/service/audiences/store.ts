@@ -127,15 +127,21 @@ export class RetainedAudiences implements AudienceStore {
 
   async expire(now = Date.now()): Promise<number> {
     let expired = 0;
+    let failure: Error | undefined;
     for (const tokenId of await this.#records.tokens()) {
       for (const name of await this.#records.names(tokenId)) {
+        // One unreadable audience must not keep the others from expiring: the first failure is thrown at the end.
         const gone = await this.#exclusive(tokenId, name, async () => {
           const audience = await this.#records.load(tokenId, name);
           return audience !== undefined && (await this.#live(tokenId, name, now)) === undefined;
+        }).catch((e: unknown) => {
+          failure ??= e instanceof Error ? e : new PsiError('AUDIENCE_CORRUPT', String(e));
+          return false;
         });
         if (gone) expired++;
       }
     }
+    if (failure !== undefined) throw failure;
     return expired;
   }
 
