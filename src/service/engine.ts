@@ -600,8 +600,9 @@ export class SessionService {
     }
     // An empty or tiny set makes the service blind its whole set for a membership test, not a match.
     // A remove session tells the client nothing, so one erasure request may name a single person.
-    if (itemCount < this.#minItems && !remove && (this.learn !== 'none' || this.peerLearns !== 'none')) {
-      throw new PsiError('TOO_FEW_ITEMS', `the client declares ${itemCount} distinct items; this service needs at least ${this.#minItems}`);
+    const least = remove ? 1 : this.#minItems;
+    if (itemCount < least && (this.learn !== 'none' || this.peerLearns !== 'none')) {
+      throw new PsiError('TOO_FEW_ITEMS', `the client declares ${itemCount} distinct items; this service needs at least ${least}`);
     }
     if (this.#store.tokenFull(token.id)) {
       throw new PsiError('TOKEN_BUSY', `${token.id} has as many sessions in progress as it may; finish one first`);
