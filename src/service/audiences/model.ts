@@ -79,7 +79,14 @@ export interface AudienceUpdate {
   at: number;
 }
 
-/** History entries kept per audience (the change log keeps all). */
+/**
+ * History entries kept per audience (the change log keeps all).
+ *
+ * @example
+ * ```ts
+ * audience.history.length <= MAX_HISTORY; // true
+ * ```
+ */
 export const MAX_HISTORY = 100;
 
 const keyOf = (cells: readonly string[]) => JSON.stringify(cells);

@@ -1,6 +1,13 @@
 import { PsiError } from '../../errors.js';
 
-/** Longest audience name, in characters (code points). */
+/**
+ * Longest audience name, in characters (code points).
+ *
+ * @example
+ * ```ts
+ * [...name].length <= MAX_AUDIENCE_NAME; // true for every valid name
+ * ```
+ */
 export const MAX_AUDIENCE_NAME = 100;
 
 /**
@@ -14,7 +21,14 @@ export const MAX_AUDIENCE_NAME = 100;
  */
 export type AudienceMode = 'replace' | 'add' | 'remove';
 
-/** Every {@link AudienceMode}, the default first. */
+/**
+ * Every {@link AudienceMode}, the default first.
+ *
+ * @example
+ * ```ts
+ * new Option('--audience-mode <mode>').choices(AUDIENCE_MODES);
+ * ```
+ */
 export const AUDIENCE_MODES: readonly AudienceMode[] = ['replace', 'add', 'remove'];
 
 /**
