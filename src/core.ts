@@ -31,6 +31,7 @@ export {
   ConnectionError,
   matchWith,
   ServiceError,
+  type MatchAudience,
   type MatchOverHttpOptions,
   type MatchOverHttpResult,
   type MatchProgress,

@@ -127,6 +127,14 @@ export const ERROR_CODES = {
   SESSION_STALLED: { status: 502, meaning: 'the service announces frames but sends none' },
   ABORTED: { status: 499, meaning: 'the caller aborted the session' },
 
+  // Audiences and budgets people can see (docs/audiences.md).
+  AUDIENCE_NAME_INVALID: { status: 400, meaning: 'an audience name is not 1-100 printable characters (percent-encoded UTF-8 over HTTP)' },
+  AUDIENCE_MODE_INVALID: { status: 400, meaning: "an audience mode is not 'replace', 'add' or 'remove'" },
+  AUDIENCE_NOT_FOUND: { status: 404, meaning: "no such audience of this token (never created, deleted, expired, or another token's)" },
+  AUDIENCE_UNAVAILABLE: { status: 409, meaning: 'the service does not learn the intersection, so it keeps no audiences' },
+  AUDIENCE_WRITE_FAILED: { status: 500, meaning: 'an audience or the audience change log cannot be written (the old audience is kept)' },
+  AUDIENCE_CORRUPT: { status: 500, meaning: 'the files of an audience cannot be read back' },
+
   // Disclosure policy and privacy budget (docs/privacy.md).
   POLICY_INVALID: {
     status: 400,

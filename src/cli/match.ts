@@ -4,7 +4,9 @@ import { PsiError } from '../errors.js';
 import { advertiserSecret, defaultKeyFile } from '../transport/advertiser-key.js';
 import { describeReleased } from '../disclosure/release.js';
 import type { Aggregates } from '../measurement/types.js';
-import type { MatchOverHttpOptions } from '../transport/client.js';
+import type { MatchAudience, MatchOverHttpOptions } from '../transport/client.js';
+import type { AudienceMode } from '../service/audiences/name.js';
+import type { TermsBudget } from '../service/budget-view.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { BackendChoice } from '../group/load.js';
@@ -48,6 +50,10 @@ export interface MatchOptions extends InputSpec {
   keyFile?: string;
   /** A relationship of this name with the service's store: one key for every list, so later sessions skip what it kept. */
   relationship?: string;
+  /** `--audience`: keep the matched users as this named audience on the platform. */
+  audience?: string;
+  /** `--audience-mode`: `replace` (default), `add` or `remove`. */
+  audienceMode?: AudienceMode;
 }
 
 /**
@@ -84,6 +90,10 @@ export interface MatchReport {
   rejected: number;
   rejectedRows: { line: number; code: string; reason: string }[];
   elapsedMs: number;
+  /** Under a policy: where your privacy budget stands after the session (`GET /v1/terms`). */
+  budget?: TermsBudget;
+  /** With `--audience`: the audience as the service shows it after the session. */
+  audience?: MatchAudience;
 }
 
 /**
@@ -124,6 +134,7 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
       ...(opts.relationship === undefined ? { keySeed } : { relationship: { id: opts.relationship, keySeed } }),
       ...(stop === undefined ? {} : { signal: stop }),
       ...(measure === undefined ? {} : { measure }),
+      ...(opts.audience === undefined ? {} : { audience: { name: opts.audience, mode: opts.audienceMode ?? 'replace' } }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),
     });
   } finally {
@@ -154,6 +165,8 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
     rejected: input.rejected.length,
     rejectedRows: input.rejected,
     elapsedMs: Math.round(performance.now() - started),
+    ...(result.budget === undefined ? {} : { budget: result.budget }),
+    ...(result.audience === undefined ? {} : { audience: result.audience }),
   };
   io.out(opts.json ? `${JSON.stringify(report)}\n` : describe(report));
   return report;
@@ -197,6 +210,19 @@ function inBoth(r: MatchReport): string {
   return `  in both:        ${r.size.toLocaleString('en-US')} (${r.items === 0 ? 0 : ((100 * r.size) / r.items).toFixed(1)}% of yours)`;
 }
 
+/** The audience line of the human output. */
+function audienceLine(a: MatchAudience): string {
+  const size = a.users === undefined ? '' : a.users === null ? ', size withheld' : `, about ${a.users.toLocaleString('en-US')} users`;
+  const usable = a.usable === undefined ? '' : a.usable ? ', usable for targeting' : ', not usable yet (too small)';
+  return `  audience:       ${JSON.stringify(a.name)} (${a.mode})${size}${usable}`;
+}
+
+/** The budget line of the human output: releases left before matching again. */
+function budgetLine(b: TermsBudget): string {
+  const next = b.nextCreditAt === null ? '' : `; more from ${b.nextCreditAt}`;
+  return `  budget:         ${b.releasesLeft} releases left (${b.remaining} of ${b.budget} epsilon per ${b.window}${next})`;
+}
+
 function describe(r: MatchReport): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const lines = [
@@ -208,6 +234,8 @@ function describe(r: MatchReport): string {
   ];
   if (r.output !== undefined) lines.push(`  matched rows:   ${n(r.matched!)} written to ${r.output}`);
   else if (r.matches !== undefined) lines.push(`  matched rows:   ${n(r.matched!)}`, matchedRowsCsv(r.matches).trimEnd());
+  if (r.audience !== undefined) lines.push(audienceLine(r.audience));
+  if (r.budget !== undefined) lines.push(budgetLine(r.budget));
   lines.push(`  elapsed:        ${(r.elapsedMs / 1000).toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,9 @@ import { hashCommand, type HashOptions } from './hash.js';
 import { MATCH_TYPES } from './input.js';
 import type { CliIo } from './io.js';
 import { matchCommand, type MatchOptions } from './match.js';
+import { audiencesDelete, audiencesList, audiencesShow, type AudiencesOptions } from './audiences.js';
+import { budgetReset, budgetShow, type BudgetCommandOptions } from './budget.js';
+import { AUDIENCE_MODES } from '../service/audiences/name.js';
 import {
   BACKEND_CHOICES,
   GROUP_CHOICES,
@@ -120,7 +123,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     )
     .option(
       '--min-items <n>',
-      'fewest distinct items a client must bring (default 1000 under a policy, 1 under exact)',
+      'fewest distinct items a client must bring (default 100 under a policy, 1 under exact)',
       intIn(1, 0xffff_ffff),
     )
     .option('--epsilon <e>', 'privacy loss of one released figure (default 0.25)', parsePositiveNumber)
@@ -164,6 +167,19 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .option(
       '--advertiser-values',
       "sum clients' encrypted value columns under a policy too (private against semi-honest clients only; always on under --disclosure exact)",
+    )
+    .addOption(
+      new Option(
+        '--audience-retention <duration>',
+        'delete an audience not refreshed within this long (checked at start, hourly and on access)',
+      )
+        .argParser(parseDuration)
+        .default(540 * 86_400_000, '540d'),
+    )
+    .option(
+      '--min-audience <n>',
+      'smallest audience usable for targeting, decided on the released (noised) figure (default 100)',
+      intIn(1, Number.MAX_SAFE_INTEGER),
     )
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
     .option('--ui', "serve the advertiser's page (match a CSV in the browser) at the service's URL")
@@ -222,6 +238,12 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       'keep a relationship with a service that has a store: one key for every list, so later sessions skip what it kept',
     )
     .option('--output <file>', 'write the matched rows here when you learn the intersection')
+    .option('--audience <name>', 'keep the matched users as your named audience on the platform (1-100 printable characters)')
+    .addOption(
+      new Option('--audience-mode <mode>', "'replace' its members, 'add' to them, or 'remove' them (releases nothing, costs no budget)")
+        .choices(AUDIENCE_MODES)
+        .default('replace'),
+    )
     .addOption(new Option('--timeout <duration>', 'timeout of one HTTP request').argParser(parseDuration).default(300_000, '5m'))
     .option('--retries <n>', 'retries of one request after network errors, timeouts and 5xx', intIn(0, 100), 4)
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
@@ -230,6 +252,48 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .action(async (opts: MatchOptions) => {
       await matchCommand({ ...opts, token: opts.token ?? process.env.BLINDJOIN_TOKEN }, io, stop);
     });
+
+  const audiences = program.command('audiences').description("your named audiences on a platform's service (the advertiser's side)");
+  const audienceFlags = (cmd: Command) =>
+    cmd
+      .requiredOption('--server <url>', 'base URL of the service')
+      .option('--token <token>', 'bearer token from the platform (default: $BLINDJOIN_TOKEN)')
+      .option('--json', 'print JSON instead of text', false)
+      .addOption(new Option('--timeout <duration>', 'timeout of the request').argParser(parseDuration).default(30_000, '30s'));
+  const withToken = (opts: AudiencesOptions): AudiencesOptions => ({ ...opts, token: opts.token ?? process.env.BLINDJOIN_TOKEN });
+  audienceFlags(audiences.command('list').description('list your audiences')).action(async (opts: AudiencesOptions) => {
+    await audiencesList(withToken(opts), io);
+  });
+  audienceFlags(audiences.command('show').description('show one audience and its history').argument('<name>')).action(
+    async (name: string, opts: AudiencesOptions) => {
+      await audiencesShow(name, withToken(opts), io);
+    },
+  );
+  audienceFlags(audiences.command('delete').description('delete one audience').argument('<name>')).action(
+    async (name: string, opts: AudiencesOptions) => {
+      await audiencesDelete(name, withToken(opts), io);
+    },
+  );
+
+  const budget = program.command('budget').description("the privacy budgets in a service's state directory (the operator's side)");
+  const budgetFlags = (cmd: Command) =>
+    cmd
+      .requiredOption('--state-dir <dir>', "the service's --state-dir")
+      .option('--token-id <id>', 'one token (default: every token in the ledger)')
+      .option('--json', 'print JSON instead of text', false)
+      .option('--budget <e>', "the service's --budget (default 1)", parsePositiveNumber)
+      .addOption(
+        new Option('--budget-window <duration>', "the service's --budget-window").argParser(parseDuration).default(30 * 86_400_000, '30d'),
+      )
+      .option('--epsilon <e>', "the service's --epsilon, for releases left (default 0.25)", parsePositiveNumber);
+  budgetFlags(budget.command('show').description('where each token stands')).action(async (opts: BudgetCommandOptions) => {
+    await budgetShow(opts, io);
+  });
+  budgetFlags(budget.command('reset').description('forget the charges of a token (or all), with a line in budget-audit.jsonl')).action(
+    async (opts: BudgetCommandOptions) => {
+      await budgetReset(opts, io);
+    },
+  );
 
   program
     .command('hash')

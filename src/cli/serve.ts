@@ -9,6 +9,7 @@ import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transp
 import { loadTokensFile } from '../service/tokens.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
+import { formatDuration } from '../service/budget-view.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -57,6 +58,10 @@ export interface ServeOptions extends Partial<InputSpec> {
   corsOrigin?: string[];
   /** `--advertiser-values`: sum clients' encrypted columns (semi-honest clients only). */
   advertiserValues?: boolean;
+  /** `--audience-retention`: audiences not refreshed within this many ms are deleted; default 540 days. */
+  audienceRetention?: number;
+  /** `--min-audience`: smallest usable audience, decided on the released figure; default 100. */
+  minAudience?: number;
   /** `--value-bound`: per-user clamp of every `--values` column, or one per column; default 1,000 under a policy, none under exact. */
   valueBound?: number | Record<string, number>;
 }
@@ -140,6 +145,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.peerLearns === undefined ? {} : { peerLearns: opts.peerLearns }),
     ...(opts.disclosure === 'policy' ? { policy: policyOf(opts) } : {}),
     ...(opts.minItems === undefined ? {} : { minItems: opts.minItems }),
+    ...(opts.audienceRetention === undefined ? {} : { audienceRetentionMs: opts.audienceRetention }),
+    ...(opts.minAudience === undefined ? {} : { minAudience: opts.minAudience }),
     ...(opts.stateDir === undefined ? {} : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
     ...(opts.budget === undefined ? {} : { budgetEpsilon: opts.budget }),
     ...(opts.store === undefined ? { keyRotation: opts.keyRotation ?? (opts.disclosure === 'policy' ? DAY_MS : 'session') } : {}),
@@ -172,6 +179,15 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     io.err(
       'WARNING: --disclosure exact makes this service a membership oracle: a client can test whether any one identifier is a user. ' +
         'It is secure only against honest-but-curious clients (docs/privacy.md).\n',
+    );
+  }
+  if (terms.learn === 'intersection') {
+    const retention =
+      opts.audienceRetention === undefined
+        ? 'kept until deleted'
+        : `deleted ${formatDuration(opts.audienceRetention)} after their last update`;
+    io.err(
+      `audiences ${opts.out === undefined ? 'in memory only (no --out)' : `in ${opts.out}/audiences`}, ${retention}; usable from ${terms.minAudience} on the released figure\n`,
     );
   }
   if (terms.values !== undefined) {

@@ -250,6 +250,43 @@ export class BudgetLedger {
   }
 
   /**
+   * The ids of every token the ledger holds charges or item counts of.
+   *
+   * @example
+   * ```ts
+   * ledger.tokenIds(); // ['acme', 'globex']
+   * ```
+   */
+  tokenIds(): string[] {
+    return [...this.#tokens.keys()].sort();
+  }
+
+  /**
+   * Forgets every epsilon charge of `tokenId` (the operator's `budget reset`;
+   * its item count for today stays) and resolves with its status before the
+   * reset, once the ledger is on disk. The caller keeps the audit record.
+   *
+   * @example
+   * ```ts
+   * const before = await ledger.reset('acme');
+   * before.spent; // what acme had spent in the window
+   * ```
+   */
+  async reset(tokenId: string, now: number = Date.now()): Promise<BudgetStatus> {
+    checkToken(tokenId);
+    checkTime(now);
+    return await this.#exclusive(async () => {
+      const before = this.status(tokenId, now);
+      const state = this.#tokens.get(tokenId);
+      if (state !== undefined) {
+        state.releases = [];
+        await this.#persist();
+      }
+      return before;
+    });
+  }
+
+  /**
    * Charges `items` to `tokenId`'s item quota for the UTC day of `now` if they
    * fit within `limit`; resolves whether they did, once persisted. The same
    * contract as `DailyQuota.charge`, surviving restarts.

@@ -1,5 +1,6 @@
 import { PsiError } from '../errors.js';
-import { toMicros, toRational, type Epsilon } from './epsilon.js';
+import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from './epsilon.js';
+import type { BudgetStatus } from './ledger.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
 import { settleReleases } from './settle.js';
 
@@ -16,6 +17,8 @@ import { settleReleases } from './settle.js';
  */
 export interface PrivacyBudget {
   charge(tokenId: string, epsilon: Epsilon, now?: number): Promise<unknown>;
+  /** Where `tokenId` stands at `now`: spent, remaining, and when the oldest charge stops counting. */
+  status(tokenId: string, now?: number): BudgetStatus | Promise<BudgetStatus>;
   /**
    * Optional: settles a session's charges (`epsilon` in all) once its figures
    * were released with noise keyed on `seed` (hex): gives them back, resolving
@@ -23,6 +26,8 @@ export interface PrivacyBudget {
    * repeat, answered with the same figures). Without it every session is charged.
    */
   settle?(tokenId: string, seed: string, epsilon: Epsilon, now?: number): Promise<boolean>;
+  /** Length of the sliding window in ms, when the budget knows it (default 30 days). */
+  readonly windowMs?: number;
 }
 
 /**
@@ -37,13 +42,13 @@ export interface PrivacyBudget {
  * ```
  */
 export class MemoryBudget implements PrivacyBudget {
+  readonly windowMs: number;
   readonly #limit: number;
-  readonly #windowMs: number;
   readonly #charges = new Map<string, { at: number; epsilonMicros: number; seed?: string }[]>();
 
   constructor(options: { budget?: Epsilon; windowMs?: number } = {}) {
     this.#limit = toMicros(toRational(options.budget ?? DEFAULT_BUDGET, 'budget'), 'down');
-    this.#windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+    this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   }
 
   async charge(tokenId: string, epsilon: Epsilon, now = Date.now()): Promise<void> {
@@ -64,7 +69,32 @@ export class MemoryBudget implements PrivacyBudget {
     return repeat;
   }
 
+  /**
+   * Where `tokenId` stands at `now`, as `BudgetLedger.status` reports it.
+   *
+   * @example
+   * ```ts
+   * new MemoryBudget().status('acme').remaining; // 1
+   * ```
+   */
+  status(tokenId: string, now = Date.now()): BudgetStatus {
+    const live = this.#live(tokenId, now);
+    const spentMicros = live.reduce((sum, c) => sum + c.epsilonMicros, 0);
+    const remainingMicros = Math.max(0, this.#limit - spentMicros);
+    const oldest = live.length === 0 ? null : Math.min(...live.map((c) => c.at));
+    return {
+      tokenId,
+      spentMicros,
+      budgetMicros: this.#limit,
+      remainingMicros,
+      spent: spentMicros / MICROS_PER_UNIT,
+      budget: this.#limit / MICROS_PER_UNIT,
+      remaining: remainingMicros / MICROS_PER_UNIT,
+      nextExpiry: oldest === null ? null : oldest + this.windowMs,
+    };
+  }
+
   #live(tokenId: string, now: number) {
-    return (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.#windowMs);
+    return (this.#charges.get(tokenId) ?? []).filter((c) => now - c.at < this.windowMs);
   }
 }

@@ -22,6 +22,10 @@ import { createResponderSets, type KeyRotation, type ResponderSets } from './key
 import type { MatchedRow, SessionResult } from './result.js';
 import { SessionStore, type Batch, type Session } from './session-store.js';
 import type { StoreSets } from './store-sets.js';
+import { Audiences } from './audiences/audiences.js';
+import type { AudienceTarget } from './audiences/name.js';
+import { memoryAudienceRecords, RetainedAudiences, type AudienceStore } from './audiences/store.js';
+import { budgetView, type TermsBudget } from './budget-view.js';
 import type { TokenEntry } from './tokens.js';
 
 /**
@@ -88,8 +92,14 @@ export interface SessionServiceOptions {
   disclosure?: 'policy' | 'exact';
   /** The disclosure policy of released figures; defaults in docs/privacy.md. */
   policy?: DisclosurePolicy;
-  /** Fewest distinct items a client must bring; default 1,000 under a policy, 1 otherwise. */
+  /** Fewest distinct items a client must bring; default 100 under a policy, 1 otherwise. */
   minItems?: number;
+  /** Where named audiences are kept (docs/audiences.md); default in memory, forgotten on restart. */
+  audiences?: AudienceStore;
+  /** Audiences not refreshed within this many ms are deleted (default audience store only); default never. */
+  audienceRetentionMs?: number;
+  /** Smallest audience that is usable for targeting, decided on the released figure; default 100. */
+  minAudience?: number;
   /** Where each release is charged; default a {@link MemoryBudget} of epsilon 1 per 30 days (forgotten on restart). */
   budget?: PrivacyBudget;
   /** PRF key of consistent noise (32 bytes); default drawn at start, so answers stay consistent until a restart. */
@@ -200,13 +210,22 @@ export interface ServiceTerms {
   values?: Record<string, number>;
   /** Whether the service sums a client's encrypted value columns. */
   advertiserValues: boolean;
+  /** The platform's number of users: rows (users) of its input, or a store's stored identifiers; never identifiers of several columns. */
+  users: number;
+  /** Smallest audience that is usable for targeting (decided on the released figure). */
+  minAudience: number;
+  /** Whether calls need a bearer token (the service has a tokens file); set by the HTTP handler. */
+  tokenRequired?: boolean;
+  /** With a token under a policy: where its privacy budget stands. */
+  budget?: TermsBudget;
 }
 
 const DEFAULTS = {
   maxItems: 10_000_000,
   maxSessions: 16,
   sessionsPerDay: 1_000,
-  minItems: 1_000,
+  minItems: 100,
+  minAudience: 100,
   idleTimeoutMs: 120_000,
   sessionTtlMs: 3_600_000,
   responseBytes: 8 << 20,
@@ -245,6 +264,8 @@ export class SessionService {
   readonly learn: Reveal;
   readonly peerLearns: Reveal;
   readonly terms: ServiceTerms;
+  /** The named audiences of every token (docs/audiences.md). */
+  readonly audiences: Audiences;
   readonly #opts: SessionServiceOptions;
   readonly #policy: DisclosurePolicy | undefined;
   readonly #budget: PrivacyBudget;
@@ -262,6 +283,8 @@ export class SessionService {
   #closing = false;
   /** Rows a released figure counted, by session, for its result. */
   readonly #countedRows = new WeakMap<Session, { user: string; row: MatchedRow }[]>();
+  /** The audience each session updates, when its HELLO named one. */
+  readonly #audienceOf = new WeakMap<Session, AudienceTarget>();
 
   constructor(opts: SessionServiceOptions) {
     if (typeof opts !== 'object' || opts === null) throw new PsiError('OPTIONS_INVALID', 'options must be an object');
@@ -326,7 +349,14 @@ export class SessionService {
       ...(opts.values === undefined ? {} : { values: Object.fromEntries(Object.entries(opts.values).map(([n, c]) => [n, c.bound])) }),
       // Exact disclosure is a membership oracle already: the semi-honest caveat of advertiser values takes nothing more from it.
       advertiserValues: opts.advertiserValues ?? (disclosure === 'exact' && opts.items !== undefined),
+      users: usersOf(opts),
+      minAudience: optionalIntegerIn(opts.minAudience, 'minAudience', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.minAudience),
     };
+    const retention = opts.audienceRetentionMs === undefined ? {} : { retentionMs: opts.audienceRetentionMs };
+    this.audiences = new Audiences(opts.audiences ?? new RetainedAudiences(memoryAudienceRecords(), retention), {
+      policy: disclosure === 'policy',
+      minAudience: this.terms.minAudience,
+    });
     this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
     this.#responseBytes = optionalIntegerIn(opts.responseBytes, 'responseBytes', 1, 1 << 30, DEFAULTS.responseBytes);
@@ -359,7 +389,13 @@ export class SessionService {
    * answers a retried HELLO from the cache. Refusals before any work cost the
    * client nothing.
    */
-  async open(token: TokenEntry, frame: Frame, body: Uint8Array, relationship?: RelationshipRef): Promise<Exchange> {
+  async open(
+    token: TokenEntry,
+    frame: Frame,
+    body: Uint8Array,
+    relationship?: RelationshipRef,
+    audience?: AudienceTarget,
+  ): Promise<Exchange> {
     if (frame.type !== 'hello' || frame.seq !== 0) {
       throw new PsiError('UNEXPECTED_FRAME', `a session starts with hello frame 0, got ${frame.type} frame ${frame.seq}`);
     }
@@ -376,17 +412,20 @@ export class SessionService {
       });
       return this.#exchange(existing, batch);
     }
+    const target = audience === undefined ? undefined : await this.#checkAudience(token, audience);
+    const remove = target?.mode === 'remove';
     if (this.#closing) throw new PsiError('SERVICE_CLOSING', 'the service is shutting down');
     if (this.#store.full) throw new PsiError('SERVICE_BUSY', 'too many sessions in progress; retry later');
     const hello = decodeHandshake(frame.payload);
-    this.#check(token, hello);
+    this.#check(token, hello, remove);
     // Quotas count elements, the work a session costs: rows of several keys cost one element per slot.
     const itemCount = handshakeElements(hello);
     // Registered before the first await, so that concurrent HELLOs of one token count against its limits.
     const session = this.#store.add(id, token.id);
+    if (target !== undefined) this.#audienceOf.set(session, target);
     try {
-      await this.#charge(token, itemCount);
-      if (this.terms.policy !== undefined) session.releasesCharged = 1;
+      await this.#charge(token, itemCount, remove);
+      if (this.terms.policy !== undefined && !remove) session.releasesCharged = 1;
     } catch (e) {
       this.#store.remove(session);
       throw e;
@@ -398,7 +437,10 @@ export class SessionService {
         // A relationship needs a store to keep the set in, and a client that does not join itself (it keeps nothing):
         // otherwise the session runs in full.
         // It also needs the set returned in order (the service learns 'intersection'), to keep each segment's part.
-        if (relationship !== undefined && store !== undefined && this.learn === 'intersection' && !learnsCount(this.peerLearns)) {
+        // A remove session releases nothing: the client learns 'none', with no figure and no value column.
+        const peerLearns = remove ? 'none' : this.peerLearns;
+        const policy = remove ? undefined : this.#policy;
+        if (relationship !== undefined && store !== undefined && this.learn === 'intersection' && !learnsCount(peerLearns)) {
           session.relationship = await openRelationship(store, token.id, relationship);
         }
         const { group, backend, workers, chunkItems } = this.#opts;
@@ -408,17 +450,17 @@ export class SessionService {
             role: 'responder',
             ...(session.relationship === undefined ? session.lease.source : { storedSet: session.relationship.set }),
             learn: this.learn,
-            peerLearns: this.peerLearns,
+            peerLearns,
             maxPeerItems: this.#maxItems,
             group,
             backend,
             workers,
             chunkItems,
-            ...(this.#policy === undefined
+            ...(policy === undefined
               ? {}
               : {
                   disclosure: {
-                    policy: this.#policy,
+                    policy,
                     // One user counts once however many of its identifiers matched: the sensitivity stays 1.
                     countMatches: async (matches: readonly number[]) => {
                       const rows = await this.#rowsOf(session, matches);
@@ -438,23 +480,25 @@ export class SessionService {
                   },
                 }),
           },
-          {
-            // Value columns come with the items path only (serve --values reads them from the input file).
-            ...(this.#opts.values === undefined ? {} : { columns: this.#opts.values, personOf: (i: number) => this.#rowOf(i).line }),
-            encryptedColumns: this.terms.advertiserValues,
-            ...(this.#policy === undefined
-              ? {}
-              : {
-                  policy: this.#policy,
-                  // One debit per figure, before any is computed; like the count's, never refunded.
-                  charge: async (figures) => {
-                    for (let k = 0; k < figures; k++) {
-                      await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy!.epsilon);
-                      session.releasesCharged = (session.releasesCharged ?? 0) + 1;
-                    }
-                  },
-                }),
-          },
+          remove
+            ? {}
+            : {
+                // Value columns come with the items path only (serve --values reads them from the input file).
+                ...(this.#opts.values === undefined ? {} : { columns: this.#opts.values, personOf: (i: number) => this.#rowOf(i).line }),
+                encryptedColumns: this.terms.advertiserValues,
+                ...(this.#policy === undefined
+                  ? {}
+                  : {
+                      policy: this.#policy,
+                      // One debit per figure, before any is computed; settled with the count's (free repeats).
+                      charge: async (figures) => {
+                        for (let k = 0; k < figures; k++) {
+                          await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy!.epsilon);
+                          session.releasesCharged = (session.releasesCharged ?? 0) + 1;
+                        }
+                      },
+                    }),
+              },
         );
         if (session.lease.store !== undefined) session.party.deferOwnFrames();
         const rel = session.relationship;
@@ -522,16 +566,40 @@ export class SessionService {
   /** Refuses new sessions, drops live ones and zeroises every key. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.audiences.close();
     this.#store.close();
     this.#sets.close();
   }
 
+  /**
+   * Where `token`'s privacy budget stands, under a policy (`GET /v1/terms`).
+   *
+   * @example
+   * ```ts
+   * (await service.budgetOf(token))?.releasesLeft; // 4 for a fresh token at the defaults
+   * ```
+   */
+  async budgetOf(token: TokenEntry): Promise<TermsBudget | undefined> {
+    if (this.terms.policy === undefined) return undefined;
+    return budgetView(this.#budget, token.id, this.#policy!.epsilon ?? this.terms.policy.epsilon);
+  }
+
+  /** A session's audience, checked before anything is charged or blinded: the service must learn who matched. */
+  async #checkAudience(token: TokenEntry, audience: AudienceTarget): Promise<AudienceTarget> {
+    if (this.learn !== 'intersection') {
+      throw new PsiError('AUDIENCE_UNAVAILABLE', `this service learns '${this.learn}', not who matched: it keeps no audiences`);
+    }
+    return this.audiences.check(token.id, audience);
+  }
+
   /** Checks every limit a new session must pass; throws before anything is charged or blinded. */
-  #check(token: TokenEntry, hello: Handshake): void {
-    if (hello.learn !== this.peerLearns || hello.peerLearns !== this.learn) {
+  #check(token: TokenEntry, hello: Handshake, remove = false): void {
+    // A remove session releases nothing: the client learns 'none', whatever the service grants others.
+    const grants = remove ? 'none' : this.peerLearns;
+    if (hello.learn !== grants || hello.peerLearns !== this.learn) {
       throw new PsiError(
         'MODE_MISMATCH',
-        `the client wants to learn '${hello.learn}' and grants '${hello.peerLearns}'; this service grants '${this.peerLearns}' and learns '${this.learn}' (GET /v1/terms)`,
+        `the client wants to learn '${hello.learn}' and grants '${hello.peerLearns}'; this service grants '${grants}' and learns '${this.learn}' (GET /v1/terms)`,
       );
     }
     const { itemCount } = hello;
@@ -540,8 +608,10 @@ export class SessionService {
       throw new PsiError('TOO_MANY_ITEMS', `the client declares ${elements} elements; this service accepts at most ${this.#maxItems}`);
     }
     // An empty or tiny set makes the service blind its whole set for a membership test, not a match.
-    if (itemCount < this.#minItems && (this.learn !== 'none' || this.peerLearns !== 'none')) {
-      throw new PsiError('TOO_FEW_ITEMS', `the client declares ${itemCount} distinct items; this service needs at least ${this.#minItems}`);
+    // A remove session tells the client nothing, so one erasure request may name a single person.
+    const least = remove ? 1 : this.#minItems;
+    if (itemCount < least && (this.learn !== 'none' || this.peerLearns !== 'none')) {
+      throw new PsiError('TOO_FEW_ITEMS', `the client declares ${itemCount} distinct items; this service needs at least ${least}`);
     }
     if (this.#store.tokenFull(token.id)) {
       throw new PsiError('TOKEN_BUSY', `${token.id} has as many sessions in progress as it may; finish one first`);
@@ -551,13 +621,13 @@ export class SessionService {
     }
   }
 
-  /** Charges a new session to its token: a session today, its items, and under a policy one release's epsilon. */
-  async #charge(token: TokenEntry, itemCount: number): Promise<void> {
+  /** Charges a new session to its token: a session today, its items, and under a policy one release's epsilon (none for a remove, which releases nothing). */
+  async #charge(token: TokenEntry, itemCount: number, remove = false): Promise<void> {
     const limit = token.itemsPerDay ?? this.#itemsPerDay;
     if (!(await this.#items.charge(token.id, itemCount, limit))) {
       throw new PsiError('QUOTA_EXCEEDED', `${itemCount} items exceed what is left today for ${token.id}`);
     }
-    if (this.terms.policy !== undefined) {
+    if (this.terms.policy !== undefined && !remove) {
       try {
         await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy.epsilon);
       } catch (e) {
@@ -639,16 +709,19 @@ export class SessionService {
     }
     const finishedAt = Date.now();
     const { rowColumns } = this.#opts;
+    const target = this.#audienceOf.get(session);
+    // A remove session keeps only which of the audience's users matched: the rest of the match is forgotten here.
+    if (target?.mode === 'remove' && rows !== undefined) rows = await this.audiences.members(session.tokenId, target.name, rows);
     const result: SessionResult = {
       summary: {
         sessionId: session.id,
         tokenId: session.tokenId,
         learn: this.learn,
-        peerLearns: this.peerLearns,
+        peerLearns: target?.mode === 'remove' ? 'none' : this.peerLearns,
         items: outcome.ownSize,
         rows: lease.store?.manifest.items ?? this.#opts.items!.length,
         peerSize: outcome.peerSize,
-        ...(outcome.size === undefined ? {} : { size: outcome.size }),
+        ...(outcome.size === undefined || target?.mode === 'remove' ? {} : { size: outcome.size }),
         ...(rows === undefined ? {} : { matched: rows.length }),
         ...(outcome.released === undefined ? {} : { released: outcome.released }),
         ...(outcome.aggregates === undefined ? {} : { aggregates: outcome.aggregates.columns }),
@@ -666,10 +739,31 @@ export class SessionService {
       this.#store.remove(session);
       throw e instanceof PsiError ? e : new PsiError('RESULT_WRITE_FAILED', `result handler failed: ${(e as Error).message}`, { cause: e });
     }
+    if (target !== undefined) await this.#recordAudience(session, target, result);
     const { peerSize, size, matched } = result.summary;
     this.#log(
       `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`,
     );
+  }
+
+  /** Applies a finished session to its audience; a failure ends the session and leaves the old audience. */
+  async #recordAudience(session: Session, target: AudienceTarget, result: SessionResult): Promise<void> {
+    const { summary } = result;
+    try {
+      await this.audiences.record(session.tokenId, target, {
+        rows: result.rows ?? [],
+        columns: this.#opts.rowColumns,
+        released: summary.released ?? null,
+        sent: summary.peerSize,
+        at: Date.parse(summary.finishedAt),
+      });
+    } catch (e) {
+      this.#store.remove(session);
+      throw e instanceof PsiError
+        ? e
+        : new PsiError('AUDIENCE_WRITE_FAILED', `audience update failed: ${(e as Error).message}`, { cause: e });
+    }
+    this.#log(`session ${session.id} (${session.tokenId}) updated an audience (${target.mode})`);
   }
 
   /**
@@ -721,6 +815,14 @@ export class SessionService {
     const end = session.outbox.start + session.outbox.length;
     return { sessionId: session.id, frames: batch.frames, pending: Math.max(0, end - (batch.firstSeq + batch.frames.length)) };
   }
+}
+
+/** The platform's users: distinct rows of its input, or a store's stored identifiers (its manifest counts no users). */
+function usersOf(opts: SessionServiceOptions): number {
+  const manifest = opts.store?.current.manifest;
+  if (manifest !== undefined) return manifest.elements - manifest.removed;
+  if (opts.rows !== undefined) return new Set(opts.rows.map((r) => r.line)).size;
+  return opts.items?.length ?? 0;
 }
 
 /** Service value columns: names a MEASURE frame can carry, one value per item, a positive bound each. */

@@ -2,3 +2,9 @@ export { SessionService, type Exchange, type SessionServiceOptions, type Session
 export type { KeyRotation } from './key-rotation.js';
 export type { MatchedRow, SessionResult, SessionSummary } from './result.js';
 export { loadTokensFile, parseTokens, type TokenEntry, type TokenTable } from './tokens.js';
+export { fileAudienceRecords, fileAudienceStore, type FileAudienceOptions } from './audiences/file-records.js';
+export type { Audience, AudienceEvent, AudienceUpdate } from './audiences/model.js';
+export type { AudienceMode, AudienceTarget } from './audiences/name.js';
+export { memoryAudienceRecords, RetainedAudiences, type AudienceRecords, type AudienceStore } from './audiences/store.js';
+export type { AudienceView } from './audiences/view.js';
+export type { TermsBudget } from './budget-view.js';

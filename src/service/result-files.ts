@@ -8,8 +8,13 @@ import { matchedRowsCsv, type SessionResult } from './result.js';
  * `mkdir -p` one level at a time. Node's own recursive mkdir never returns on
  * some pseudo file systems (it loops on /proc, which answers ENOENT for a
  * directory whose parent exists), and a service must fail instead of spinning.
+ *
+ * @example
+ * ```ts
+ * await makeDirectory('results/audiences/acme');
+ * ```
  */
-async function makeDirectory(dir: string, depth = 0): Promise<void> {
+export async function makeDirectory(dir: string, depth = 0): Promise<void> {
   try {
     await mkdir(dir);
   } catch (e) {

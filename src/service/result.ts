@@ -79,7 +79,15 @@ export interface SessionResult {
   rows?: MatchedRow[];
 }
 
-function csvField(value: string): string {
+/**
+ * One CSV field, quoted where needed (a comma, quote or line break, or edge spaces).
+ *
+ * @example
+ * ```ts
+ * csvField('a,b'); // '"a,b"'
+ * ```
+ */
+export function csvField(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

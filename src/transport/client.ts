@@ -8,8 +8,18 @@ import type { PartyOptions, PartyResult } from '../protocol/types.js';
 import { decodeFrames } from '../wire/frame.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
 import type { ServiceTerms } from '../service/engine.js';
+import { checkAudienceName, parseAudienceMode, type AudienceMode } from '../service/audiences/name.js';
+import type { AudienceView } from '../service/audiences/view.js';
+import type { TermsBudget } from '../service/budget-view.js';
 import type { HttpAnswer, HttpPort } from './http-port.js';
-import { FRAMES_MEDIA_TYPE, PENDING_HEADER, RELATIONSHIP_HEADER, relationshipFingerprint } from './protocol-http.js';
+import {
+  AUDIENCE_HEADER,
+  AUDIENCE_MODE_HEADER,
+  FRAMES_MEDIA_TYPE,
+  PENDING_HEADER,
+  RELATIONSHIP_HEADER,
+  relationshipFingerprint,
+} from './protocol-http.js';
 
 /**
  * Options of {@link matchWith} and `matchOverHttp`.
@@ -68,7 +78,7 @@ export interface MatchOverHttpOptions {
   onProgress?: (progress: MatchProgress) => void;
   /**
    * A relationship with this service's store (opt-in both sides): the key is
-   * derived from `keySeed` (kept by the client, e.g. `match --key-file`, never
+   * derived from `keySeed` (kept by the client, e.g. `match --relationship`, never
    * sent) instead of drawn per session, so the service keeps its set re-blinded
    * under it and later sessions send only what changed. The service can then
    * link this client's sessions and lists (docs/service.md, "Relationship keys").
@@ -84,6 +94,14 @@ export interface MatchOverHttpOptions {
    * it every session draws a fresh key (and meets fresh noise).
    */
   keySeed?: Uint8Array;
+  /**
+   * The named audience the service keeps from this session's matched users
+   * (docs/audiences.md): `replace` (default) sets it, `add` adds to it, `remove`
+   * takes them out. A remove session releases nothing and costs no budget: this
+   * client learns `'none'`. The name (1-100 printable characters) is checked
+   * before anything is blinded (`AUDIENCE_NAME_INVALID`).
+   */
+  audience?: { name: string; mode?: AudienceMode };
 }
 
 /**
@@ -131,7 +149,22 @@ export interface MatchOverHttpResult extends PartyResult {
   peerLearns: Reveal;
   /** With `measure`: the count and every column's figure, each with its noise scale and 95% interval. */
   aggregates?: Aggregates;
+  /** Under a disclosure policy: where this token's privacy budget stands after the session (read from `GET /v1/terms`). */
+  budget?: TermsBudget;
+  /** With `audience`: the audience after the session, as `GET /v1/audiences/{name}` shows it (without its history). */
+  audience?: MatchAudience;
 }
+
+/**
+ * The audience a session updated, as the service shows it afterwards; only
+ * `name` and `mode` when it could not be read back.
+ *
+ * @example
+ * ```ts
+ * const { usable, users } = (await matchOverHttp({ ...opts, audience: { name: 'Spring buyers' } })).audience!;
+ * ```
+ */
+export type MatchAudience = { name: string; mode: AudienceMode } & Partial<Omit<AudienceView, 'name' | 'history'>>;
 
 /**
  * The service answered with a refusal or a failure: `status` is its HTTP status
@@ -253,6 +286,33 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
+ * What a completed session reads back: the token's budget from the terms and,
+ * with an audience, the audience. Best effort: the session's result stands
+ * whether or not these answer.
+ */
+async function afterSession(
+  request: (method: string, path: string) => Promise<{ body: Uint8Array }>,
+  audience: { name: string; mode: AudienceMode } | undefined,
+): Promise<Pick<MatchOverHttpResult, 'budget' | 'audience'>> {
+  const json = async (path: string): Promise<Record<string, unknown> | undefined> => {
+    try {
+      const parsed: unknown = JSON.parse(new TextDecoder().decode((await request('GET', path)).body));
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const budget = (await json('v1/terms'))?.budget as TermsBudget | undefined;
+  let shown: MatchAudience | undefined;
+  if (audience !== undefined) {
+    const view = (await json(`v1/audiences/${encodeURIComponent(audience.name)}`)) ?? {};
+    const { history: _history, name: _name, ...rest } = view;
+    shown = { ...(rest as Partial<AudienceView>), name: audience.name, mode: audience.mode };
+  }
+  return { ...(budget === undefined ? {} : { budget }), ...(shown === undefined ? {} : { audience: shown }) };
+}
+
+/**
  * Runs the initiator side of a PSI session against a blindjoin service through
  * `port` (see `matchOverHttp` for Node, `fetchPort()` for browsers). Frames go
  * out in order; a frame whose answer is lost to a network error, a timeout or a
@@ -281,10 +341,26 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
   const retries = opts.retries ?? 4;
   const retryDelayMs = opts.retryDelayMs ?? 250;
   const auth: Record<string, string> = opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` };
-  const wanted = {
-    learn: opts.learn === undefined || opts.learn === 'auto' ? 'auto' : parseReveal(opts.learn, 'learn'),
-    peerLearns: opts.peerLearns === undefined || opts.peerLearns === 'auto' ? 'auto' : parseReveal(opts.peerLearns, 'peerLearns'),
-  } as const;
+  const audience =
+    opts.audience === undefined
+      ? undefined
+      : { name: checkAudienceName(opts.audience.name), mode: parseAudienceMode(opts.audience.mode ?? 'replace') };
+  const remove = audience?.mode === 'remove';
+  if (remove && ((opts.learn ?? 'auto') !== 'auto' || (opts.peerLearns ?? 'auto') !== 'auto' || opts.measure !== undefined)) {
+    throw new PsiError(
+      'OPTIONS_INVALID',
+      "a remove session learns 'none' and the service 'intersection': leave learn, peerLearns and measure out",
+    );
+  }
+  // A remove session releases nothing to this client, whatever the service's terms grant others.
+  const wanted = remove
+    ? ({ learn: 'none', peerLearns: 'intersection' } as const)
+    : ({
+        learn: opts.learn === undefined || opts.learn === 'auto' ? 'auto' : parseReveal(opts.learn, 'learn'),
+        peerLearns: opts.peerLearns === undefined || opts.peerLearns === 'auto' ? 'auto' : parseReveal(opts.peerLearns, 'peerLearns'),
+      } as const);
+  const audienceHeaders: Record<string, string> =
+    audience === undefined ? {} : { [AUDIENCE_HEADER]: encodeURIComponent(audience.name), [AUDIENCE_MODE_HEADER]: audience.mode };
   const relationship =
     opts.relationship === undefined ? undefined : `${opts.relationship.id}:${relationshipFingerprint(opts.relationship.keySeed)}`;
   let party: PsiParty | AdvertiserParty | undefined;
@@ -295,7 +371,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
   const request = async (method: string, path: string, body?: Uint8Array): Promise<{ body: Uint8Array; pending: number }> => {
     const url = new URL(path, base);
     const opening: Record<string, string> =
-      relationship !== undefined && path === 'v1/sessions' ? { [RELATIONSHIP_HEADER]: relationship } : {};
+      path !== 'v1/sessions' ? {} : { ...audienceHeaders, ...(relationship === undefined ? {} : { [RELATIONSHIP_HEADER]: relationship }) };
     const headers = body === undefined ? auth : { ...auth, ...opening, 'content-type': FRAMES_MEDIA_TYPE };
     let last: ServiceError | undefined;
     let lastNetwork = 'no attempt made';
@@ -408,12 +484,15 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       await absorb(reply);
     }
     if (!party.done) throw new PsiError('SESSION_INCOMPLETE', 'the service stopped answering before the session completed');
+    const result = party.result();
+    const after = await afterSession(request, audience);
     return {
       sessionId,
       learn,
       peerLearns: party.peerLearns,
       ...(own.leftOut.length === 0 ? {} : { leftOut: own.leftOut }),
-      ...party.result(),
+      ...result,
+      ...after,
     };
   } catch (e) {
     await party?.close();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PsiError } from '../errors.js';
-import { PENDING_HEADER, SESSION_HEADER } from './protocol-http.js';
+import { AUDIENCE_HEADER, AUDIENCE_MODE_HEADER, PENDING_HEADER, SESSION_HEADER } from './protocol-http.js';
 
 /**
  * Origins allowed to call the service from a page hosted elsewhere, checked
@@ -48,7 +48,7 @@ export function corsPolicy(origins: readonly string[]): CorsPolicy {
 }
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, DELETE';
-const ALLOWED_HEADERS = 'authorization, content-type';
+const ALLOWED_HEADERS = `authorization, content-type, ${AUDIENCE_HEADER}, ${AUDIENCE_MODE_HEADER}`;
 const EXPOSED_HEADERS = `${SESSION_HEADER}, ${PENDING_HEADER}`;
 
 /**

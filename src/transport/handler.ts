@@ -9,7 +9,16 @@ import { applyCors, corsPolicy } from './cors.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import { loadStaticUi } from './static-ui.js';
 import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
-import { FRAMES_MEDIA_TYPE, PENDING_HEADER, RELATIONSHIP_HEADER, SESSION_HEADER } from './protocol-http.js';
+import {
+  AUDIENCE_HEADER,
+  AUDIENCE_MODE_HEADER,
+  FRAMES_MEDIA_TYPE,
+  PENDING_HEADER,
+  RELATIONSHIP_HEADER,
+  SESSION_HEADER,
+} from './protocol-http.js';
+import { fileAudienceStore } from '../service/audiences/file-records.js';
+import { decodeAudienceName, parseAudienceMode, type AudienceTarget } from '../service/audiences/name.js';
 
 /** The `blindjoin-relationship: <id>:<fingerprint>` header, when the client sent one. */
 function relationshipOf(header: string | string[] | undefined): RelationshipRef | undefined {
@@ -17,6 +26,18 @@ function relationshipOf(header: string | string[] | undefined): RelationshipRef 
   const value = Array.isArray(header) ? header.join(',') : header;
   const at = value.lastIndexOf(':');
   return checkRelationshipRef({ id: value.slice(0, at), fingerprint: value.slice(at + 1) });
+}
+
+/** The session's audience from the `blindjoin-audience` and `blindjoin-audience-mode` headers, when named. */
+function audienceOf(req: IncomingMessage): AudienceTarget | undefined {
+  const one = (h: string | string[] | undefined) => (Array.isArray(h) ? h.join(',') : h);
+  const name = one(req.headers[AUDIENCE_HEADER]);
+  const mode = one(req.headers[AUDIENCE_MODE_HEADER]);
+  if (name === undefined) {
+    if (mode !== undefined) throw new PsiError('AUDIENCE_NAME_INVALID', `${AUDIENCE_MODE_HEADER} needs ${AUDIENCE_HEADER}`);
+    return undefined;
+  }
+  return { name: decodeAudienceName(name), mode: parseAudienceMode(mode ?? 'replace') };
 }
 
 /**
@@ -31,7 +52,10 @@ function relationshipOf(header: string | string[] | undefined): RelationshipRef 
 export interface PsiServiceOptions extends SessionServiceOptions {
   /** Accepted bearer tokens; without them the service is open to anyone who reaches it. */
   tokens?: TokenTable;
-  /** Directory receiving one result per finished session (checked before the first session). */
+  /**
+   * Directory receiving one result per finished session (checked before the
+   * first session), and the audiences (`audiences/`, `audiences.jsonl`; docs/audiences.md).
+   */
   outDir?: string;
   /** Path prefix the handler is mounted under, e.g. `'/psi'`; default none. */
   basePath?: string;
@@ -71,6 +95,7 @@ export interface PsiHandler {
 
 const ANONYMOUS: TokenEntry = { id: 'anonymous' };
 const SESSION_PATH = /^\/v1\/sessions\/([0-9a-f]{32})(\/frames)?$/;
+const AUDIENCE_PATH = /^\/v1\/audiences\/([^/]+)$/;
 
 /** The `ack` query parameter: the client holds every service frame below it. */
 function ackOf(url: URL): number | undefined {
@@ -123,9 +148,13 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
     if (outDir !== undefined) await writeSessionResult(outDir, result);
     await onResult?.(result);
   };
-  const service = new SessionService({ ...opts, onResult: deliver });
+  const retention = opts.audienceRetentionMs === undefined ? {} : { retentionMs: opts.audienceRetentionMs };
+  const audiences = opts.audiences ?? (outDir === undefined ? undefined : fileAudienceStore(outDir, retention));
+  const service = new SessionService({ ...opts, onResult: deliver, ...(audiences === undefined ? {} : { audiences }) });
   const basePath = (opts.basePath ?? '').replace(/\/+$/, '');
   const log = opts.log ?? (() => undefined);
+  // Retention applies at start, hourly, and on every access.
+  if (opts.audienceRetentionMs !== undefined) service.audiences.startExpiry(log);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     if (applyCors(cors, req, res)) return;
@@ -148,18 +177,42 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       sendJson(res, service.closing ? 503 : 200, { status: service.closing ? 'closing' : 'ok' });
       return;
     }
+    const authenticate = () => {
+      const token = tokens === undefined ? ANONYMOUS : tokens.authenticate(req.headers.authorization);
+      if (token === undefined) throw new PsiError('UNAUTHORIZED', 'a valid bearer token is required');
+      return token;
+    };
     if (path === '/v1/terms') {
       allow('GET', 'HEAD');
-      sendJson(res, 200, service.terms);
+      // With a token (or on an open service) the caller also sees where its budget stands.
+      const holder = tokens === undefined || req.headers.authorization !== undefined ? authenticate() : undefined;
+      const budget = holder === undefined ? undefined : await service.budgetOf(holder);
+      sendJson(res, 200, { ...service.terms, tokenRequired: tokens !== undefined, ...(budget === undefined ? {} : { budget }) });
       return;
     }
-    const token = tokens === undefined ? ANONYMOUS : tokens.authenticate(req.headers.authorization);
-    if (token === undefined) throw new PsiError('UNAUTHORIZED', 'a valid bearer token is required');
+    const token = authenticate();
+    if (path === '/v1/audiences') {
+      allow('GET', 'HEAD');
+      sendJson(res, 200, { audiences: await service.audiences.list(token.id) });
+      return;
+    }
+    const named = AUDIENCE_PATH.exec(path);
+    if (named !== null) {
+      allow('GET', 'HEAD', 'DELETE');
+      const name = decodeAudienceName(named[1]!);
+      if (method === 'DELETE') {
+        await service.audiences.delete(token.id, name);
+        res.writeHead(204).end();
+      } else sendJson(res, 200, await service.audiences.show(token.id, name));
+      return;
+    }
     if (path === '/v1/sessions') {
       allow('POST');
+      // Checked before the body is read: a bad name costs nothing.
+      const audience = audienceOf(req);
       await outReady;
       const { body, frame } = await readFrameBody(req);
-      sendExchange(res, 201, await service.open(token, frame, body, relationshipOf(req.headers[RELATIONSHIP_HEADER])));
+      sendExchange(res, 201, await service.open(token, frame, body, relationshipOf(req.headers[RELATIONSHIP_HEADER]), audience));
       return;
     }
     const match = SESSION_PATH.exec(path);

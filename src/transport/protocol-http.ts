@@ -13,6 +13,11 @@ export const PENDING_HEADER = 'blindjoin-pending';
  */
 export const RELATIONSHIP_HEADER = 'blindjoin-relationship';
 
+/** Request header of a session's first frame naming the audience it updates: the name, percent-encoded UTF-8. */
+export const AUDIENCE_HEADER = 'blindjoin-audience';
+/** Request header of a session's first frame: `replace` (default), `add` or `remove`. */
+export const AUDIENCE_MODE_HEADER = 'blindjoin-audience-mode';
+
 const FINGERPRINT_DOMAIN = new TextEncoder().encode('blindjoin-v1 relationship key fingerprint');
 
 /**

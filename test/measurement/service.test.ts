@@ -49,7 +49,7 @@ describe('a service with value columns', () => {
 
   it('under a policy releases each figure noised and charges one epsilon per figure', async () => {
     const debits: Epsilon[] = [];
-    const budget = { charge: async (_: string, e: Epsilon) => void debits.push(e) };
+    const budget = { charge: async (_: string, e: Epsilon) => void debits.push(e), status: (id: string) => new MemoryBudget().status(id) };
     await withService({ budget, policy: { epsilon: 0.25, significantDigits: null } }, async (service) => {
       const got = await matchOverHttp({
         server: service.url,
@@ -98,7 +98,7 @@ describe('a service with value columns', () => {
         'COLUMN_UNKNOWN',
       );
     });
-    const budget = { charge: async () => undefined };
+    const budget = { charge: async () => undefined, status: (id: string) => new MemoryBudget().status(id) };
     await withService({ budget }, async (service) => {
       const plain = await matchOverHttp({ server: service.url, items: list(1000, 300), workers: 1 });
       expect(plain.aggregates).toBeUndefined();

@@ -26,9 +26,9 @@ async function withService<T>(opts: Partial<Parameters<typeof startPsiServer>[0]
 const list = (n: number, overlap: number) => [...emails(0, overlap), ...emails(100_000, n - overlap, 'x')];
 
 describe('the default service releases figures under a disclosure policy', () => {
-  it('refuses 1-row and 999-row lists before any blinding, and accepts 1,000 distinct items', async () => {
+  it('refuses 1-row and 99-row lists before any blinding, and accepts 100 distinct items', async () => {
     await withService({}, async (service) => {
-      for (const n of [1, 999]) {
+      for (const n of [1, 99]) {
         const e = await matchOverHttp({ server: service.url, items: list(n, Math.min(n, 10)), workers: 1 }).catch((x: unknown) => x);
         expect(e).toBeInstanceOf(PsiError);
         expect((e as PsiError).code).toBe('TOO_FEW_ITEMS');
@@ -36,6 +36,8 @@ describe('the default service releases figures under a disclosure policy', () =>
       const ok = await matchOverHttp({ server: service.url, items: list(1000, 400), workers: 1 });
       expect(ok.learn).toBe('released');
       expect(ok.released?.value).toBeGreaterThan(300);
+      const least = await matchOverHttp({ server: service.url, items: list(100, 10), workers: 1 });
+      expect(least.learn).toBe('released');
     });
   });
 
@@ -74,7 +76,7 @@ describe('the default service releases figures under a disclosure policy', () =>
   it('publishes its terms, and refuses a client asking for the exact size with MODE_MISMATCH', async () => {
     await withService({}, async (service) => {
       const terms = (await (await fetch(`${service.url}/v1/terms`)).json()) as Record<string, unknown>;
-      expect(terms).toMatchObject({ learn: 'intersection', peerLearns: 'released', disclosure: 'policy', minItems: 1000 });
+      expect(terms).toMatchObject({ learn: 'intersection', peerLearns: 'released', disclosure: 'policy', minItems: 100 });
       expect(
         await codeOf(() =>
           matchOverHttp({ server: service.url, items: list(1000, 10), learn: 'size', peerLearns: 'intersection', workers: 1 }),

@@ -31,7 +31,7 @@ describe('CORS', () => {
     expect(reply.headers['access-control-allow-origin']).toBe(ALLOWED);
     expect(reply.headers['access-control-allow-methods']).toContain('POST');
     expect(reply.headers['access-control-allow-methods']).toContain('DELETE');
-    expect(reply.headers['access-control-allow-headers']).toBe('authorization, content-type');
+    expect(reply.headers['access-control-allow-headers']).toBe('authorization, content-type, blindjoin-audience, blindjoin-audience-mode');
     expect(reply.headers['access-control-expose-headers']).toBe('blindjoin-session, blindjoin-pending');
     expect(reply.headers.vary).toBe('Origin');
   });
