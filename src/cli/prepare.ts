@@ -6,6 +6,8 @@ import { updateStore } from '../store/update.js';
 import { prepareStore, type StoreInput } from '../store/writer.js';
 import { loadInput, type InputSpec } from './input.js';
 import { progressBar, type CliIo } from './io.js';
+import type { LogFormat } from '../service/log.js';
+import { loggingIo } from './log-io.js';
 
 /**
  * Options of the `prepare` command, as parsed from its flags.
@@ -30,6 +32,8 @@ export interface PrepareCommandOptions extends Omit<InputSpec, 'input'> {
   group?: GroupName;
   backend?: BackendChoice;
   workers?: number;
+  /** `--log-format`: `text` (default) or `json` lines on stderr. */
+  logFormat?: LogFormat;
 }
 
 /** Reads one CSV with the command's column flags, as `prepare` stores it. */
@@ -51,7 +55,8 @@ async function read(opts: PrepareCommandOptions, file: string, io: CliIo): Promi
  * await prepareCommand({ store: 'store', input: 'users.csv', column: 'email', type: 'email' }, processIo());
  * ```
  */
-export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo): Promise<void> {
+export async function prepareCommand(opts: PrepareCommandOptions, cliIo: CliIo): Promise<void> {
+  const io = loggingIo(cliIo, opts.logFormat ?? 'text');
   const updating = opts.add !== undefined || opts.remove !== undefined;
   if (updating && (opts.input !== undefined || opts.nextEpoch === true)) {
     throw new PsiError('OPTIONS_INVALID', '--add and --remove change the current epoch: give them without --input and --next-epoch');

@@ -22,6 +22,7 @@ import {
 } from './options.js';
 import { prepareCommand, type PrepareCommandOptions } from './prepare.js';
 import { serveCommand, type ServeOptions } from './serve.js';
+import { configureCommands } from './config/command.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
 function packageVersion(): string {
@@ -253,6 +254,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       await runDemo(opts, io);
     });
 
+  // Settings of serve and prepare from BLINDJOIN_* variables and --config files too (docs/deploy.md).
+  configureCommands(program, io);
   return program;
 }
 

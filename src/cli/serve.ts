@@ -6,7 +6,11 @@ import { PsiError } from '../errors.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transport/server.js';
-import { loadTokensFile } from '../service/tokens.js';
+import type { LogFormat } from '../service/log.js';
+import { createServiceMetrics } from '../service/metrics.js';
+import { reloadableTokensFile } from '../service/token-reload.js';
+import { eventLog, loggingIo } from './log-io.js';
+import { withOperations } from './operations.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
 import type { CliIo } from './io.js';
@@ -59,6 +63,11 @@ export interface ServeOptions extends Partial<InputSpec> {
   advertiserValues?: boolean;
   /** `--value-bound`: per-user clamp of every `--values` column, or one per column; default 1,000 under a policy, none under exact. */
   valueBound?: number | Record<string, number>;
+  /** `--log-format`: `text` (default) or `json` lines on stderr. */
+  logFormat?: LogFormat;
+  /** `--metrics-port`: serve Prometheus metrics there, on `metricsHost` (default loopback). */
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -129,8 +138,10 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
       `refusing to serve ${opts.host} without --tokens-file: anyone reaching it could match against your data (--allow-anonymous overrides)`,
     );
   }
-  const tokens = opts.tokensFile === undefined ? undefined : await loadTokensFile(opts.tokensFile);
-  const service: PsiServer = await startPsiServer({
+  const log = eventLog(io);
+  const tokens = opts.tokensFile === undefined ? undefined : await reloadableTokensFile(opts.tokensFile, log);
+  const metrics = opts.metricsPort === undefined ? undefined : createServiceMetrics();
+  const psi: PsiServer = await startPsiServer({
     ...(await sourceOf(opts, io)),
     ...(opts.advertiserValues === true ? { advertiserValues: true } : {}),
     port: opts.port,
@@ -154,8 +165,10 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     ...(opts.ui === true ? { ui: true } : {}),
     ...(opts.corsOrigin === undefined ? {} : { corsOrigins: opts.corsOrigin }),
-    log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
+    log,
+    ...(metrics === undefined ? {} : { observer: metrics.observer }),
   });
+  const service = await withOperations(psi, { metrics, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, tokens }, io);
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
   const { terms } = service.handler.service;
   io.err(
@@ -196,7 +209,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
  * await serveCommand(opts, processIo(), controller.signal);
  * ```
  */
-export async function serveCommand(opts: ServeOptions, io: CliIo, stop: AbortSignal): Promise<void> {
+export async function serveCommand(opts: ServeOptions, cliIo: CliIo, stop: AbortSignal): Promise<void> {
+  const io = loggingIo(cliIo, opts.logFormat ?? 'text');
   const service = await startService(opts, io);
   io.out(`listening on ${service.url}\n`);
   if (opts.ui === true) io.err(`the advertiser's page: ${service.url}/\n`);

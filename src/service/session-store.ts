@@ -52,6 +52,8 @@ export interface SessionLimits {
   idleTimeoutMs: number;
   /** A session older than this is dropped, busy or not at its next request. */
   sessionTtlMs: number;
+  /** Called for each session the sweep drops for its limits, before it is dropped. */
+  onExpire?: (session: Session) => void;
 }
 
 /**
@@ -128,7 +130,11 @@ export class SessionStore {
 
   /** Drops every session past its limits. */
   sweep(now = Date.now()): void {
-    for (const s of this.#sessions.values()) if (this.expired(s, now) && s.busy === 0) this.remove(s);
+    for (const s of this.#sessions.values()) {
+      if (!this.expired(s, now) || s.busy !== 0) continue;
+      this.#limits.onExpire?.(s);
+      this.remove(s);
+    }
   }
 
   /** Stops the sweep and drops every session. */
