@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PsiError } from '../../src/errors.js';
 import { createServiceMetrics, SESSION_EVENTS } from '../../src/service/metrics.js';
 import { SessionStore } from '../../src/service/session-store.js';
 import { parseTokens } from '../../src/service/tokens.js';
@@ -59,10 +60,11 @@ describe('/metrics of a service with a store', () => {
           const result = await matchOverHttp({ server: service.url, token: TOKEN, items, workers: 1 });
           sessionIds.push(result.sessionId);
         }
-        const refused = await matchOverHttp({ server: service.url, token: TOKEN, items: emails(9000, 40, 'z'), workers: 1 }).catch(
-          (e: unknown) => e as { code: string },
+        const refused = await matchOverHttp({ server: service.url, token: TOKEN, items: emails(9000, 40, 'z'), workers: 1 }).then(
+          () => 'completed',
+          (e: unknown) => (e as PsiError).code,
         );
-        expect(refused.code).toBe('BUDGET_EXCEEDED');
+        expect(refused).toBe('BUDGET_EXCEEDED');
         const unauthorized = await raw(service.url, 'GET', `/v1/sessions/${sessionIds[0]}?ack=1`, {
           headers: { authorization: 'Bearer wrong-token-wrong-token-wrong-token' },
         });
@@ -116,8 +118,11 @@ describe('/metrics of a service with a store', () => {
         workers: 1,
         signal: controller.signal,
         onProgress: ({ framesReceived }) => framesReceived > 0 && controller.abort(),
-      }).catch((e: unknown) => e as { code: string });
-      expect(aborted.code).toBe('ABORTED');
+      }).then(
+        () => 'completed',
+        (e: unknown) => (e as PsiError).code,
+      );
+      expect(aborted).toBe('ABORTED');
       const text = await metrics.registry.metrics();
       expect(sample(text, 'blindjoin_sessions_total{event="started"}')).toBe(1);
       expect(sample(text, 'blindjoin_sessions_total{event="aborted"}')).toBe(1);
