@@ -124,12 +124,12 @@ export interface SessionServiceOptions {
   backend?: BackendChoice;
   workers?: number;
   chunkItems?: number;
+  /** Receives the service's events (sessions started, ended, refused), e.g. its metrics; default none. */
+  observer?: ServiceObserver;
   /** Receives each finished session's result; if it fails, so does the session. */
   onResult?: (result: SessionResult) => void | Promise<void>;
   /** Receives one line per session event; default silent. Never sees a key or a token. */
   log?: (line: string) => void;
-  /** Receives the service's events (sessions started, ended, refused), e.g. its metrics; default none. */
-  observer?: ServiceObserver;
 }
 
 /**
@@ -339,9 +339,9 @@ export class SessionService {
       maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
       idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
       sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
-      onExpire: (session) => this.#ended(session, 'expired'),
     });
     this.#log = opts.log ?? (() => undefined);
+    this.#store.onExpire((session) => this.#ended(session, 'expired'));
     // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
     const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
     this.#sets =

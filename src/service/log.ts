@@ -28,29 +28,6 @@ export interface ServiceLog {
   write(text: string): void;
 }
 
-/** Longest path a log line repeats from a request: the bounded part of what a client chose. */
-const MAX_LOGGED_PATH = 120;
-
-/**
- * The part of a request URL a log may repeat: the path, percent-encoded by the
- * URL parser (so no line break or control character), cut at 120 characters;
- * never the query or a host.
- *
- * @example
- * ```ts
- * loggedPath('/v1/sessions/1f6a4304ff9dfe69b7650d6090fef034/frames?ack=3'); // '/v1/sessions/1f6a4304ff9dfe69b7650d6090fef034/frames'
- * ```
- */
-export function loggedPath(url: string | undefined): string {
-  let path: string;
-  try {
-    path = new URL(url ?? '/', 'http://service').pathname;
-  } catch {
-    return '(unparsable path)';
-  }
-  return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
-}
-
 /** A session named by a line: `session <id>` in the engine's lines, `/sessions/<id>` in a request path. */
 const SESSION_ID = /\bsessions?[ /]([0-9a-f]{32})\b/;
 
@@ -65,7 +42,8 @@ function levelOf(line: string): 'error' | 'warn' | 'info' {
  * `{"level","time","pid","hostname","msg"}` plus `sessionId` when the line
  * names a session, so a collector can follow one session across lines. The
  * lines come from the service, which never puts a token, a key, an
- * identifier or a full URL in them (docs/deploy.md).
+ * identifier or a full URL in them (request paths are cut, without their
+ * query: `loggablePath`; docs/deploy.md).
  *
  * @example
  * ```ts

@@ -52,8 +52,6 @@ export interface SessionLimits {
   idleTimeoutMs: number;
   /** A session older than this is dropped, busy or not at its next request. */
   sessionTtlMs: number;
-  /** Called for each session the sweep drops for its limits, before it is dropped. */
-  onExpire?: (session: Session) => void;
 }
 
 /**
@@ -128,11 +126,18 @@ export class SessionStore {
     return session.state === 'open' && now - session.startedAt > sessionTtlMs;
   }
 
+  #expireListener: ((session: Session) => void) | undefined;
+
+  /** Sets what hears of each session the sweep drops for its limits, before it is dropped. */
+  onExpire(listener: (session: Session) => void): void {
+    this.#expireListener = listener;
+  }
+
   /** Drops every session past its limits. */
   sweep(now = Date.now()): void {
     for (const s of this.#sessions.values()) {
       if (!this.expired(s, now) || s.busy !== 0) continue;
-      this.#limits.onExpire?.(s);
+      this.#expireListener?.(s);
       this.remove(s);
     }
   }

@@ -8,7 +8,7 @@ import { decodeFrame, joinFrames, MAX_FRAME_BYTES } from '../wire/frame.js';
 import { applyCors, corsPolicy } from './cors.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import { loadStaticUi } from './static-ui.js';
-import { loggedPath } from '../service/log.js';
+import { loggablePath } from './log-path.js';
 import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
 import { FRAMES_MEDIA_TYPE, PENDING_HEADER, RELATIONSHIP_HEADER, SESSION_HEADER } from './protocol-http.js';
 
@@ -187,13 +187,12 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((e: unknown) => {
       const error = e instanceof PsiError ? e : new PsiError('INTERNAL', 'internal error');
-      const path = loggedPath(req.url);
       log(
         e instanceof PsiError
-          ? `refused ${req.method} ${path}: ${e.code}: ${e.message}`
+          ? `refused ${req.method} ${loggablePath(req.url)}: ${e.code}: ${e.message}`
           : `internal error: ${(e as Error)?.stack ?? String(e)}`,
       );
-      opts.observer?.refused?.({ code: error.code, opening: req.method === 'POST' && path === `${basePath}/v1/sessions` });
+      opts.observer?.refused?.({ code: error.code, opening: req.method === 'POST' && loggablePath(req.url) === `${basePath}/v1/sessions` });
       const headers: Record<string, string> = {};
       if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer';
       if (error.code === 'SERVICE_BUSY' || error.code === 'TOKEN_BUSY') headers['retry-after'] = '1';

@@ -136,7 +136,10 @@ describe('serve and prepare settings from flags, BLINDJOIN_* variables and --con
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/required option '--port <n>' not specified/);
     // With the port from the environment, serve gets as far as opening the (missing) store.
-    const fromEnv = await cli(['serve', '--store', join(dir, 'no-store')], { BLINDJOIN_PORT: '0' });
+    const fromEnv = await cli(['serve', '--store', join(dir, 'no-store')], {
+      BLINDJOIN_PORT: '0',
+      BLINDJOIN_STATE_DIR: join(dir, 'state'),
+    });
     expect(fromEnv.code).toBe(1);
     expect(fromEnv.stderr).toMatch(/STORE_NOT_FOUND/);
   });

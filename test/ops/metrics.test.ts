@@ -139,13 +139,8 @@ describe('/metrics of a service with a store', () => {
 describe('the session store', () => {
   it('reports each session its sweep drops for its limits, before dropping it', () => {
     const expired: string[] = [];
-    const store = new SessionStore({
-      maxSessions: 4,
-      maxSessionsPerToken: 4,
-      idleTimeoutMs: 1_000,
-      sessionTtlMs: 60_000,
-      onExpire: (s) => expired.push(`${s.id}:${store.get(s.id) === s}`),
-    });
+    const store = new SessionStore({ maxSessions: 4, maxSessionsPerToken: 4, idleTimeoutMs: 1_000, sessionTtlMs: 60_000 });
+    store.onExpire((s) => expired.push(`${s.id}:${store.get(s.id) === s}`));
     try {
       store.add('idle', 'acme', 0);
       store.add('fresh', 'acme', 5_000);

@@ -28,22 +28,12 @@ async function until(read: () => string, pattern: RegExp): Promise<void> {
 it('reloads the tokens file on SIGHUP: a removed token gets 401 for its session, a bad file keeps the tokens in use', async () => {
   const tokens = join(dir, 'tokens');
   await writeFile(tokens, `acme ${OLD}\n`);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--input', join(dir, 'users.csv'), '--column', 'email'].concat([
-      '--type',
-      'email',
-      '--port',
-      '0',
-      '--disclosure',
-      'exact',
-      '--workers',
-      '1',
-      '--tokens-file',
-      tokens,
-    ]),
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = ['serve', '--input', join(dir, 'users.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--disclosure', 'exact'];
+  args.push('--workers', '1', '--tokens-file', tokens, '--state-dir', join(dir, 'state'));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -40,7 +40,13 @@ function addOperationsOptions(cmd: Command): void {
 function addConfig(cmd: Command, all: readonly Command[], io: CliIo, env: Readonly<Record<string, string | undefined>>): void {
   cmd
     .option('--config <file>', 'settings from a JSON or YAML file (default: $BLINDJOIN_CONFIG); flags and BLINDJOIN_* variables win')
-    .option('--print-config', 'print the resolved settings as JSON, secrets masked, and exit');
+    .option('--print-config', 'print the resolved settings as JSON, secrets masked, and exit')
+    .addHelpText(
+      'after',
+      '\nEvery flag can also be set as an environment variable, BLINDJOIN_ and the flag in capitals (--max-sessions:\n' +
+        'BLINDJOIN_MAX_SESSIONS), or as a --config key in camelCase (maxSessions); flags win over the environment,\n' +
+        'the environment over the file. See docs/deploy.md.',
+    );
   // A required flag may come from the environment or the file: checked once they are merged.
   const required = cmd.options.filter((o) => o.mandatory);
   for (const option of required) option.makeOptionMandatory(false);
