@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PsiError } from '../errors.js';
+import { configureCommands } from './config/command.js';
 import { PROFILES } from '../identifiers/types.js';
 import { runDemo, type DemoOptions } from './demo.js';
 import { hashCommand, type HashOptions } from './hash.js';
@@ -22,7 +23,6 @@ import {
 } from './options.js';
 import { prepareCommand, type PrepareCommandOptions } from './prepare.js';
 import { serveCommand, type ServeOptions } from './serve.js';
-import { configureCommands } from './config/command.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
 function packageVersion(): string {

@@ -6,14 +6,15 @@ import { PsiError } from '../errors.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transport/server.js';
-import type { LogFormat } from '../service/log.js';
-import { createServiceMetrics } from '../service/metrics.js';
-import { reloadableTokensFile } from '../service/token-reload.js';
-import { eventLog, loggingIo } from './log-io.js';
-import { withOperations } from './operations.js';
+import { loadTokensFile } from '../service/tokens.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
 import type { CliIo } from './io.js';
+import type { LogFormat } from '../service/log.js';
+import { createServiceMetrics } from '../service/metrics.js';
+import { reloadableTokens } from '../service/token-reload.js';
+import { eventLog, loggingIo } from './log-io.js';
+import { withOperations } from './operations.js';
 
 /**
  * Options of the `serve` command, as parsed from its flags.
@@ -139,9 +140,9 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     );
   }
   const log = eventLog(io);
-  const tokens = opts.tokensFile === undefined ? undefined : await reloadableTokensFile(opts.tokensFile, log);
+  const tokens = opts.tokensFile === undefined ? undefined : reloadableTokens(opts.tokensFile, await loadTokensFile(opts.tokensFile), log);
   const metrics = opts.metricsPort === undefined ? undefined : createServiceMetrics();
-  const psi: PsiServer = await startPsiServer({
+  const service: PsiServer = await startPsiServer({
     ...(await sourceOf(opts, io)),
     ...(opts.advertiserValues === true ? { advertiserValues: true } : {}),
     port: opts.port,
@@ -168,7 +169,6 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     log,
     ...(metrics === undefined ? {} : { observer: metrics.observer }),
   });
-  const service = await withOperations(psi, { metrics, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, tokens }, io);
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
   const { terms } = service.handler.service;
   io.err(
@@ -197,7 +197,7 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
       'advertiser values accepted (--advertiser-values): their sums are private only if clients encrypt values within their declared bound; a malicious client can learn which of a few dozen chosen rows matched (docs/measurement.md)\n',
     );
   }
-  return service;
+  return withOperations(service, { metrics, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, tokens }, io);
 }
 
 /**

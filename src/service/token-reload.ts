@@ -7,7 +7,7 @@ import { loadTokensFile, type TokenTable } from './tokens.js';
  *
  * @example
  * ```ts
- * const tokens = await reloadableTokensFile('/etc/blindjoin/tokens', console.error);
+ * const tokens = reloadableTokens('/etc/blindjoin/tokens', await loadTokensFile('/etc/blindjoin/tokens'), console.error);
  * process.on('SIGHUP', () => void tokens.reload());
  * ```
  */
@@ -22,18 +22,18 @@ export interface ReloadableTokens extends TokenTable {
 }
 
 /**
- * Reads a tokens file (failing as `loadTokensFile` does) into a
- * {@link ReloadableTokens}; `log` receives one line per reload, naming the
+ * Wraps the table read from the tokens file at `path` (by `loadTokensFile`) in
+ * a {@link ReloadableTokens}; `log` receives one line per reload, naming the
  * file and the number of tokens, or the error (which names a line, never a token).
  *
  * @example
  * ```ts
- * const tokens = await reloadableTokensFile('tokens', (line) => console.error(line));
+ * const tokens = reloadableTokens('tokens', await loadTokensFile('tokens'), (line) => console.error(line));
  * createPsiHandler({ items, tokens });
  * ```
  */
-export async function reloadableTokensFile(path: string, log: (line: string) => void): Promise<ReloadableTokens> {
-  let table = await loadTokensFile(path);
+export function reloadableTokens(path: string, loaded: TokenTable, log: (line: string) => void): ReloadableTokens {
+  let table = loaded;
   return {
     get size() {
       return table.size;
