@@ -28,12 +28,12 @@ export interface PrepareCommandOptions extends Omit<InputSpec, 'input'> {
   remove?: string;
   /** Prepare a new epoch from `input` beside the current one, then switch to it. */
   nextEpoch?: boolean;
+  /** `--log-format`: `text` (default) or `json` lines on stderr. */
+  logFormat?: LogFormat;
   segmentItems?: number;
   group?: GroupName;
   backend?: BackendChoice;
   workers?: number;
-  /** `--log-format`: `text` (default) or `json` lines on stderr. */
-  logFormat?: LogFormat;
 }
 
 /** Reads one CSV with the command's column flags, as `prepare` stores it. */
@@ -55,12 +55,13 @@ async function read(opts: PrepareCommandOptions, file: string, io: CliIo): Promi
  * await prepareCommand({ store: 'store', input: 'users.csv', column: 'email', type: 'email' }, processIo());
  * ```
  */
-export async function prepareCommand(opts: PrepareCommandOptions, cliIo: CliIo): Promise<void> {
-  const io = loggingIo(cliIo, opts.logFormat ?? 'text');
+export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo): Promise<void> {
   const updating = opts.add !== undefined || opts.remove !== undefined;
   if (updating && (opts.input !== undefined || opts.nextEpoch === true)) {
     throw new PsiError('OPTIONS_INVALID', '--add and --remove change the current epoch: give them without --input and --next-epoch');
   }
+  // Every diagnostic from here on in the --log-format asked for.
+  io = loggingIo(io, opts.logFormat ?? 'text');
   if (updating) {
     const add = opts.add === undefined ? undefined : await read(opts, opts.add, io);
     const remove = opts.remove === undefined ? undefined : (await read(opts, opts.remove, io)).items;
