@@ -20,8 +20,12 @@ export const CONFIGURABLE_COMMANDS: readonly string[] = ['serve', 'prepare', 'wo
 /** Commander's name of each source, so that `getOptionValueSource` tells the truth after resolution. */
 const COMMANDER_SOURCE: Record<ConfigSource, string> = { flag: 'cli', env: 'env', file: 'config', default: 'default' };
 
-/** `--log-format` of every configurable command, and `serve`'s metrics listener. */
+/** The commands whose diagnostics follow `--log-format`. */
+const LOGGING_COMMANDS: readonly string[] = ['serve', 'prepare'];
+
+/** `--log-format` of the commands that follow it, and `serve`'s metrics listener. */
 function addOperationsOptions(cmd: Command): void {
+  if (!LOGGING_COMMANDS.includes(cmd.name())) return;
   cmd.addOption(
     new Option('--log-format <format>', 'text: a timestamped line per event; json: one JSON object per line (pino)')
       .choices(['text', 'json'])
