@@ -33,7 +33,7 @@ describe('deployment files', () => {
     }
   });
 
-  it('compose runs three replicas on one PostgreSQL behind the proxy, workers and the prepare job on the shared store', () => {
+  it('compose runs three replicas on one PostgreSQL behind the proxy, workers and the prepare job on the shared store and queue', () => {
     const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
     const { services } = compose;
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'blindjoin-1', 'blindjoin-2', 'blindjoin-3', 'proxy']));
@@ -45,6 +45,8 @@ describe('deployment files', () => {
       expect(replica.volumes).toContain('store:/var/lib/blindjoin/store');
     }
     expect(services.worker?.deploy?.replicas).toBe(2);
+    expect(services.worker?.environment?.BLINDJOIN_QUEUE_URL).toBe('redis://redis:6379/0');
+    expect(Object.keys(services)).toContain('redis');
     expect(services.worker?.command).toEqual(['worker']);
     expect(services.prepare?.command).toEqual(['prepare']);
     // Every file the compose file mounts from the repository exists.
