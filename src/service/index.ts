@@ -2,3 +2,4 @@ export { SessionService, type Exchange, type SessionServiceOptions, type Session
 export type { KeyRotation } from './key-rotation.js';
 export type { MatchedRow, SessionResult, SessionSummary } from './result.js';
 export { loadTokensFile, parseTokens, type TokenEntry, type TokenTable } from './tokens.js';
+export type { ServiceObserver, ServiceView, SessionOutcome } from './observer.js';
