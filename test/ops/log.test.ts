@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceLog } from '../../src/service/log.js';
 import { matchOverHttp } from '../../src/transport/match-over-http.js';
-import { serveInProcess } from '../cli/serve-in-process.js';
+import { run } from '../../src/cli/program.js';
+import { blindjoin, captured, never, serveInProcess } from '../cli/serve-in-process.js';
 import { emails, raw } from '../transport/helpers.js';
 
 const TOKEN = '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b';
@@ -54,6 +55,21 @@ describe('serve --log-format json', () => {
     expect(serving.stderr).not.toContain(TOKEN);
     expect(serving.stderr).not.toContain('ack=');
     for (const item of [...items, ...emails(0, 80)]) expect(serving.stderr).not.toContain(item);
+  });
+});
+
+describe('prepare --log-format json', () => {
+  it('writes its diagnostics as JSON records too', async () => {
+    const io = captured();
+    const store = join(dir, 'store');
+    const args = ['--store', store, '--input', join(dir, 'users.csv'), '--column', 'email', '--type', 'email', '--epoch', 'e1'];
+    expect(await run(blindjoin('prepare', ...args, '--workers', '1', '--log-format', 'json'), io, never), io.stderr).toBe(0);
+    const records = io.stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(records.map((r) => r.msg)).toContainEqual(expect.stringMatching(/epoch e1 prepared \(x25519\): 80 elements/));
+    expect(records.every((r) => r.level === 'info')).toBe(true);
   });
 });
 
