@@ -165,6 +165,13 @@ export const ERROR_CODES = {
   KEY_FILE_INVALID: { status: 400, meaning: "the advertiser's key file cannot be read or created, or does not hold 32 bytes" },
   RESULT_MISSING: { status: 500, meaning: 'the demo found no result file' },
   DEMO_MISMATCH: { status: 500, meaning: 'the demo found another overlap than it planted' },
+
+  // Operations: config files and BLINDJOIN_* environment variables (docs/deploy.md).
+  CONFIG_INVALID: {
+    status: 400,
+    meaning: 'a config file or BLINDJOIN_* variable has an unknown key or a bad value (named; a secret value is never shown)',
+  },
+  CONFIG_UNREADABLE: { status: 500, meaning: 'the config file cannot be read' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 /**

@@ -14,6 +14,8 @@ export interface CliIo {
   err(text: string): void;
   /** True when stdout is a terminal: progress bars are shown only then. */
   tty: boolean;
+  /** Events of a long-running command (`--log-format`); default a timestamped line on `err`. */
+  log?: (line: string) => void;
 }
 
 /**

@@ -6,6 +6,8 @@ import { updateStore } from '../store/update.js';
 import { prepareStore, type StoreInput } from '../store/writer.js';
 import { loadInput, type InputSpec } from './input.js';
 import { progressBar, type CliIo } from './io.js';
+import type { LogFormat } from '../service/log.js';
+import { loggingIo } from './log-io.js';
 
 /**
  * Options of the `prepare` command, as parsed from its flags.
@@ -26,6 +28,8 @@ export interface PrepareCommandOptions extends Omit<InputSpec, 'input'> {
   remove?: string;
   /** Prepare a new epoch from `input` beside the current one, then switch to it. */
   nextEpoch?: boolean;
+  /** `--log-format`: `text` (default) or `json` lines on stderr. */
+  logFormat?: LogFormat;
   segmentItems?: number;
   group?: GroupName;
   backend?: BackendChoice;
@@ -56,6 +60,8 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo): Pr
   if (updating && (opts.input !== undefined || opts.nextEpoch === true)) {
     throw new PsiError('OPTIONS_INVALID', '--add and --remove change the current epoch: give them without --input and --next-epoch');
   }
+  // Every diagnostic from here on in the --log-format asked for.
+  io = loggingIo(io, opts.logFormat ?? 'text');
   if (updating) {
     const add = opts.add === undefined ? undefined : await read(opts, opts.add, io);
     const remove = opts.remove === undefined ? undefined : (await read(opts, opts.remove, io)).items;

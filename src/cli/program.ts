@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PsiError } from '../errors.js';
+import { configureCommands } from './config/command.js';
 import { PROFILES } from '../identifiers/types.js';
 import { runDemo, type DemoOptions } from './demo.js';
 import { hashCommand, type HashOptions } from './hash.js';
@@ -320,6 +321,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       await runDemo(opts, io);
     });
 
+  // Settings of serve and prepare from BLINDJOIN_* variables and --config files too (docs/deploy.md).
+  configureCommands(program, io);
   return program;
 }
 

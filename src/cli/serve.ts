@@ -11,6 +11,11 @@ import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
 import { formatDuration } from '../service/budget-view.js';
 import type { CliIo } from './io.js';
+import type { LogFormat } from '../service/log.js';
+import { createServiceMetrics } from '../service/metrics.js';
+import { reloadableTokens } from '../service/token-reload.js';
+import { eventLog, loggingIo } from './log-io.js';
+import { withOperations } from './operations.js';
 
 /**
  * Options of the `serve` command, as parsed from its flags.
@@ -64,6 +69,11 @@ export interface ServeOptions extends Partial<InputSpec> {
   minAudience?: number;
   /** `--value-bound`: per-user clamp of every `--values` column, or one per column; default 1,000 under a policy, none under exact. */
   valueBound?: number | Record<string, number>;
+  /** `--log-format`: `text` (default) or `json` lines on stderr. */
+  logFormat?: LogFormat;
+  /** `--metrics-port`: serve Prometheus metrics there, on `metricsHost` (default loopback). */
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -134,7 +144,9 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
       `refusing to serve ${opts.host} without --tokens-file: anyone reaching it could match against your data (--allow-anonymous overrides)`,
     );
   }
-  const tokens = opts.tokensFile === undefined ? undefined : await loadTokensFile(opts.tokensFile);
+  const log = eventLog(io);
+  const tokens = opts.tokensFile === undefined ? undefined : reloadableTokens(opts.tokensFile, await loadTokensFile(opts.tokensFile), log);
+  const metrics = opts.metricsPort === undefined ? undefined : createServiceMetrics();
   const service: PsiServer = await startPsiServer({
     ...(await sourceOf(opts, io)),
     ...(opts.advertiserValues === true ? { advertiserValues: true } : {}),
@@ -161,7 +173,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     ...(opts.ui === true ? { ui: true } : {}),
     ...(opts.corsOrigin === undefined ? {} : { corsOrigins: opts.corsOrigin }),
-    log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
+    log,
+    ...(metrics === undefined ? {} : { observer: metrics.observer }),
   });
   const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
   const { terms } = service.handler.service;
@@ -200,7 +213,7 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
       'advertiser values accepted (--advertiser-values): their sums are private only if clients encrypt values within their declared bound; a malicious client can learn which of a few dozen chosen rows matched (docs/measurement.md)\n',
     );
   }
-  return service;
+  return withOperations(service, { metrics, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, tokens }, io);
 }
 
 /**
@@ -212,7 +225,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
  * await serveCommand(opts, processIo(), controller.signal);
  * ```
  */
-export async function serveCommand(opts: ServeOptions, io: CliIo, stop: AbortSignal): Promise<void> {
+export async function serveCommand(opts: ServeOptions, cliIo: CliIo, stop: AbortSignal): Promise<void> {
+  const io = loggingIo(cliIo, opts.logFormat ?? 'text');
   const service = await startService(opts, io);
   io.out(`listening on ${service.url}\n`);
   if (opts.ui === true) io.err(`the advertiser's page: ${service.url}/\n`);

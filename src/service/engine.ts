@@ -19,6 +19,7 @@ import { checkValueColumn } from '../measurement/values.js';
 import { DailyCounter } from './daily-counter.js';
 import { openRelationship, type RelationshipRef } from '../store/relationship.js';
 import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
+import type { ServiceObserver, SessionOutcome } from './observer.js';
 import type { MatchedRow, SessionResult } from './result.js';
 import { SessionStore, type Batch, type Session } from './session-store.js';
 import type { StoreSets } from './store-sets.js';
@@ -133,6 +134,8 @@ export interface SessionServiceOptions {
   backend?: BackendChoice;
   workers?: number;
   chunkItems?: number;
+  /** Receives the service's events (sessions started, ended, refused), e.g. its metrics; default none. */
+  observer?: ServiceObserver;
   /** Receives each finished session's result; if it fails, so does the session. */
   onResult?: (result: SessionResult) => void | Promise<void>;
   /** Receives one line per session event; default silent. Never sees a key or a token. */
@@ -368,10 +371,12 @@ export class SessionService {
       sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
     });
     this.#log = opts.log ?? (() => undefined);
+    this.#store.onExpire((session) => this.#ended(session, 'expired'));
     // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
     const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
     this.#sets =
       opts.store ?? createResponderSets(opts.items!, rotation, { group: suite.name, backend: opts.backend, workers: opts.workers });
+    opts.observer?.serviceCreated?.({ sessions: () => this.sessions, storeEpoch: () => opts.store?.current.epoch, group: suite.name });
   }
 
   /** Sessions in progress. */
@@ -514,6 +519,7 @@ export class SessionService {
         throw e;
       }
     });
+    this.#opts.observer?.sessionStarted?.({ sessionId: id, elements: itemCount });
     return this.#exchange(session, batch);
   }
 
@@ -559,6 +565,7 @@ export class SessionService {
   /** Ends a session at the client's request; a step in progress rejects with `SESSION_CLOSED`. */
   abort(token: TokenEntry, sessionId: string): void {
     const session = this.#find(token, sessionId);
+    this.#ended(session, 'aborted');
     this.#store.remove(session);
     this.#log(`session ${session.id} (${session.tokenId}) aborted by the client`);
   }
@@ -652,6 +659,7 @@ export class SessionService {
     session.busy++;
     const run = session.lock.then(async () => {
       if (this.#store.get(session.id) !== session || this.#store.expired(session)) {
+        if (this.#store.expired(session)) this.#ended(session, 'expired');
         this.#store.remove(session);
         throw new PsiError('SESSION_NOT_FOUND', `session ${session.id} has ended or expired`);
       }
@@ -677,6 +685,7 @@ export class SessionService {
     try {
       out = await party.stepFrame(frame);
     } catch (e) {
+      this.#ended(session, 'failed');
       this.#store.remove(session);
       throw e;
     }
@@ -736,6 +745,7 @@ export class SessionService {
     try {
       await this.#opts.onResult?.(result);
     } catch (e) {
+      this.#opts.observer?.sessionEnded?.({ sessionId: session.id, outcome: 'failed' });
       this.#store.remove(session);
       throw e instanceof PsiError ? e : new PsiError('RESULT_WRITE_FAILED', `result handler failed: ${(e as Error).message}`, { cause: e });
     }
@@ -744,6 +754,14 @@ export class SessionService {
     this.#log(
       `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`,
     );
+    this.#opts.observer?.sessionCompleted?.(result.summary);
+  }
+
+  /** Tells the observer that an accepted session, still registered and in progress, ends without completing. */
+  #ended(session: Session, outcome: SessionOutcome): void {
+    // A session whose HELLO was never answered was refused, not started: the handler reports that.
+    if (session.last === undefined || session.state !== 'open' || this.#store.get(session.id) !== session) return;
+    this.#opts.observer?.sessionEnded?.({ sessionId: session.id, outcome });
   }
 
   /** Applies a finished session to its audience; a failure ends the session and leaves the old audience. */

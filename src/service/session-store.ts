@@ -128,9 +128,20 @@ export class SessionStore {
     return session.state === 'open' && now - session.startedAt > sessionTtlMs;
   }
 
+  #expireListener: ((session: Session) => void) | undefined;
+
+  /** Sets what hears of each session the sweep drops for its limits, before it is dropped. */
+  onExpire(listener: (session: Session) => void): void {
+    this.#expireListener = listener;
+  }
+
   /** Drops every session past its limits. */
   sweep(now = Date.now()): void {
-    for (const s of this.#sessions.values()) if (this.expired(s, now) && s.busy === 0) this.remove(s);
+    for (const s of this.#sessions.values()) {
+      if (!this.expired(s, now) || s.busy !== 0) continue;
+      this.#expireListener?.(s);
+      this.remove(s);
+    }
   }
 
   /** Stops the sweep and drops every session. */

@@ -8,6 +8,7 @@ import { decodeFrame, joinFrames, MAX_FRAME_BYTES } from '../wire/frame.js';
 import { applyCors, corsPolicy } from './cors.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import { loadStaticUi } from './static-ui.js';
+import { loggablePath } from './log-path.js';
 import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
 import {
   AUDIENCE_HEADER,
@@ -241,9 +242,10 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       const error = e instanceof PsiError ? e : new PsiError('INTERNAL', 'internal error');
       log(
         e instanceof PsiError
-          ? `refused ${req.method} ${req.url}: ${e.code}: ${e.message}`
+          ? `refused ${req.method} ${loggablePath(req.url)}: ${e.code}: ${e.message}`
           : `internal error: ${(e as Error)?.stack ?? String(e)}`,
       );
+      opts.observer?.refused?.({ code: error.code, opening: req.method === 'POST' && loggablePath(req.url) === `${basePath}/v1/sessions` });
       const headers: Record<string, string> = {};
       if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer';
       if (error.code === 'SERVICE_BUSY' || error.code === 'TOKEN_BUSY') headers['retry-after'] = '1';
