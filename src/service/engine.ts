@@ -127,6 +127,8 @@ export interface SessionServiceOptions {
   onResult?: (result: SessionResult) => void | Promise<void>;
   /** Receives one line per session event; default silent. Never sees a key or a token. */
   log?: (line: string) => void;
+  /** Hears the id of every session dropped (done and collected, refused, aborted, expired), e.g. to unregister it. */
+  onSessionRemoved?: (sessionId: string) => void;
 }
 
 /**
@@ -331,12 +333,15 @@ export class SessionService {
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
     this.#responseBytes = optionalIntegerIn(opts.responseBytes, 'responseBytes', 1, 1 << 30, DEFAULTS.responseBytes);
     const maxSessions = optionalIntegerIn(opts.maxSessions, 'maxSessions', 1, 100_000, DEFAULTS.maxSessions);
-    this.#store = new SessionStore({
-      maxSessions,
-      maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
-      idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
-      sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
-    });
+    this.#store = new SessionStore(
+      {
+        maxSessions,
+        maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
+        idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
+        sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
+      },
+      opts.onSessionRemoved,
+    );
     this.#log = opts.log ?? (() => undefined);
     // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
     const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
@@ -349,9 +354,28 @@ export class SessionService {
     return this.#store.open();
   }
 
-  /** True once {@link close} was called: new sessions are refused. */
+  /** True once {@link close} or {@link drain} was called: new sessions are refused. */
   get closing(): boolean {
     return this.#closing;
+  }
+
+  /** Whether this service holds session `sessionId` (live, of any token): a replica forwards requests for others. */
+  holds(sessionId: string): boolean {
+    const session = this.#store.get(sessionId);
+    return session !== undefined && !this.#store.expired(session);
+  }
+
+  /**
+   * Refuses new sessions (`SERVICE_CLOSING`) and waits, up to `timeoutMs`, until
+   * every session has completed and handed the client its last frames; resolves
+   * whether all did. Then {@link close} drops whatever is left.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#closing = true;
+    for (const deadline = Date.now() + timeoutMs; this.#store.unsettled() > 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.#store.unsettled() === 0;
   }
 
   /**
@@ -688,7 +712,8 @@ export class SessionService {
 
   #exchange(session: Session, batch: Batch): Exchange {
     const end = session.outbox.start + session.outbox.length;
-    return { sessionId: session.id, frames: batch.frames, pending: Math.max(0, end - (batch.firstSeq + batch.frames.length)) };
+    session.pending = Math.max(0, end - (batch.firstSeq + batch.frames.length));
+    return { sessionId: session.id, frames: batch.frames, pending: session.pending };
   }
 }
 

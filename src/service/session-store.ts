@@ -33,6 +33,8 @@ export interface Session {
   last?: { seq: number; digest: string; batch: Batch };
   /** Produced frames not yet acknowledged, deferred ones made as replies carry them. */
   outbox: Outbox;
+  /** Frames the last reply left for the client to pull. */
+  pending?: number;
 }
 
 /**
@@ -67,9 +69,12 @@ export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #limits: SessionLimits;
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #onRemove: (id: string) => void;
 
-  constructor(limits: SessionLimits) {
+  /** `onRemove` hears of every session dropped, however it ended. */
+  constructor(limits: SessionLimits, onRemove: (id: string) => void = () => undefined) {
     this.#limits = limits;
+    this.#onRemove = onRemove;
     const every = Math.min(5_000, Math.max(20, Math.min(limits.idleTimeoutMs, limits.sessionTtlMs) / 4));
     this.#timer = setInterval(() => this.sweep(), every);
     // In Node the sweep must not keep the process alive; browsers have no unref.
@@ -80,6 +85,13 @@ export class SessionStore {
   open(tokenId?: string): number {
     let n = 0;
     for (const s of this.#sessions.values()) if (s.state === 'open' && (tokenId === undefined || s.tokenId === tokenId)) n++;
+    return n;
+  }
+
+  /** Sessions still in progress, handling a request, or with frames the client has yet to pull. */
+  unsettled(): number {
+    let n = 0;
+    for (const s of this.#sessions.values()) if (s.state === 'open' || s.busy > 0 || (s.pending ?? 0) > 0) n++;
     return n;
   }
 
@@ -115,7 +127,10 @@ export class SessionStore {
 
   /** Drops a session and releases its party and key; idempotent. */
   remove(session: Session): void {
-    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    if (this.#sessions.get(session.id) === session) {
+      this.#sessions.delete(session.id);
+      this.#onRemove(session.id);
+    }
     release(session);
   }
 
