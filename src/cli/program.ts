@@ -247,7 +247,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .action(async (opts: { database?: string }, cmd: Command) => {
       const database = opts.database ?? process.env.BLINDJOIN_DATABASE_URL;
       if (database === undefined || database === '') cmd.error("error: required option '--database <url>' not specified");
-      await migrateCommand(database!, io);
+      await migrateCommand(database, io);
     });
 
   program

@@ -147,7 +147,11 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.disclosure === 'policy' ? { policy: policyOf(opts) } : {}),
     ...(opts.minItems === undefined ? {} : { minItems: opts.minItems }),
     ...(opts.database !== undefined
-      ? { database: opts.database, budgetWindowMs: opts.budgetWindow, ...(opts.advertiseUrl === undefined ? {} : { advertiseUrl: opts.advertiseUrl }) }
+      ? {
+          database: opts.database,
+          budgetWindowMs: opts.budgetWindow,
+          ...(opts.advertiseUrl === undefined ? {} : { advertiseUrl: opts.advertiseUrl }),
+        }
       : opts.stateDir === undefined
         ? {}
         : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),

@@ -372,7 +372,7 @@ export class SessionService {
    */
   async drain(timeoutMs: number): Promise<boolean> {
     this.#closing = true;
-    for (const deadline = Date.now() + timeoutMs; this.#store.unsettled() > 0 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + timeoutMs; this.#store.unsettled() > 0 && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return this.#store.unsettled() === 0;

@@ -164,11 +164,17 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
     }
     if (path === '/readyz') {
       allow('GET', 'HEAD');
-      const problem = service.closing ? 'closing' : await opts.readiness?.().then(
-        () => undefined,
-        (e: unknown) => (e instanceof PsiError ? e.code : 'INTERNAL'),
+      const problem = service.closing
+        ? 'closing'
+        : await opts.readiness?.().then(
+            () => undefined,
+            (e: unknown) => (e instanceof PsiError ? e.code : 'INTERNAL'),
+          );
+      sendJson(
+        res,
+        problem === undefined ? 200 : 503,
+        problem === undefined ? { status: 'ready' } : { status: 'unready', reason: problem },
       );
-      sendJson(res, problem === undefined ? 200 : 503, problem === undefined ? { status: 'ready' } : { status: 'unready', reason: problem });
       return;
     }
     if (path === '/v1/terms') {

@@ -79,7 +79,12 @@ export function forwardRequest(holder: string, req: IncomingMessage, res: Server
         resolve();
         return;
       }
-      reject(new PsiError('SESSION_REPLICA_GONE', `the replica holding this session does not answer (${(e as Error).message}); start a fresh session`));
+      reject(
+        new PsiError(
+          'SESSION_REPLICA_GONE',
+          `the replica holding this session does not answer (${(e).message}); start a fresh session`,
+        ),
+      );
     });
     if (body !== undefined) upstream.end(body);
     else req.pipe(upstream);
