@@ -63,7 +63,7 @@ function startReplica(args: string[]): Promise<Replica> {
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (\S+)/.exec(out);
       if (m !== null) resolve({ url: m[1]!, child });
