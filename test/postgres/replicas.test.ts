@@ -2,7 +2,8 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PsiError } from '../../src/errors.js';
+import type { PsiError } from '../../src/errors.js';
+import { PsiParty } from '../../src/protocol/party.js';
 import { matchWith, type MatchOverHttpResult } from '../../src/transport/client.js';
 import { createTestDatabase } from './database.js';
 import { fixtures, startReplica, steeredPort, type Replica } from './replicas.js';
@@ -119,6 +120,24 @@ describe('three replicas on one PostgreSQL', () => {
     } finally {
       port.close();
     }
+  }, 60_000);
+
+  it('answer a HELLO retried at another replica from the holder, once', async () => {
+    const party = new PsiParty({ role: 'initiator', items: data.items, learn: 'released', peerLearns: 'intersection' });
+    const [hello] = await party.step();
+    const send = (r: Replica) =>
+      fetch(`${r.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${data.tokens.alternate}`, 'content-type': 'application/octet-stream' },
+        body: hello,
+      });
+    const before = await charges('alternate');
+    const first = await send(replicas[0]!);
+    const retried = await send(replicas[2]!);
+    expect([first.status, retried.status]).toEqual([201, 201]);
+    expect(Buffer.from(await retried.arrayBuffer())).toEqual(Buffer.from(await first.arrayBuffer()));
+    expect(await charges('alternate')).toBe(before + 1);
+    await party.close();
   }, 60_000);
 
   it('lose only the sessions of a replica killed mid-session, with a typed error, and keep every charge', async () => {
