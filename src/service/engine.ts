@@ -333,15 +333,13 @@ export class SessionService {
     this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
     this.#responseBytes = optionalIntegerIn(opts.responseBytes, 'responseBytes', 1, 1 << 30, DEFAULTS.responseBytes);
     const maxSessions = optionalIntegerIn(opts.maxSessions, 'maxSessions', 1, 100_000, DEFAULTS.maxSessions);
-    this.#store = new SessionStore(
-      {
-        maxSessions,
-        maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
-        idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
-        sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
-      },
-      opts.onSessionRemoved,
-    );
+    this.#store = new SessionStore({
+      maxSessions,
+      maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
+      idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
+      sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
+      onRemove: opts.onSessionRemoved,
+    });
     this.#log = opts.log ?? (() => undefined);
     // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
     const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');

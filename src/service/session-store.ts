@@ -54,6 +54,8 @@ export interface SessionLimits {
   idleTimeoutMs: number;
   /** A session older than this is dropped, busy or not at its next request. */
   sessionTtlMs: number;
+  /** Hears the id of every session dropped, however it ended. */
+  onRemove?: ((sessionId: string) => void) | undefined;
 }
 
 /**
@@ -69,12 +71,9 @@ export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #limits: SessionLimits;
   readonly #timer: ReturnType<typeof setInterval>;
-  readonly #onRemove: (id: string) => void;
 
-  /** `onRemove` hears of every session dropped, however it ended. */
-  constructor(limits: SessionLimits, onRemove: (id: string) => void = () => undefined) {
+  constructor(limits: SessionLimits) {
     this.#limits = limits;
-    this.#onRemove = onRemove;
     const every = Math.min(5_000, Math.max(20, Math.min(limits.idleTimeoutMs, limits.sessionTtlMs) / 4));
     this.#timer = setInterval(() => this.sweep(), every);
     // In Node the sweep must not keep the process alive; browsers have no unref.
@@ -129,7 +128,7 @@ export class SessionStore {
   remove(session: Session): void {
     if (this.#sessions.get(session.id) === session) {
       this.#sessions.delete(session.id);
-      this.#onRemove(session.id);
+      this.#limits.onRemove?.(session.id);
     }
     release(session);
   }

@@ -129,7 +129,7 @@ describe('three replicas on one PostgreSQL', () => {
       fetch(`${r.url}/v1/sessions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${data.tokens.alternate}`, 'content-type': 'application/octet-stream' },
-        body: hello,
+        body: Buffer.from(hello!),
       });
     const before = await charges('alternate');
     const first = await send(replicas[0]!);

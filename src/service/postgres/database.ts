@@ -17,7 +17,14 @@ import { PsiError } from '../../errors.js';
  */
 export type Database = pg.Pool;
 
-/** One connection taken from the pool, for a transaction. */
+/**
+ * One connection taken from the pool, for a transaction.
+ *
+ * @example
+ * ```ts
+ * await inTransaction(db, 'counting', async (client: DatabaseClient) => client.query('SELECT 1'));
+ * ```
+ */
 export type DatabaseClient = pg.PoolClient;
 
 /** Connection errors: the server is not there, refuses us, or went away. */
