@@ -80,10 +80,7 @@ export function forwardRequest(holder: string, req: IncomingMessage, res: Server
         return;
       }
       reject(
-        new PsiError(
-          'SESSION_REPLICA_GONE',
-          `the replica holding this session does not answer (${(e).message}); start a fresh session`,
-        ),
+        new PsiError('SESSION_REPLICA_GONE', `the replica holding this session does not answer (${e.message}); start a fresh session`),
       );
     });
     if (body !== undefined) upstream.end(body);
