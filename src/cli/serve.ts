@@ -188,6 +188,9 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
         'It is secure only against honest-but-curious clients (docs/privacy.md).\n',
     );
   }
+  if (opts.database !== undefined) {
+    io.err(`replica ${opts.advertiseUrl ?? service.url} of a fleet sharing one PostgreSQL database (budgets, quotas, sessions)\n`);
+  }
   if (terms.values !== undefined) {
     const clamp = (bound: number) => (bound === Number.MAX_SAFE_INTEGER ? 'not clamped' : `clamped at ${bound} per user`);
     const columns = Object.entries(terms.values).map(([name, bound]) => `${name} (${clamp(bound)})`);
