@@ -17,7 +17,7 @@ import { parseReveal, type Reveal } from '../wire/reveal.js';
 import { MAX_VALUE_COLUMNS } from '../wire/measure.js';
 import { checkValueColumn } from '../measurement/values.js';
 import { DailyCounter } from './daily-counter.js';
-import { openRelationship, type RelationshipRef } from '../store/relationship.js';
+import { openRelationship, type RelationshipRef, type RelationshipStates } from '../store/relationship.js';
 import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
 import type { MatchedRow, SessionResult } from './result.js';
 import { SessionStore, type Batch, type Session } from './session-store.js';
@@ -127,6 +127,8 @@ export interface SessionServiceOptions {
   onResult?: (result: SessionResult) => void | Promise<void>;
   /** Receives one line per session event; default silent. Never sees a key or a token. */
   log?: (line: string) => void;
+  /** Where relationships keep their state; default `state.json` beside their kept files in the store. */
+  relationshipStates?: RelationshipStates;
   /** Hears the id of every session dropped (done and collected, refused, aborted, expired), e.g. to unregister it. */
   onSessionRemoved?: (sessionId: string) => void;
 }
@@ -420,7 +422,7 @@ export class SessionService {
         // otherwise the session runs in full.
         // It also needs the set returned in order (the service learns 'intersection'), to keep each segment's part.
         if (relationship !== undefined && store !== undefined && this.learn === 'intersection' && !learnsCount(this.peerLearns)) {
-          session.relationship = await openRelationship(store, token.id, relationship);
+          session.relationship = await openRelationship(store, token.id, relationship, this.#opts.relationshipStates);
         }
         const { group, backend, workers, chunkItems } = this.#opts;
         const utf8 = new TextEncoder();

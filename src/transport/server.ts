@@ -140,7 +140,7 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
     handler = createPsiHandler({
       ...withStore,
       ...(state === undefined ? {} : { budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey }),
-      ...(shared === undefined ? {} : { routing: shared.registry }),
+      ...(shared === undefined ? {} : { routing: shared.registry, relationshipStates: shared.relationshipStates }),
       readiness: async () => {
         await opts.readiness?.();
         await shared?.ready();

@@ -65,6 +65,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_expires_at ON sessions (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'relationship states',
+    sql: `
+      CREATE TABLE relationship_states (
+        token_id text NOT NULL,
+        relationship_id text NOT NULL,
+        epoch text NOT NULL,
+        state jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (token_id, relationship_id, epoch)
+      );
+    `,
+  },
 ];
 
 /** Key of the advisory lock held while migrating (any constant unlikely to clash with an application's). */

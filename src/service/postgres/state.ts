@@ -5,11 +5,12 @@ import { PostgresBudget } from './budget.js';
 import { PostgresItemCounter } from './item-counter.js';
 import { migrateDatabase } from './migrations.js';
 import { sharedNoiseKey } from './noise-key.js';
+import { PostgresRelationshipStates } from './relationship-states.js';
 import { SessionRegistry } from './registry.js';
 
 /**
  * What replicas of one service share in PostgreSQL: privacy budgets, daily item
- * quotas, the noise key and the session registry.
+ * quotas, the noise key, the session registry and relationships' states.
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ export interface PostgresState {
   readonly itemCounter: ItemCounter;
   readonly noiseKey: Uint8Array;
   readonly registry: SessionRegistry;
+  readonly relationshipStates: PostgresRelationshipStates;
   /** Throws `DATABASE_UNREACHABLE` while the database does not answer. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function openPostgresState(
       itemCounter: new PostgresItemCounter(db),
       noiseKey,
       registry,
+      relationshipStates: new PostgresRelationshipStates(db),
       ready: () => pingDatabase(db),
       async close() {
         registry.close();
