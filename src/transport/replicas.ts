@@ -117,7 +117,9 @@ export async function toHolder(
 /**
  * Claims a new session named by a HELLO for this replica, or forwards the HELLO
  * (a client's retry that reached another replica) to its holder: resolves true
- * once forwarded. A session id another token holds is `SESSION_EXISTS`, as on one replica.
+ * once forwarded. A forwarded HELLO is claimed too (its first attempt may have
+ * been refused here meanwhile), never forwarded again. A session id another
+ * token holds is `SESSION_EXISTS`, as on one replica.
  *
  * @example
  * ```ts
@@ -133,10 +135,13 @@ export async function claimOrForward(
   tokenId: string,
   body: Uint8Array,
 ): Promise<boolean> {
-  if (req.headers[FORWARDED_HEADER] !== undefined || service.holds(sessionId)) return false;
+  if (service.holds(sessionId)) return false;
   const holder = await routing.claim(sessionId, tokenId);
   if (holder === undefined) return false;
-  if (holder.tokenId !== tokenId) throw new PsiError('SESSION_EXISTS', `session ${sessionId} already exists`);
+  // A forwarded HELLO whose session this replica no longer holds, while another claimed it since: never a second hop.
+  if (holder.tokenId !== tokenId || req.headers[FORWARDED_HEADER] !== undefined) {
+    throw new PsiError('SESSION_EXISTS', `session ${sessionId} already exists`);
+  }
   await forwardOrForget(routing, holder, sessionId, req, res, body);
   return true;
 }
