@@ -157,6 +157,12 @@ export const ERROR_CODES = {
   STORE_INCOMPLETE: { status: 500, meaning: 'the store was not fully prepared (rerun prepare to resume it)' },
   STORE_WRITE_FAILED: { status: 500, meaning: 'a store file cannot be written' },
 
+  // Shared state in PostgreSQL and replicas (docs/deploy-postgres.md).
+  DATABASE_UNREACHABLE: { status: 503, meaning: 'the PostgreSQL database cannot be reached, or refused the connection' },
+  DATABASE_FAILED: { status: 503, meaning: 'a statement on the PostgreSQL database failed (nothing was charged or handed out)' },
+  DATABASE_SCHEMA_NEWER: { status: 500, meaning: 'the database schema is newer than this version of blindjoin knows (upgrade it)' },
+  SESSION_REPLICA_GONE: { status: 410, meaning: 'the replica holding the session stopped; start a fresh session' },
+
   // The CLI.
   KEY_FILE_EXPOSED: {
     status: 400,

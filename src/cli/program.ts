@@ -25,6 +25,7 @@ import {
   REVEAL_CHOICES,
 } from './options.js';
 import { prepareCommand, type PrepareCommandOptions } from './prepare.js';
+import { migrateCommand } from './migrate.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
@@ -135,6 +136,16 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       new Option('--budget-window <duration>', 'window the budget is summed over').argParser(parseDuration).default(30 * 86_400_000, '30d'),
     )
     .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
+    .option(
+      '--database <url>',
+      'PostgreSQL URL of the state replicas share (budgets, quotas, noise key, sessions) instead of --state-dir (default: $BLINDJOIN_DATABASE_URL)',
+    )
+    .option('--advertise-url <url>', 'with --database: the URL other replicas reach this one at (default: the URL it listens on)')
+    .addOption(
+      new Option('--drain-timeout <duration>', 'on SIGTERM, how long sessions in progress may take to finish')
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
+    )
     .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
     .option('--out <dir>', "write each session's matched rows and a JSON summary here")
     .option(
@@ -193,7 +204,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       // --input is required unless --store replaces it: a usage error (exit 2), as commander reports a missing option.
       if (opts.store === undefined && opts.input === undefined)
         cmd.error("error: required option '--input <file>' not specified (or --store <dir>)");
-      return serveCommand(opts, io, stop);
+      const database = opts.database ?? process.env.BLINDJOIN_DATABASE_URL;
+      return serveCommand(database === undefined || database === '' ? opts : { ...opts, database }, io, stop);
     });
 
   inputOptions(
@@ -295,6 +307,16 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       await budgetReset(opts, io);
     },
   );
+
+  program
+    .command('migrate')
+    .description('apply pending schema migrations to the PostgreSQL database of serve --database (serve applies them at start too)')
+    .option('--database <url>', 'PostgreSQL URL (default: $BLINDJOIN_DATABASE_URL)')
+    .action(async (opts: { database?: string }, cmd: Command) => {
+      const database = opts.database ?? process.env.BLINDJOIN_DATABASE_URL;
+      if (database === undefined || database === '') cmd.error("error: required option '--database <url>' not specified");
+      await migrateCommand(database, io);
+    });
 
   program
     .command('hash')

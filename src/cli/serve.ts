@@ -43,6 +43,12 @@ export interface ServeOptions extends Partial<InputSpec> {
   budgetWindow: number;
   /** Privacy budgets, quotas and the noise key; none for a demo whose state is thrown away. */
   stateDir?: string;
+  /** `--database` (or `BLINDJOIN_DATABASE_URL`): state shared by replicas in PostgreSQL, instead of `stateDir`. */
+  database?: string;
+  /** `--advertise-url`: where the other replicas reach this one; default the URL it listens on. */
+  advertiseUrl?: string;
+  /** `--drain-timeout`: on SIGTERM, how long sessions in progress may take to finish (ms); default 30 s. */
+  drainTimeout?: number;
   tokensFile?: string;
   out?: string;
   maxItems?: number;
@@ -159,7 +165,15 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.minItems === undefined ? {} : { minItems: opts.minItems }),
     ...(opts.audienceRetention === undefined ? {} : { audienceRetentionMs: opts.audienceRetention }),
     ...(opts.minAudience === undefined ? {} : { minAudience: opts.minAudience }),
-    ...(opts.stateDir === undefined ? {} : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
+    ...(opts.database !== undefined
+      ? {
+          database: opts.database,
+          budgetWindowMs: opts.budgetWindow,
+          ...(opts.advertiseUrl === undefined ? {} : { advertiseUrl: opts.advertiseUrl }),
+        }
+      : opts.stateDir === undefined
+        ? {}
+        : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
     ...(opts.budget === undefined ? {} : { budgetEpsilon: opts.budget }),
     ...(opts.store === undefined ? { keyRotation: opts.keyRotation ?? (opts.disclosure === 'policy' ? DAY_MS : 'session') } : {}),
     maxSessions: opts.maxSessions,
@@ -186,7 +200,7 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     io.err(
       `disclosure policy: clients learn figures noised with epsilon ${epsilon} per session, below ${threshold ?? 'no'} withheld, ` +
         `rounded to ${significantDigits ?? 'all'} significant digits; at least ${terms.minItems} items per session` +
-        `${opts.stateDir === undefined ? '; budgets in memory only (no --state-dir)' : `; budgets kept in ${opts.stateDir}`}\n`,
+        `${opts.database !== undefined ? '; budgets kept in PostgreSQL, shared by every replica' : opts.stateDir === undefined ? '; budgets in memory only (no --state-dir)' : `; budgets kept in ${opts.stateDir}`}\n`,
     );
   } else {
     io.err(
@@ -202,6 +216,9 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     io.err(
       `audiences ${opts.out === undefined ? 'in memory only (no --out)' : `in ${opts.out}/audiences`}, ${retention}; usable from ${terms.minAudience} on the released figure\n`,
     );
+  }
+  if (opts.database !== undefined) {
+    io.err(`replica ${opts.advertiseUrl ?? service.url} of a fleet sharing one PostgreSQL database (budgets, quotas, sessions)\n`);
   }
   if (terms.values !== undefined) {
     const clamp = (bound: number) => (bound === Number.MAX_SAFE_INTEGER ? 'not clamped' : `clamped at ${bound} per user`);
@@ -231,6 +248,8 @@ export async function serveCommand(opts: ServeOptions, cliIo: CliIo, stop: Abort
   io.out(`listening on ${service.url}\n`);
   if (opts.ui === true) io.err(`the advertiser's page: ${service.url}/\n`);
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
-  io.err('shutting down\n');
+  const drainMs = opts.drainTimeout ?? 30_000;
+  io.err(`shutting down: no new sessions; the ${service.handler.sessions} in progress have ${drainMs / 1000} s to finish\n`);
+  if (!(await service.drain(drainMs))) io.err('drain timeout: closing the sessions still in progress\n');
   await service.close();
 }

@@ -17,7 +17,7 @@ import { parseReveal, type Reveal } from '../wire/reveal.js';
 import { MAX_VALUE_COLUMNS } from '../wire/measure.js';
 import { checkValueColumn } from '../measurement/values.js';
 import { DailyCounter } from './daily-counter.js';
-import { openRelationship, type RelationshipRef } from '../store/relationship.js';
+import { openRelationship, type RelationshipRef, type RelationshipStates } from '../store/relationship.js';
 import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
 import type { ServiceObserver, SessionOutcome } from './observer.js';
 import type { MatchedRow, SessionResult } from './result.js';
@@ -140,6 +140,10 @@ export interface SessionServiceOptions {
   onResult?: (result: SessionResult) => void | Promise<void>;
   /** Receives one line per session event; default silent. Never sees a key or a token. */
   log?: (line: string) => void;
+  /** Where relationships keep their state; default `state.json` beside their kept files in the store. */
+  relationshipStates?: RelationshipStates;
+  /** Hears the id of every session dropped (done and collected, refused, aborted, expired), e.g. to unregister it. */
+  onSessionRemoved?: (sessionId: string) => void;
 }
 
 /**
@@ -369,6 +373,7 @@ export class SessionService {
       maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
       idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
       sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
+      onRemove: opts.onSessionRemoved,
     });
     this.#log = opts.log ?? (() => undefined);
     this.#store.onExpire((session) => this.#ended(session, 'expired'));
@@ -384,9 +389,28 @@ export class SessionService {
     return this.#store.open();
   }
 
-  /** True once {@link close} was called: new sessions are refused. */
+  /** True once {@link close} or {@link drain} was called: new sessions are refused. */
   get closing(): boolean {
     return this.#closing;
+  }
+
+  /** Whether this service holds session `sessionId` (live, of any token): a replica forwards requests for others. */
+  holds(sessionId: string): boolean {
+    const session = this.#store.get(sessionId);
+    return session !== undefined && !this.#store.expired(session);
+  }
+
+  /**
+   * Refuses new sessions (`SERVICE_CLOSING`) and waits, up to `timeoutMs`, until
+   * every session has completed and handed the client its last frames; resolves
+   * whether all did. Then {@link close} drops whatever is left.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#closing = true;
+    for (const deadline = Date.now() + timeoutMs; this.#store.unsettled() > 0 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.#store.unsettled() === 0;
   }
 
   /**
@@ -446,7 +470,7 @@ export class SessionService {
         const peerLearns = remove ? 'none' : this.peerLearns;
         const policy = remove ? undefined : this.#policy;
         if (relationship !== undefined && store !== undefined && this.learn === 'intersection' && !learnsCount(peerLearns)) {
-          session.relationship = await openRelationship(store, token.id, relationship);
+          session.relationship = await openRelationship(store, token.id, relationship, this.#opts.relationshipStates);
         }
         const { group, backend, workers, chunkItems } = this.#opts;
         const utf8 = new TextEncoder();
@@ -831,7 +855,8 @@ export class SessionService {
 
   #exchange(session: Session, batch: Batch): Exchange {
     const end = session.outbox.start + session.outbox.length;
-    return { sessionId: session.id, frames: batch.frames, pending: Math.max(0, end - (batch.firstSeq + batch.frames.length)) };
+    session.pending = Math.max(0, end - (batch.firstSeq + batch.frames.length));
+    return { sessionId: session.id, frames: batch.frames, pending: session.pending };
   }
 }
 

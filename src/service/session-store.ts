@@ -35,6 +35,8 @@ export interface Session {
   last?: { seq: number; digest: string; batch: Batch };
   /** Produced frames not yet acknowledged, deferred ones made as replies carry them. */
   outbox: Outbox;
+  /** Frames the last reply left for the client to pull. */
+  pending?: number;
 }
 
 /**
@@ -54,6 +56,8 @@ export interface SessionLimits {
   idleTimeoutMs: number;
   /** A session older than this is dropped, busy or not at its next request. */
   sessionTtlMs: number;
+  /** Hears the id of every session dropped, however it ended. */
+  onRemove?: ((sessionId: string) => void) | undefined;
 }
 
 /**
@@ -82,6 +86,13 @@ export class SessionStore {
   open(tokenId?: string): number {
     let n = 0;
     for (const s of this.#sessions.values()) if (s.state === 'open' && (tokenId === undefined || s.tokenId === tokenId)) n++;
+    return n;
+  }
+
+  /** Sessions still in progress, handling a request, or with frames the client has yet to pull. */
+  unsettled(): number {
+    let n = 0;
+    for (const s of this.#sessions.values()) if (s.state === 'open' || s.busy > 0 || (s.pending ?? 0) > 0) n++;
     return n;
   }
 
@@ -117,7 +128,10 @@ export class SessionStore {
 
   /** Drops a session and releases its party and key; idempotent. */
   remove(session: Session): void {
-    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    if (this.#sessions.get(session.id) === session) {
+      this.#sessions.delete(session.id);
+      this.#limits.onRemove?.(session.id);
+    }
     release(session);
   }
 

@@ -83,9 +83,24 @@ export function checkRelationshipRef(ref: RelationshipRef): RelationshipRef {
   return ref;
 }
 
-async function readState(path: string, fingerprint: string): Promise<State> {
+/**
+ * Where relationships' states are kept (what each kept per segment, as JSON text) when not in
+ * `state.json` beside their kept files: e.g. PostgreSQL, shared by replicas. Keyed by token id,
+ * relationship id and epoch label.
+ *
+ * @example
+ * ```ts
+ * const states: RelationshipStates = { read: async () => undefined, write: async () => undefined };
+ * await openRelationship(store, token.id, ref, states);
+ * ```
+ */
+export interface RelationshipStates {
+  read(owner: string, id: string, epoch: string): Promise<string | undefined>;
+  write(owner: string, id: string, epoch: string, state: string): Promise<void>;
+}
+
+function readState(text: string | undefined, fingerprint: string): State {
   const empty: State = { fingerprint, segments: {} };
-  const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) return empty;
   let state: State;
   try {
@@ -93,7 +108,7 @@ async function readState(path: string, fingerprint: string): Promise<State> {
     if (typeof state.fingerprint !== 'string' || typeof state.segments !== 'object' || state.segments === null)
       throw new Error('not a state');
   } catch (e) {
-    throw new PsiError('STORE_CORRUPT', `the relationship state ${path} is malformed`, { cause: e });
+    throw new PsiError('STORE_CORRUPT', 'a relationship state is malformed', { cause: e });
   }
   // Another key: nothing kept is valid for this client's elements.
   return state.fingerprint === fingerprint ? state : empty;
@@ -115,20 +130,29 @@ function layout(counts: readonly number[], pick: (s: number) => boolean): { segm
  * Opens the relationship `ref` of token `owner` on an opened store epoch (see
  * {@link Relationship}). What is kept lives under
  * `<store>/relationships/epoch-<label>/<sha256(owner, id)>/`, per epoch: a new
- * epoch (a new platform key) starts every relationship afresh.
+ * epoch (a new platform key) starts every relationship afresh. Its state (what was kept per
+ * segment) is `state.json` there, or in `states` when given.
  *
  * @example
  * ```ts
  * const rel = await openRelationship(store, token.id, { id: 'crm', fingerprint });
  * ```
  */
-export async function openRelationship(store: OpenedStore, owner: string, ref: RelationshipRef): Promise<Relationship> {
+export async function openRelationship(
+  store: OpenedStore,
+  owner: string,
+  ref: RelationshipRef,
+  states?: RelationshipStates,
+): Promise<Relationship> {
   checkRelationshipRef(ref);
   const name = createHash('sha256').update(owner).update('\0').update(ref.id).digest('hex');
   const dir = join(store.dir, 'relationships', `epoch-${store.epoch}`, name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const statePath = join(dir, 'state.json');
-  const state = await readState(statePath, ref.fingerprint);
+  const state = readState(
+    states === undefined ? await readFile(statePath, 'utf8').catch(() => undefined) : await states.read(owner, ref.id, store.epoch),
+    ref.fingerprint,
+  );
   const { segments: manifestSegments } = store.manifest;
   const positions = [0];
   for (const s of manifestSegments) positions.push(positions.at(-1)! + s.count);
@@ -217,7 +241,8 @@ export async function openRelationship(store: OpenedStore, owner: string, ref: R
       }
       writing.clear();
       try {
-        await writeFileAtomic(statePath, JSON.stringify(next));
+        if (states === undefined) await writeFileAtomic(statePath, JSON.stringify(next));
+        else await states.write(owner, ref.id, store.epoch, JSON.stringify(next));
       } catch (e) {
         throw new PsiError('STORE_WRITE_FAILED', `cannot write ${statePath}: ${(e as Error).message}`, { cause: e });
       }

@@ -395,7 +395,8 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       last = refusal(answer);
       if (answer.status < 500) break;
     }
-    if (last?.status === 404 && established) {
+    // A replica that died took the session with it (SESSION_REPLICA_GONE): the caller starts a fresh one.
+    if ((last?.status === 404 || last?.code === 'SESSION_REPLICA_GONE') && established) {
       throw new ConnectionError('SESSION_LOST', `the service no longer knows session ${sessionId}: ${last.message}`);
     }
     if (last !== undefined && last.status < 500) {

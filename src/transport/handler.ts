@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
 import { SessionService, type Exchange, type SessionServiceOptions } from '../service/engine.js';
 import { prepareOutDir, writeSessionResult } from '../service/result-files.js';
@@ -20,6 +21,7 @@ import {
 } from './protocol-http.js';
 import { fileAudienceStore } from '../service/audiences/file-records.js';
 import { decodeAudienceName, parseAudienceMode, type AudienceTarget } from '../service/audiences/name.js';
+import { claimOrForward, toHolder, type SessionRouting } from './replicas.js';
 
 /** The `blindjoin-relationship: <id>:<fingerprint>` header, when the client sent one. */
 function relationshipOf(header: string | string[] | undefined): RelationshipRef | undefined {
@@ -71,6 +73,13 @@ export interface PsiServiceOptions extends SessionServiceOptions {
    * service from a browser; every other origin gets no CORS header. Default none.
    */
   corsOrigins?: readonly string[];
+  /**
+   * The session registry of replicas sharing one database (`serve --database`):
+   * requests for a session another replica holds are forwarded to it.
+   */
+  routing?: SessionRouting;
+  /** What `GET /readyz` checks besides the service not closing (e.g. the database answers); throws when not ready. */
+  readiness?: () => Promise<void>;
 }
 
 /**
@@ -151,7 +160,13 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
   };
   const retention = opts.audienceRetentionMs === undefined ? {} : { retentionMs: opts.audienceRetentionMs };
   const audiences = opts.audiences ?? (outDir === undefined ? undefined : fileAudienceStore(outDir, retention));
-  const service = new SessionService({ ...opts, onResult: deliver, ...(audiences === undefined ? {} : { audiences }) });
+  const { routing } = opts;
+  const service = new SessionService({
+    ...opts,
+    onResult: deliver,
+    ...(audiences === undefined ? {} : { audiences }),
+    ...(routing === undefined ? {} : { onSessionRemoved: (id: string) => routing.release(id) }),
+  });
   const basePath = (opts.basePath ?? '').replace(/\/+$/, '');
   const log = opts.log ?? (() => undefined);
   // Retention applies at start, hourly, and on every access.
@@ -176,6 +191,21 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
     if (path === '/healthz') {
       allow('GET', 'HEAD');
       sendJson(res, service.closing ? 503 : 200, { status: service.closing ? 'closing' : 'ok' });
+      return;
+    }
+    if (path === '/readyz') {
+      allow('GET', 'HEAD');
+      const problem = service.closing
+        ? 'closing'
+        : await opts.readiness?.().then(
+            () => undefined,
+            (e: unknown) => (e instanceof PsiError ? e.code : 'INTERNAL'),
+          );
+      sendJson(
+        res,
+        problem === undefined ? 200 : 503,
+        problem === undefined ? { status: 'ready' } : { status: 'unready', reason: problem },
+      );
       return;
     }
     const authenticate = () => {
@@ -213,12 +243,20 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       const audience = audienceOf(req);
       await outReady;
       const { body, frame } = await readFrameBody(req);
-      sendExchange(res, 201, await service.open(token, frame, body, relationshipOf(req.headers[RELATIONSHIP_HEADER]), audience));
+      const id = bytesToHex(frame.sessionId);
+      if (routing !== undefined && (await claimOrForward(routing, service, req, res, id, token.id, body))) return;
+      try {
+        sendExchange(res, 201, await service.open(token, frame, body, relationshipOf(req.headers[RELATIONSHIP_HEADER]), audience));
+      } catch (e) {
+        if (routing !== undefined && !service.holds(id)) routing.release(id);
+        throw e;
+      }
       return;
     }
     const match = SESSION_PATH.exec(path);
     if (match === null) throw new PsiError('NOT_FOUND', `no route ${path}`);
     const id = match[1]!;
+    if (routing !== undefined && (await toHolder(routing, service, req, res, id, token.id))) return;
     if (match[2] !== undefined) {
       allow('POST', 'GET');
       if (method === 'GET') {

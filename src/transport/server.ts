@@ -4,7 +4,9 @@ import { PsiError } from '../errors.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
 import { prepareOutDir } from '../service/result-files.js';
 import { openServiceState } from '../service/state.js';
+import { openPostgresState } from '../service/postgres/state.js';
 import { openStoreSets } from '../service/store-sets.js';
+import { currentEpoch } from '../store/layout.js';
 import { optionalIntegerIn } from '../validate.js';
 import { corsPolicy } from './cors.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
@@ -38,7 +40,15 @@ export interface PsiServerOptions extends PsiServiceOptions {
    * logged, rollovers followed at each new session.
    */
   storeDir?: string;
-  /** Privacy budget per token per window when `stateDir` is given; default epsilon 1 per 30 days. */
+  /**
+   * PostgreSQL connection URL (`postgres://...`) of the state shared by replicas:
+   * budgets, quotas, the noise key and the session registry, instead of
+   * `stateDir`. Migrations are applied at start. docs/deploy-postgres.md.
+   */
+  database?: string;
+  /** With `database`: the URL other replicas reach this one at (default: {@link PsiServer.url}). */
+  advertiseUrl?: string;
+  /** Privacy budget per token per window when `stateDir` or `database` is given; default epsilon 1 per 30 days. */
   budgetEpsilon?: Epsilon;
   budgetWindowMs?: number;
 }
@@ -80,6 +90,11 @@ export interface PsiServer {
   readonly host: string;
   readonly server: Server;
   readonly handler: PsiHandler;
+  /**
+   * Refuses new sessions (`/readyz` answers 503) and waits up to `timeoutMs`
+   * for the sessions in progress to finish; resolves whether all did. Then call {@link close}.
+   */
+  drain(timeoutMs: number): Promise<boolean>;
   /** Stops accepting, drops sessions, zeroises keys and closes connections. */
   close(): Promise<void>;
 }
@@ -106,19 +121,35 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
           ...(opts.group === undefined ? {} : { group: opts.group }),
           ...(opts.log === undefined ? {} : { log: opts.log }),
         });
-  const state =
-    opts.stateDir === undefined
+  const budgetOptions = {
+    ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }),
+    ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }),
+  };
+  const shared =
+    opts.database === undefined
       ? undefined
-      : await openServiceState(opts.stateDir, {
-          ...(opts.budgetEpsilon === undefined ? {} : { budget: opts.budgetEpsilon }),
-          ...(opts.budgetWindowMs === undefined ? {} : { windowMs: opts.budgetWindowMs }),
+      : await openPostgresState(opts.database, {
+          ...budgetOptions,
+          ...(opts.sessionTtlMs === undefined ? {} : { sessionTtlMs: opts.sessionTtlMs }),
+          ...(opts.log === undefined ? {} : { log: opts.log }),
         });
+  const state = shared ?? (opts.stateDir === undefined ? undefined : await openServiceState(opts.stateDir, budgetOptions));
   const withStore = store === undefined ? opts : { ...opts, store };
   let handler: PsiHandler;
   try {
-    handler = createPsiHandler(
-      state === undefined ? withStore : { ...withStore, budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey },
-    );
+    handler = createPsiHandler({
+      ...withStore,
+      ...(state === undefined ? {} : { budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey }),
+      ...(shared === undefined ? {} : { routing: shared.registry, relationshipStates: shared.relationshipStates }),
+      readiness: async () => {
+        await opts.readiness?.();
+        await shared?.ready();
+        // The store verified at start must still be there: a lost network mount would fail every session.
+        if (opts.storeDir !== undefined && (await currentEpoch(opts.storeDir)) === undefined) {
+          throw new PsiError('STORE_NOT_FOUND', `${opts.storeDir} names no current epoch`);
+        }
+      },
+    });
   } catch (e) {
     await state?.close();
     throw e;
@@ -142,6 +173,14 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   }
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  try {
+    await shared?.registry.start(opts.advertiseUrl ?? url);
+  } catch (e) {
+    await handler.close();
+    await state?.close();
+    server.close();
+    throw e;
+  }
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -149,6 +188,7 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
     host,
     server,
     handler,
+    drain: (timeoutMs) => handler.service.drain(timeoutMs),
     close() {
       closed ??= (async () => {
         await handler.close();
