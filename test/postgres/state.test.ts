@@ -78,6 +78,22 @@ describe('the shared privacy budget', () => {
   });
 });
 
+describe('free repeats on the shared budget', () => {
+  it('gives back the charge of a byte-identical repeat settled on another replica, once, and charges a new seed', async () => {
+    const [a, b] = pools.map((p) => new PostgresBudget(p, { budget: 1 }));
+    const seed = 'ab'.repeat(32);
+    await a!.charge('repeat', 0.25);
+    expect(await a!.settle('repeat', seed, 0.25)).toBe(false);
+    // The same bytes again, through another replica: charged at its start, given back when settled.
+    await b!.charge('repeat', 0.25);
+    expect(await b!.settle('repeat', seed, 0.25)).toBe(true);
+    expect((await a!.status('repeat')).spent).toBe(0.25);
+    await b!.charge('repeat', 0.25);
+    expect(await a!.settle('repeat', 'cd'.repeat(32), 0.25)).toBe(false);
+    expect((await b!.status('repeat')).spent).toBe(0.5);
+  });
+});
+
 describe('the shared item quota', () => {
   it('never passes the daily limit under concurrent charges from 3 pools, and refunds', async () => {
     const counters = pools.map((p) => new PostgresItemCounter(p));

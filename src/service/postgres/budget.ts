@@ -3,6 +3,7 @@ import type { BudgetLedgerOptions, BudgetStatus } from '../../disclosure/ledger.
 import type { PrivacyBudget } from '../../disclosure/memory-budget.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from '../../disclosure/policy.js';
 import { PsiError } from '../../errors.js';
+import { settleReleases } from '../../disclosure/settle.js';
 import { inTransaction, type Database, type DatabaseClient } from './database.js';
 
 /** First key of the per-token advisory locks of charges (the second is the token id's hash). */
@@ -18,8 +19,8 @@ const AT = 'coalesce(to_timestamp($2::double precision / 1000), clock_timestamp(
  * token's advisory lock, then inserts the charge only if the charges still in the
  * window plus this one stay within the budget: concurrent charges of one token,
  * from any number of processes, are serialised, so together they never spend
- * more than the budget. A charge is committed before `charge()` resolves; it is
- * never refunded.
+ * more than the budget. A charge is committed before `charge()` resolves; only
+ * {@link settle} gives back the charges of a byte-identical repeat.
  *
  * @example
  * ```ts
@@ -79,6 +80,43 @@ export class PostgresBudget implements PrivacyBudget {
       );
     }
     return status.status;
+  }
+
+  /**
+   * Settles a session's charges (`epsilon` in all) once its figures were released
+   * with noise keyed on `seed`, as `BudgetLedger.settle` does, in one transaction
+   * under the token's lock: a live charge with the same seed gives back the newest
+   * unsettled charges worth `epsilon` (resolves `true`); otherwise the newest
+   * unsettled charge records the seed (`false`).
+   *
+   * @example
+   * ```ts
+   * await budget.settle('acme', seedHex, 0.25);
+   * ```
+   */
+  async settle(tokenId: string, seed: string, epsilon: Epsilon, now?: number): Promise<boolean> {
+    checkToken(tokenId);
+    if (!/^[0-9a-f]{64}$/.test(seed)) throw new PsiError('OPTIONS_INVALID', 'a release seed is 64 lowercase hex digits');
+    const micros = toMicros(toRational(epsilon), 'up');
+    return await inTransaction(this.#db, 'settling a privacy budget', async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BUDGET_LOCK_SPACE, tokenId]);
+      const window = `token_id = $1::text AND at > ${AT} - make_interval(secs => $3::double precision / 1000)`;
+      const live = await client.query<{ id: string; micros: string; seed: string | null }>(
+        `SELECT id::text, micros::text, seed FROM budget_charges WHERE ${window} ORDER BY at, id`,
+        [tokenId, now ?? null, this.windowMs],
+      );
+      const releases = live.rows.map((r) => ({ id: r.id, epsilonMicros: Number(r.micros), ...(r.seed === null ? {} : { seed: r.seed }) }));
+      const before = new Map(releases.map((r) => [r.id, r.seed]));
+      const repeat = settleReleases(releases, seed, micros);
+      const kept = new Set(releases.map((r) => r.id));
+      for (const id of before.keys()) {
+        if (!kept.has(id)) await client.query('DELETE FROM budget_charges WHERE id = $1::bigint', [id]);
+      }
+      for (const r of releases) {
+        if (r.seed !== before.get(r.id)) await client.query('UPDATE budget_charges SET seed = $2 WHERE id = $1::bigint', [r.id, r.seed]);
+      }
+      return repeat;
+    });
   }
 
   /**

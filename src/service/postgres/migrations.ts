@@ -79,6 +79,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'release seeds of settled charges (free repeats)',
+    sql: `ALTER TABLE budget_charges ADD COLUMN seed text;`,
+  },
 ];
 
 /** Key of the advisory lock held while migrating (any constant unlikely to clash with an application's). */
