@@ -27,6 +27,7 @@ import {
 import { prepareCommand, type PrepareCommandOptions } from './prepare.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand, type ServeOptions } from './serve.js';
+import { urlOf } from './config/settings.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
 function packageVersion(): string {
@@ -136,11 +137,18 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       new Option('--budget-window <duration>', 'window the budget is summed over').argParser(parseDuration).default(30 * 86_400_000, '30d'),
     )
     .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
-    .option(
-      '--database <url>',
-      'PostgreSQL URL of the state replicas share (budgets, quotas, noise key, sessions) instead of --state-dir (default: $BLINDJOIN_DATABASE_URL)',
+    .addOption(
+      new Option(
+        '--database <url>',
+        'PostgreSQL URL of the state replicas share (budgets, quotas, noise key, sessions) instead of --state-dir (default: $BLINDJOIN_DATABASE_URL)',
+      ).argParser(urlOf(['postgres:', 'postgresql:'])),
     )
-    .option('--advertise-url <url>', 'with --database: the URL other replicas reach this one at (default: the URL it listens on)')
+    .addOption(
+      new Option(
+        '--advertise-url <url>',
+        'with --database: the URL other replicas reach this one at (default: the URL it listens on)',
+      ).argParser(urlOf(['http:', 'https:'])),
+    )
     .addOption(
       new Option('--drain-timeout <duration>', 'on SIGTERM, how long sessions in progress may take to finish')
         .argParser(parseDuration)

@@ -32,7 +32,16 @@ export interface Setting {
 }
 
 /** A URL parser for settings naming a server, accepting only the listed schemes; the message never repeats the value. */
-function urlOf(schemes: readonly string[]): (text: string) => string {
+/**
+ * A commander parser of URLs with one of `schemes` (e.g. `postgres:`), refusing
+ * anything else without echoing it (a URL may carry a password).
+ *
+ * @example
+ * ```ts
+ * new Option('--database <url>').argParser(urlOf(['postgres:', 'postgresql:']));
+ * ```
+ */
+export function urlOf(schemes: readonly string[]): (text: string) => string {
   return (text) => {
     let url: URL;
     try {
