@@ -26,7 +26,7 @@ export {
   type PlatformColumns,
   type PlatformMeasure,
 } from './measurement/index.js';
-export type { ExactFigure, Figure } from './disclosure/exact.js';
+export type { ExactFigure, Figure } from './wire/figure.js';
 export {
   ConnectionError,
   matchWith,

@@ -1,5 +1,5 @@
 import { formatInteger } from '../disclosure/display.js';
-import type { Figure } from '../disclosure/exact.js';
+import type { Figure } from '../wire/figure.js';
 import { PsiError } from '../errors.js';
 import { advertiserSecret, defaultKeyFile } from '../transport/advertiser-key.js';
 import { describeReleased } from '../disclosure/release.js';

@@ -1,44 +1,10 @@
 import { PsiError } from '../errors.js';
+import type { Released } from '../wire/figure.js';
 import { formatInteger, roundingSlack, roundSignificant, wholePercent } from './display.js';
 import { formatRational, rationalToNumber } from './epsilon.js';
 import { noiseQuantile, sampleNoise } from './laplace.js';
 import { resolvePolicy, type DisclosurePolicy, type ResolvedPolicy } from './policy.js';
 import { cryptoSource, type ByteSource } from './random.js';
-
-/**
- * A figure as the platform releases it. It holds only what may be disclosed:
- * every field is a function of the noised value and the policy, never of the
- * exact value (tests check exactly this).
- *
- * @example
- * ```ts
- * // {
- * //   value: 1500, threshold: 100, epsilon: 0.25, scale: 4,
- * //   note: 'noised with epsilon 0.25, rounded to 2 significant digits',
- * //   interval95: [1438, 1562],
- * // }
- * ```
- */
-export interface Released {
-  /** The released number; `null` when the noised value fell below the threshold. */
-  readonly value: number | null;
-  /** How it was produced, e.g. "noised with epsilon 0.25, rounded to 2 significant digits". */
-  readonly note: string;
-  /** Epsilon this release spent (nearest number; the note spells it exactly). */
-  readonly epsilon: number;
-  /** Noise scale, sensitivity/epsilon. */
-  readonly scale: number;
-  /** The threshold k of "fewer than k", or `null` without one. */
-  readonly threshold: number | null;
-  /**
-   * Holds the exact value with probability at least 95% over the noise: value ±
-   * (95% noise quantile + rounding slack), clamped at 0 for non-negative values.
-   * Absent when the value is withheld.
-   */
-  readonly interval95?: readonly [number, number];
-  /** With a `denominator`: the value as a whole-percent rate, PAIR-style (">85%", "<10%"). */
-  readonly rate?: { readonly percent: number | null; readonly text: string };
-}
 
 /**
  * Options of one release.

@@ -1,4 +1,5 @@
-import { exactFigure, type Figure } from '../disclosure/exact.js';
+import { exactFigure } from '../disclosure/exact.js';
+import type { Figure } from '../wire/figure.js';
 import { releaseNoisy } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 import type { HomomorphicBackend } from '../homomorphic/backend.js';

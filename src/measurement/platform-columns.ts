@@ -1,4 +1,5 @@
-import { exactFigure, type Figure } from '../disclosure/exact.js';
+import { exactFigure } from '../disclosure/exact.js';
+import type { Figure } from '../wire/figure.js';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
 import { cryptoSource, type ByteSource } from '../disclosure/random.js';
 import { release } from '../disclosure/release.js';

@@ -1,4 +1,5 @@
-import { exactFigure, type Figure } from '../disclosure/exact.js';
+import { exactFigure } from '../disclosure/exact.js';
+import type { Figure } from '../wire/figure.js';
 import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { rationalToNumber } from '../disclosure/epsilon.js';
 import { PsiError } from '../errors.js';

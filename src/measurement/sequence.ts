@@ -1,8 +1,5 @@
 import { PsiError } from '../errors.js';
-import { encodeFrame, type Frame, type FrameType } from '../wire/frame.js';
-
-/** Offset of the sequence number in a frame header. */
-const SEQ_OFFSET = 24;
+import { encodeFrame, renumberFrame, type Frame, type FrameType } from '../wire/frame.js';
 
 /**
  * One session's frame numbering when a measurement layer interleaves its own
@@ -53,7 +50,7 @@ export class LayerSequence {
 
   /** Renumbers the party's outgoing frames in place into the wire sequence. */
   outgoing(frames: Uint8Array[]): Uint8Array[] {
-    for (const f of frames) new DataView(f.buffer, f.byteOffset, f.byteLength).setUint32(SEQ_OFFSET, this.#sent++);
+    for (const f of frames) renumberFrame(f, this.#sent++);
     return frames;
   }
 

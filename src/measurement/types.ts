@@ -1,4 +1,4 @@
-import type { Figure } from '../disclosure/exact.js';
+import type { Figure } from '../wire/figure.js';
 import type { BackendChoice } from '../group/load.js';
 import type { PartyResult } from '../protocol/types.js';
 

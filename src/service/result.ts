@@ -1,4 +1,4 @@
-import type { Figure } from '../disclosure/exact.js';
+import type { Figure } from '../wire/figure.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { concatParts } from '../bytes.js';
-import { EXACT_NOTE, type Figure } from '../disclosure/exact.js';
+import { EXACT_NOTE, type Figure } from './figure.js';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import { MAX_PAYLOAD_BYTES } from './frame.js';

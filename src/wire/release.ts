@@ -1,4 +1,4 @@
-import type { Released } from '../disclosure/release.js';
+import type { Released } from './figure.js';
 import { PsiError } from '../errors.js';
 
 /** Largest RELEASE payload accepted: a figure and its note, not data. */

@@ -38,7 +38,7 @@ it('MemoryBudget and BudgetLedger report the same status after the same charges'
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 12 },
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

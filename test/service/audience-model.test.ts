@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Released } from '../../src/disclosure/release.js';
+import type { Released } from '../../src/wire/figure.js';
 import { applyAudienceUpdate, isUsable, knownSize, type Audience } from '../../src/service/audiences/model.js';
 import { audienceFileName, checkAudienceName, decodeAudienceName } from '../../src/service/audiences/name.js';
 import { codeOf } from '../protocol/helpers.js';

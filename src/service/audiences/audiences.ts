@@ -1,4 +1,4 @@
-import type { Released } from '../../disclosure/release.js';
+import type { Released } from '../../wire/figure.js';
 import { PsiError } from '../../errors.js';
 import type { MatchedRow } from '../result.js';
 import { checkAudienceName, parseAudienceMode, type AudienceTarget } from './name.js';

@@ -1,4 +1,4 @@
-import type { Released } from '../../disclosure/release.js';
+import type { Released } from '../../wire/figure.js';
 import { isUsable, knownSize, type Audience, type AudienceChangeKind } from './model.js';
 
 /**
