@@ -1,8 +1,8 @@
 import { formatInteger } from '../disclosure/display.js';
 import { describeReleased } from '../disclosure/release.js';
 import { isPsiErrorCode, PsiError } from '../errors.js';
-import { checkAudienceName } from '../service/audiences/name.js';
-import type { AudienceView } from '../service/audiences/view.js';
+import { checkAudienceName } from '../wire/audience.js';
+import type { AudienceView } from '../wire/audience.js';
 import { ServiceError } from '../transport/client.js';
 import { nodePort } from '../transport/http-request.js';
 import type { CliIo } from './io.js';

@@ -1,7 +1,8 @@
 import { appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PsiError } from '../errors.js';
-import { budgetView, type TermsBudget } from '../service/budget-view.js';
+import { budgetView } from '../service/budget-view.js';
+import type { TermsBudget } from '../wire/terms.js';
 import { openServiceState, type ServiceState } from '../service/state.js';
 import type { CliIo } from './io.js';
 

@@ -5,8 +5,8 @@ import { advertiserSecret, defaultKeyFile } from '../transport/advertiser-key.js
 import { describeReleased } from '../disclosure/release.js';
 import type { Aggregates } from '../measurement/types.js';
 import type { MatchAudience, MatchOverHttpOptions } from '../transport/client.js';
-import type { AudienceMode } from '../service/audiences/name.js';
-import type { TermsBudget } from '../service/budget-view.js';
+import type { AudienceMode } from '../wire/audience.js';
+import type { TermsBudget } from '../wire/terms.js';
 import type { ReleasedFigure } from '../wire/release.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { BackendChoice } from '../group/load.js';

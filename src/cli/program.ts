@@ -12,7 +12,7 @@ import type { CliIo } from './io.js';
 import { matchCommand, type MatchOptions } from './match.js';
 import { audiencesDelete, audiencesList, audiencesShow, type AudiencesOptions } from './audiences.js';
 import { budgetReset, budgetShow, type BudgetCommandOptions } from './budget.js';
-import { AUDIENCE_MODES } from '../service/audiences/name.js';
+import { AUDIENCE_MODES } from '../wire/audience.js';
 import {
   BACKEND_CHOICES,
   GROUP_CHOICES,

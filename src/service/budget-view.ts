@@ -1,32 +1,7 @@
 import { toMicros, toRational, type Epsilon } from '../disclosure/epsilon.js';
 import type { PrivacyBudget } from '../disclosure/memory-budget.js';
 import { DEFAULT_WINDOW_MS } from '../disclosure/policy.js';
-
-/**
- * A token's privacy budget as `GET /v1/terms` shows it to its holder, so that
- * an advertiser knows before matching how many releases it has left.
- *
- * @example
- * ```ts
- * const b: TermsBudget = { spent: 0.25, remaining: 0.75, budget: 1, window: '30d', windowMs: 2_592_000_000,
- *   nextCreditAt: '2026-01-31T10:00:00.000Z', epsilonPerRelease: 0.25, releasesLeft: 3 };
- * ```
- */
-export interface TermsBudget {
-  /** Epsilon spent within the window. */
-  spent: number;
-  remaining: number;
-  /** Epsilon the token may spend per window. */
-  budget: number;
-  /** The window, e.g. `'30d'`. */
-  window: string;
-  windowMs: number;
-  /** When the oldest charge in the window stops counting (ISO), or `null` with none. */
-  nextCreditAt: string | null;
-  epsilonPerRelease: number;
-  /** Releases the remaining epsilon pays for: floor(remaining / epsilonPerRelease). */
-  releasesLeft: number;
-}
+import type { TermsBudget } from '../wire/terms.js';
 
 const UNITS: [string, number][] = [
   ['d', 86_400_000],

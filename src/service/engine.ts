@@ -24,9 +24,10 @@ import type { MatchedRow, SessionResult } from './result.js';
 import { SessionStore, type Batch, type Session } from './session-store.js';
 import type { StoreSets } from './store-sets.js';
 import { Audiences } from './audiences/audiences.js';
-import type { AudienceTarget } from './audiences/name.js';
+import type { AudienceTarget } from '../wire/audience.js';
 import { memoryAudienceRecords, RetainedAudiences, type AudienceStore } from './audiences/store.js';
-import { budgetView, type TermsBudget } from './budget-view.js';
+import { budgetView } from './budget-view.js';
+import type { ServiceTerms, TermsBudget } from '../wire/terms.js';
 import type { TokenEntry } from './tokens.js';
 
 /**
@@ -188,43 +189,6 @@ export interface SessionStatus {
 export interface ItemCounter {
   charge(id: string, amount: number, limit: number): boolean | Promise<boolean>;
   refund(id: string, amount: number): void | Promise<void>;
-}
-
-/**
- * What a service offers, published at `GET /v1/terms` so that a client can
- * agree to it before it sends anything.
- *
- * @example
- * ```ts
- * const { peerLearns, minItems } = await (await fetch(`${url}/v1/terms`)).json() as ServiceTerms;
- * ```
- */
-export interface ServiceTerms {
-  /** The group suite of the service's elements. */
-  group: GroupName;
-  /** What the service learns. */
-  learn: Reveal;
-  /** What a client learns. */
-  peerLearns: Reveal;
-  disclosure: 'policy' | 'exact';
-  minItems: number;
-  maxItems: number;
-  /** Under a policy: epsilon per release, threshold and rounding of released figures. */
-  policy?: { epsilon: number; threshold: number | null; significantDigits: number | null };
-  /** The identifier types the service matches on, when it publishes them; keys of other types cannot match. */
-  keyTypes?: string[];
-  /** Value columns a client may ask for (a MEASURE frame), each with its clamp bound per user. */
-  values?: Record<string, number>;
-  /** Whether the service sums a client's encrypted value columns. */
-  advertiserValues: boolean;
-  /** The platform's number of users: rows (users) of its input, or a store's stored identifiers; never identifiers of several columns. */
-  users: number;
-  /** Smallest audience that is usable for targeting (decided on the released figure). */
-  minAudience: number;
-  /** Whether calls need a bearer token (the service has a tokens file); set by the HTTP handler. */
-  tokenRequired?: boolean;
-  /** With a token under a policy: where its privacy budget stands. */
-  budget?: TermsBudget;
 }
 
 const DEFAULTS = {

@@ -7,10 +7,10 @@ import { PsiParty } from '../protocol/party.js';
 import type { PartyOptions, PartyResult } from '../protocol/types.js';
 import { decodeFrames } from '../wire/frame.js';
 import { parseReveal, type Reveal } from '../wire/reveal.js';
-import type { ServiceTerms } from '../service/engine.js';
-import { checkAudienceName, parseAudienceMode, type AudienceMode } from '../service/audiences/name.js';
-import type { AudienceView } from '../service/audiences/view.js';
-import type { TermsBudget } from '../service/budget-view.js';
+import type { ServiceTerms } from '../wire/terms.js';
+import { checkAudienceName, parseAudienceMode, type AudienceMode } from '../wire/audience.js';
+import type { AudienceView } from '../wire/audience.js';
+import type { TermsBudget } from '../wire/terms.js';
 import type { HttpAnswer, HttpPort } from './http-port.js';
 import {
   AUDIENCE_HEADER,

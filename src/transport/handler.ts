@@ -20,7 +20,7 @@ import {
   SESSION_HEADER,
 } from './protocol-http.js';
 import { fileAudienceStore } from '../service/audiences/file-records.js';
-import { decodeAudienceName, parseAudienceMode, type AudienceTarget } from '../service/audiences/name.js';
+import { decodeAudienceName, parseAudienceMode, type AudienceTarget } from '../wire/audience.js';
 import { claimOrForward, toHolder, type SessionRouting } from './replicas.js';
 
 /** The `blindjoin-relationship: <id>:<fingerprint>` header, when the client sent one. */

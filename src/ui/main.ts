@@ -6,7 +6,7 @@
  */
 import type { KeyColumn } from '../identifiers/row-keys.js';
 import type { Profile } from '../identifiers/types.js';
-import type { ServiceTerms } from '../service/engine.js';
+import type { ServiceTerms } from '../wire/terms.js';
 import type { MatchOverHttpResult } from '../transport/client.js';
 import { COLUMN_ROLES, guessRoles, keyColumns, type ColumnRole } from './columns.js';
 import type { FromWorker, ReadSummary, ToWorker } from './messages.js';

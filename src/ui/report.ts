@@ -1,6 +1,6 @@
 import { describeReleased } from '../disclosure/release.js';
 import type { KeyColumn } from '../identifiers/row-keys.js';
-import type { ServiceTerms } from '../service/engine.js';
+import type { ServiceTerms } from '../wire/terms.js';
 import type { MatchOverHttpResult } from '../transport/client.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { ReadSummary } from './messages.js';

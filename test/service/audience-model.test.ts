@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Released } from '../../src/wire/figure.js';
 import { applyAudienceUpdate, isUsable, knownSize, type Audience } from '../../src/service/audiences/model.js';
-import { audienceFileName, checkAudienceName, decodeAudienceName } from '../../src/service/audiences/name.js';
+import { audienceFileName, checkAudienceName, decodeAudienceName } from '../../src/wire/audience.js';
 import { codeOf } from '../protocol/helpers.js';
 
 const released = (value: number | null): Released => ({ value, note: 'test', epsilon: 0.25, scale: 4, threshold: 100 });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
 import { PsiError } from '../../src/errors.js';
 import { fileAudienceStore } from '../../src/service/audiences/file-records.js';
-import { audienceFileName } from '../../src/service/audiences/name.js';
+import { audienceFileName } from '../../src/wire/audience.js';
 import { parseTokens } from '../../src/service/tokens.js';
 import { matchWith } from '../../src/transport/client.js';
 import type { HttpPort } from '../../src/transport/http-port.js';

@@ -1,9 +1,10 @@
 import type { Released } from '../../wire/figure.js';
 import { PsiError } from '../../errors.js';
 import type { MatchedRow } from '../result.js';
-import { checkAudienceName, parseAudienceMode, type AudienceTarget } from './name.js';
+import { checkAudienceName, parseAudienceMode, type AudienceTarget } from '../../wire/audience.js';
 import type { AudienceStore } from './store.js';
-import { audienceView, type AudienceView } from './view.js';
+import { audienceView } from './view.js';
+import type { AudienceView } from '../../wire/audience.js';
 
 /** How often live audiences are checked against the retention: hourly. */
 const EXPIRY_INTERVAL_MS = 3_600_000;

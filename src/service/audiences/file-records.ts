@@ -7,7 +7,7 @@ import { PsiError } from '../../errors.js';
 import { csvField } from '../result.js';
 import { makeDirectory } from '../result-files.js';
 import type { Audience } from './model.js';
-import { audienceFileName, decodeAudienceName } from './name.js';
+import { audienceFileName, decodeAudienceName } from '../../wire/audience.js';
 import { RetainedAudiences, type AudienceRecords, type AudienceStore } from './store.js';
 
 /** The audience without its members, and the SHA-256 of the members file it belongs to. */

@@ -1,15 +1,6 @@
 import type { Released } from '../../wire/figure.js';
-import type { AudienceMode } from './name.js';
-
-/**
- * A change of an audience, as written to the change log and its history.
- *
- * @example
- * ```ts
- * const change: AudienceChangeKind = 'expired';
- * ```
- */
-export type AudienceChangeKind = 'created' | 'replaced' | 'added' | 'removed' | 'deleted' | 'expired';
+import type { AudienceChangeKind } from '../../wire/audience.js';
+import type { AudienceMode } from '../../wire/audience.js';
 
 /**
  * One entry of an audience's history, platform side: counts only, never a user id.

@@ -1,5 +1,6 @@
 import { PsiError } from '../../errors.js';
-import { applyAudienceUpdate, type Audience, type AudienceChangeKind, type AudienceEvent, type AudienceUpdate } from './model.js';
+import { applyAudienceUpdate, type Audience, type AudienceEvent, type AudienceUpdate } from './model.js';
+import type { AudienceChangeKind } from '../../wire/audience.js';
 
 /**
  * Where audiences live: the service keeps one per token and name, updates it

@@ -1,4 +1,5 @@
-import { PsiError } from '../../errors.js';
+import { PsiError } from '../errors.js';
+import type { Released } from './figure.js';
 
 /**
  * Longest audience name, in characters (code points).
@@ -121,4 +122,57 @@ export function audienceFileName(name: string): string {
     out += safe ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
+}
+
+/**
+ * A change of an audience, as written to the change log and its history.
+ *
+ * @example
+ * ```ts
+ * const change: AudienceChangeKind = 'expired';
+ * ```
+ */
+export type AudienceChangeKind = 'created' | 'replaced' | 'added' | 'removed' | 'deleted' | 'expired';
+
+/**
+ * An audience as its advertiser sees it (`GET /v1/audiences`): never the exact
+ * member count under a disclosure policy, and never a member.
+ *
+ * @example
+ * ```ts
+ * const view: AudienceView = { name: 'Spring buyers', createdAt, updatedAt, users: 1200, released, usable: true };
+ * ```
+ */
+export interface AudienceView {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Under a policy: the last released figure less the rows sent in remove
+   * sessions since (`null` when withheld); under exact disclosure the exact count.
+   */
+  users: number | null;
+  /** The last size figure released to the advertiser, or `null`. */
+  released: Released | null;
+  /** Large enough to target: `users` is at least the service's minimum audience. */
+  usable: boolean;
+  /** With `GET /v1/audiences/{name}`: the changes, oldest first. */
+  history?: AudienceHistoryView[];
+}
+
+/**
+ * One change as the advertiser sees it: `users` (exact) only under exact disclosure.
+ *
+ * @example
+ * ```ts
+ * const change: AudienceHistoryView = { at, change: 'removed', sent: 25, released: null };
+ * ```
+ */
+export interface AudienceHistoryView {
+  at: string;
+  change: AudienceChangeKind;
+  users?: number;
+  /** Rows the advertiser sent in the session. */
+  sent?: number;
+  released?: Released | null;
 }
