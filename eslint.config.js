@@ -2,6 +2,54 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/, lowest first: each folder may import only the folders it
+ * lists (and the shared root modules: errors, bytes, validate, atomic-file).
+ * ARCHITECTURE.md draws them; `npm run lint` refuses an import against them.
+ */
+const LAYERS = {
+  identifiers: [],
+  group: [],
+  join: [],
+  wire: ['group'],
+  disclosure: ['wire'],
+  homomorphic: ['group'],
+  protocol: ['identifiers', 'group', 'join', 'wire', 'disclosure'],
+  measurement: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol'],
+  store: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol'],
+  service: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store'],
+  transport: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store', 'service'],
+  cli: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store', 'service', 'transport'],
+  // The advertiser's page: the browser-safe core and the HTTP client, never the platform's service.
+  ui: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol', 'measurement', 'transport'],
+};
+/** Folders whose every module runs in a browser: no `node:` import. */
+const BROWSER = ['join', 'wire', 'homomorphic', 'protocol', 'measurement', 'ui'];
+/** The advertiser's side of transport, bundled into the page and the browser entry: no platform code. */
+const CLIENT = ['src/transport/client.ts', 'src/transport/http-port.ts', 'src/transport/protocol-http.ts'];
+
+const folders = Object.keys(LAYERS);
+const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const forbidden = folders.filter((f) => f !== folder && !allowed.includes(f));
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...forbidden.map((f) => ({
+              group: [`../${f}/*`, `../../${f}/*`, `../../../${f}/*`, `../${f}`, `../../${f}`],
+              message: `src/${folder} sits below src/${f} in the layers (eslint.config.js, ARCHITECTURE.md)`,
+            })),
+            ...(BROWSER.includes(folder) ? [{ group: ['node:*'], message: `src/${folder} runs in browsers: no node: modules` }] : []),
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'reports/', 'bench/peers/', 'bench/results/', 'node_modules/', '.stryker-tmp/'] },
   js.configs.recommended,
@@ -25,6 +73,27 @@ export default tseslint.config(
       // Non-null assertions follow bounds checks on typed arrays throughout; the strict index checks stay on.
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+    },
+  },
+  ...layerRules,
+  {
+    files: CLIENT,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../service/*', '../store/*', '../cli/*', '../ui/*', 'node:*'],
+              message: "the advertiser's client runs in browsers and knows nothing of the platform's code",
+            },
+            {
+              group: ['./handler*', './server*', './replicas*', './static-ui*', './metrics-server*'],
+              message: "the advertiser's client knows nothing of the service's HTTP side",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,0 +1,46 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** Lints one module written at `path` under src/, then removes it: what `npm run lint` says of it. */
+async function lintAt(path: string, source: string): Promise<string[]> {
+  const file = join(import.meta.dirname, '..', path);
+  await writeFile(file, source);
+  try {
+    const [result] = await new ESLint({ cwd: join(import.meta.dirname, '..') }).lintFiles([file]);
+    return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+describe('the layers, enforced by lint', () => {
+  it('refuse an import that runs up the layers, and node: modules in browser folders', async () => {
+    const messages = await lintAt(
+      'src/wire/zz-layer-probe.ts',
+      "import { createParty } from '../protocol/party.js';\nimport { readFile } from 'node:fs/promises';\nexport const probe = [createParty, readFile];\n",
+    );
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/src\/wire sits below src\/protocol/);
+    expect(messages[1]).toMatch(/runs in browsers/);
+  });
+
+  it("keep the page and the advertiser's client off the platform's service", async () => {
+    expect(
+      await lintAt(
+        'src/ui/zz-layer-probe.ts',
+        "import type { SessionService } from '../service/engine.js';\nexport type Probe = SessionService;\n",
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('let a layer import the layers below it', async () => {
+    expect(
+      await lintAt(
+        'src/protocol/zz-layer-probe.ts',
+        "import { ELEMENT_BYTES } from '../group/constants.js';\nexport const probe = ELEMENT_BYTES;\n",
+      ),
+    ).toEqual([]);
+  });
+});
