@@ -22,6 +22,7 @@ import {
 } from './options.js';
 import { prepareCommand, type PrepareCommandOptions } from './prepare.js';
 import { serveCommand, type ServeOptions } from './serve.js';
+import { defaultStateDir } from '../service/state-dir.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
 function packageVersion(): string {
@@ -130,7 +131,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(
       new Option('--budget-window <duration>', 'window the budget is summed over').argParser(parseDuration).default(30 * 86_400_000, '30d'),
     )
-    .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
+    .option(
+      '--state-dir <dir>',
+      'privacy budgets, daily quotas and the noise key, kept across restarts; one process per directory ' +
+        '(default: $BLINDJOIN_STATE_DIR, else $XDG_STATE_HOME/blindjoin, else ~/.local/state/blindjoin)',
+    )
     .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
     .option('--out <dir>', "write each session's matched rows and a JSON summary here")
     .option(
@@ -146,9 +151,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     )
     .option(
       '--key-rotation <when>',
-      "'session' (fresh key per session) or an interval such as 1h to reuse a precomputed set",
+      "'session' (fresh key per session) or an interval such as 1h to reuse a precomputed set (default: 1d under a policy, session under exact)",
       parseKeyRotation,
-      'session',
     )
     .option('--max-sessions <n>', 'sessions in progress at once', intIn(1, 100_000), 16)
     .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
@@ -166,6 +170,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       "sum clients' encrypted value columns under a policy too (private against semi-honest clients only; always on under --disclosure exact)",
     )
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
+    .option(
+      '--allowed-host <name>',
+      'a host name clients may send in the Host header (repeatable); default: loopback names when bound to loopback',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--ui', "serve the advertiser's page (match a CSV in the browser) at the service's URL")
     .option(
       '--cors-origin <origins>',
@@ -176,7 +185,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       // --input is required unless --store replaces it: a usage error (exit 2), as commander reports a missing option.
       if (opts.store === undefined && opts.input === undefined)
         cmd.error("error: required option '--input <file>' not specified (or --store <dir>)");
-      return serveCommand(opts, io, stop);
+      return serveCommand({ ...opts, stateDir: opts.stateDir ?? defaultStateDir() }, io, stop);
     });
 
   inputOptions(

@@ -104,7 +104,7 @@ export interface SessionServiceOptions {
   maxItems?: number;
   /** Sessions in progress at once; default 16. */
   maxSessions?: number;
-  /** Sessions in progress at once under one token; default half of `maxSessions`, rounded up. */
+  /** Sessions in progress at once under one token; default an eighth of `maxSessions`, rounded down, at least 1 (2 of 16). */
   maxSessionsPerToken?: number;
   /** Drop a session idle this long; default 120 s. */
   idleTimeoutMs?: number;
@@ -333,7 +333,14 @@ export class SessionService {
     const maxSessions = optionalIntegerIn(opts.maxSessions, 'maxSessions', 1, 100_000, DEFAULTS.maxSessions);
     this.#store = new SessionStore({
       maxSessions,
-      maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
+      // An eighth of the slots each: eight tokens must be busy at once before a ninth waits (two could fill half of them).
+      maxSessionsPerToken: optionalIntegerIn(
+        opts.maxSessionsPerToken,
+        'maxSessionsPerToken',
+        1,
+        maxSessions,
+        Math.max(1, Math.floor(maxSessions / 8)),
+      ),
       idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
       sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
     });

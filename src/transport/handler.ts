@@ -8,6 +8,7 @@ import { decodeFrame, joinFrames, MAX_FRAME_BYTES } from '../wire/frame.js';
 import { applyCors, corsPolicy } from './cors.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import { loadStaticUi } from './static-ui.js';
+import { loggablePath } from './log-path.js';
 import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
 import { FRAMES_MEDIA_TYPE, PENDING_HEADER, RELATIONSHIP_HEADER, SESSION_HEADER } from './protocol-http.js';
 
@@ -135,7 +136,7 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       res.writeHead(308, { location: `${basePath}/`, 'content-length': 0 }).end();
       return;
     }
-    if (!url.pathname.startsWith(`${basePath}/`)) throw new PsiError('NOT_FOUND', `no route ${url.pathname}`);
+    if (!url.pathname.startsWith(`${basePath}/`)) throw new PsiError('NOT_FOUND', `no route ${loggablePath(url.pathname)}`);
     const path = url.pathname.slice(basePath.length);
     if (ui?.serve(req, res, path)) return;
     const method = req.method ?? 'GET';
@@ -163,7 +164,7 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       return;
     }
     const match = SESSION_PATH.exec(path);
-    if (match === null) throw new PsiError('NOT_FOUND', `no route ${path}`);
+    if (match === null) throw new PsiError('NOT_FOUND', `no route ${loggablePath(path)}`);
     const id = match[1]!;
     if (match[2] !== undefined) {
       allow('POST', 'GET');
@@ -188,7 +189,7 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       const error = e instanceof PsiError ? e : new PsiError('INTERNAL', 'internal error');
       log(
         e instanceof PsiError
-          ? `refused ${req.method} ${req.url}: ${e.code}: ${e.message}`
+          ? `refused ${req.method} ${loggablePath(req.url)}: ${e.code}: ${e.message}`
           : `internal error: ${(e as Error)?.stack ?? String(e)}`,
       );
       const headers: Record<string, string> = {};
