@@ -7,6 +7,7 @@ import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
 import { isLoopbackHost } from '../transport/host-check.js';
+import { terminatePools } from '../group/pool/registry.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
 import type { CliIo } from './io.js';
@@ -203,5 +204,9 @@ export async function serveCommand(opts: ServeOptions, io: CliIo, stop: AbortSig
   if (opts.ui === true) io.err(`the advertiser's page: ${service.url}/\n`);
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
   io.err('shutting down\n');
-  await service.close();
+  // Refuses new sessions and drops the live ones at once; then the threads stop mid-piece, so that
+  // blinding under way (a HELLO's, a key epoch's set) ends with the process instead of delaying its exit.
+  const closed = service.close();
+  await terminatePools();
+  await closed;
 }
