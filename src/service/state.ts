@@ -61,7 +61,10 @@ export async function openServiceState(dir: string, options: { budget?: Epsilon;
   } catch (e) {
     throw new PsiError('LEDGER_WRITE_FAILED', `cannot create the state directory ${dir}: ${(e as Error).message}`, { cause: e });
   }
-  const lock = await lockStateDir(dir);
+  const lock = await lockStateDir(dir).catch((e: unknown) => {
+    if (e instanceof PsiError) throw e;
+    throw new PsiError('LEDGER_WRITE_FAILED', `cannot lock the state directory ${dir}: ${(e as Error).message}`, { cause: e });
+  });
   let noiseKey: Uint8Array;
   let budget: BudgetLedger;
   try {
