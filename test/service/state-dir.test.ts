@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,28 @@ describe('one state directory, one process', () => {
     // So does one from another host, whose liveness cannot be checked from here.
     await writeFile(join(state, LOCK_FILE), JSON.stringify({ pid: gone.pid, host: `not-${hostname()}` }));
     await expect(openServiceState(state)).rejects.toMatchObject({ code: 'STATE_LOCKED' });
+  });
+});
+
+describe('what the state directory keeps', () => {
+  it('keeps the noise key across a restart, refuses a key of the wrong size or readable by others, and leaves no stray files', async () => {
+    const state = join(dir, 'noise');
+    const first = await openServiceState(state);
+    const key = Buffer.from(first.noiseKey).toString('hex');
+    await first.close();
+    const again = await openServiceState(state);
+    expect(Buffer.from(again.noiseKey).toString('hex')).toBe(key);
+    await again.close();
+    // Only the ledger and the key: the lock went with close(), its temporary and stale files never stay.
+    expect((await readdir(state)).sort()).toEqual(['ledger.json', 'noise.key']);
+
+    await chmod(join(state, 'noise.key'), 0o644);
+    await expect(openServiceState(state)).rejects.toMatchObject({ code: 'LEDGER_CORRUPT' });
+    await writeFile(join(state, 'noise.key'), new Uint8Array(31), { mode: 0o600 });
+    await chmod(join(state, 'noise.key'), 0o600);
+    await expect(openServiceState(state)).rejects.toMatchObject({ code: 'LEDGER_CORRUPT' });
+    // A refused start leaves the directory unlocked.
+    expect(await readdir(state)).not.toContain(LOCK_FILE);
   });
 });
 
