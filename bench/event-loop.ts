@@ -7,7 +7,9 @@
  * - baseline: the idle service, in the same run;
  * - during a HELLO: from the moment it is sent until its answer (latency of every poll);
  * - SIGTERM during a HELLO: time from the signal to the process's exit, against the time
- *   the same HELLO takes to finish when left alone; whether the HELLO got 201.
+ *   the same HELLO takes to finish when left alone, and whether the HELLO got 201; sent
+ *   right after the HELLO starts (while the service hashes its own set on the main
+ *   thread), and again once `/healthz` answers (while the worker thread blinds).
  *
  * - the default policy (a key per day, the set blinded once at start): during a whole match
  *   of N client items (`blindjoin match` in another process).
@@ -137,14 +139,30 @@ const second = hello();
 let secondDone = false;
 const secondAnswer = post(service.url, second.body).finally(() => (secondDone = true));
 while (!service.stderr().includes(`${second.id} (anonymous) started`)) await sleep(2);
+// The signal is handled once the main thread is free: after the service has hashed its own set for this HELLO.
 const t1 = performance.now();
 service.child.kill('SIGTERM');
 const code = await service.exited;
 const exitMs = performance.now() - t1;
 const secondStatus = await secondAnswer;
 console.log(
-  `SIGTERM during a HELLO: exit ${code} after ${exitMs.toFixed(0)} ms (the HELLO alone took ${helloMs.toFixed(0)} ms); ` +
-    `the HELLO got ${String(secondStatus)}${secondDone ? '' : ' (no answer)'}`,
+  `SIGTERM right after the HELLO started: exit ${code} after ${exitMs.toFixed(0)} ms; the HELLO got ${String(secondStatus)}${secondDone ? '' : ' (no answer)'}`,
+);
+
+// Again, but once the service answers /healthz while its worker thread blinds.
+const third = await serve(['--disclosure', 'exact']);
+const h3 = hello();
+let thirdDone = false;
+const thirdAnswer = post(third.url, h3.body).finally(() => (thirdDone = true));
+while (!third.stderr().includes(`${h3.id} (anonymous) started`)) await sleep(2);
+await fetch(`${third.url}/healthz`).then((r) => r.arrayBuffer());
+const t3 = performance.now();
+third.child.kill('SIGTERM');
+const code3 = await third.exited;
+const exit3 = performance.now() - t3;
+console.log(
+  `SIGTERM while the worker blinds: exit ${code3} after ${exit3.toFixed(0)} ms (the HELLO alone took ${helloMs.toFixed(0)} ms); ` +
+    `the HELLO got ${String(await thirdAnswer)}${thirdDone ? '' : ' (no answer)'}`,
 );
 
 // The default policy: a key per day, the set blinded once at start; a client of N items matches.
