@@ -50,7 +50,6 @@ export const ERROR_CODES = {
   TOO_MANY_ITEMS: { status: 413, meaning: 'more items than the party, the wire or the service accepts' },
   CHUNK_OFFSET: { status: 400, meaning: 'a chunk does not start where the stream stands' },
   CHUNK_OVERFLOW: { status: 400, meaning: 'a chunk carries more elements than the peer still owes' },
-  CHUNK_TOO_SMALL: { status: 400, meaning: 'a chunk other than the last is smaller than the agreed minimum' },
   POINT_INVALID: { status: 400, meaning: 'an element is not a canonical encoding, or is the identity or (x25519) of small order' },
   PEER_DUPLICATE: { status: 400, meaning: 'the peer sent or returned the same element twice' },
 
@@ -145,6 +144,10 @@ export const ERROR_CODES = {
   LEDGER_UNREADABLE: { status: 500, meaning: 'the privacy budget ledger file cannot be read' },
   LEDGER_WRITE_FAILED: { status: 500, meaning: 'the privacy budget ledger file cannot be written' },
   LEDGER_CLOSED: { status: 503, meaning: 'the privacy budget ledger was used after close()' },
+
+  // Where a service keeps its state, and who may reach it (docs/service.md).
+  STATE_LOCKED: { status: 500, meaning: 'another live process holds the state directory (one state directory, one process)' },
+  HOST_INVALID: { status: 421, meaning: 'the Host header names no host this service answers for (DNS rebinding)' },
 
   // The platform's prepared store (docs/service.md, "Prepared store").
   STORE_NOT_FOUND: { status: 500, meaning: 'the store directory, its current epoch or a file of it does not exist' },

@@ -28,6 +28,7 @@ import { prepareCommand, type PrepareCommandOptions } from './prepare.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 import { urlOf } from './config/settings.js';
+import { defaultStateDir } from '../service/state-dir.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
 function packageVersion(): string {
@@ -136,7 +137,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     .addOption(
       new Option('--budget-window <duration>', 'window the budget is summed over').argParser(parseDuration).default(30 * 86_400_000, '30d'),
     )
-    .option('--state-dir <dir>', 'privacy budgets, daily quotas and the noise key, kept across restarts', 'blindjoin-state')
+    .option(
+      '--state-dir <dir>',
+      'privacy budgets, daily quotas and the noise key, kept across restarts; one process per directory ' +
+        '(default: $BLINDJOIN_STATE_DIR, else $XDG_STATE_HOME/blindjoin, else ~/.local/state/blindjoin)',
+    )
     .addOption(
       new Option(
         '--database <url>',
@@ -150,9 +155,10 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       ).argParser(urlOf(['http:', 'https:'])),
     )
     .addOption(
-      new Option('--drain-timeout <duration>', 'on SIGTERM, how long sessions in progress may take to finish')
-        .argParser(parseDuration)
-        .default(30_000, '30s'),
+      new Option(
+        '--drain-timeout <duration>',
+        'on SIGTERM, how long sessions in progress may take to finish (default: 30s with --database, none without)',
+      ).argParser(parseDuration),
     )
     .option('--tokens-file <file>', 'bearer tokens, one advertiser per line: ID TOKEN [ITEMS_PER_DAY]')
     .option('--out <dir>', "write each session's matched rows and a JSON summary here")
@@ -169,9 +175,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     )
     .option(
       '--key-rotation <when>',
-      "'session' (fresh key per session) or an interval such as 1h to reuse a precomputed set",
+      "'session' (fresh key per session) or an interval such as 1h to reuse a precomputed set (default: 1d under a policy, session under exact)",
       parseKeyRotation,
-      'session',
     )
     .option('--max-sessions <n>', 'sessions in progress at once', intIn(1, 100_000), 16)
     .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
@@ -202,6 +207,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       intIn(1, Number.MAX_SAFE_INTEGER),
     )
     .option('--allow-anonymous', 'serve a non-loopback address without --tokens-file')
+    .option(
+      '--allowed-host <name>',
+      'a host name clients may send in the Host header (repeatable); default: loopback names when bound to loopback',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--ui', "serve the advertiser's page (match a CSV in the browser) at the service's URL")
     .option(
       '--cors-origin <origins>',
@@ -213,7 +223,8 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       if (opts.store === undefined && opts.input === undefined)
         cmd.error("error: required option '--input <file>' not specified (or --store <dir>)");
       const database = opts.database ?? process.env.BLINDJOIN_DATABASE_URL;
-      return serveCommand(database === undefined || database === '' ? opts : { ...opts, database }, io, stop);
+      const withState = { ...opts, stateDir: opts.stateDir ?? defaultStateDir() };
+      return serveCommand(database === undefined || database === '' ? withState : { ...withState, database }, io, stop);
     });
 
   inputOptions(

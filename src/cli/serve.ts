@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
@@ -7,6 +6,8 @@ import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
+import { isLoopbackHost } from '../transport/host-check.js';
+import { terminatePools } from '../group/pool/registry.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
 import { formatDuration } from '../service/budget-view.js';
@@ -47,7 +48,7 @@ export interface ServeOptions extends Partial<InputSpec> {
   database?: string;
   /** `--advertise-url`: where the other replicas reach this one; default the URL it listens on. */
   advertiseUrl?: string;
-  /** `--drain-timeout`: on SIGTERM, how long sessions in progress may take to finish (ms); default 30 s. */
+  /** `--drain-timeout`: on SIGTERM, how long sessions in progress may take to finish (ms); default 30 s with `database`, else 0. */
   drainTimeout?: number;
   tokensFile?: string;
   out?: string;
@@ -65,6 +66,8 @@ export interface ServeOptions extends Partial<InputSpec> {
   allowAnonymous?: boolean;
   /** Serve the advertiser's page (`--ui`). */
   ui?: boolean;
+  /** Host header names clients may use (`--allowed-host`); default loopback names when bound to loopback. */
+  allowedHost?: string[];
   /** Origins whose pages may call the service (`--cors-origin`). */
   corsOrigin?: string[];
   /** `--advertiser-values`: sum clients' encrypted columns (semi-honest clients only). */
@@ -82,8 +85,6 @@ export interface ServeOptions extends Partial<InputSpec> {
   metricsHost?: string;
 }
 
-const DAY_MS = 86_400_000;
-
 /** The disclosure policy the flags ask for; unset flags keep the documented defaults. */
 function policyOf(opts: ServeOptions): DisclosurePolicy {
   return {
@@ -91,10 +92,6 @@ function policyOf(opts: ServeOptions): DisclosurePolicy {
     ...(opts.threshold === undefined ? {} : { threshold: opts.threshold }),
     ...(opts.roundDigits === undefined ? {} : { significantDigits: opts.roundDigits }),
   };
-}
-
-function loopback(host: string): boolean {
-  return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
 }
 
 /** The platform's users: the store named, or the CSV read with its columns; exactly one. */
@@ -144,7 +141,7 @@ async function sourceOf(
  * ```
  */
 export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiServer> {
-  if (opts.tokensFile === undefined && !loopback(opts.host) && opts.allowAnonymous !== true) {
+  if (opts.tokensFile === undefined && !isLoopbackHost(opts.host) && opts.allowAnonymous !== true) {
     throw new PsiError(
       'TOKENS_REQUIRED',
       `refusing to serve ${opts.host} without --tokens-file: anyone reaching it could match against your data (--allow-anonymous overrides)`,
@@ -175,7 +172,8 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
         ? {}
         : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
     ...(opts.budget === undefined ? {} : { budgetEpsilon: opts.budget }),
-    ...(opts.store === undefined ? { keyRotation: opts.keyRotation ?? (opts.disclosure === 'policy' ? DAY_MS : 'session') } : {}),
+    // Unset, the library's default: one key per day under a policy, a key per session under exact.
+    ...(opts.store === undefined && opts.keyRotation !== undefined ? { keyRotation: opts.keyRotation } : {}),
     maxSessions: opts.maxSessions,
     idleTimeoutMs: opts.idleTimeout,
     ...(tokens === undefined ? {} : { tokens }),
@@ -187,10 +185,14 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     ...(opts.ui === true ? { ui: true } : {}),
     ...(opts.corsOrigin === undefined ? {} : { corsOrigins: opts.corsOrigin }),
+    ...(opts.allowedHost === undefined ? {} : { allowedHosts: opts.allowedHost }),
     log,
     ...(metrics === undefined ? {} : { observer: metrics.observer }),
   });
-  const auth = tokens === undefined ? 'no tokens: open to anyone who reaches it' : `${tokens.size} tokens`;
+  const auth =
+    tokens === undefined
+      ? "no tokens file: open to anyone who reaches it, and every client shares one 'anonymous' privacy budget and quota (one client can spend it for all; --tokens-file gives each its own)"
+      : `${tokens.size} tokens`;
   const { terms } = service.handler.service;
   io.err(
     `group ${opts.group ?? 'x25519'}; the service learns ${terms.learn}, clients learn ${terms.peerLearns}; ${auth}${opts.out === undefined ? '' : `; results in ${opts.out}`}\n`,
@@ -248,8 +250,13 @@ export async function serveCommand(opts: ServeOptions, cliIo: CliIo, stop: Abort
   io.out(`listening on ${service.url}\n`);
   if (opts.ui === true) io.err(`the advertiser's page: ${service.url}/\n`);
   if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
-  const drainMs = opts.drainTimeout ?? 30_000;
+  // A fleet drains (its load balancer moves clients to the other replicas); a single service stops at once.
+  const drainMs = opts.drainTimeout ?? (opts.database === undefined ? 0 : 30_000);
   io.err(`shutting down: no new sessions; the ${service.handler.sessions} in progress have ${drainMs / 1000} s to finish\n`);
   if (!(await service.drain(drainMs))) io.err('drain timeout: closing the sessions still in progress\n');
-  await service.close();
+  // Drops the live sessions; then the threads stop mid-piece, so that blinding under way (a HELLO's, a key
+  // epoch's set) ends with the process instead of delaying its exit.
+  const closed = service.close();
+  await terminatePools();
+  await closed;
 }

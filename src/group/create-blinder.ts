@@ -23,7 +23,11 @@ export interface BlinderOptions {
   group?: GroupName;
   /** Arithmetic backend of the suite; default `'auto'` (the fastest that loads for the suite). */
   backend?: BackendChoice;
-  /** Threads to compute on; default every core in Node. 1, or any value outside Node, computes inline. */
+  /**
+   * Worker threads to compute on; default every core in Node. In Node every call
+   * but a tiny one runs on them, 1 included (one thread), so that blinding never
+   * holds the event loop; outside Node (browsers) calls compute inline.
+   */
   workers?: number;
 }
 
@@ -32,9 +36,10 @@ function inNode(): boolean {
 }
 
 /**
- * Binds a key to the fastest engine the options allow: the suite's chosen backend
- * on a pool of worker threads shared with other blinders of the same suite,
- * backend and size, or on the calling thread. An asynchronous backend (x25519's
+ * Binds a key to the fastest engine the options allow: in Node, the suite's chosen
+ * backend on a pool of worker threads shared with other blinders of the same suite,
+ * backend and size (even of one thread: a service on one core must still answer
+ * while it blinds); elsewhere, the calling thread. An asynchronous backend (x25519's
  * WebCrypto) always runs on the calling thread: the platform may spread its work
  * over threads of its own, and browsers have no pool. Rejects a bad key with
  * `SCALAR_INVALID`, a bad `group` or `workers` with `OPTIONS_INVALID`, an
@@ -54,9 +59,8 @@ export async function createBlinder(opts: BlinderOptions): Promise<Blinder> {
   if (workers !== undefined) integerIn(workers, 'workers', 1, 1024);
   const backend = await suite.loadBackend(opts.backend);
   if (!isSyncBackend(backend)) return x25519Blinder(backend, key);
-  if (workers === 1 || !inNode()) return chunkedBlinder(backend, key);
+  if (!inNode()) return chunkedBlinder(backend, key);
   // Loaded only here so that browser code never reaches node: modules.
   const { acquirePool, defaultWorkers } = await import('./pool/registry.js');
-  const size = workers ?? defaultWorkers();
-  return size === 1 ? chunkedBlinder(backend, key) : chunkedBlinder(backend, key, acquirePool(backend.name, size, suite.name));
+  return chunkedBlinder(backend, key, acquirePool(backend.name, workers ?? defaultWorkers(), suite.name));
 }

@@ -21,6 +21,7 @@ import { Transcript } from './transcript.js';
 import { permutePacked, randomPermutation } from './shuffle.js';
 import type { Reveal } from '../wire/reveal.js';
 import { checkPeerGroup } from './suite.js';
+import { stepInput } from './incoming.js';
 import type { Party, PartyOptions, PartyResult } from './types.js';
 
 /** Chunks blinded concurrently while the outgoing stream is produced. */
@@ -197,7 +198,7 @@ export class PsiParty implements Party {
   }
 
   step(incoming?: Uint8Array): Promise<Uint8Array[]> {
-    return this.enqueue(() => this.handle(incoming));
+    return this.enqueue(async () => this.handle(stepInput(incoming)));
   }
 
   /** {@link step} for a frame the caller has already decoded (a service parses each header once). */

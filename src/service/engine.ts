@@ -116,7 +116,7 @@ export interface SessionServiceOptions {
   maxItems?: number;
   /** Sessions in progress at once; default 16. */
   maxSessions?: number;
-  /** Sessions in progress at once under one token; default half of `maxSessions`, rounded up. */
+  /** Sessions in progress at once under one token; default an eighth of `maxSessions`, rounded down, at least 1 (2 of 16). */
   maxSessionsPerToken?: number;
   /** Drop a session idle this long; default 120 s. */
   idleTimeoutMs?: number;
@@ -334,7 +334,14 @@ export class SessionService {
     const maxSessions = optionalIntegerIn(opts.maxSessions, 'maxSessions', 1, 100_000, DEFAULTS.maxSessions);
     this.#store = new SessionStore({
       maxSessions,
-      maxSessionsPerToken: optionalIntegerIn(opts.maxSessionsPerToken, 'maxSessionsPerToken', 1, maxSessions, Math.ceil(maxSessions / 2)),
+      // An eighth of the slots each: eight tokens must be busy at once before a ninth waits (two could fill half of them).
+      maxSessionsPerToken: optionalIntegerIn(
+        opts.maxSessionsPerToken,
+        'maxSessionsPerToken',
+        1,
+        maxSessions,
+        Math.max(1, Math.floor(maxSessions / 8)),
+      ),
       idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
       sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
       onRemove: opts.onSessionRemoved,
@@ -501,8 +508,9 @@ export class SessionService {
         return await this.#feed(session, frame, body);
       } catch (e) {
         // Refused at the handshake or closed before its answer: none of the client's items was blinded.
-        // Epsilon charged is never given back: a refund would tell the client something about the session.
-        await this.#items.refund(token.id, itemCount);
+        // Epsilon charged is never given back here. A refund that fails (a ledger closed by a shutdown) keeps the
+        // items spent and never hides why the session ended.
+        await Promise.resolve(this.#items.refund(token.id, itemCount)).catch(() => undefined);
         this.#sessionsToday.refund(token.id, 1);
         throw e;
       }

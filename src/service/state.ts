@@ -6,6 +6,7 @@ import { BudgetLedger } from '../disclosure/ledger.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
 import { PsiError } from '../errors.js';
 import type { ItemCounter } from './engine.js';
+import { lockStateDir } from './state-lock.js';
 
 /**
  * What a service keeps across restarts, in one directory: the privacy budget and
@@ -44,7 +45,9 @@ async function noiseKeyIn(dir: string): Promise<Uint8Array> {
 }
 
 /**
- * Opens (or creates) a service's state directory.
+ * Opens (or creates) a service's state directory and takes its exclusive lock
+ * (`service.lock`): a second service on the same directory is refused with
+ * `STATE_LOCKED` until `close()`, or until the first process is gone.
  *
  * @example
  * ```ts
@@ -58,8 +61,19 @@ export async function openServiceState(dir: string, options: { budget?: Epsilon;
   } catch (e) {
     throw new PsiError('LEDGER_WRITE_FAILED', `cannot create the state directory ${dir}: ${(e as Error).message}`, { cause: e });
   }
-  const noiseKey = await noiseKeyIn(dir);
-  const budget = await BudgetLedger.open(join(dir, 'ledger.json'), options);
+  const lock = await lockStateDir(dir).catch((e: unknown) => {
+    if (e instanceof PsiError) throw e;
+    throw new PsiError('LEDGER_WRITE_FAILED', `cannot lock the state directory ${dir}: ${(e as Error).message}`, { cause: e });
+  });
+  let noiseKey: Uint8Array;
+  let budget: BudgetLedger;
+  try {
+    noiseKey = await noiseKeyIn(dir);
+    budget = await BudgetLedger.open(join(dir, 'ledger.json'), options);
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
   return {
     budget,
     itemCounter: {
@@ -68,6 +82,12 @@ export async function openServiceState(dir: string, options: { budget?: Epsilon;
       refund: (id, amount) => budget.refundItems(id, amount),
     },
     noiseKey,
-    close: () => budget.close(),
+    async close() {
+      try {
+        await budget.close();
+      } finally {
+        await lock.release();
+      }
+    },
   };
 }

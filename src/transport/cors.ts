@@ -22,8 +22,8 @@ export interface CorsPolicy {
 /**
  * Checks an allowlist of origins: each entry must be a bare `http(s)` origin
  * (`https://ads.example`, `http://localhost:5173`), with no path, query or
- * trailing slash, since browsers send exactly that in `Origin` and a near miss
- * would silently refuse every request. Throws `OPTIONS_INVALID` otherwise.
+ * trailing slash and no wildcard, since browsers send exactly that in `Origin`
+ * and a near miss would silently refuse every request. Throws `OPTIONS_INVALID` otherwise.
  *
  * @example
  * ```ts
@@ -40,6 +40,10 @@ export function corsPolicy(origins: readonly string[]): CorsPolicy {
     }
     if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== o) {
       throw new PsiError('OPTIONS_INVALID', `CORS origin ${JSON.stringify(o)} is not a bare origin such as https://ads.example`);
+    }
+    // The URL parser keeps `*` in a host name, so `https://*.example` would be accepted yet match no browser's Origin.
+    if (url.hostname.includes('*')) {
+      throw new PsiError('OPTIONS_INVALID', `CORS origin ${JSON.stringify(o)} has a wildcard; list each origin exactly`);
     }
     return o;
   });

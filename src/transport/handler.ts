@@ -180,7 +180,7 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       res.writeHead(308, { location: `${basePath}/`, 'content-length': 0 }).end();
       return;
     }
-    if (!url.pathname.startsWith(`${basePath}/`)) throw new PsiError('NOT_FOUND', `no route ${url.pathname}`);
+    if (!url.pathname.startsWith(`${basePath}/`)) throw new PsiError('NOT_FOUND', `no route ${loggablePath(url.pathname)}`);
     const path = url.pathname.slice(basePath.length);
     if (ui?.serve(req, res, path)) return;
     const method = req.method ?? 'GET';
@@ -254,7 +254,7 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       return;
     }
     const match = SESSION_PATH.exec(path);
-    if (match === null) throw new PsiError('NOT_FOUND', `no route ${path}`);
+    if (match === null) throw new PsiError('NOT_FOUND', `no route ${loggablePath(path)}`);
     const id = match[1]!;
     if (routing !== undefined && (await toHolder(routing, service, req, res, id, token.id))) return;
     if (match[2] !== undefined) {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PsiError } from '../errors.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
@@ -10,6 +10,9 @@ import { currentEpoch } from '../store/layout.js';
 import { optionalIntegerIn } from '../validate.js';
 import { corsPolicy } from './cors.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
+import { hostCheck } from './host-check.js';
+import { sendError } from './http-util.js';
+import { loggablePath } from './log-path.js';
 
 /**
  * Options of {@link startPsiServer}: the service's, plus where to listen.
@@ -48,6 +51,12 @@ export interface PsiServerOptions extends PsiServiceOptions {
   database?: string;
   /** With `database`: the URL other replicas reach this one at (default: {@link PsiServer.url}). */
   advertiseUrl?: string;
+  /**
+   * Names clients may send in the `Host` header (any port). Default: bound to
+   * loopback, only loopback names with the bound port (against DNS rebinding);
+   * bound elsewhere, any. Others are refused with `HOST_INVALID` (421).
+   */
+  allowedHosts?: readonly string[];
   /** Privacy budget per token per window when `stateDir` or `database` is given; default epsilon 1 per 30 days. */
   budgetEpsilon?: Epsilon;
   budgetWindowMs?: number;
@@ -155,7 +164,19 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
     throw e;
   }
   // A frame is at most 1 MiB: two minutes is ample for its body, and a slow client is cut off rather than held.
-  const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, handler);
+  // Set once the port is known; no request arrives before.
+  let checkHost: (header: string | undefined) => void = () => undefined;
+  const guarded = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      checkHost(req.headers.host);
+    } catch (e) {
+      opts.log?.(`refused ${req.method} ${loggablePath(req.url)}: ${(e as PsiError).code}`);
+      sendError(res, e as PsiError, { connection: 'close' });
+      return;
+    }
+    handler(req, res);
+  };
+  const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, guarded);
   server.maxConnections = maxConnections;
   limitPerAddress(server, perAddress);
   try {
@@ -172,6 +193,7 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
     throw new PsiError('LISTEN_FAILED', `cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
   }
   const { port } = server.address() as AddressInfo;
+  checkHost = hostCheck({ bind: host, port, ...(opts.allowedHosts === undefined ? {} : { allowed: opts.allowedHosts }) });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   try {
     await shared?.registry.start(opts.advertiseUrl ?? url);

@@ -11,6 +11,7 @@ import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js'
 import { frameHeaders, raw } from '../transport/helpers.js';
 import { ensureUiBuilt } from '../ui/helpers.js';
 import { CLI, ensureBuilt } from './build.js';
+import { withStateDir } from './serve-in-process.js';
 
 const TOKEN = 'acme-0123456789abcdef0123456789abcdef';
 let dir: string;
@@ -36,7 +37,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Exit> {
 
 /** Starts `blindjoin serve` and resolves with its URL once it listens. */
 function serve(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<Exit> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--disclosure', 'exact', ...args], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--disclosure', 'exact', ...withStateDir(args)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/program.js';
@@ -13,13 +16,18 @@ export const never = new AbortController().signal;
 /** `argv` as `run` takes it. */
 export const blindjoin = (...args: string[]) => ['node', 'blindjoin', ...args];
 
+/** `args` with a fresh `--state-dir` unless they name one: the default is per user, and one directory serves one process. */
+export function withStateDir(args: readonly string[]): string[] {
+  return args.includes('--state-dir') ? [...args] : [...args, '--state-dir', mkdtempSync(join(tmpdir(), 'bj-serve-state-'))];
+}
+
 /** Starts `blindjoin serve` in process and waits until it listens; `stop()` ends it and gives its exit code. */
 export async function serveInProcess(
   ...args: string[]
 ): Promise<{ url: string; serving: ReturnType<typeof captured>; stop: () => Promise<number> }> {
   const serving = captured();
   const controller = new AbortController();
-  const served = run(blindjoin('serve', ...args), serving, controller.signal);
+  const served = run(blindjoin('serve', ...withStateDir(args)), serving, controller.signal);
   let ended = false;
   void served.finally(() => (ended = true));
   while (!serving.stdout.includes('listening on')) {

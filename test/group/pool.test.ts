@@ -1,4 +1,5 @@
 import { randomBytes } from '@noble/hashes/utils.js';
+import { randomBytes as randomFill } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PsiError } from '../../src/errors.js';
@@ -149,14 +150,21 @@ describe('pool registry', () => {
 });
 
 describe('createBlinder', () => {
-  it('computes inline with one worker, without starting a pool', async () => {
+  it('blinds on one worker thread with workers: 1, never on the calling thread: the event loop turns while it works', async () => {
     const key = randomScalar();
-    const blinder = await createBlinder({ key: key.slice(), workers: 1 });
-    const uniform = uniformOf(200);
-    expect(await blinder.blind(uniform)).toEqual(sodium.blindUniform(uniform, key));
-    expect(poolStats()).toEqual({ leased: 0, idle: 0 });
+    const blinder = await createBlinder({ key: key.slice(), workers: 1, backend: 'sodium' });
+    expect(poolStats().leased).toBe(1);
+    const uniform = new Uint8Array(randomFill(2_000 * 64));
+    let settled = false;
+    const blinded = blinder.blind(uniform).finally(() => (settled = true));
+    // Computed inline, the call would have finished before returning; on a thread it is still running here.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    expect(await blinded).toEqual(sodium.blindUniform(uniform, key));
     await blinder.close();
     expect(await failure(blinder.blind(uniform))).toMatchObject({ code: 'BLINDER_CLOSED' });
+    await stopIdlePools();
+    expect(poolStats()).toEqual({ leased: 0, idle: 0 });
   });
 
   it('refuses bad keys, worker counts and backends with typed errors', async () => {

@@ -44,7 +44,7 @@ const open = (service: PsiServer, token: string, itemCount = 10) =>
 describe('empty sessions and per-token limits', () => {
   let service: PsiServer;
   beforeAll(async () => {
-    service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, tokens, workers: 1, maxSessions: 4 });
+    service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, tokens, workers: 1, maxSessions: 16 });
   });
   afterAll(async () => {
     await service.close();
@@ -58,7 +58,7 @@ describe('empty sessions and per-token limits', () => {
     expect(service.handler.sessions).toBe(0);
   });
 
-  it('gives one token at most half the slots: its 3rd concurrent session gets 429 TOKEN_BUSY while another token still gets in', async () => {
+  it('gives one token at most an eighth of the slots: its 3rd concurrent session of 16 gets 429 TOKEN_BUSY while another token still gets in', async () => {
     const first = hello();
     const second = hello();
     for (const h of [first, second]) {
@@ -80,6 +80,31 @@ describe('empty sessions and per-token limits', () => {
       await raw(service.url, 'DELETE', `/v1/sessions/${id}`, { headers: frameHeaders(token) });
     }
     expect(service.handler.sessions).toBe(0);
+  });
+});
+
+describe('fair share of the session slots', () => {
+  it('by default, two tokens cannot fill the 16 slots: each gets 2, and the others keep 12', async () => {
+    const names = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7', 't8'];
+    const secrets = names.map((n) => `${n}-${'0123456789abcdef'.repeat(2)}`);
+    const table = parseTokens(names.map((n, i) => `${n} ${secrets[i]}`).join('\n'));
+    const service = await startPsiServer({ disclosure: 'exact', group: 'ristretto255', items: platform, tokens: table, workers: 1 });
+    try {
+      const statuses = async (token: string, n: number) => {
+        const got: number[] = [];
+        for (let k = 0; k < n; k++) got.push((await open(service, token)).status);
+        return got;
+      };
+      // The two greedy tokens try to take every slot.
+      expect(await statuses(secrets[0]!, 16)).toEqual([201, 201, ...Array<number>(14).fill(429)]);
+      expect(await statuses(secrets[1]!, 16)).toEqual([201, 201, ...Array<number>(14).fill(429)]);
+      // Six more tokens fill the rest; only then is the service busy.
+      for (const secret of secrets.slice(2, 8)) expect(await statuses(secret, 2)).toEqual([201, 201]);
+      const ninth = await open(service, secrets[8]!);
+      expect([ninth.status, ninth.json().code]).toEqual([503, 'SERVICE_BUSY']);
+    } finally {
+      await service.close();
+    }
   });
 });
 

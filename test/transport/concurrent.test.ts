@@ -17,6 +17,8 @@ describe('several clients at once', () => {
       peerLearns: 'intersection',
       workers: 1,
       chunkItems: 50,
+      // Five sessions of the one anonymous client at once: more than its default share of the slots.
+      maxSessionsPerToken: 8,
       onResult: (r) => void results.push(r),
     });
     try {

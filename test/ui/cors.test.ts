@@ -65,4 +65,10 @@ describe('CORS', () => {
       expect(() => corsPolicy([bad])).toThrow(expect.objectContaining({ code: 'OPTIONS_INVALID' }));
     }
   });
+
+  it('refuses a wildcard origin at start rather than accepting one that never matches', () => {
+    for (const wild of ['https://*.example', 'https://*.ads.example', 'http://*:5173']) {
+      expect(() => corsPolicy([wild])).toThrow(expect.objectContaining({ code: 'OPTIONS_INVALID' }));
+    }
+  });
 });

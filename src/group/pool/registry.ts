@@ -46,7 +46,8 @@ const pools = new Map<string, Entry>();
 
 function stop(name: string, entry: Entry): Promise<void> {
   clearTimeout(entry.idle);
-  pools.delete(name);
+  // A pool stopped early (terminatePools) may have been replaced under its name since.
+  if (pools.get(name) === entry) pools.delete(name);
   return entry.pool.terminate();
 }
 
@@ -110,6 +111,22 @@ export function poolStats(): { leased: number; idle: number } {
 export async function stopIdlePools(): Promise<void> {
   const idle = [...pools].filter(([, entry]) => entry.leases === 0);
   await Promise.all(idle.map(([name, entry]) => stop(name, entry)));
+}
+
+/**
+ * Stops every pool now, leased or not: whatever is queued or running rejects
+ * with `BLINDER_CLOSED`, and no thread keeps the process alive. For a process
+ * that is shutting down (the CLI's `serve` on SIGTERM), never for a library
+ * sharing the process with other work.
+ *
+ * @example
+ * ```ts
+ * await service.close();
+ * await terminatePools(); // a set still being blinded for the next key epoch stops here
+ * ```
+ */
+export async function terminatePools(): Promise<void> {
+  await Promise.all([...pools].map(([name, entry]) => stop(name, entry)));
 }
 
 /**

@@ -75,9 +75,18 @@ export class WorkerPool {
     return keyId;
   }
 
-  /** Resolves once every thread has zeroised and forgotten its copy of the key. */
+  /**
+   * Resolves once every thread has zeroised and forgotten its copy of the key.
+   * Tasks of the key still queued are rejected with `BLINDER_CLOSED` at once
+   * rather than run: a closed session's work stops at its pieces in flight.
+   */
   async unregister(keyId: number): Promise<void> {
     this.keys.delete(keyId);
+    const dropped = this.queue.filter((task) => task.keyId === keyId);
+    this.queue.splice(0, this.queue.length, ...this.queue.filter((task) => task.keyId !== keyId));
+    for (const task of dropped) task.reject(new PsiError('BLINDER_CLOSED', 'the blinder was closed'));
+    // A stopped pool's threads are gone, and their copies of the key with them.
+    if (this.failure !== undefined) return;
     await Promise.all(this.slots.map((slot) => this.request(slot, { type: 'drop', keyId })));
   }
 
