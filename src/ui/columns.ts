@@ -13,7 +13,7 @@ import type { Profile } from '../identifiers/types.js';
  * const role: ColumnRole = 'zip';
  * ```
  */
-export type ColumnRole = 'email' | 'phone' | 'first_name' | 'last_name' | 'zip' | 'country';
+export type ColumnRole = 'email' | 'phone' | 'first_name' | 'last_name' | 'zip' | 'country' | 'value';
 
 /**
  * Every {@link ColumnRole}, in the order the page lists them, with its label.
@@ -30,6 +30,7 @@ export const COLUMN_ROLES: readonly (readonly [ColumnRole, string])[] = Object.f
   ['last_name', 'Last name'],
   ['zip', 'Postcode / ZIP'],
   ['country', 'Country'],
+  ['value', 'Amount to sum'],
 ] as const);
 
 /** Header spellings seen in CRM exports and the platforms' templates, compared lowercased without separators. */
@@ -91,6 +92,7 @@ function roleOfHeader(header: string): ColumnRole | null {
 }
 
 function normalises(cell: string, role: ColumnRole, opts: GuessOptions, country: string | undefined): boolean {
+  if (role === 'value') return amountOf(cell) !== undefined;
   if (role === 'phone' && DATE_SHAPE.test(cell)) return false;
   if ((role === 'first_name' || role === 'last_name') && /[\d@]/.test(cell)) return false;
   if (role === 'zip' && !/\d/.test(cell)) return false;
@@ -223,7 +225,7 @@ export function keyColumns(header: readonly string[], roles: readonly (ColumnRol
   const keys: KeyColumn[] = [];
   const named = new Map<ColumnRole, string>();
   roles.forEach((role, i) => {
-    if (role === null) return;
+    if (role === null || role === 'value') return;
     const name = header[i]!;
     if (role === 'email' || role === 'phone') {
       keys.push({ name, type: role });
@@ -262,4 +264,40 @@ export function keyColumns(header: readonly string[], roles: readonly (ColumnRol
 export function countryColumnOf(header: readonly string[], roles: readonly (ColumnRole | null)[]): string | undefined {
   const at = roles.indexOf('country');
   return at < 0 ? undefined : header[at];
+}
+
+/**
+ * The columns marked as amounts to sum over the matched customers (summed
+ * under encryption: the platform sees ciphertexts only).
+ *
+ * @example
+ * ```ts
+ * valueColumnsOf(['Email', 'Lifetime Value ($)'], ['email', 'value']); // ['Lifetime Value ($)']
+ * ```
+ */
+export function valueColumnsOf(header: readonly string[], roles: readonly (ColumnRole | null)[]): string[] {
+  return header.filter((_, i) => roles[i] === 'value');
+}
+
+/**
+ * An amount as a whole non-negative number, from a cell as exports write it:
+ * `1234.50`, `1,234.50`, `1.234,50`, `$ 12`, `12,5`; rounded to the unit. A
+ * separator followed by exactly three digits is read as thousands.
+ * `undefined` for a cell that is not an amount or is negative.
+ *
+ * @example
+ * ```ts
+ * amountOf('$1,234.50'); // 1235
+ * amountOf('12,5');      // 13
+ * ```
+ */
+export function amountOf(cell: string): number | undefined {
+  let text = cell.trim().replace(/[\s\u00a0$€£¥]|USD|EUR|GBP/g, '');
+  if (!/^\d[\d.,]*$/.test(text)) return undefined;
+  // The last separator is the decimal one unless exactly three digits follow it (1,234 and 1.234.567 are thousands).
+  const at = Math.max(text.lastIndexOf(','), text.lastIndexOf('.'));
+  const isDecimal = at >= 0 && text.length - at - 1 !== 3;
+  text = isDecimal ? `${text.slice(0, at).replace(/[.,]/g, '')}.${text.slice(at + 1)}` : text.replace(/[.,]/g, '');
+  const value = Number(text);
+  return Number.isFinite(value) ? Math.round(value) : undefined;
 }

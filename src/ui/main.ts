@@ -8,7 +8,7 @@ import type { KeyColumn } from '../identifiers/row-keys.js';
 import type { Profile } from '../identifiers/types.js';
 import type { MatchOverHttpResult } from '../transport/client.js';
 import { barChart, funnelBars, shareChart } from './chart.js';
-import { COLUMN_ROLES, countryColumnOf, keyColumns, offered, type ColumnCheck, type ColumnRole } from './columns.js';
+import { COLUMN_ROLES, countryColumnOf, keyColumns, offered, valueColumnsOf, type ColumnCheck, type ColumnRole } from './columns.js';
 import { countryOptions, preferredCountry } from './countries.js';
 import { SEPARATORS, TEMPLATE_CSV } from './file-format.js';
 import type { FromWorker, Phase, PrepareOptions, ReadSummary, ToWorker } from './messages.js';
@@ -130,6 +130,10 @@ function renderTerms(): void {
   $('terms-facts').replaceChildren(...facts.map((f) => make('li', f)));
   $('token-label').textContent = `Access token from the platform (${terms.tokenRequired === true ? 'required' : 'optional'})`;
   $('budget').textContent = terms.budget === undefined ? '' : budgetText(terms.budget);
+  const platformColumns = Object.keys(terms.values ?? {});
+  $('sums-field').hidden = platformColumns.length === 0;
+  $('platform-sums-label').textContent =
+    `Also ask the platform for its sums over the matched customers (${platformColumns.join(', ')}; each sum is one more noised figure)`;
   updateGate();
 }
 
@@ -194,8 +198,13 @@ function roleSelect(column: string, index: number, role: ColumnRole | null, chec
   select.setAttribute('aria-label', `What column ${column} holds`);
   select.append(new Option('not used', ''));
   for (const [value, label] of COLUMN_ROLES) {
-    const ok = offered(check, value);
-    const share = check === undefined || check.filled === 0 ? '' : ` (${Math.round(100 * check.shares[value])}% valid)`;
+    const allowed = value !== 'value' || state.terms?.advertiserValues === true;
+    const ok = allowed && offered(check, value);
+    const share = !allowed
+      ? ' (not offered by this platform)'
+      : check === undefined || check.filled === 0
+        ? ''
+        : ` (${Math.round(100 * check.shares[value])}% valid)`;
     const option = new Option(ok ? label : `${label}${share}`, value, false, value === role);
     option.disabled = !ok && value !== role;
     select.append(option);
@@ -252,6 +261,7 @@ function currentOptions(): PrepareOptions | string {
     profile: $<HTMLSelectElement>('profile').value as Profile,
     defaultCountry: $<HTMLSelectElement>('country').value,
     ...(countryColumn === undefined ? {} : { countryColumn }),
+    ...(valueColumnsOf(state.header, roles).length === 0 ? {} : { valueColumns: valueColumnsOf(state.header, roles) }),
     ...(state.terms?.keyTypes === undefined ? {} : { keyTypes: state.terms.keyTypes }),
   };
 }
@@ -376,6 +386,7 @@ function run(event: SubmitEvent): void {
     server: state.service,
     ...(token() === '' ? {} : { token: token() }),
     ...(audience === '' || !state.audiences ? {} : { audience: { name: audience } }),
+    ...(!$('sums-field').hidden && $<HTMLInputElement>('platform-sums').checked ? { platformSums: true } : {}),
   });
 }
 
@@ -471,9 +482,11 @@ function renderResult(result: MatchOverHttpResult & { audience?: { name?: string
   $('sums-box').hidden = aggregates?.columns === undefined;
   if (aggregates?.columns !== undefined) {
     $('sums').replaceChildren(
-      ...Object.entries(aggregates.columns).flatMap(([name, figure]) =>
-        fact(name, figure.value === null ? 'withheld' : `about ${n(figure.value)}`),
-      ),
+      ...Object.entries(aggregates.columns).flatMap(([name, figure]) => {
+        const whose = state.options?.valueColumns?.includes(name) === true ? 'your' : "the platform's";
+        const value = figure.value === null ? 'too small to release' : `${result.released === undefined ? '' : 'about '}${n(figure.value)}`;
+        return fact(`${name} (${whose} column)`, value);
+      }),
     );
   }
   $('result-facts').replaceChildren(

@@ -21,6 +21,8 @@ export interface PrepareOptions {
   defaultCountry?: string;
   countryColumn?: string;
   keyTypes?: string[];
+  /** Own amount columns to sum over the matched customers, under encryption. */
+  valueColumns?: string[];
 }
 
 /**
@@ -44,6 +46,8 @@ export type ToWorker =
       server: string;
       token?: string;
       audience?: { name: string; mode?: 'replace' | 'add' | 'remove' };
+      /** Ask the platform for the sums of every value column its terms list. */
+      platformSums?: boolean;
     }
   | { type: 'cancel' };
 

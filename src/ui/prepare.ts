@@ -3,6 +3,7 @@ import { identifierRowsOf } from '../identifiers/identifier-rows.js';
 import { planKeys } from '../identifiers/row-keys.js';
 import type { RejectedRow, RowWarning } from '../identifiers/row-table.js';
 import type { RowKeyInput } from '../transport/client.js';
+import { amountOf } from './columns.js';
 import { SHOWN_ROWS, type PrepareOptions, type ReadSummary } from './messages.js';
 import { withRowCountry } from './row-country.js';
 
@@ -18,6 +19,8 @@ import { withRowCountry } from './row-country.js';
  */
 export interface Prepared {
   rows: RowKeyInput[][];
+  /** For each of `valueColumns`, one whole amount per row of `rows` (0 where the cell is not an amount). */
+  values: Record<string, number[]>;
   summary: ReadSummary;
 }
 
@@ -63,11 +66,10 @@ export async function prepareRows(
   let warningCount = 0;
   let duplicateRows = 0;
   let unmatchedRows = 0;
-  for await (const row of identifierRowsOf(input, {
-    columns: options.columns,
-    profile: plan.profile,
-    defaultCountry: plan.defaultCountry,
-  })) {
+  const valueColumns = options.valueColumns ?? [];
+  const values: Record<string, number[]> = Object.fromEntries(valueColumns.map((name) => [name, []]));
+  const read = { columns: options.columns, profile: plan.profile, defaultCountry: plan.defaultCountry, keep: valueColumns };
+  for await (const row of identifierRowsOf(input, read)) {
     rowsRead++;
     if (rowsRead % 2000 === 0) onRows(rowsRead);
     for (const p of row.problems) {
@@ -96,6 +98,7 @@ export async function prepareRows(
     }
     seen.add(signature);
     rows.push(keys.map((k) => ({ type: k.type, item: k.item })));
+    valueColumns.forEach((name, i) => values[name]!.push(amountOf(row.kept[i] ?? '') ?? 0));
   }
   onRows(rowsRead);
   const columns = plan.columns.map((c, i) => ({
@@ -107,6 +110,7 @@ export async function prepareRows(
   }));
   return {
     rows,
+    values,
     summary: {
       rowsRead,
       customers: rows.length,

@@ -83,7 +83,7 @@ function watchedPort(port: HttpPort, phase: (phase: Phase, done: number) => void
 }
 
 async function run(msg: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
-  const { rows, summary } = await prepare(msg.file, msg.layout, msg.options, signal);
+  const { rows, values, summary } = await prepare(msg.file, msg.layout, msg.options, signal);
   post({ type: 'prepared', summary });
   if (rows.length === 0) throw new PsiError('TOO_FEW_ITEMS', 'no row of the file has an identifier that normalises');
   const keys = rows.reduce((n, row) => n + row.length, 0);
@@ -95,6 +95,9 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal)
     signal,
     ...(msg.token === undefined ? {} : { token: msg.token }),
     ...(msg.audience === undefined ? {} : { audience: msg.audience }),
+    ...(Object.keys(values).length === 0 && msg.platformSums !== true
+      ? {}
+      : { measure: { ...(msg.platformSums === true ? { platformColumns: 'all' as const } : {}), values } }),
     // The advertiser's secret (docs/ui.md): same secret and list, same bytes, same figure.
     ...(keySeed === undefined ? {} : { keySeed }),
   };

@@ -26,12 +26,16 @@ let last: { file: Blob; sheets: Promise<{ sheet: string; data: readonly (readonl
 
 function workbook(file: Blob): Promise<{ sheet: string; data: readonly (readonly unknown[])[] }[]> {
   if (last?.file !== file) {
-    const sheets = readXlsxFile<string>(file, OPTIONS).then(
-      (all) => all.map((s) => ({ sheet: s.sheet, data: s.data })),
-      (e: unknown) => {
-        throw unreadable(e);
-      },
-    );
+    // From the bytes: read-excel-file's streaming of a File of more than one chunk never settles in a worker.
+    const sheets = file
+      .arrayBuffer()
+      .then((bytes) => readXlsxFile<string>(bytes, OPTIONS))
+      .then(
+        (all) => all.map((s) => ({ sheet: s.sheet, data: s.data })),
+        (e: unknown) => {
+          throw unreadable(e);
+        },
+      );
     last = { file, sheets };
   }
   return last.sheets;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkColumns, countryColumnOf, guessRoles, keyColumns, offered } from '../../src/ui/columns.js';
+import { amountOf, checkColumns, countryColumnOf, guessRoles, keyColumns, offered, valueColumnsOf } from '../../src/ui/columns.js';
 
 describe('guessRoles', () => {
   it('reads the usual header spellings', () => {
@@ -98,5 +98,20 @@ describe('keyColumns', () => {
     expect(() => keyColumns(['a', 'b', 'c', 'd'], ['first_name', 'first_name', 'last_name', 'zip'])).toThrow(
       expect.objectContaining({ code: 'OPTIONS_INVALID', message: expect.stringMatching(/two columns are marked first name/) }),
     );
+  });
+});
+
+describe('amounts to sum', () => {
+  it('reads amounts as exports write them, rounded to the unit, and refuses what is not one', () => {
+    expect(['1234.50', '$1,234.50', '1.234,50', '12,5', '1,234', '1.234.567', '0', '€ 7'].map(amountOf)).toEqual([
+      1235, 1235, 1235, 13, 1234, 1234567, 0, 7,
+    ]);
+    for (const cell of ['abc', '-5', '2026-03-15', '', '1e5']) expect(amountOf(cell)).toBeUndefined();
+  });
+
+  it('marks amount columns apart from the keys', () => {
+    expect(valueColumnsOf(['Email', 'LTV'], ['email', 'value'])).toEqual(['LTV']);
+    expect(keyColumns(['Email', 'LTV'], ['email', 'value'])).toEqual([{ name: 'Email', type: 'email' }]);
+    expect(guessRoles(['Email', 'Lifetime Value ($)'], [['a@example.com', '12.50']])).toEqual(['email', null]);
   });
 });

@@ -62,6 +62,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     let tokenService: PsiServer;
     let budgetService: PsiServer;
     let bigListService: PsiServer;
+    let valuesService: PsiServer;
 
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
@@ -85,12 +86,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const stateDir = join(dir, 'state');
       budgetService = await startPsiServer({ ...base, ...cors, minItems: 100, stateDir, budgetEpsilon: 0.25, policy: { epsilon: 0.25 } });
       bigListService = await startPsiServer({ ...base, ...cors, disclosure: 'exact', minItems: 5000 });
+      const impressions = { values: data.platform.map(() => 3), bound: 10 };
+      valuesService = await startPsiServer({ ...base, ...cors, disclosure: 'exact', minItems: 100, values: { impressions } });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     });
 
     afterAll(async () => {
       await browser?.close();
-      for (const s of [service, policyService, tokenService, budgetService, bigListService]) await s?.close();
+      for (const s of [service, policyService, tokenService, budgetService, bigListService, valuesService]) await s?.close();
       host?.close();
       rmSync(dir, { recursive: true, force: true });
     });
@@ -153,9 +156,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       return page.locator('#columns select').evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value));
     }
 
-    async function shot(page: Page, name: string, docs = false): Promise<void> {
+    /** A screenshot of the whole page into test-results/ui/; with BLINDJOIN_DOCS_SHOTS=1, of `part` (or the view) into docs/ too. */
+    async function shot(page: Page, name: string, part?: string): Promise<void> {
       await page.screenshot({ path: join(SHOTS, name), fullPage: true });
-      if (docs) await page.screenshot({ path: join(DOCS, name), fullPage: false });
+      if (process.env.BLINDJOIN_DOCS_SHOTS !== '1') return;
+      if (part === undefined) await page.screenshot({ path: join(DOCS, name) });
+      else await page.locator(part).screenshot({ path: join(DOCS, name) });
     }
 
     for (const [kind, file] of [
@@ -168,7 +174,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         const { context, page, sent, errors } = await open(`${service.url}/`);
         const main = kind === 'CSV';
         await expect.poll(() => page.locator('#platform-learns').textContent()).toContain('which of its users are on your list');
-        if (main) await shot(page, 'ui-1-loaded.png', true);
+        if (main) await shot(page, 'ui-1-loaded.png');
         await choose(page, files[file]);
         // The date column is not a phone, and is not even offered as one; the names alone are no key.
         expect(await roles(page)).toEqual(['email', 'phone', '', '', 'country', '', '']);
@@ -191,7 +197,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         expect(phoneRow[0]).toBe(data.validPhones.toLocaleString('en-US'));
         expect(await page.locator('#terms-facts').textContent()).toContain('at least 100 customers');
         expect(await page.locator('#run').isEnabled()).toBe(true);
-        if (main) await shot(page, 'ui-2-columns.png', true);
+        if (main) await shot(page, 'ui-2-columns.png', '#columns-section');
 
         await page.locator('#run').click();
         await page.locator('#result-section').waitFor({ timeout: 60_000 });
@@ -210,7 +216,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         expect(await page.locator('#result-facts').isVisible()).toBe(false);
         expect(await axeViolations(page)).toEqual([]);
         if (main) {
-          await shot(page, 'ui-4-result.png', true);
+          await shot(page, 'ui-4-result.png', '#result-section');
           const downloading = page.waitForEvent('download');
           await page.locator('#download').click();
           const report = JSON.parse(readFileSync(await (await downloading).path(), 'utf8'));
@@ -233,7 +239,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         }
         expect(errors).toEqual([]);
         await context.close();
-      });
+      }, 180_000);
     }
 
     it('shows progress by phase with the elapsed time, and cancels', async () => {
@@ -244,7 +250,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect.poll(() => page.locator('#phases li.current').textContent(), { timeout: 30_000 }).toMatch(/Sending|Waiting/);
       expect(await page.locator('#phases li.done').count()).toBeGreaterThanOrEqual(3);
       expect(await page.locator('#timing').textContent()).toMatch(/^Elapsed \d+ s/);
-      await shot(page, 'ui-3-running.png', true);
+      await shot(page, 'ui-3-running.png', '#run-section');
       await page.locator('#cancel').click();
       await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('Cancelled: nothing was matched.');
       expect(await page.locator('#result-section').isHidden()).toBe(true);
@@ -272,10 +278,27 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.locator('#details summary').click();
       expect(await page.locator('#result-facts').textContent()).toContain('epsilon');
       expect(await axeViolations(page)).toEqual([]);
-      await shot(page, 'ui-5-policy-result.png', true);
+      await shot(page, 'ui-5-policy-result.png', '#result-section');
       expect(sent.some((r) => r.method === 'POST' && r.url === `${policyService.url}/v1/sessions`)).toBe(true);
       await context.close();
     });
+
+    it("sums an own amount column under encryption and the platform's column, when the service offers them", async () => {
+      const { context, page } = await openHosted(valuesService);
+      await choose(page, files.csv);
+      await page.selectOption('#role-6', 'value');
+      await page.locator('#sums-field').waitFor();
+      await page.check('#platform-sums');
+      await expect.poll(() => page.locator('#run').isEnabled(), { timeout: 30_000 }).toBe(true);
+      await page.locator('#run').click();
+      await page.locator('#sums-box').waitFor({ timeout: 90_000 });
+      const sums = await page.locator('#sums').evaluate((dl) => Array.from(dl.children, (c) => c.textContent));
+      expect(sums).toContain('Lifetime Value ($) (your column)');
+      expect(sums[sums.indexOf('Lifetime Value ($) (your column)') + 1]).toBe(data.matchedValue.toLocaleString('en-US'));
+      expect(sums).toContain("impressions (the platform's column)");
+      expect(await axeViolations(page)).toEqual([]);
+      await context.close();
+    }, 180_000);
 
     it('says in view when the service is down', async () => {
       const { context, page } = await openHosted('http://127.0.0.1:9/');
@@ -286,7 +309,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await inViewport(page, '#service-error')).toBe(true);
       expect(await page.locator('#service-error details').textContent()).toContain('SERVICE_UNREACHABLE');
       expect(await axeViolations(page)).toEqual([]);
-      await shot(page, 'ui-error-service-down.png', true);
+      await shot(page, 'ui-error-service-down.png');
       await context.close();
     });
 
@@ -306,7 +329,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         expect(await inViewport(page, '#run-error')).toBe(true);
       }
       expect(await axeViolations(page)).toEqual([]);
-      await shot(page, 'ui-error-token.png', true);
+      await shot(page, 'ui-error-token.png');
       await page.fill('#token', TOKEN);
       await expect.poll(() => page.locator('#run').isEnabled(), { timeout: 10_000 }).toBe(true);
       await page.locator('#run').click();
@@ -345,7 +368,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         expect(await page.locator('#run-error details').textContent()).toContain('BUDGET_EXCEEDED');
       }
       expect(await axeViolations(page)).toEqual([]);
-      await shot(page, 'ui-error-budget.png', true);
+      await shot(page, 'ui-error-budget.png');
       await context.close();
     });
 
@@ -359,7 +382,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('#run').isDisabled()).toBe(true);
       expect(await inViewport(page, '#gate')).toBe(true);
       expect(await axeViolations(page)).toEqual([]);
-      await shot(page, 'ui-error-too-small.png', true);
+      await shot(page, 'ui-error-too-small.png');
       await context.close();
     });
 
