@@ -320,7 +320,14 @@ function updateGate(): void {
   $('gate').textContent = reason ?? '';
   $('gate').classList.toggle('blocked', reason !== null);
   // A reason that newly stops Match is brought into view, next to the button it explains.
-  if (reason !== null && reason !== state.shownGate && !$('columns-section').hidden && !reason.endsWith('…')) {
+  // Not while a result is shown: the reader is reading it.
+  if (
+    reason !== null &&
+    reason !== state.shownGate &&
+    !$('columns-section').hidden &&
+    $('result-section').hidden &&
+    !reason.endsWith('…')
+  ) {
     $('gate').scrollIntoView({ block: 'nearest' });
   }
   state.shownGate = reason;

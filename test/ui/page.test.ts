@@ -279,6 +279,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('#result-facts').textContent()).toContain('epsilon');
       expect(await axeViolations(page)).toEqual([]);
       await shot(page, 'ui-5-policy-result.png', '#result-section');
+      // The printable view keeps the result and drops the controls.
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('#columns-section').isVisible()).toBe(false);
+      expect(await page.locator('#overlap').isVisible()).toBe(true);
+      expect(await page.locator('#download').isVisible()).toBe(false);
+      await page.emulateMedia({ media: 'screen' });
       expect(sent.some((r) => r.method === 'POST' && r.url === `${policyService.url}/v1/sessions`)).toBe(true);
       await context.close();
     });
