@@ -498,7 +498,8 @@ function renderResult(result: MatchOverHttpResult & { audience?: { name?: string
   }
   $('result-facts').replaceChildren(
     ...fact('Customers sent, as the platform counted them', n(result.ownSize)),
-    ...fact("The platform's users", n(terms.users ?? result.peerSize)),
+    // Only terms.users counts users; a service without it gives its distinct identifiers, which say something else.
+    ...(terms.users === undefined ? fact("The platform's identifiers", n(result.peerSize)) : fact("The platform's users", n(terms.users))),
     ...(result.released === undefined ? [] : fact('How the figure was made', result.released.note)),
     ...(result.released === undefined ? [] : fact('Privacy cost of this match (epsilon)', String(result.released.epsilon))),
     ...fact('What you learnt / what the platform learnt', `${result.learn} / ${result.peerLearns}`),

@@ -27,8 +27,10 @@ export interface PageReport {
   result: {
     /** Distinct customers (rows with an identifier) this side sent, blinded. */
     ownSize: number;
-    /** The platform's number of users when it publishes it (`terms.users`), else its distinct identifiers. */
-    platformUsers: number;
+    /** The platform's number of users, when it publishes it (`terms.users`). */
+    platformUsers?: number;
+    /** The platform's distinct identifiers (or rows) as the session announced them: not its users. */
+    platformIdentifiers: number;
     /** Customers found by any of their identifiers: only from a service with exact disclosure. */
     size?: number;
     /** Under a disclosure policy: the noised figure released, with its note. */
@@ -232,7 +234,8 @@ export function buildReport(parts: {
     session: { sessionId: result.sessionId, learn: result.learn, peerLearns: result.peerLearns },
     result: {
       ownSize: result.ownSize,
-      platformUsers: parts.terms.users ?? result.peerSize,
+      ...(parts.terms.users === undefined ? {} : { platformUsers: parts.terms.users }),
+      platformIdentifiers: result.peerSize,
       ...(result.size === undefined ? {} : { size: result.size }),
       ...(result.released === undefined ? {} : { released: result.released }),
       words: resultWords(result as never, parts.terms.policy?.threshold ?? 100),
@@ -276,6 +279,7 @@ export function reportCsv(report: PageReport): string {
     ['result', 'usable for targeting', String(result.words.usableForTargeting)],
     ['result', 'customers sent (as the platform counted)', result.ownSize],
     ['result', "platform's users", result.platformUsers],
+    ['result', "platform's identifiers", result.platformIdentifiers],
     ['result', 'note', result.released?.note],
     ['result', 'epsilon', result.released?.epsilon],
   ];

@@ -70,7 +70,7 @@ describe('reportCsv', () => {
       result: { sessionId: 'ab', learn: 'size', peerLearns: 'intersection', ownSize: 2, peerSize: 40_000, size: 1 },
       elapsedMs: 10,
     });
-    expect(report.result.platformUsers).toBe(20_000);
+    expect(report.result).toMatchObject({ platformUsers: 20_000, platformIdentifiers: 40_000 });
     const csv = reportCsv(report);
     expect(csv.startsWith('section,field,value\r\n')).toBe(true);
     expect(csv).toContain('column,"E-mail, work: valid",2\r\n');
