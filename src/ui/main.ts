@@ -336,8 +336,10 @@ function updateGate(): void {
 function renderPhases(): void {
   const now = performance.now();
   const current = state.phase === undefined ? -1 : PHASES.findIndex(([p]) => p === state.phase);
+  const stopped = !state.running && current >= 0;
   $('phases').replaceChildren(
     ...PHASES.map(([, label], i) => {
+      if (stopped && i === current) return make('li', `${label}: stopped`, 'stopped');
       const item = make('li', label, i < current ? 'done' : i === current ? 'current' : 'todo');
       if (i === current) item.setAttribute('aria-current', 'step');
       return item;
@@ -562,6 +564,9 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
         break;
       }
       finish();
+      renderPhases();
+      $('progress-label').textContent = 'Stopped';
+      $('timing').textContent = '';
       if (msg.code === 'ABORTED') $('status').textContent = 'Cancelled: nothing was matched.';
       else {
         $('status').textContent = 'The match failed.';

@@ -25,7 +25,9 @@ const PLAIN: Record<string, PlainError> = {
   },
   BUDGET_EXCEEDED: {
     title: 'You have used all the matches this platform allows for now.',
-    todo: 'Wait until the date shown next to Match, when matches become available again.',
+    todo:
+      'Matches become available again as the platform’s budget window moves on: the date is next to Match when the ' +
+      'platform publishes it; otherwise ask your contact at the platform when.',
   },
   QUOTA_EXCEEDED: { title: 'You have sent as many customers today as the platform allows.', todo: 'Try again tomorrow.' },
   TOKEN_BUSY: { title: 'Another match with your access token is still running.', todo: 'Wait for it to finish, then try again.' },
@@ -56,7 +58,7 @@ const PLAIN: Record<string, PlainError> = {
  *
  * @example
  * ```ts
- * plainError('BUDGET_EXCEEDED').todo; // 'Wait until the date shown next to Match, ...'
+ * plainError('BUDGET_EXCEEDED').title; // 'You have used all the matches this platform allows for now.'
  * ```
  */
 export function plainError(code: string): PlainError {
