@@ -8,10 +8,44 @@
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const STATIC_FILES = ['index.html', 'app.css'];
+
+/**
+ * read-excel-file unzips a workbook with fflate's asynchronous `unzip`, which
+ * starts a Worker from a `blob:` URL for each large entry; the page's
+ * Content-Security-Policy (`worker-src 'self'`) refuses those, and the read
+ * never settles. The page reads workbooks in its own worker already, so its
+ * `unzip` is given fflate's `unzipSync` behind the same callback.
+ */
+const unzipInThisWorker: Plugin = {
+  name: 'unzip-in-this-worker',
+  setup(b) {
+    b.onResolve({ filter: /^fflate$/ }, (args) =>
+      /read-excel-file[\\/]modules[\\/]zip[\\/]unzipFromArrayBuffer\.js$/.test(args.importer)
+        ? { path: 'fflate-unzip-sync', namespace: 'unzip-in-this-worker', pluginData: args.resolveDir }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'unzip-in-this-worker' }, (args) => ({
+      resolveDir: args.pluginData as string,
+      contents: `import { unzipSync } from 'fflate';
+export function unzip(data, opts, cb) {
+  const done = typeof opts === 'function' ? opts : cb;
+  const options = typeof opts === 'function' ? {} : opts;
+  let cancelled = false;
+  setTimeout(() => {
+    if (cancelled) return;
+    let files;
+    try { files = unzipSync(data, options); } catch (e) { done(e, null); return; }
+    done(null, files);
+  }, 0);
+  return () => { cancelled = true; };
+}`,
+    }));
+  },
+};
 
 /**
  * Bundles the page for browsers into `outdir`, replacing what was there.
@@ -38,6 +72,7 @@ export async function buildUi(outdir = join(ROOT, 'dist', 'ui')): Promise<void> 
     chunkNames: 'chunk-[hash]',
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [unzipInThisWorker],
   });
   await Promise.all(STATIC_FILES.map((f) => copyFile(join(ROOT, 'src/ui', f), join(outdir, f))));
 }

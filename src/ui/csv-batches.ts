@@ -21,7 +21,8 @@ export interface CsvBatch {
  * give the records it would give for the whole file: a page can then parse a
  * large file with bounded memory, without a stream library. It tracks quotes
  * as csv-parse does with `relax_quotes` (a quote opens a field only at the
- * field's start, `""` inside one is a quote) and cuts only at the file's
+ * field's start, `""` inside one is a quote; fields are separated by
+ * `separator`, default `,`) and cuts only at the file's
  * record delimiter, fixed, as csv-parse fixes it, by the first line break
  * outside quotes. A record longer than `MAX_RECORD_BYTES` (an unclosed
  * quote, most likely) throws `CSV_RECORD_TOO_LARGE`, as the Node reader does.
@@ -31,7 +32,7 @@ export interface CsvBatch {
  * for await (const { text, delimiter } of recordBatches(chunks)) records.push(...parse(text, { record_delimiter: delimiter }));
  * ```
  */
-export async function* recordBatches(chunks: AsyncIterable<string>): AsyncGenerator<CsvBatch> {
+export async function* recordBatches(chunks: AsyncIterable<string>, separator = ','): AsyncGenerator<CsvBatch> {
   let pending = '';
   let at = 0; // next character of pending to scan
   let delimiter: CsvBatch['delimiter'];
@@ -68,7 +69,7 @@ export async function* recordBatches(chunks: AsyncIterable<string>): AsyncGenera
           at += 2;
           continue;
         }
-        const ends = next === ',' ? 1 : delimiterAt(at + 1);
+        const ends = next === separator ? 1 : delimiterAt(at + 1);
         if (ends < 0) break;
         // A closing quote not followed by a separator makes csv-parse (relax_quotes) read the field as unquoted text.
         quoted = false;
@@ -90,7 +91,7 @@ export async function* recordBatches(chunks: AsyncIterable<string>): AsyncGenera
         fieldStart = true;
         continue;
       }
-      fieldStart = c === ',';
+      fieldStart = c === separator;
       at++;
     }
     if (cut > 0) {

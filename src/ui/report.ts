@@ -1,13 +1,14 @@
 import { describeReleased } from '../disclosure/release.js';
 import type { KeyColumn } from '../identifiers/row-keys.js';
-import type { ServiceTerms } from '../wire/terms.js';
 import type { MatchOverHttpResult } from '../transport/client.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { ReadSummary } from './messages.js';
+import type { PageTerms } from './terms-view.js';
 
 /**
  * The JSON report the page offers for download: the file (name and counts,
- * never its contents), the service and its terms, and what this side learnt.
+ * never its contents), the service and its terms, and what this side learnt,
+ * in words and in figures.
  *
  * @example
  * ```ts
@@ -21,18 +22,24 @@ export interface PageReport {
   /** Labels of the key columns matched on, e.g. `email` or `fn+ln+zip`. */
   columns: string[];
   read: ReadSummary;
-  terms: ServiceTerms;
+  terms: PageTerms;
   session: { sessionId: string; learn: Reveal; peerLearns: Reveal };
   result: {
     /** Distinct customers (rows with an identifier) this side sent, blinded. */
     ownSize: number;
-    /** The platform's distinct identifiers. */
-    peerSize: number;
+    /** The platform's number of users, when it publishes it (`terms.users`). */
+    platformUsers?: number;
+    /** The platform's distinct identifiers (or rows) as the session announced them: not its users. */
+    platformIdentifiers: number;
     /** Customers found by any of their identifiers: only from a service with exact disclosure. */
     size?: number;
     /** Under a disclosure policy: the noised figure released, with its note. */
     released?: MatchOverHttpResult['released'];
+    /** The page's reading of the result: the figure shown, its 95% range, the sentences. */
+    words: ResultWords;
   };
+  audience?: unknown;
+  budget?: unknown;
   /** What left the machine, in one sentence. */
   sent: string;
   elapsedMs: number;
@@ -96,20 +103,107 @@ export function platformLearns(learn: Reveal): string {
  *
  * @example
  * ```ts
- * youLearn({ peerLearns: 'released', policy: { epsilon: 0.25, threshold: 100, significantDigits: 2 } } as ServiceTerms);
+ * youLearn({ peerLearns: 'released', policy: { epsilon: 0.25, threshold: 100, significantDigits: 2 } } as PageTerms);
  * ```
  */
-export function youLearn(terms: Pick<ServiceTerms, 'peerLearns' | 'policy'>): string {
+export function youLearn(terms: Pick<PageTerms, 'peerLearns' | 'policy'>): string {
   if (terms.peerLearns === 'released' && terms.policy !== undefined) {
-    const { epsilon, threshold, significantDigits } = terms.policy;
-    const parts = [`noised (epsilon ${epsilon})`];
-    if (threshold !== null) parts.push(`withheld below ${n(threshold)}`);
-    if (significantDigits !== null) parts.push(`rounded to ${significantDigits} significant digits`);
-    return `about how many of your customers the platform knows: a figure ${parts.join(', ')}; never who`;
+    const { threshold, significantDigits } = terms.policy;
+    const parts = ['with random noise added so that no single customer can be detected'];
+    if (significantDigits !== null) parts.push('rounded');
+    if (threshold !== null) parts.push(`not given below ${n(threshold)}`);
+    return `about how many of your customers are on the platform: a figure ${parts.join(', ')}; never who`;
   }
   if (terms.peerLearns === 'intersection') return 'which of your customers the platform knows';
   if (terms.peerLearns === 'size') return 'exactly how many of your customers the platform knows, never who';
   return 'nothing about the overlap';
+}
+
+/**
+ * The result in plain words: the headline ("About 1,800 of your 5,000
+ * customers (36%) are on the platform"), the 95% range, and whether the
+ * audience is large enough to target. The figure shown is never above the
+ * list size (noise can push a released value past it) and the range is
+ * clamped to 0..list size, since the true count lies there.
+ *
+ * @example
+ * ```ts
+ * resultWords({ ownSize: 5000, released: { value: 1800, threshold: 100, interval95: [1700, 1900] } } as never).headline;
+ * // 'About 1,800 of your 5,000 customers (36%) are on the platform.'
+ * ```
+ */
+export function resultWords(
+  result: Pick<MatchOverHttpResult, 'ownSize' | 'size' | 'released'> & { audience?: { usable?: unknown } },
+  threshold = 100,
+): ResultWords {
+  const { ownSize, released, size } = result;
+  const percent = (x: number) => (ownSize === 0 ? 0 : Math.round((100 * x) / ownSize));
+  const usableFlag = typeof result.audience?.usable === 'boolean' ? result.audience.usable : undefined;
+  const usableText = (usable: boolean, limit: number | null) =>
+    usable
+      ? 'The matched audience is large enough to use for targeting.'
+      : `The matched audience is too small to use for targeting${limit === null ? '' : ` (the platform needs at least ${n(limit)} matched users)`}.`;
+  if (released !== undefined) {
+    if (released.value === null) {
+      const limit = released.threshold;
+      return {
+        headline: `Fewer than ${n(limit ?? 0)} of your ${n(ownSize)} customers are on the platform.`,
+        range: 'The platform does not release figures this small, so there is no range.',
+        usable: usableText(usableFlag ?? false, limit),
+        usableForTargeting: usableFlag ?? false,
+      };
+    }
+    const shown = Math.min(released.value, ownSize);
+    const [low, high] = released.interval95 ?? [shown, shown];
+    const lo = Math.max(0, Math.min(low, ownSize));
+    const hi = Math.max(lo, Math.min(high, ownSize));
+    const usable = usableFlag ?? true;
+    return {
+      headline: `About ${n(shown)} of your ${n(ownSize)} customers (${percent(shown)}%) are on the platform.`,
+      range: `The true number is between ${n(lo)} and ${n(hi)}, with 95% certainty: the platform adds random noise so that no single customer can be detected.`,
+      usable: usableText(usable, released.threshold),
+      usableForTargeting: usable,
+      figure: shown,
+      low: lo,
+      high: hi,
+    };
+  }
+  if (size !== undefined) {
+    const usable = usableFlag ?? size >= threshold;
+    return {
+      headline: `${n(size)} of your ${n(ownSize)} customers (${percent(size)}%) are on the platform.`,
+      range: 'This is the exact count: this platform does not add noise.',
+      usable: usableText(usable, threshold),
+      usableForTargeting: usable,
+      figure: size,
+      low: size,
+      high: size,
+    };
+  }
+  return {
+    headline: 'The platform does not tell you how many of your customers it has.',
+    range: '',
+    usable: '',
+    usableForTargeting: usableFlag ?? false,
+  };
+}
+
+/**
+ * The sentences and figures of {@link resultWords}.
+ *
+ * @example
+ * ```ts
+ * const w: ResultWords = { headline: '...', range: '...', usable: '...', usableForTargeting: true, figure: 1800, low: 1700, high: 1900 };
+ * ```
+ */
+export interface ResultWords {
+  headline: string;
+  range: string;
+  usable: string;
+  usableForTargeting: boolean;
+  figure?: number;
+  low?: number;
+  high?: number;
 }
 
 /**
@@ -125,8 +219,8 @@ export function buildReport(parts: {
   file: { name: string; size: number };
   columns: readonly KeyColumn[];
   read: ReadSummary;
-  terms: ServiceTerms;
-  result: MatchOverHttpResult;
+  terms: PageTerms;
+  result: MatchOverHttpResult & { audience?: unknown; budget?: unknown };
   elapsedMs: number;
 }): PageReport {
   const { result } = parts;
@@ -140,11 +234,58 @@ export function buildReport(parts: {
     session: { sessionId: result.sessionId, learn: result.learn, peerLearns: result.peerLearns },
     result: {
       ownSize: result.ownSize,
-      peerSize: result.peerSize,
+      ...(parts.terms.users === undefined ? {} : { platformUsers: parts.terms.users }),
+      platformIdentifiers: result.peerSize,
       ...(result.size === undefined ? {} : { size: result.size }),
       ...(result.released === undefined ? {} : { released: result.released }),
+      words: resultWords(result as never, parts.terms.policy?.threshold ?? 100),
     },
+    ...(result.audience === undefined ? {} : { audience: result.audience }),
+    ...(result.budget === undefined ? {} : { budget: result.budget }),
     sent: SENT,
     elapsedMs: Math.round(parts.elapsedMs),
   };
+}
+
+/**
+ * The report as CSV for a spreadsheet: one `section,field,value` line per
+ * figure, no identifier of the file.
+ *
+ * @example
+ * ```ts
+ * new Blob([reportCsv(report)], { type: 'text/csv' });
+ * ```
+ */
+export function reportCsv(report: PageReport): string {
+  const { read, result, session } = report;
+  const lines: (readonly [string, string, string | number | null | undefined])[] = [
+    ['report', 'generated at', report.generatedAt],
+    ['report', 'service', report.service],
+    ['report', 'session id', session.sessionId],
+    ['file', 'name', report.file.name],
+    ['file', 'rows read', read.rowsRead],
+    ['file', 'customers sent', read.customers],
+    ['file', 'repeated rows', read.duplicateRows],
+    ['file', 'rows without a usable identifier', read.rejectedCount],
+    ['file', 'rows with identifiers the platform does not use', read.unmatchedRows],
+    ...read.columns.flatMap((c) => [
+      ['column', `${c.label}: valid`, c.valid] as const,
+      ['column', `${c.label}: refused`, c.refused] as const,
+    ]),
+    ['result', 'headline', result.words.headline],
+    ['result', 'figure', result.words.figure],
+    ['result', '95% range low', result.words.low],
+    ['result', '95% range high', result.words.high],
+    ['result', 'usable for targeting', String(result.words.usableForTargeting)],
+    ['result', 'customers sent (as the platform counted)', result.ownSize],
+    ['result', "platform's users", result.platformUsers],
+    ['result', "platform's identifiers", result.platformIdentifiers],
+    ['result', 'note', result.released?.note],
+    ['result', 'epsilon', result.released?.epsilon],
+  ];
+  const cell = (v: string | number | null | undefined) => {
+    const text = v === undefined || v === null ? '' : String(v);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return `section,field,value\r\n${lines.map((l) => l.map(cell).join(',')).join('\r\n')}\r\n`;
 }

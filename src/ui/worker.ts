@@ -5,90 +5,136 @@
  * @module
  */
 import { PsiError } from '../errors.js';
-import { identifierTableOf } from '../identifiers/identifier-rows.js';
-import { planKeys } from '../identifiers/row-keys.js';
-import { matchWith, type RowKeyInput } from '../transport/client.js';
-import { fetchPort } from '../transport/http-port.js';
-import type { FromWorker, ReadSummary, ToWorker } from './messages.js';
-import { SHOWN_ROWS } from './messages.js';
-import { fileRows } from './read-file.js';
+import { matchWith, type MatchOverHttpOptions } from '../transport/client.js';
+import { fetchPort, type HttpPort } from '../transport/http-port.js';
+import { checkColumns, guessRoles } from './columns.js';
+import { keySeedFor } from './key-seed.js';
+import type { FromWorker, Phase, PrepareOptions, ToWorker } from './messages.js';
+import { prepareRows, type Prepared } from './prepare.js';
+import { fileLayout, fileRows, type FileLayout } from './read-file.js';
 
-/** Sample rows the page guesses columns from. */
-const SAMPLE_ROWS = 20;
-/** Bytes read for the header and samples: a few rows of any sane file. */
-const SAMPLE_BYTES = 64 << 10;
+/** Sample rows the page guesses columns from and checks their values with. */
+const SAMPLE_ROWS = 200;
 
 const post = (message: FromWorker) => postMessage(message);
 let running: AbortController | undefined;
+/** The last file prepared, and how: a match of the same file and options sends these rows without reading it again. */
+let cache: { file: Blob; key: string; prepared: Prepared } | undefined;
 
-async function inspect(file: Blob): Promise<void> {
+async function inspect(msg: Extract<ToWorker, { type: 'inspect' }>): Promise<void> {
+  const detected = await fileLayout(msg.file);
+  const layout: FileLayout = {
+    ...detected,
+    ...(msg.separator === undefined ? {} : { separator: msg.separator }),
+    ...(msg.sheet === undefined ? {} : { sheet: msg.sheet }),
+  };
   const rows: string[][] = [];
-  for await (const row of fileRows(file.slice(0, SAMPLE_BYTES))) {
+  const sample = layout.format.kind === 'xlsx' ? msg.file : msg.file.slice(0, 256 << 10);
+  for await (const row of fileRows(sample, layout)) {
     if (row.error !== undefined) break;
     rows.push(row.cells);
     if (rows.length > SAMPLE_ROWS + 1) break;
   }
   // The last row read from a cut-off sample may itself be cut off.
-  if (file.size > SAMPLE_BYTES && rows.length <= SAMPLE_ROWS + 1) rows.pop();
+  if (sample.size < msg.file.size && rows.length <= SAMPLE_ROWS + 1) rows.pop();
   if (rows.length === 0) throw new PsiError('CSV_COLUMN_MISSING', 'the file has no header row');
-  post({ type: 'inspected', header: rows[0]!, samples: rows.slice(1, SAMPLE_ROWS + 1) });
+  const header = rows[0]!;
+  const samples = rows.slice(1, SAMPLE_ROWS + 1);
+  const guess = { profile: msg.profile, defaultCountry: msg.defaultCountry };
+  post({
+    type: 'inspected',
+    layout,
+    header,
+    samples,
+    roles: guessRoles(header, samples, guess),
+    checks: checkColumns(header, samples, guess),
+  });
+}
+
+async function prepare(file: Blob, layout: FileLayout, options: PrepareOptions, signal: AbortSignal): Promise<Prepared> {
+  const key = JSON.stringify([layout, options]);
+  if (cache?.file === file && cache.key === key) return cache.prepared;
+  cache = undefined;
+  const total = file.size;
+  const records = fileRows(file, layout, (done) => post({ type: 'progress', phase: 'reading', done, total }), signal);
+  const prepared = await prepareRows(records, options, (done) => post({ type: 'progress', phase: 'normalising', done }));
+  cache = { file, key, prepared };
+  return prepared;
+}
+
+/** A port that tells the page when a request goes out and when its answer is in. */
+function watchedPort(port: HttpPort, phase: (phase: Phase, done: number) => void): HttpPort {
+  return {
+    async request(method, url, init) {
+      const sending = init.body !== undefined && init.body.length > 0;
+      if (sending) phase('sending', init.body!.length);
+      // The page cannot see a request's upload end; once fetch has the body, the wait is the platform's.
+      const waiting = setTimeout(() => phase('waiting', init.body?.length ?? 0), 0);
+      try {
+        const answer = await port.request(method, url, init);
+        phase('receiving', answer.body.length);
+        return answer;
+      } finally {
+        clearTimeout(waiting);
+      }
+    },
+    close: () => port.close(),
+  };
 }
 
 async function run(msg: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal): Promise<void> {
-  const total = msg.file.size;
-  const table = await identifierTableOf(
-    fileRows(msg.file, (done) => post({ type: 'progress', phase: 'reading', done, total }), signal),
-    { columns: msg.columns, profile: msg.profile, ...(msg.defaultCountry === undefined ? {} : { defaultCountry: msg.defaultCountry }) },
-  );
-  const summary: ReadSummary = {
-    rowsRead: table.rowsRead,
-    accepted: table.count,
-    distinct: table.keyCount - table.duplicates,
-    duplicates: table.duplicates,
-    rejected: table.rejected.slice(0, SHOWN_ROWS),
-    rejectedCount: table.rejected.length,
-    warnings: table.warnings.slice(0, SHOWN_ROWS),
-    warningCount: table.warnings.length,
-  };
-  post({ type: 'read', summary });
-  if (table.keyCount === 0) throw new PsiError('TOO_FEW_ITEMS', 'no row of the file has an identifier that normalises');
-  // One row per customer, its keys typed, so figures count customers and keys the service lacks are left out.
-  const { columns } = planKeys(msg.columns, { profile: msg.profile }, 'OPTIONS_INVALID');
-  const rows = Array.from({ length: table.count }, (): RowKeyInput[] => []);
-  for (let k = 0; k < table.keyCount; k++) {
-    rows[table.keyRow[k]!]!.push({ type: columns[table.keyColumn[k]!]!.itemType, item: table.item(k) });
-  }
-  const result = await matchWith(fetchPort(), {
+  const { rows, values, summary } = await prepare(msg.file, msg.layout, msg.options, signal);
+  post({ type: 'prepared', summary });
+  if (rows.length === 0) throw new PsiError('TOO_FEW_ITEMS', 'no row of the file has an identifier that normalises');
+  const keys = rows.reduce((n, row) => n + row.length, 0);
+  post({ type: 'progress', phase: 'blinding', done: 0, keys });
+  const keySeed = await keySeedFor(new URL(msg.server).origin);
+  const options: MatchOverHttpOptions & { keySeed?: Uint8Array; audience?: unknown } = {
     server: msg.server,
     rows,
     signal,
     ...(msg.token === undefined ? {} : { token: msg.token }),
-    onProgress: (p) => post({ type: 'progress', phase: 'matching', done: p.framesSent, total: p.framesKnown }),
-  });
-  post({ type: 'done', result });
+    ...(msg.audience === undefined ? {} : { audience: msg.audience }),
+    ...(Object.keys(values).length === 0 && msg.platformSums !== true
+      ? {}
+      : { measure: { ...(msg.platformSums === true ? { platformColumns: 'all' as const } : {}), values } }),
+    // The advertiser's secret (docs/ui.md): same secret and list, same bytes, same figure.
+    ...(keySeed === undefined ? {} : { keySeed }),
+  };
+  const port = watchedPort(fetchPort(), (phase, done) => post({ type: 'progress', phase, done, keys }));
+  const result = await matchWith(port, options);
+  post({ type: 'done', result, keySeedKept: keySeed !== undefined });
 }
 
-function fail(e: unknown): void {
-  const code = e instanceof PsiError ? e.code : 'INTERNAL';
-  post({ type: 'failed', code, message: e instanceof Error ? e.message : String(e) });
+function fail(stage: 'inspect' | 'prepare' | 'run'): (e: unknown) => void {
+  return (e) => {
+    const code = e instanceof PsiError ? e.code : 'INTERNAL';
+    post({ type: 'failed', stage, code, message: e instanceof Error ? e.message : String(e) });
+  };
+}
+
+function start(work: (signal: AbortSignal) => Promise<void>, stage: 'prepare' | 'run'): void {
+  running?.abort();
+  const controller = new AbortController();
+  running = controller;
+  work(controller.signal)
+    .catch((e: unknown) => {
+      // A prepare replaced by a newer one is not a failure worth showing.
+      if (!(stage === 'prepare' && controller.signal.aborted)) fail(stage)(e);
+    })
+    .finally(() => {
+      if (running === controller) running = undefined;
+    });
 }
 
 addEventListener('message', (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
-  if (msg.type === 'cancel') {
-    running?.abort();
-    return;
-  }
-  if (msg.type === 'inspect') {
-    inspect(msg.file).catch(fail);
-    return;
-  }
-  running?.abort();
-  const controller = new AbortController();
-  running = controller;
-  run(msg, controller.signal)
-    .catch(fail)
-    .finally(() => {
-      if (running === controller) running = undefined;
-    });
+  if (msg.type === 'cancel') running?.abort();
+  else if (msg.type === 'inspect') inspect(msg).catch(fail('inspect'));
+  else if (msg.type === 'prepare')
+    start(async (signal) => {
+      const { summary } = await prepare(msg.file, msg.layout, msg.options, signal);
+      if (!signal.aborted) post({ type: 'prepared', summary });
+    }, 'prepare');
+  else start((signal) => run(msg, signal), 'run');
 });

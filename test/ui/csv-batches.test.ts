@@ -14,19 +14,23 @@ async function* inChunks(text: string, sizes: readonly number[]): AsyncGenerator
   if (at < text.length) yield text.slice(at);
 }
 
-function parsed(text: string, delimiter?: CsvBatch['delimiter']): string[][] | string {
+function parsed(text: string, delimiter?: CsvBatch['delimiter'], separator = ','): string[][] | string {
   try {
-    const records: string[][] = parse(text, { ...CSV_PARSE_OPTIONS, ...(delimiter === undefined ? {} : { record_delimiter: delimiter }) });
+    const records: string[][] = parse(text, {
+      ...CSV_PARSE_OPTIONS,
+      delimiter: separator,
+      ...(delimiter === undefined ? {} : { record_delimiter: delimiter }),
+    });
     return records;
   } catch (e) {
     return (e as { code: string }).code;
   }
 }
 
-async function batched(text: string, sizes: readonly number[]): Promise<string[][] | string> {
+async function batched(text: string, sizes: readonly number[], separator = ','): Promise<string[][] | string> {
   const records: string[][] = [];
-  for await (const { text: batch, delimiter } of recordBatches(inChunks(text, sizes))) {
-    const out = parsed(batch, delimiter);
+  for await (const { text: batch, delimiter } of recordBatches(inChunks(text, sizes), separator)) {
+    const out = parsed(batch, delimiter, separator);
     if (typeof out === 'string') return out;
     records.push(...out);
   }
@@ -53,6 +57,20 @@ describe('recordBatches', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('does the same with semicolons or tabs between fields', async () => {
+    for (const separator of [';', '\t']) {
+      const text = fc.array(fc.constantFrom('a', ',', separator, '"', '\n', '\r', ' '), { maxLength: 60 }).map((cs) => cs.join(''));
+      await fc.assert(
+        fc.asyncProperty(text, fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 20 }), async (csv, sizes) => {
+          const whole = parsed(csv, undefined, separator);
+          if (typeof whole === 'string') return;
+          expect(await batched(csv, sizes, separator)).toEqual(whole);
+        }),
+        { numRuns: 1000 },
+      );
+    }
   });
 
   it('refuses a record over the size bound instead of holding the rest of the file', async () => {
