@@ -17,8 +17,8 @@
  * a child process at two sizes; the difference divided by the extra items, so start-up,
  * JIT and loading cancel out). The load average is recorded with every figure.
  *
- *   npx tsx bench/hash-to-group.ts                  # CPU time, about 10 s of CPU
- *   npx tsx bench/hash-to-group.ts --instructions   # plus callgrind, a few minutes
+ *   npx tsx bench/hash-to-group.ts                  # CPU time, about 10 s of CPU (hash-to-group.json)
+ *   npx tsx bench/hash-to-group.ts --instructions   # plus callgrind, a few minutes (hash-to-group-instructions.json)
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -196,7 +196,7 @@ printTable(rows);
 console.log(
   `load average ${loadBefore.load} before, ${loadAfter.load} after (${loadBefore.cores} cores); CPU times are of this process, the hashing on its main thread`,
 );
-const path = writeResults('hash-to-group', {
+const path = writeResults(argv.includes('--instructions') ? 'hash-to-group-instructions' : 'hash-to-group', {
   machine: machineInfo(),
   loadBefore,
   loadAfter,

@@ -12,12 +12,12 @@
  *   is the protocol's bookkeeping and the wire (frames, copies, shuffles, checks).
  *
  * CPU time (`process.cpuUsage`, every thread) rather than wall time, medians of
- * three rounds; the load average is recorded. The per-phase figures are from this
+ * three rounds (`--rounds`); the load average is recorded. The per-phase figures are from this
  * thread only and change little with load; the session's total includes the
  * workers and is more load-sensitive.
  *
  *   npx tsx bench/phases.ts            # 10^4 x 10^4, about 10 s of CPU
- *   npx tsx bench/phases.ts --n 1e5    # 10^5 x 10^5
+ *   npx tsx bench/phases.ts --n 1e6 --rounds 1   # 10^6 x 10^6, each phase once (about 4 minutes of CPU)
  */
 import { createBlinder } from '../src/group/create-blinder.js';
 import { stopIdlePools } from '../src/group/pool/registry.js';
@@ -31,11 +31,12 @@ import { makeSets, runSession } from './session.js';
 
 const at = process.argv.indexOf('--n');
 const n = at === -1 ? 1e4 : Number(process.argv[at + 1]);
-const ROUNDS = 3;
+const rounds = process.argv.indexOf('--rounds');
+const ROUNDS = rounds === -1 ? 3 : Number(process.argv[rounds + 1]);
 
-/** Median CPU microseconds of the whole process for `fn`, over ROUNDS runs after one warm-up. */
+/** Median CPU microseconds of the whole process for `fn`, over ROUNDS runs after one warm-up (none for a single round). */
 async function cpuUs(fn: () => unknown): Promise<number> {
-  await fn();
+  if (ROUNDS > 1) await fn();
   const runs: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const c0 = process.cpuUsage();

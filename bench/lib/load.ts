@@ -44,9 +44,9 @@ export function readLoad(): LoadReading {
  *
  * @example
  * ```ts
- * notAResult({ load: 3.2, cores: 2, quiet: false }); // 'not a result: load 3.2 on 2 cores (a ratio needs <= 1.5)'
+ * notAResult({ load: 3.2, cores: 2, quiet: false }); // 'not a result: load 3.2 on 2 cores (a result needs <= 1.5)'
  * ```
  */
 export function notAResult(reading: LoadReading): string {
-  return `not a result: load ${reading.load} on ${reading.cores} cores (a ratio needs <= ${QUIET_LOAD_PER_CORE * reading.cores})`;
+  return `not a result: load ${reading.load} on ${reading.cores} cores (a result needs <= ${QUIET_LOAD_PER_CORE * reading.cores})`;
 }
