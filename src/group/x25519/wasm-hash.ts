@@ -49,7 +49,9 @@ function wrap(ex: HashExports): HashToU {
       ex.hash_to_u(count);
       out.set(heap.subarray(output, output + count * E), start * E);
     }
-    heap.fill(0, input, input + batch * U); // the last batch's hashes of identifiers
+    // The last batch's hashes of identifiers and their points, which a dictionary could invert.
+    heap.fill(0, input, input + batch * U);
+    heap.fill(0, output, output + batch * E);
     return out;
   };
 }
