@@ -19,7 +19,7 @@ const U = X25519_UNIFORM_BYTES;
 
 /**
  * The hash to group on libsodium's own functions, one crossing into native code
- * per map and per sum: about 5x the WebAssembly module's CPU time, used only
+ * per map and per sum: about 4x the WebAssembly module's CPU time, used only
  * where WebAssembly does not load.
  */
 function nativeHashToU(na: SodiumNative): HashToU {
