@@ -63,7 +63,7 @@ let loading: Promise<HashToU> | undefined;
  * their sum, its Montgomery u), byte for byte, computed in a small WebAssembly
  * module (wasm/x25519-hash/hash_to_u.c) on batches of 256 items: one
  * exponentiation per map and two batched inversions per batch, instead of the
- * nine exponentiations and three boundary crossings per item of libsodium's
+ * dozen or so exponentiations and three boundary crossings per item of libsodium's
  * `from_uniform` + `add`. Every synchronous backend but noble hashes with it.
  * Loads once per thread; rejects with `PsiError('BACKEND_UNAVAILABLE')` where
  * WebAssembly is missing.
