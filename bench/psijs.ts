@@ -3,21 +3,26 @@
  * used JavaScript PSI) on the same sets in the same run. Both sides: one party
  * learns the intersection, the other nothing; psi.js with its exact `Raw` setup.
  * psi.js is single-threaded, so blindjoin is shown on one core as well as on all.
- * blindjoin runs both group suites (backend `'auto'`: x25519 on sodium-native,
- * ristretto255 on libsodium WASM), psi.js and the suites taking turns per size so
- * that the ratios come from the same run under the same load.
+ * blindjoin runs the default x25519 suite (backend `'auto'`: sodium-native, hash in
+ * WebAssembly) and with `--full` also ristretto255 (libsodium WASM), psi.js and the
+ * suites taking turns per size so that the ratios come from the same run under the
+ * same load.
+ *
+ * A ratio is only a result on a quiet machine: each repeat records the 1-minute load
+ * average before it starts, and above 1.5 on 2 cores (0.75 per core) the row is
+ * marked `valid: false`, "not a result: load X" is printed, no target is called met,
+ * and the process exits with status 1 after writing the JSON.
  *
  *   npx tsx bench/install-peers.ts   # once: psi.js into bench/peers/
- *   npx tsx bench/psijs.ts           # 10^4 x 10^4
- *   npx tsx bench/psijs.ts --full    # 10^3, 10^4, 10^5
+ *   npx tsx bench/psijs.ts           # 10^4 x 10^4, x25519, once (about 30 s of CPU)
+ *   npx tsx bench/psijs.ts --full    # 10^3, 10^4, 10^5, both suites
  */
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { defaultWorkers, stopIdlePools } from '../src/group/pool/registry.js';
 import { GROUP_NAMES, type GroupName } from '../src/group/suite.js';
 import { PEERS_DIR } from './install-peers.js';
-import { benchMode, machineInfo, printTable, timeMedian, writeResults } from './lib/index.js';
+import { benchMode, machineInfo, notAResult, printTable, readLoad, timeMedian, writeResults } from './lib/index.js';
 import { makeSets, runSession, type SessionRun } from './session.js';
 import * as sources from '../src/index.js';
 
@@ -85,24 +90,26 @@ async function main(): Promise<void> {
     return;
   }
   const sizes = mode === 'full' ? [1e3, 1e4, 1e5] : [1e4];
-  const loadBefore = loadavg()[0]!;
+  const groups: readonly GroupName[] = mode === 'full' ? GROUP_NAMES : ['x25519'];
+  const loadBefore = readLoad();
   // Warm both: psi.js's WASM and blindjoin's threads are loaded once per process in real use.
   const warm = makeSets(100, 100, 50);
   psiJsSession(psi, warm.a, warm.b);
-  for (const group of GROUP_NAMES) {
+  for (const group of groups) {
     await runSession(makeSets(1000, 1000, 500), undefined, sources, group);
     await runSession(makeSets(200, 200, 100), 1, sources, group);
   }
 
   const rows = [];
-  const repeats = mode === 'full' ? 1 : 2;
+  const repeats = 1;
   for (const n of sizes) {
     for (let rep = 0; rep < repeats; rep++) {
       const { a, b } = makeSets(n, n, n / 2);
-      const loadAtStart = loadavg()[0]!;
+      const loadAtStart = readLoad();
+      if (!loadAtStart.quiet) console.log(`${n} x ${n}: ${notAResult(loadAtStart)}`);
       const { value: theirs, cpuS: theirCpuS } = await cpuOf(() => psiJsSession(psi, a, b));
-      const suites = {} as Record<GroupName, { all: number; single: number; wire: number; singleCpuS: number }>;
-      for (const group of GROUP_NAMES) {
+      const suites: Partial<Record<GroupName, { all: number; single: number; wire: number; singleCpuS: number }>> = {};
+      for (const group of groups) {
         let ours: SessionRun = { ms: 0, wireBytes: 0, matches: 0 };
         const all = await timeMedian(async () => (ours = await runSession({ a, b }, undefined, sources, group)), {
           runs: mode === 'full' && n <= 1e4 ? 3 : 1,
@@ -118,25 +125,33 @@ async function main(): Promise<void> {
       }
       const s = (ms: number) => Number((ms / 1000).toFixed(2));
       const x = (ms: number) => Number((theirs.ms / ms).toFixed(1));
+      const x25519 = suites.x25519!;
+      const r255 = suites.ristretto255;
       rows.push({
         itemsPerSide: n,
+        // A wall-clock ratio taken while a neighbour holds cores understates a 2-thread library: not a result.
+        valid: loadAtStart.quiet,
         psiJsS: s(theirs.ms),
-        x25519S: s(suites.x25519.all),
-        x25519Speedup: x(suites.x25519.all),
-        x25519OneCoreSpeedup: x(suites.x25519.single),
-        ristretto255S: s(suites.ristretto255.all),
-        ristretto255Speedup: x(suites.ristretto255.all),
-        ristretto255OneCoreSpeedup: x(suites.ristretto255.single),
-        x25519OverRistretto255: Number((suites.ristretto255.all / suites.x25519.all).toFixed(2)),
+        x25519S: s(x25519.all),
+        x25519Speedup: x(x25519.all),
+        x25519OneCoreSpeedup: x(x25519.single),
+        ...(r255 && {
+          ristretto255S: s(r255.all),
+          ristretto255Speedup: x(r255.all),
+          ristretto255OneCoreSpeedup: x(r255.single),
+          x25519OverRistretto255: Number((r255.all / x25519.all).toFixed(2)),
+        }),
         // CPU seconds do not grow with other processes' load, unlike wall time: the load-independent per-core ratio.
         psiJsCpuS: Number(theirCpuS.toFixed(2)),
-        x25519OneCoreCpuS: Number(suites.x25519.singleCpuS.toFixed(2)),
-        x25519CpuSpeedupPerCore: Number((theirCpuS / suites.x25519.singleCpuS).toFixed(1)),
-        ristretto255OneCoreCpuS: Number(suites.ristretto255.singleCpuS.toFixed(2)),
-        ristretto255CpuSpeedupPerCore: Number((theirCpuS / suites.ristretto255.singleCpuS).toFixed(1)),
+        x25519OneCoreCpuS: Number(x25519.singleCpuS.toFixed(2)),
+        x25519CpuSpeedupPerCore: Number((theirCpuS / x25519.singleCpuS).toFixed(1)),
+        ...(r255 && {
+          ristretto255OneCoreCpuS: Number(r255.singleCpuS.toFixed(2)),
+          ristretto255CpuSpeedupPerCore: Number((theirCpuS / r255.singleCpuS).toFixed(1)),
+        }),
         psiJsWireMiB: Number((theirs.wireBytes / 2 ** 20).toFixed(2)),
-        blindjoinWireMiB: Number((suites.x25519.wire / 2 ** 20).toFixed(2)),
-        loadAverage1m: Number(loadAtStart.toFixed(2)),
+        blindjoinWireMiB: Number((x25519.wire / 2 ** 20).toFixed(2)),
+        loadAverage1m: loadAtStart.load,
       });
     }
   }
@@ -146,35 +161,37 @@ async function main(): Promise<void> {
   );
   printTable(rows);
   const at1e4 = rows.filter((r) => r.itemsPerSide === 1e4);
-  const best = at1e4.length === 0 ? undefined : Math.max(...at1e4.map((r) => r.x25519Speedup));
-  const targets = best !== undefined && {
+  const valid1e4 = at1e4.filter((r) => r.valid);
+  const targets = at1e4.length > 0 && {
     speedupAt1e4: {
-      target: 15,
+      target: 25,
       group: 'x25519',
       measured: at1e4.map((r) => r.x25519Speedup),
-      met: at1e4.every((r) => r.x25519Speedup >= 15),
-    },
-    speedupAt1e4Ristretto255: {
-      target: 15,
-      measured: at1e4.map((r) => r.ristretto255Speedup),
-      met: at1e4.every((r) => r.ristretto255Speedup >= 15),
+      loadAverage1m: at1e4.map((r) => r.loadAverage1m),
+      // Only repeats on a quiet machine count; none means no verdict.
+      met: valid1e4.length === 0 ? 'not a result' : valid1e4.every((r) => r.x25519Speedup >= 25),
     },
   };
   if (targets)
     console.log(
-      `\n10^4 x 10^4: x25519 ${at1e4.map((r) => r.x25519Speedup).join(', ')}x psi.js on ${workers} cores; ristretto255 ${at1e4.map((r) => r.ristretto255Speedup).join(', ')}x (target 15x)`,
+      `\n10^4 x 10^4: x25519 ${at1e4.map((r) => `${r.x25519Speedup}x${r.valid ? '' : ` (not a result: load ${r.loadAverage1m})`}`).join(', ')} psi.js on ${workers} cores (target 25x); per-core CPU ratio ${at1e4.map((r) => r.x25519CpuSpeedupPerCore).join(', ')}x`,
     );
   const path = writeResults('psijs', {
     mode,
     workers,
     peer: '@openmined/psi.js 2.0.6, Raw data structure, reveal intersection, single-threaded WASM',
     blindjoin:
-      'runLocal, initiator learns intersection, responder none, backend auto per suite (x25519: sodium-native; ristretto255: libsodium WASM)',
-    loadAverage1m: { before: loadBefore, after: loadavg()[0] },
+      'runLocal, initiator learns intersection, responder none, backend auto per suite (x25519: sodium-native, hash in WebAssembly; ristretto255: libsodium WASM)',
+    loadAverage1m: { before: loadBefore.load, after: readLoad().load },
+    quietLoadAtMost: loadBefore.cores * 0.75,
     rows,
     targets,
   });
   console.log(`\nwrote ${path}`);
+  if (rows.some((r) => !r.valid)) {
+    console.log('some ratios were measured on a busy machine: not a result (rerun with the machine quiet)');
+    process.exitCode = 1;
+  }
 }
 
 await main();

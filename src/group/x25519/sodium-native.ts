@@ -5,6 +5,7 @@ import { composeBackend } from './compose.js';
 import { X25519_ELEMENT_BYTES, X25519_UNIFORM_BYTES } from './constants.js';
 import { checkPeerElements, zeroResult } from './element.js';
 import { edwardsToMontgomery } from './montgomery-u.js';
+import { loadWasmHashToU, type HashToU } from './wasm-hash.js';
 
 /** The three functions of sodium-native this backend calls; each throws when libsodium returns -1. */
 interface SodiumNative {
@@ -16,11 +17,15 @@ interface SodiumNative {
 const E = X25519_ELEMENT_BYTES;
 const U = X25519_UNIFORM_BYTES;
 
-function makeBackend(na: SodiumNative): X25519Backend {
+/**
+ * The hash to group on libsodium's own functions, one crossing into native code
+ * per map and per sum: about 4x the WebAssembly module's CPU time, used only
+ * where WebAssembly does not load.
+ */
+function nativeHashToU(na: SodiumNative): HashToU {
   const left = new Uint8Array(E);
   const right = new Uint8Array(E);
-
-  function hashToU(uniform: Uint8Array): Uint8Array {
+  return (uniform) => {
     const n = packedCount(uniform, U);
     const points = new Uint8Array(n * E);
     for (let i = 0; i < n; i++) {
@@ -30,8 +35,10 @@ function makeBackend(na: SodiumNative): X25519Backend {
       na.crypto_core_ed25519_add(points.subarray(i * E, (i + 1) * E), left, right);
     }
     return edwardsToMontgomery(points);
-  }
+  };
+}
 
+function makeBackend(na: SodiumNative, hashToU: HashToU): X25519Backend {
   function ladder(elements: Uint8Array, key: Uint8Array, strict: boolean): Uint8Array {
     const n = strict ? checkPeerElements(elements) : packedCount(elements, E);
     const out = new Uint8Array(n * E);
@@ -50,22 +57,31 @@ function makeBackend(na: SodiumNative): X25519Backend {
   return composeBackend('sodium-native', hashToU, ladder);
 }
 
-let loaded: X25519Backend | undefined;
+let loaded: Promise<X25519Backend> | undefined;
 
 /**
  * The fastest x25519 backend: sodium-native, libsodium's prebuilt N-API binding
  * (an optional dependency; Node only). It is required through `createRequire`
  * reached via `process.getBuiltinModule`, so browser bundles never see a `node:`
- * specifier or the package. Throws `PsiError('BACKEND_UNAVAILABLE')` outside Node
- * or when the package or its binary does not load.
+ * specifier or the package. X25519 runs natively; the hash to group runs in the
+ * batched WebAssembly module (`loadWasmHashToU`), else on libsodium's maps. Rejects
+ * with `PsiError('BACKEND_UNAVAILABLE')` outside Node or when the package or its
+ * binary does not load.
  *
  * @example
  * ```ts
- * const backend = loadX25519NativeBackend();
+ * const backend = await loadX25519NativeBackend();
  * ```
  */
-export function loadX25519NativeBackend(): X25519Backend {
-  if (loaded !== undefined) return loaded;
+export function loadX25519NativeBackend(): Promise<X25519Backend> {
+  loaded ??= load().catch((e: unknown) => {
+    loaded = undefined;
+    throw e;
+  });
+  return loaded;
+}
+
+async function load(): Promise<X25519Backend> {
   const nodeModule = globalThis.process?.getBuiltinModule?.('node:module') as typeof import('node:module') | undefined;
   if (nodeModule === undefined) throw new PsiError('BACKEND_UNAVAILABLE', 'sodium-native needs Node');
   let na: SodiumNative;
@@ -74,6 +90,6 @@ export function loadX25519NativeBackend(): X25519Backend {
   } catch (cause) {
     throw new PsiError('BACKEND_UNAVAILABLE', 'sodium-native could not be loaded', { cause });
   }
-  loaded = makeBackend(na);
-  return loaded;
+  const hashToU = await loadWasmHashToU().catch(() => nativeHashToU(na));
+  return makeBackend(na, hashToU);
 }

@@ -3,53 +3,30 @@ import { PsiError } from '../../errors.js';
 import { packedCount } from '../packed.js';
 import type { X25519Backend } from './backend.js';
 import { composeBackend } from './compose.js';
-import { X25519_ELEMENT_BYTES, X25519_KEY_BYTES, X25519_UNIFORM_BYTES } from './constants.js';
+import { X25519_ELEMENT_BYTES, X25519_KEY_BYTES } from './constants.js';
 import { checkPeerElements, zeroResult } from './element.js';
-import { edwardsToMontgomery } from './montgomery-u.js';
+import { loadWasmHashToU, type HashToU } from './wasm-hash.js';
 
 /** The raw Emscripten exports this backend calls; untyped by the package. */
 interface RawSodium {
   readonly HEAPU8: Uint8Array;
   _malloc(bytes: number): number;
-  _crypto_core_ed25519_from_uniform(out: number, r: number): number;
-  _crypto_core_ed25519_add(out: number, p: number, q: number): number;
   _crypto_scalarmult(out: number, key: number, u: number): number;
 }
 
 /** Elements staged in WASM memory per copy in and out. */
 const BATCH = 256;
 const E = X25519_ELEMENT_BYTES;
-const U = X25519_UNIFORM_BYTES;
 
 /**
- * Calls libsodium's WASM exports directly on one scratch area allocated once, like
- * the ristretto255 backend: no malloc, copy and free per call as the wrappers do.
+ * Calls libsodium's WASM `crypto_scalarmult` directly on one scratch area allocated
+ * once, like the ristretto255 backend: no malloc, copy and free per call as the
+ * wrappers do. The hash to group is the batched WebAssembly module's.
  */
-function makeBackend(lib: RawSodium): X25519Backend {
+function makeBackend(lib: RawSodium, hashToU: HashToU): X25519Backend {
   const keyPtr = lib._malloc(X25519_KEY_BYTES);
-  const inPtr = lib._malloc(BATCH * U);
-  const mapPtr = lib._malloc(2 * E);
+  const inPtr = lib._malloc(BATCH * E);
   const outPtr = lib._malloc(BATCH * E);
-
-  /** Edwards sums of both maps for every 64-byte string; the u conversion happens in JS over the whole buffer. */
-  function hashToU(uniform: Uint8Array): Uint8Array {
-    const n = packedCount(uniform, U);
-    const points = new Uint8Array(n * E);
-    const heap = lib.HEAPU8; // memory only grows in malloc, never called below
-    for (let start = 0; start < n; start += BATCH) {
-      const end = Math.min(n, start + BATCH);
-      heap.set(uniform.subarray(start * U, end * U), inPtr);
-      for (let j = 0; j < end - start; j++) {
-        const at = inPtr + j * U;
-        lib._crypto_core_ed25519_from_uniform(mapPtr, at);
-        lib._crypto_core_ed25519_from_uniform(mapPtr + E, at + U / 2);
-        // Both inputs are valid encodings (from_uniform's output), so add cannot fail.
-        lib._crypto_core_ed25519_add(outPtr + j * E, mapPtr, mapPtr + E);
-      }
-      points.set(heap.subarray(outPtr, outPtr + (end - start) * E), start * E);
-    }
-    return edwardsToMontgomery(points);
-  }
 
   /** X25519 of every u; `strict` (peer input) refuses a zero result instead of keeping it. */
   function ladder(elements: Uint8Array, key: Uint8Array, strict: boolean): Uint8Array {
@@ -92,11 +69,19 @@ let loading: Promise<X25519Backend> | undefined;
  * ```
  */
 export function loadX25519SodiumBackend(): Promise<X25519Backend> {
-  loading ??= sodium.ready.then(
-    () => makeBackend((sodium as unknown as { libsodium: RawSodium }).libsodium),
-    (cause: unknown) => {
+  loading ??= Promise.all([
+    sodium.ready.then(
+      () => (sodium as unknown as { libsodium: RawSodium }).libsodium,
+      (cause: unknown) => {
+        throw new PsiError('BACKEND_UNAVAILABLE', 'libsodium failed to load', { cause });
+      },
+    ),
+    loadWasmHashToU(),
+  ]).then(
+    ([lib, hashToU]) => makeBackend(lib, hashToU),
+    (e: unknown) => {
       loading = undefined;
-      throw new PsiError('BACKEND_UNAVAILABLE', 'libsodium failed to load', { cause });
+      throw e;
     },
   );
   return loading;

@@ -69,7 +69,7 @@ async function probe(subtle: SubtleCrypto): Promise<void> {
 /**
  * The x25519 backend on the platform's WebCrypto (`crypto.subtle`, X25519 of the
  * Secure Curves spec). WebCrypto has no Elligator 2, so hash to group runs on
- * `map` (by default libsodium WASM when it loads, else noble); only the X25519
+ * `map` (by default the batched WebAssembly hash, else noble); only the X25519
  * multiplications are native. Asynchronous: use it through `x25519Blinder`, not
  * worker threads. Rejects with `PsiError('BACKEND_UNAVAILABLE')` when
  * `crypto.subtle` is missing or does not support X25519.
@@ -80,7 +80,7 @@ async function probe(subtle: SubtleCrypto): Promise<void> {
  * const blinded = await web.blindUniform(expandMessages(items, X25519_HASH_DST), randomX25519Key());
  * ```
  */
-export async function loadX25519WebCryptoBackend(map?: X25519Backend): Promise<X25519AsyncBackend> {
+export async function loadX25519WebCryptoBackend(map?: Pick<X25519Backend, 'fromUniform'>): Promise<X25519AsyncBackend> {
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) throw new PsiError('BACKEND_UNAVAILABLE', 'WebCrypto (crypto.subtle) is not available');
   try {
@@ -104,10 +104,11 @@ export async function loadX25519WebCryptoBackend(map?: X25519Backend): Promise<X
   };
 }
 
-async function defaultMap(): Promise<X25519Backend> {
+/** The batched WebAssembly hash where WebAssembly runs, else noble's. */
+async function defaultMap(): Promise<Pick<X25519Backend, 'fromUniform'>> {
   try {
-    const { loadX25519SodiumBackend } = await import('./sodium.js');
-    return await loadX25519SodiumBackend();
+    const { loadWasmHashToU } = await import('./wasm-hash.js');
+    return { fromUniform: await loadWasmHashToU() };
   } catch {
     const { x25519NobleBackend } = await import('./noble.js');
     return x25519NobleBackend;
