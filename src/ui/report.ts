@@ -238,7 +238,7 @@ export function buildReport(parts: {
       platformIdentifiers: result.peerSize,
       ...(result.size === undefined ? {} : { size: result.size }),
       ...(result.released === undefined ? {} : { released: result.released }),
-      words: resultWords(result as never, parts.terms.policy?.threshold ?? 100),
+      words: resultWords(result, parts.terms.policy?.threshold ?? 100),
     },
     ...(result.audience === undefined ? {} : { audience: result.audience }),
     ...(result.budget === undefined ? {} : { budget: result.budget }),
