@@ -179,6 +179,7 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       parseKeyRotation,
     )
     .option('--max-sessions <n>', 'sessions in progress at once', intIn(1, 100_000), 16)
+    .option('--max-sessions-per-token <n>', 'sessions in progress at once under one token (default: an eighth of --max-sessions)', intIn(1, 100_000))
     .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
     .addOption(groupOption())

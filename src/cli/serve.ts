@@ -57,6 +57,8 @@ export interface ServeOptions extends Partial<InputSpec> {
   /** Default: one key per day under a policy (so a repeated list gets the same figure), a key per session under exact. */
   keyRotation?: KeyRotation;
   maxSessions: number;
+  /** `--max-sessions-per-token`; default an eighth of `maxSessions`. */
+  maxSessionsPerToken?: number;
   idleTimeout: number;
   workers?: number;
   /** Group suite (`--group`); default x25519. */
@@ -175,6 +177,7 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
     // Unset, the library's default: one key per day under a policy, a key per session under exact.
     ...(opts.store === undefined && opts.keyRotation !== undefined ? { keyRotation: opts.keyRotation } : {}),
     maxSessions: opts.maxSessions,
+    ...(opts.maxSessionsPerToken === undefined ? {} : { maxSessionsPerToken: opts.maxSessionsPerToken }),
     idleTimeoutMs: opts.idleTimeout,
     ...(tokens === undefined ? {} : { tokens }),
     ...(opts.out === undefined ? {} : { outDir: opts.out }),

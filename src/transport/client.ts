@@ -393,7 +393,8 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
       }
       if (answer.status >= 200 && answer.status <= 299) return { body: answer.body, pending: Number(answer.header(PENDING_HEADER)) || 0 };
       last = refusal(answer);
-      if (answer.status < 500) break;
+      // A token's or the service's sessions all busy: refused before anything was charged, so the same frame may come again.
+      if (answer.status < 500 && !(answer.status === 429 && last.code === 'TOKEN_BUSY')) break;
     }
     // A replica that died took the session with it (SESSION_REPLICA_GONE): the caller starts a fresh one.
     if ((last?.status === 404 || last?.code === 'SESSION_REPLICA_GONE') && established) {

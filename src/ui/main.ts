@@ -303,6 +303,8 @@ function renderCounts(s: ReadSummary): void {
     );
   $('column-counts').hidden = false;
   renderRejected(s);
+  // The counts just moved the Match button: a reason that stops it is brought back into view.
+  state.shownGate = null;
   updateGate();
 }
 
@@ -321,6 +323,7 @@ function updateGate(): void {
   $('gate').classList.toggle('blocked', reason !== null);
   // A reason that newly stops Match is brought into view, next to the button it explains.
   // Not while a result is shown: the reader is reading it.
+  // A reason given before the file was read (a token the terms ask for) is brought into view once the button shows.
   if (
     reason !== null &&
     reason !== state.shownGate &&
@@ -329,8 +332,9 @@ function updateGate(): void {
     !reason.endsWith('…')
   ) {
     $('gate').scrollIntoView({ block: 'nearest' });
+    state.shownGate = reason;
   }
-  state.shownGate = reason;
+  if (reason === null) state.shownGate = null;
 }
 
 function renderPhases(): void {

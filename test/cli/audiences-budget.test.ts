@@ -26,6 +26,7 @@ describe('audiences and budget from the command line', () => {
     const customers = [...platform.slice(0, 150), ...Array.from({ length: 50 }, (_, i) => `c${i}@example.com`)];
     await writeFile(join(dir, 'platform.csv'), csv(platform));
     await writeFile(join(dir, 'customers.csv'), `email\n${customers.join('\n')}\n`);
+    await writeFile(join(dir, 'more.csv'), `email\n${[...customers, 'late@example.com'].join('\n')}\n`);
     await writeFile(join(dir, 'removals.csv'), `email\n${platform[0]}\n`);
     await writeFile(join(dir, 'tokens'), `acme ${token}\n`);
     const state = join(dir, 'state');
@@ -48,7 +49,8 @@ describe('audiences and budget from the command line', () => {
       expect(members.split('\n')[0]).toBe('user_id');
       expect(members.trimEnd().split('\n')).toHaveLength(151);
 
-      const second = await match('--audience', 'Spring buyers', '--audience-mode', 'add');
+      // One row more: other bytes, so charged (the same list again would get the same figure free).
+      const second = await match('--input', join(dir, 'more.csv'), '--audience', 'Spring buyers', '--audience-mode', 'add');
       expect(second.code, second.stderr).toBe(0);
       expect(second.stdout).toContain('2 releases left');
 

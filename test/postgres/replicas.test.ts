@@ -24,7 +24,7 @@ beforeAll(async () => {
   data = await fixtures(USERS, TOKENS, CLIENT_ITEMS, OVERLAP);
   const args = (k: number) => [
     ...['--input', data.users, '--column', 'email', '--type', 'email', '--database', database.url],
-    ...['--tokens-file', data.tokensFile, '--budget', '1', '--min-items', '10', '--max-sessions', '64'],
+    ...['--tokens-file', data.tokensFile, '--budget', '1', '--min-items', '10', '--max-sessions', '64', '--max-sessions-per-token', '64'],
     ...['--workers', '1', '--out', join(data.dir, `out-${k}`), '--drain-timeout', '20s'],
   ];
   replicas = await Promise.all([0, 1, 2].map((k) => startReplica(args(k))));

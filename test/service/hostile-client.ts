@@ -165,7 +165,7 @@ export async function hostileSession(
   const exchanges: Exchange[] = [];
   const auth: Record<string, string> = extra.token === undefined ? {} : { authorization: `Bearer ${extra.token}` };
   let next = 0;
-  let sessionId: string;
+  let sessionId: string | undefined;
   const queue: Uint8Array[] = [];
   const feed = async (body: Buffer) => {
     for (const frame of decodeFrames(new Uint8Array(body))) {
@@ -202,9 +202,14 @@ export async function hostileSession(
         }
       }
     }
-    if (!party.done) return { exchanges, end: 'incomplete' };
+    if (!party.done) {
+      // An abandoned session would hold one of the token's slots until it idles out.
+      await raw(url, 'DELETE', `/v1/sessions/${sessionId}`, { headers: auth });
+      return { exchanges, end: 'incomplete' };
+    }
     return { exchanges, end: 'done', released: party.result().released };
   } catch (e) {
+    if (sessionId !== undefined) await raw(url, 'DELETE', `/v1/sessions/${sessionId}`, { headers: auth });
     return { exchanges, end: `client ${e instanceof PsiError ? e.code : String(e)}` };
   } finally {
     await party.close();
