@@ -89,7 +89,7 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal)
   const keys = rows.reduce((n, row) => n + row.length, 0);
   post({ type: 'progress', phase: 'blinding', done: 0, keys });
   const keySeed = await keySeedFor(new URL(msg.server).origin);
-  const options: MatchOverHttpOptions & { keySeed?: Uint8Array; audience?: unknown } = {
+  const options: MatchOverHttpOptions = {
     server: msg.server,
     rows,
     signal,
