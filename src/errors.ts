@@ -149,6 +149,10 @@ export const ERROR_CODES = {
   STORE_INCOMPLETE: { status: 500, meaning: 'the store was not fully prepared (rerun prepare to resume it)' },
   STORE_WRITE_FAILED: { status: 500, meaning: 'a store file cannot be written' },
 
+  // Prepare on workers: the job queue of `prepare --queue` and `blindjoin worker` (docs/prepare-workers.md).
+  QUEUE_UNAVAILABLE: { status: 500, meaning: 'the job queue cannot be reached or refused an operation' },
+  PREPARE_SEGMENT_FAILED: { status: 500, meaning: 'a segment failed on every worker try (rerun prepare to resume)' },
+
   // The CLI.
   RESULT_MISSING: { status: 500, meaning: 'the demo found no result file' },
   DEMO_MISMATCH: { status: 500, meaning: 'the demo found another overlap than it planted' },

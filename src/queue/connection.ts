@@ -102,26 +102,28 @@ export function connectQueue(at: QueueAt): QueueLink {
   const redis: Redis[] = [];
   const keep = <T extends { close(): Promise<void> }>(x: T): T => (made.push(x), x);
   const scheme = schemeOf(at.url);
-  const redisConnection = () => {
-    // Workers block on Redis: BullMQ wants no per-request retry limit on their connection.
-    const connection = new Redis(at.url, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redisConnection = (blocking: boolean) => {
+    // Workers block on Redis: BullMQ wants no per-request retry limit on their connection; the producer fails fast.
+    const connection = new Redis(at.url, { maxRetriesPerRequest: blocking ? null : 3 });
     redis.push(connection);
     return connection;
   };
+  // BullMQ keeps its tables in schema bullmq of that database, created (and migrated) on first connect.
+  const postgres = () => ({ connectionString: at.url, migrate: true });
   return {
     name,
     queue(): JobQueue {
       return keep(
         scheme === 'redis'
-          ? new Queue(name, { connection: redisConnection() })
-          : new Queue(name, { connection: at.url }, createPostgresBackend),
+          ? new Queue(name, { connection: redisConnection(false) })
+          : new Queue(name, { connection: postgres() }, createPostgresBackend),
       );
     },
     worker(processor, opts): JobWorker {
       return keep(
         scheme === 'redis'
-          ? new Worker(name, processor, { ...opts, connection: redisConnection() })
-          : new Worker(name, processor, { ...opts, connection: at.url }, createPostgresBackend),
+          ? new Worker(name, processor, { ...opts, connection: redisConnection(true) })
+          : new Worker(name, processor, { ...opts, connection: postgres() }, createPostgresBackend),
       );
     },
     async close() {
@@ -129,4 +131,22 @@ export function connectQueue(at: QueueAt): QueueLink {
       await Promise.allSettled(redis.map((r) => r.quit()));
     },
   };
+}
+
+/**
+ * Runs one operation on the queue, turning a failure of the queue (not
+ * reachable, refused) into `QUEUE_UNAVAILABLE` saying what was being done.
+ *
+ * @example
+ * ```ts
+ * await onQueue('queue segment 3', () => queue.add('blind', job, { jobId }));
+ * ```
+ */
+export async function onQueue<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof PsiError) throw e;
+    throw new PsiError('QUEUE_UNAVAILABLE', `${what}: ${(e as Error).message}`, { cause: e });
+  }
 }

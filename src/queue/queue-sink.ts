@@ -9,7 +9,7 @@ import { encodeRowMapTexts } from '../store/row-map.js';
 import { writeStoreFile } from '../store/segment-files.js';
 import type { SinkContext, SinkFactory } from '../store/segment-sink.js';
 import { sha256Hex } from '../store/verify.js';
-import { connectQueue, type QueueAt } from './connection.js';
+import { connectQueue, onQueue, type QueueAt } from './connection.js';
 import { segmentInput, segmentJobId, type SegmentJob } from './segment-job.js';
 
 /** Elements of each segment the coordinator blinds itself to check a worker's file. */
@@ -94,9 +94,11 @@ export function queueSink(opts: QueueSinkOptions): SinkFactory {
     };
 
     const failure = async (segment: Pending): Promise<string | undefined> => {
-      const job = await queue.getJob(segmentJobId(segment.job));
-      if (job === undefined || !(await job.isFailed())) return undefined;
-      return job.failedReason;
+      return onQueue('read a job', async () => {
+        const job = await queue.getJob(segmentJobId(segment.job));
+        if (job === undefined || !(await job.isFailed())) return undefined;
+        return job.failedReason;
+      });
     };
 
     return {
@@ -117,14 +119,17 @@ export function queueSink(opts: QueueSinkOptions): SinkFactory {
         }
         await writeStoreFile(segmentInput(context.paths, index), packed);
         const id = segmentJobId(job);
-        const old = await queue.getJob(id);
-        if (old !== undefined && (await old.isFailed())) await old.remove();
-        await queue.add('blind', job, {
-          jobId: id,
-          attempts: ATTEMPTS,
-          backoff: { type: 'fixed', delay: 1000 },
-          removeOnComplete: true,
-          removeOnFail: false,
+        await onQueue(`queue segment ${index}`, async () => {
+          // A job that failed in an earlier run would keep its id from being queued again.
+          const old = await queue.getJob(id);
+          if (old !== undefined && (await old.isFailed())) await old.remove();
+          await queue.add('blind', job, {
+            jobId: id,
+            attempts: ATTEMPTS,
+            backoff: { type: 'fixed', delay: 1000 },
+            removeOnComplete: true,
+            removeOnFail: false,
+          });
         });
       },
       async drain() {
@@ -142,7 +147,7 @@ export function queueSink(opts: QueueSinkOptions): SinkFactory {
           for (const segment of pending.values()) {
             const reason = await failure(segment);
             if (reason !== undefined) {
-              throw new PsiError('STORE_WRITE_FAILED', `segment ${segment.job.segment} failed on every worker try: ${reason}`);
+              throw new PsiError('PREPARE_SEGMENT_FAILED', `segment ${segment.job.segment} failed on every worker try: ${reason}`);
             }
           }
           await sleep(opts.pollMs ?? 500);
