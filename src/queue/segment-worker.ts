@@ -98,7 +98,12 @@ export async function runSegmentWorker(opts: SegmentWorkerOptions, stop: AbortSi
     const what = job === undefined ? 'a job' : `job ${String(job.id)}`;
     opts.log?.(`${what} failed: ${error instanceof PsiError ? `${error.code}: ` : ''}${error.message}\n`);
   }) as (...args: never[]) => void);
-  worker.on('error', (error: Error) => opts.log?.(`queue error: ${error.message}\n`));
+  let lastError = '';
+  worker.on('error', (error: Error) => {
+    // A queue that is down fails every poll: say so once per distinct message.
+    if (error.message !== lastError) opts.log?.(`queue error: ${error.message}\n`);
+    lastError = error.message;
+  });
   try {
     if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
   } finally {
