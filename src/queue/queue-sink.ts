@@ -137,6 +137,7 @@ export function queueSink(opts: QueueSinkOptions): SinkFactory {
           context.signal?.throwIfAborted();
           let progressed = false;
           for (const [index, segment] of [...pending]) {
+            context.signal?.throwIfAborted();
             if (await exists(context.paths.elements(index, 0))) {
               await settle(index, segment);
               progressed = true;
