@@ -3,7 +3,6 @@ import type { GroupName } from '../group/suite.js';
 import { PsiError } from '../errors.js';
 import { currentEpoch } from '../store/layout.js';
 import { updateStore } from '../store/update.js';
-import { queueSink } from '../queue/queue-sink.js';
 import { prepareStore, type StoreInput } from '../store/writer.js';
 import { loadInput, type InputSpec } from './input.js';
 import { streamInput } from './stream-input.js';
@@ -89,6 +88,13 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo, sto
     );
   }
   if (opts.queueName !== undefined && opts.queue === undefined) throw new PsiError('OPTIONS_INVALID', '--queue-name goes with --queue');
+  // The queue client loads only when asked for: every other command starts without it.
+  const sink =
+    opts.queue === undefined
+      ? undefined
+      : (await import('../queue/queue-sink.js')).queueSink({
+          queue: { url: opts.queue, ...(opts.queueName === undefined ? {} : { name: opts.queueName }) },
+        });
   const input = await streamInput({ ...opts, input: opts.input }, io);
   const bar = progressBar(io, 'blinding', 'segments');
   try {
@@ -98,9 +104,7 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo, sto
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.segmentItems === undefined ? {} : { segmentItems: opts.segmentItems }),
-      ...(opts.queue === undefined
-        ? {}
-        : { sink: queueSink({ queue: { url: opts.queue, ...(opts.queueName === undefined ? {} : { name: opts.queueName }) } }) }),
+      ...(sink === undefined ? {} : { sink }),
       makeCurrent: true,
       ...(stop === undefined ? {} : { signal: stop }),
       onInput: (items, distinct) =>

@@ -1,5 +1,4 @@
 import type { BackendChoice } from '../group/load.js';
-import { runSegmentWorker } from '../queue/segment-worker.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -33,6 +32,7 @@ export interface WorkerCommandOptions {
 export async function workerCommand(opts: WorkerCommandOptions, io: CliIo, stop: AbortSignal): Promise<void> {
   const name = opts.queueName ?? 'blindjoin-prepare';
   io.err(`worker: blinding segments from queue ${name}\n`);
+  const { runSegmentWorker } = await import('../queue/segment-worker.js');
   await runSegmentWorker(
     {
       queue: { url: opts.queue, name },
