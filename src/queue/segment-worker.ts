@@ -1,8 +1,9 @@
 import type { Job } from 'bullmq';
 import { readFile } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { PsiError } from '../errors.js';
 import type { Blinder } from '../group/blinder.js';
-import { UNIFORM_BYTES } from '../group/constants.js';
+import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
 import { createBlinder } from '../group/create-blinder.js';
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
@@ -56,6 +57,21 @@ function blinders(opts: SegmentWorkerOptions): {
   };
 }
 
+/** Elements blinded between two turns of the event loop, which renews the job's lock. */
+const PIECE = 1024;
+
+/** Blinds a segment a piece at a time: a blinder without threads would otherwise hold the event loop for all of it. */
+async function blindInPieces(blinder: Blinder, packed: Uint8Array): Promise<Uint8Array> {
+  const count = packed.length / UNIFORM_BYTES;
+  const out = new Uint8Array(count * ELEMENT_BYTES);
+  for (let from = 0; from < count; from += PIECE) {
+    const to = Math.min(count, from + PIECE);
+    out.set(await blinder.blind(packed.subarray(from * UNIFORM_BYTES, to * UNIFORM_BYTES)), from * ELEMENT_BYTES);
+    await setImmediate();
+  }
+  return out;
+}
+
 /**
  * `blindjoin worker`: takes segments off the prepare queue one at a time,
  * blinds each under its epoch's key (read from the store's key file, never
@@ -87,7 +103,7 @@ export async function runSegmentWorker(opts: SegmentWorkerOptions, stop: AbortSi
       if (packed.length !== segment.count * UNIFORM_BYTES) {
         throw new PsiError('STORE_CORRUPT', `${input} holds ${packed.length} bytes for ${segment.count} elements`);
       }
-      const elements = await blinder.blind(packed);
+      const elements = await blindInPieces(blinder, packed);
       await writeStoreFile(paths.elements(segment.segment, 0), elements);
       opts.log?.(`segment ${segment.segment} of epoch ${segment.epoch}: ${segment.count} elements blinded\n`);
       return { elements: sha256Hex(elements) };

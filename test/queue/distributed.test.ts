@@ -25,8 +25,8 @@ afterAll(() => {
 
 /** A `blindjoin worker` child process on queue `name`, with its stderr so far. */
 function startWorker(name: string): { child: ChildProcess; log: () => string; exited: Promise<number | null> } {
-  // noble is the slowest backend: a segment of 100 takes long enough to be killed in the middle of it.
-  const args = ['worker', '--queue', REDIS, '--queue-name', name, '--workers', '1', '--backend', 'noble', '--stalled-after', '2s'];
+  // noble is the slowest backend: a segment of 400 takes long enough to be killed in the middle of it.
+  const args = ['worker', '--queue', REDIS, '--queue-name', name, '--workers', '1', '--backend', 'noble', '--stalled-after', '5s'];
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   let stderr = '';
@@ -42,7 +42,8 @@ async function until(check: () => boolean, what: string, ms = 120_000): Promise<
   }
 }
 
-const blinded = (log: string) => log.match(/elements blinded/g)?.length ?? 0;
+/** The segments a worker's log says it blinded. */
+const blinded = (log: string) => new Set([...log.matchAll(/segment (\d+) of epoch e1: \d+ elements blinded/g)].map((m) => m[1]));
 
 /** What a service on `storeDir` matches of `customers`: the platform's rows and the client's items. */
 async function matches(storeDir: string, customers: string[]): Promise<{ rows: string[]; client: string[] }> {
@@ -78,7 +79,7 @@ async function matches(storeDir: string, customers: string[]): Promise<{ rows: s
 describe('prepare --queue with blindjoin workers', () => {
   it('survives a worker killed mid-segment: the store verifies and matches as a single-process prepare does', async () => {
     await withDir(async (dir) => {
-      const users = Array.from({ length: 1200 }, (_, i) => `id${i},user${i}@example.com`);
+      const users = Array.from({ length: 2400 }, (_, i) => `id${i},user${i}@example.com`);
       // Duplicates across segments: one user twice, and a second row for a user (both rows stay named).
       users.push('id7b,USER7@example.com', 'id9,user9@example.com');
       await writeFile(join(dir, 'users.csv'), `user_id,email\n${users.join('\n')}\n`);
@@ -89,7 +90,7 @@ describe('prepare --queue with blindjoin workers', () => {
       await events.waitUntilReady();
       const link = connectQueue({ url: REDIS, name });
       try {
-        const flags = ['--column', 'email', '--type', 'email', '--emit', 'user_id', '--segment-items', '100', '--epoch', 'e1'];
+        const flags = ['--column', 'email', '--type', 'email', '--emit', 'user_id', '--segment-items', '400', '--epoch', 'e1'];
         const coordinator = captured();
         const store = join(dir, 'store');
         const preparing = run(
@@ -98,17 +99,18 @@ describe('prepare --queue with blindjoin workers', () => {
           never,
         );
         const first = startWorker(name);
-        await until(() => blinded(first.log()) >= 1, 'the first segment');
-        // It took the next job as it finished the last: killed while blinding it.
+        await until(() => blinded(first.log()).size >= 1, 'the first segment');
+        // It takes the next job as it finishes one: killed while blinding it.
+        await new Promise((r) => setTimeout(r, 100));
         first.child.kill('SIGKILL');
         await first.exited;
         const second = startWorker(name);
         expect(await preparing, coordinator.stderr).toBe(0);
-        expect(coordinator.stderr).toMatch(/1200 distinct identifiers from 1202 identifiers read \(2 duplicates\)/);
-        expect(coordinator.stderr).toMatch(/epoch e1 prepared \(x25519\): 1200 elements in 12 segments/);
+        expect(coordinator.stderr).toMatch(/2400 distinct identifiers from 2402 identifiers read \(2 duplicates\)/);
+        expect(coordinator.stderr).toMatch(/epoch e1 prepared \(x25519\): 2400 elements in 6 segments/);
         // The killed worker's job was found stalled and blinded again by the other.
         await until(() => stalled.length >= 1, 'the stalled event', 10_000);
-        expect(blinded(first.log()) + blinded(second.log())).toBe(12);
+        expect(new Set([...blinded(first.log()), ...blinded(second.log())]).size).toBe(6);
         second.child.kill('SIGTERM');
         expect(await second.exited).toBe(0);
         // Committed: every segment verifies, the work files are gone.
@@ -132,7 +134,7 @@ describe('prepare --queue with blindjoin workers', () => {
         // 52 customers are users; user7 and user9 have two rows each.
         expect(distributed.client).toHaveLength(52);
         expect(distributed.rows).toHaveLength(54);
-        expect(distributed.rows).toEqual(expect.arrayContaining(['9:id7', '1202:id7b', '11:id9', '1203:id9']));
+        expect(distributed.rows).toEqual(expect.arrayContaining(['9:id7', '2402:id7b', '11:id9', '2403:id9']));
         expect(await matches(single, customers)).toEqual(distributed);
       } finally {
         await events.close();
