@@ -70,6 +70,8 @@ export async function partitionInput(
   const writer = new BucketWriter(opts.prefix, count, opts.orderKey, 0);
   const digest = createHash('sha256');
   const utf8 = new TextEncoder();
+  const length = new Uint8Array(4);
+  const lengthView = new DataView(length.buffer);
   let items = 0;
   let buckets: BucketFile[];
   let batch: (string | Uint8Array)[] = [];
@@ -79,8 +81,7 @@ export async function partitionInput(
     texts.forEach((text, i) => {
       const uniform = packed.subarray(i * UNIFORM_BYTES, (i + 1) * UNIFORM_BYTES);
       writer.add(uniform, text);
-      const length = new Uint8Array(4);
-      new DataView(length.buffer).setUint32(0, text.length, true);
+      lengthView.setUint32(0, text.length, true);
       digest.update(uniform).update(length).update(text);
     });
     batch = [];
