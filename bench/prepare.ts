@@ -16,7 +16,7 @@
  *   npx tsx bench/prepare.ts --full                    # 10^6 users
  *   npx tsx bench/prepare.ts --users 1e6 --baseline /tmp/base --queue redis://127.0.0.1:6379 --queue-workers 1,2
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,8 +64,12 @@ function timed(args: string[]): Child {
       });
     }),
   );
-  // GNU time passes the signal on to the command it runs.
-  return { done, stop: () => child.kill('SIGTERM') };
+  // GNU time does not pass a signal on: stop the command it runs, and time reports when it ends.
+  const stop = () => {
+    const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' });
+    for (const pid of ps.stdout.split('\n').filter((p) => p.trim() !== '')) process.kill(Number(pid), 'SIGTERM');
+  };
+  return { done, stop };
 }
 
 async function usersCsv(path: string, n: number): Promise<void> {
