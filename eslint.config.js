@@ -17,9 +17,24 @@ const LAYERS = {
   protocol: ['identifiers', 'group', 'join', 'wire', 'disclosure'],
   measurement: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol'],
   store: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol'],
+  // The job queue of a prepare spread over workers: segments of the store, blinded elsewhere.
+  queue: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol', 'store'],
   service: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store'],
   transport: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store', 'service'],
-  cli: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store', 'service', 'transport'],
+  cli: [
+    'identifiers',
+    'group',
+    'join',
+    'wire',
+    'disclosure',
+    'homomorphic',
+    'protocol',
+    'measurement',
+    'store',
+    'queue',
+    'service',
+    'transport',
+  ],
   // The advertiser's page: the browser-safe core and the HTTP client, never the platform's service.
   ui: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol', 'measurement', 'transport'],
 };

@@ -166,6 +166,10 @@ export const ERROR_CODES = {
   DATABASE_SCHEMA_NEWER: { status: 500, meaning: 'the database schema is newer than this version of blindjoin knows (upgrade it)' },
   SESSION_REPLICA_GONE: { status: 410, meaning: 'the replica holding the session stopped; start a fresh session' },
 
+  // Prepare on workers: the job queue of `prepare --queue` and `blindjoin worker` (docs/prepare-workers.md).
+  QUEUE_UNAVAILABLE: { status: 500, meaning: 'the job queue cannot be reached or refused an operation' },
+  PREPARE_SEGMENT_FAILED: { status: 500, meaning: 'a segment failed on every worker try (rerun prepare to resume)' },
+
   // The CLI.
   KEY_FILE_EXPOSED: {
     status: 400,

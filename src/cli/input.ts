@@ -98,16 +98,30 @@ export function reportRejected(io: CliIo, rejected: readonly RejectedRow[]): voi
  * const input = await loadInput({ input: 'users.csv', column: 'email', type: 'email' }, io);
  * ```
  */
-/** One `--column` entry with its `--type`: a column, or a composite's columns. */
-interface CliKey {
+/**
+ * One `--column` entry with its `--type`: a column, or a composite's columns.
+ *
+ * @example
+ * ```ts
+ * const key: CliKey = { label: 'first_name+last_name+zip', names: ['first_name', 'last_name', 'zip'], type: 'name_zip' };
+ * ```
+ */
+export interface CliKey {
   /** The entry as written, e.g. `email` or `first_name+last_name+zip`. */
   label: string;
   names: string[];
   type: string;
 }
 
-/** The `--column`/`--type` lists, checked to pair up. */
-function keyColumns(spec: InputSpec): CliKey[] {
+/**
+ * The `--column`/`--type` lists, checked to pair up (`OPTIONS_INVALID` otherwise).
+ *
+ * @example
+ * ```ts
+ * keyColumns({ input: 'users.csv', column: 'email,phone', type: 'email,phone' }).length; // 2
+ * ```
+ */
+export function keyColumns(spec: InputSpec): CliKey[] {
   const labels = spec.column.split(',').map((n) => n.trim());
   const types = spec.type.split(',').map((t) => t.trim());
   if (labels.length !== types.length || labels.some((n) => n === '')) {
@@ -136,7 +150,15 @@ export function itemTypes(spec: InputSpec): string[] {
   return keyColumns(spec).map((key) => (key.type === 'sha256' ? (spec.hashOf ?? 'email') : key.type));
 }
 
-function keyColumn(key: CliKey): KeyColumn {
+/**
+ * A `--column` entry as the CSV row reader takes it.
+ *
+ * @example
+ * ```ts
+ * keyColumn({ label: 'email', names: ['email'], type: 'email' }); // { name: 'email', type: 'email' }
+ * ```
+ */
+export function keyColumn(key: CliKey): KeyColumn {
   const type = key.type as IdentifierType | 'sha256';
   return type !== 'sha256' && isComposite(type) ? { names: key.names, type } : { name: key.label, type };
 }

@@ -5,6 +5,7 @@ import { currentEpoch } from '../store/layout.js';
 import { updateStore } from '../store/update.js';
 import { prepareStore, type StoreInput } from '../store/writer.js';
 import { loadInput, type InputSpec } from './input.js';
+import { streamInput } from './stream-input.js';
 import { progressBar, type CliIo } from './io.js';
 import type { LogFormat } from '../service/log.js';
 import { loggingIo } from './log-io.js';
@@ -34,6 +35,10 @@ export interface PrepareCommandOptions extends Omit<InputSpec, 'input'> {
   group?: GroupName;
   backend?: BackendChoice;
   workers?: number;
+  /** Hand the segments to `blindjoin worker`s on this job queue (redis:// or postgres:// URL) instead of blinding here. */
+  queue?: string;
+  /** Name of the queue (default `blindjoin-prepare`); workers must name the same. */
+  queueName?: string;
 }
 
 /** Reads one CSV with the command's column flags, as `prepare` stores it. */
@@ -48,14 +53,17 @@ async function read(opts: PrepareCommandOptions, file: string, io: CliIo): Promi
  * The `prepare` command: blinds the platform's users once under an epoch key
  * into a store `serve --store` reads (resuming a run that stopped), or updates
  * the current epoch (`--add`, `--remove`), or prepares the next one and
- * switches to it (`--next-epoch`). Progress on stderr when a person watches.
+ * switches to it (`--next-epoch`). The input is streamed through bucket files
+ * in the store, so memory does not grow with the number of users; with
+ * `--queue`, `blindjoin worker`s blind the segments. `stop` stops it between
+ * segments (a rerun resumes). Progress on stderr when a person watches.
  *
  * @example
  * ```ts
  * await prepareCommand({ store: 'store', input: 'users.csv', column: 'email', type: 'email' }, processIo());
  * ```
  */
-export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo): Promise<void> {
+export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo, stop?: AbortSignal): Promise<void> {
   const updating = opts.add !== undefined || opts.remove !== undefined;
   if (updating && (opts.input !== undefined || opts.nextEpoch === true)) {
     throw new PsiError('OPTIONS_INVALID', '--add and --remove change the current epoch: give them without --input and --next-epoch');
@@ -85,7 +93,15 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo): Pr
       `${opts.store} already serves epoch ${current}: use --add/--remove to update it, or --next-epoch to prepare the next one`,
     );
   }
-  const input = await read(opts, opts.input, io);
+  if (opts.queueName !== undefined && opts.queue === undefined) throw new PsiError('OPTIONS_INVALID', '--queue-name goes with --queue');
+  // The queue client loads only when asked for: every other command starts without it.
+  const sink =
+    opts.queue === undefined
+      ? undefined
+      : (await import('../queue/queue-sink.js')).queueSink({
+          queue: { url: opts.queue, ...(opts.queueName === undefined ? {} : { name: opts.queueName }) },
+        });
+  const input = await streamInput({ ...opts, input: opts.input }, io);
   const bar = progressBar(io, 'blinding', 'segments');
   try {
     const manifest = await prepareStore(opts.store, input, {
@@ -94,7 +110,11 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo): Pr
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.segmentItems === undefined ? {} : { segmentItems: opts.segmentItems }),
+      ...(sink === undefined ? {} : { sink }),
       makeCurrent: true,
+      ...(stop === undefined ? {} : { signal: stop }),
+      onInput: (items, distinct) =>
+        io.err(`${opts.input}: ${distinct} distinct identifiers from ${items} identifiers read (${items - distinct} duplicates)\n`),
       onProgress: (done, total) => bar.update(done, total),
     });
     bar.stop();

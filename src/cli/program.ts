@@ -29,6 +29,7 @@ import { migrateCommand } from './migrate.js';
 import { serveCommand, type ServeOptions } from './serve.js';
 import { urlOf } from './config/settings.js';
 import { defaultStateDir } from '../service/state-dir.js';
+import { workerCommand, type WorkerCommandOptions } from './worker.js';
 
 /** The installed package's version, read from its package.json (beside dist/ or src/). */
 function packageVersion(): string {
@@ -179,7 +180,11 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       parseKeyRotation,
     )
     .option('--max-sessions <n>', 'sessions in progress at once', intIn(1, 100_000), 16)
-    .option('--max-sessions-per-token <n>', 'sessions in progress at once under one token (default: an eighth of --max-sessions)', intIn(1, 100_000))
+    .option(
+      '--max-sessions-per-token <n>',
+      'sessions in progress at once under one token (default: an eighth of --max-sessions)',
+      intIn(1, 100_000),
+    )
     .addOption(new Option('--idle-timeout <duration>', 'drop a session idle this long').argParser(parseDuration).default(120_000, '2m'))
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
     .addOption(groupOption())
@@ -245,9 +250,26 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
     )
     .option('--segment-items <n>', 'elements per segment file', intIn(1, 1 << 24))
     .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .option('--queue <url>', 'hand the segments to blindjoin workers on this job queue: redis://HOST:PORT or postgres://...')
+    .option('--queue-name <name>', 'name of the job queue (default: blindjoin-prepare)')
     .addOption(groupOption())
     .addOption(backendOption())
-    .action((opts: PrepareCommandOptions) => prepareCommand(opts, io));
+    .action((opts: PrepareCommandOptions) => prepareCommand(opts, io, stop));
+
+  program
+    .command('worker')
+    .description('blind the segments prepare --queue hands out, from any machine that shares the store directory')
+    .requiredOption('--queue <url>', 'the job queue prepare --queue names: redis://HOST:PORT or postgres://...')
+    .option('--queue-name <name>', 'name of the job queue (default: blindjoin-prepare)')
+    .option('--store <dir>', "where this machine mounts the store (default: the coordinator's path)")
+    .addOption(
+      new Option('--stalled-after <duration>', 'a segment whose worker stops renewing its lock this long goes to another worker')
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
+    )
+    .option('--workers <n>', 'worker threads for blinding (default: all cores)', intIn(1, 1024))
+    .addOption(backendOption())
+    .action((opts: WorkerCommandOptions) => workerCommand(opts, io, stop));
 
   inputOptions(program.command('match').description("match a CSV against a platform's service (the advertiser's side)"), MATCH_TYPES)
     .requiredOption('--server <url>', 'base URL of the service, e.g. https://psi.platform.example')

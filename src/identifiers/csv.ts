@@ -163,6 +163,71 @@ function itemKey(item: Uint8Array): string {
 }
 
 /**
+ * One data row of {@link identifierColumnRows}: its line, the items its typed
+ * cells gave (each with the cell as written), and what it refused.
+ *
+ * @example
+ * ```ts
+ * const row: ColumnRow = { line: 2, items: [{ item: psiItem('email', 'a@b.com'), cell: 'a@b.com' }], rejected: [] };
+ * ```
+ */
+export interface ColumnRow {
+  line: number;
+  items: { item: Uint8Array; cell: string }[];
+  rejected: RejectedRow[];
+}
+
+/**
+ * Streams one identifier column (or several typed columns) of a CSV file row
+ * by row, holding nothing but the current record: what
+ * {@link readIdentifierColumn} collects, for readers that must not hold the
+ * file (`prepare` of 10^7 users). The rules are those of `readIdentifierColumn`.
+ *
+ * @example
+ * ```ts
+ * for await (const row of identifierColumnRows('users.csv', { column: 'email', type: 'email' })) store(row.items);
+ * ```
+ */
+export async function* identifierColumnRows(input: string | NodeJS.ReadableStream, opts: ReadColumnOptions): AsyncGenerator<ColumnRow> {
+  checkColumns(opts);
+  const single = opts.columns === undefined;
+  let plan: ColumnPlan | undefined;
+  let rowsRead = 0;
+  for await (const row of csvRows(input)) {
+    if (plan === undefined && row.error === undefined) {
+      plan = planColumns(row.cells, opts);
+      continue;
+    }
+    plan ??= planColumns(undefined, opts);
+    rowsRead++;
+    if (rowsRead % PROGRESS_EVERY === 0) opts.onProgress?.(rowsRead);
+    const out: ColumnRow = { line: row.line, items: [], rejected: [] };
+    const ragged = raggedReason(plan, row);
+    if (ragged !== null) {
+      out.rejected.push(ragged);
+      yield out;
+      continue;
+    }
+    let produced = false;
+    for (const column of plan.columns) {
+      const cell = row.cells[column.index]!;
+      const result = cellItem(plan, column, cell);
+      if (result === null) {
+        if (single) out.rejected.push({ line: row.line, code: 'EMPTY', reason: `column ${JSON.stringify(column.name)} is empty` });
+        continue;
+      }
+      produced = true;
+      if (result instanceof Uint8Array) out.items.push({ item: result, cell });
+      else out.rejected.push({ line: row.line, ...result });
+    }
+    if (!single && !produced) out.rejected.push({ line: row.line, code: 'EMPTY', reason: 'every typed column is empty' });
+    yield out;
+  }
+  if (plan === undefined) planColumns(undefined, opts);
+  opts.onProgress?.(rowsRead);
+}
+
+/**
  * Reads one identifier column (or several typed columns) of a CSV file
  * without loading the file: it streams through csv-parse and keeps only the
  * resulting items. Every data row is accounted for: it yields an item or a
@@ -178,49 +243,20 @@ function itemKey(item: Uint8Array): string {
  * ```
  */
 export async function readIdentifierColumn(input: string | NodeJS.ReadableStream, opts: ReadColumnOptions): Promise<IdentifierColumn> {
-  checkColumns(opts);
   const out: IdentifierColumn = { items: [], lines: [], values: [], rowsRead: 0, duplicates: 0, rejected: [] };
   const seen = new Set<string>();
-  const single = opts.columns === undefined;
-  let plan: ColumnPlan | undefined;
-  for await (const row of csvRows(input)) {
-    if (plan === undefined && row.error === undefined) {
-      plan = planColumns(row.cells, opts);
-      continue;
-    }
-    plan ??= planColumns(undefined, opts);
+  for await (const row of identifierColumnRows(input, opts)) {
     out.rowsRead++;
-    if (out.rowsRead % PROGRESS_EVERY === 0) opts.onProgress?.(out.rowsRead);
-    const ragged = raggedReason(plan, row);
-    if (ragged !== null) {
-      out.rejected.push(ragged);
-      continue;
-    }
-    let produced = false;
-    for (const column of plan.columns) {
-      const cell = row.cells[column.index]!;
-      const result = cellItem(plan, column, cell);
-      if (result === null) {
-        if (single) out.rejected.push({ line: row.line, code: 'EMPTY', reason: `column ${JSON.stringify(column.name)} is empty` });
-        continue;
-      }
-      if (!(result instanceof Uint8Array)) {
-        out.rejected.push({ line: row.line, ...result });
-        produced = true;
-        continue;
-      }
-      const key = itemKey(result);
+    out.rejected.push(...row.rejected);
+    for (const { item, cell } of row.items) {
+      const key = itemKey(item);
       if (seen.has(key)) out.duplicates++;
       else seen.add(key);
-      out.items.push(result);
+      out.items.push(item);
       out.lines.push(row.line);
       out.values.push(cell);
-      produced = true;
     }
-    if (!single && !produced) out.rejected.push({ line: row.line, code: 'EMPTY', reason: 'every typed column is empty' });
   }
-  if (plan === undefined) planColumns(undefined, opts);
-  opts.onProgress?.(out.rowsRead);
   return out;
 }
 

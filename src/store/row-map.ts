@@ -38,6 +38,21 @@ const HEAD = 4;
 type Entry = [number, number, number, string] | [number, number, number, string, string[]];
 
 /**
+ * The JSON text of one input row as a row-map entry lists it: what
+ * {@link encodeRowMap} writes for each row, so that a streamed `prepare` can
+ * keep rows as text on disk and join an element's rows with commas.
+ *
+ * @example
+ * ```ts
+ * rowText({ index: 0, source: 0, row: { line: 2, value: 'ann@example.com' } }); // '[0,0,2,"ann@example.com"]'
+ * ```
+ */
+export function rowText({ index, source, row }: StoredRow): string {
+  const entry: Entry = row.cells === undefined ? [index, source, row.line, row.value] : [index, source, row.line, row.value, row.cells];
+  return JSON.stringify(entry);
+}
+
+/**
  * Encodes the row map of one segment: entry k lists the rows of the segment's
  * k-th element (none for a removed one). Layout: u32 count n, n + 1 u32 offsets
  * into the text, then one JSON array per entry, so that a session's matches are
@@ -50,27 +65,30 @@ type Entry = [number, number, number, string] | [number, number, number, string,
  */
 export function encodeRowMap(entries: readonly (readonly StoredRow[])[]): Uint8Array {
   const utf8 = new TextEncoder();
-  const texts = entries.map((rows) =>
-    utf8.encode(
-      JSON.stringify(
-        rows.map(({ index, source, row }): Entry =>
-          row.cells === undefined ? [index, source, row.line, row.value] : [index, source, row.line, row.value, row.cells],
-        ),
-      ),
-    ),
-  );
+  return encodeRowMapTexts(entries.map((rows) => utf8.encode(`[${rows.map(rowText).join(',')}]`)));
+}
+
+/**
+ * {@link encodeRowMap} of entries already encoded: each the UTF-8 JSON array of its rows' {@link rowText}s.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeRowMapTexts([new TextEncoder().encode('[[0,0,2,"ann@example.com"]]')]);
+ * ```
+ */
+export function encodeRowMapTexts(texts: readonly Uint8Array[]): Uint8Array {
   const textBytes = texts.reduce((n, t) => n + t.length, 0);
-  const out = new Uint8Array(HEAD + 4 * (entries.length + 1) + textBytes);
+  const out = new Uint8Array(HEAD + 4 * (texts.length + 1) + textBytes);
   const view = new DataView(out.buffer);
-  view.setUint32(0, entries.length, true);
+  view.setUint32(0, texts.length, true);
   let at = 0;
-  const base = HEAD + 4 * (entries.length + 1);
+  const base = HEAD + 4 * (texts.length + 1);
   texts.forEach((t, k) => {
     view.setUint32(HEAD + 4 * k, at, true);
     out.set(t, base + at);
     at += t.length;
   });
-  view.setUint32(HEAD + 4 * entries.length, at, true);
+  view.setUint32(HEAD + 4 * texts.length, at, true);
   return out;
 }
 

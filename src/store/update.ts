@@ -12,7 +12,8 @@ import { currentEpoch, storePaths, type StorePaths } from './layout.js';
 import { readManifest, writeManifest, type Manifest, type SegmentEntry } from './manifest.js';
 import { decodeRowMap, type StoredRow } from './row-map.js';
 import { readVerified, verifyStore } from './verify.js';
-import { writeSegment, type StoreInput } from './writer.js';
+import { writeSegment } from './segment-files.js';
+import type { StoreInput } from './writer.js';
 
 /**
  * Options of {@link updateStore}.
