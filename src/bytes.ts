@@ -19,3 +19,15 @@ export function concatParts(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Whether two byte arrays hold the same bytes (not constant-time: for public data only).
+ *
+ * @example
+ * ```ts
+ * sameBytes(frame.sessionId, expected); // true or false
+ * ```
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

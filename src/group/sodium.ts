@@ -1,4 +1,4 @@
-import sodium from 'libsodium-wrappers-sumo';
+import { loadLibsodium } from './libsodium.js';
 import { PsiError } from '../errors.js';
 import type { GroupBackend } from './backend.js';
 import { ELEMENT_BYTES, SCALAR_BYTES, UNIFORM_BYTES } from './constants.js';
@@ -99,12 +99,9 @@ let loading: Promise<GroupBackend> | undefined;
  * ```
  */
 export function loadSodiumBackend(): Promise<GroupBackend> {
-  loading ??= sodium.ready.then(
-    () => makeSodiumBackend((sodium as unknown as { libsodium: RawSodium }).libsodium),
-    (cause: unknown) => {
-      loading = undefined;
-      throw new PsiError('BACKEND_UNAVAILABLE', 'libsodium failed to load', { cause });
-    },
-  );
+  loading ??= loadLibsodium<RawSodium>().then(makeSodiumBackend, (e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
   return loading;
 }

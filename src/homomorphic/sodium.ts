@@ -1,4 +1,4 @@
-import sodium from 'libsodium-wrappers-sumo';
+import { loadLibsodium } from '../group/libsodium.js';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES, SCALAR_BYTES } from '../group/constants.js';
 import { scalarToBigint } from '../group/scalar.js';
@@ -307,12 +307,9 @@ let loading: Promise<HomomorphicBackend> | undefined;
  * ```
  */
 export function loadSodiumHomomorphic(): Promise<HomomorphicBackend> {
-  loading ??= sodium.ready.then(
-    () => makeSodiumHomomorphic((sodium as unknown as { libsodium: RawSodium }).libsodium),
-    (cause: unknown) => {
-      loading = undefined;
-      throw new PsiError('BACKEND_UNAVAILABLE', 'libsodium failed to load', { cause });
-    },
-  );
+  loading ??= loadLibsodium<RawSodium>().then(makeSodiumHomomorphic, (e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
   return loading;
 }

@@ -1,4 +1,5 @@
 import { itemFromDigest } from './item.js';
+import { sameBytes } from '../bytes.js';
 import type { KeyProblem, RowKey } from './row-keys.js';
 import type { IdentifierType } from './types.js';
 
@@ -88,11 +89,6 @@ class GrowU32 {
     }
     this.data[this.length++] = n;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

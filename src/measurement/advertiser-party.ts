@@ -1,4 +1,6 @@
 import { exactFigure } from '../disclosure/exact.js';
+import { CIPHERTEXT_BYTES } from '../homomorphic/constants.js';
+import { sameBytes } from '../bytes.js';
 import { PsiError } from '../errors.js';
 import type { HomomorphicBackend } from '../homomorphic/backend.js';
 import { encryptValues } from '../homomorphic/elgamal.js';
@@ -22,7 +24,6 @@ import { yieldToEventLoop } from './yield.js';
 import type { AdvertiserMeasure, Aggregates, MeasuredResult } from './types.js';
 import { checkValueBound, checkValueColumn, DEFAULT_VALUE_BOUND, valuesInSendingOrder } from './values.js';
 
-const CIPHERTEXT_BYTES = 64;
 /** Values encrypted between two yields to the event loop: about 0.3 s of libsodium work. */
 const ENCRYPT_SLICE = 2048;
 
@@ -195,8 +196,4 @@ export class AdvertiserParty implements Party {
           });
     return { count, columns: { ...message.platform, ...own } };
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

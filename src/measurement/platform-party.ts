@@ -1,4 +1,5 @@
 import { exactFigure } from '../disclosure/exact.js';
+import { CIPHERTEXT_BYTES } from '../homomorphic/constants.js';
 import type { Figure } from '../wire/figure.js';
 import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
 import { rationalToNumber } from '../disclosure/epsilon.js';
@@ -8,7 +9,7 @@ import type { HomomorphicBackend } from '../homomorphic/backend.js';
 import { loadHomomorphicBackend } from '../homomorphic/load.js';
 import { PsiParty, type DeferredFrames } from '../protocol/party.js';
 import type { Party, PartyOptions } from '../protocol/types.js';
-import { concatParts } from '../bytes.js';
+import { concatParts, sameBytes } from '../bytes.js';
 import { decodeFrame, type Frame } from '../wire/frame.js';
 import { decodeHandshake } from '../wire/messages.js';
 import { decodeCiphertexts, decodeMeasure, encodeAggregates, type MeasureRequest, type SumsParameters } from '../wire/measure.js';
@@ -17,8 +18,6 @@ import { checkPublicKey, sumMatched } from './platform-sums.js';
 import { LayerSequence } from './sequence.js';
 import { drawSumNoise, sumNoiseBound } from './sum-noise.js';
 import type { Aggregates, MeasuredResult } from './types.js';
-
-const CIPHERTEXT_BYTES = 64;
 
 /**
  * What the platform offers to measure, and how it pays for it.
@@ -253,8 +252,4 @@ export class PlatformParty implements Party {
     this.#sent = { platform, encrypted: [...request.columns] };
     return frame;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { sameBytes } from '../bytes.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { keyedSource } from '../disclosure/drbg.js';
 import { cryptoSource, type ByteSource } from '../disclosure/random.js';
@@ -598,10 +599,6 @@ export class PsiParty implements Party {
 
 function closedError(cause?: unknown): PsiError {
   return new PsiError('SESSION_CLOSED', 'the session was closed', cause === undefined ? undefined : { cause });
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { PsiError } from '../errors.js';
+import { sameBytes } from '../bytes.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import { findDuplicatePacked } from '../join/index.js';
 
@@ -119,8 +120,4 @@ function prefixes(packed: Uint8Array, width: number): BigUint64Array {
   const out = new BigUint64Array(packed.length / width);
   for (let i = 0; i < out.length; i++) out[i] = view.getBigUint64(i * width);
   return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { concatParts, sameBytes } from '../bytes.js';
 import { access, readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,7 +82,7 @@ export function queueSink(opts: QueueSinkOptions): SinkFactory {
       const bad = (why: string) => new PsiError('STORE_CORRUPT', `segment ${index} written by a worker ${why}; rerun prepare to redo it`);
       if (elements.length !== segment.job.count * ELEMENT_BYTES)
         throw bad(`holds ${elements.length} bytes for ${segment.job.count} elements`);
-      const expected = await verifier.blind(concat(segment.samples.map((s) => s.uniform)));
+      const expected = await verifier.blind(concatParts(segment.samples.map((s) => s.uniform)));
       segment.samples.forEach(({ k }, i) => {
         const got = elements.subarray(k * ELEMENT_BYTES, (k + 1) * ELEMENT_BYTES);
         if (!sameBytes(got, expected.subarray(i * ELEMENT_BYTES, (i + 1) * ELEMENT_BYTES))) {
@@ -160,20 +161,4 @@ export function queueSink(opts: QueueSinkOptions): SinkFactory {
       },
     };
   };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,5 +1,4 @@
-import sodium from 'libsodium-wrappers-sumo';
-import { PsiError } from '../../errors.js';
+import { loadLibsodium } from '../libsodium.js';
 import { packedCount } from '../packed.js';
 import type { X25519Backend } from './backend.js';
 import { composeBackend } from './compose.js';
@@ -69,15 +68,7 @@ let loading: Promise<X25519Backend> | undefined;
  * ```
  */
 export function loadX25519SodiumBackend(): Promise<X25519Backend> {
-  loading ??= Promise.all([
-    sodium.ready.then(
-      () => (sodium as unknown as { libsodium: RawSodium }).libsodium,
-      (cause: unknown) => {
-        throw new PsiError('BACKEND_UNAVAILABLE', 'libsodium failed to load', { cause });
-      },
-    ),
-    loadWasmHashToU(),
-  ]).then(
+  loading ??= Promise.all([loadLibsodium<RawSodium>(), loadWasmHashToU()]).then(
     ([lib, hashToU]) => makeBackend(lib, hashToU),
     (e: unknown) => {
       loading = undefined;
