@@ -5,6 +5,9 @@ import type { Epsilon } from '../disclosure/epsilon.js';
 import { prepareOutDir } from '../service/result-files.js';
 import { openServiceState } from '../service/state.js';
 import { openPostgresState } from '../service/postgres/state.js';
+import { postgresAudienceRecords } from '../service/postgres/audience-records.js';
+import { fileAudienceRecords } from '../service/audiences/file-records.js';
+import { RetainedAudiences } from '../service/audiences/store.js';
 import { openStoreSets } from '../service/store-sets.js';
 import { currentEpoch } from '../store/layout.js';
 import { optionalIntegerIn } from '../validate.js';
@@ -149,7 +152,17 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
     handler = createPsiHandler({
       ...withStore,
       ...(state === undefined ? {} : { budget: state.budget, itemCounter: state.itemCounter, noiseKey: state.noiseKey }),
-      ...(shared === undefined ? {} : { routing: shared.registry, relationshipStates: shared.relationshipStates }),
+      ...(shared === undefined
+        ? {}
+        : {
+            routing: shared.registry,
+            relationshipStates: shared.relationshipStates,
+            // Shared by the replicas; the files under --out, for the platform's ad server, follow each committed change.
+            audiences: new RetainedAudiences(
+              postgresAudienceRecords(shared.db, opts.outDir === undefined ? undefined : fileAudienceRecords(opts.outDir)),
+              opts.audienceRetentionMs === undefined ? {} : { retentionMs: opts.audienceRetentionMs },
+            ),
+          }),
       readiness: async () => {
         await opts.readiness?.();
         await shared?.ready();

@@ -64,6 +64,11 @@ export interface AudienceRecords {
   /** Tokens with audiences. */
   tokens(): Promise<string[]>;
   log(entry: AudienceLogEntry): Promise<void>;
+  /**
+   * Optional: runs `fn` holding a lock on the audience that other processes
+   * respect too (replicas sharing one database), around each read-change-write.
+   */
+  exclusive?<T>(tokenId: string, name: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -163,7 +168,10 @@ export class RetainedAudiences implements AudienceStore {
   /** Runs `fn` after every earlier change of the same audience. */
   #exclusive<T>(tokenId: string, name: string, fn: () => Promise<T>): Promise<T> {
     const key = JSON.stringify([tokenId, name]);
-    const run = (this.#locks.get(key) ?? Promise.resolve()).then(fn, fn);
+    const records = this.#records;
+    // In this process one change at a time; across processes, the records' own lock when they have one.
+    const locked = records.exclusive === undefined ? fn : () => records.exclusive!(tokenId, name, fn);
+    const run = (this.#locks.get(key) ?? Promise.resolve()).then(locked, locked);
     const tail = run.catch(() => undefined);
     this.#locks.set(key, tail);
     void tail.then(() => {

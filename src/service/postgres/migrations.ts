@@ -84,6 +84,24 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'release seeds of settled charges (free repeats)',
     sql: `ALTER TABLE budget_charges ADD COLUMN seed text;`,
   },
+  {
+    version: 4,
+    name: 'audiences',
+    sql: `
+      CREATE TABLE audiences (
+        token_id text NOT NULL,
+        name text NOT NULL,
+        record jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (token_id, name)
+      );
+      CREATE TABLE audience_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        entry jsonb NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Key of the advisory lock held while migrating (any constant unlikely to clash with an application's). */
