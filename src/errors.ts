@@ -53,7 +53,7 @@ export const ERROR_CODES = {
   POINT_INVALID: { status: 400, meaning: 'an element is not a canonical encoding, or is the identity or (x25519) of small order' },
   PEER_DUPLICATE: { status: 400, meaning: 'the peer sent or returned the same element twice' },
 
-  // Additively homomorphic encryption for aggregates (src/homomorphic, issue 15).
+  // Additively homomorphic encryption for aggregates (src/homomorphic, docs/measurement.md).
   CIPHERTEXT_INVALID: {
     status: 400,
     meaning: 'a ciphertext is not two canonical ristretto255 encodings, or its first part is the identity',

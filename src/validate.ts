@@ -2,8 +2,8 @@ import { PsiError } from './errors.js';
 
 /**
  * Checks an untrusted option is an integer in `[min, max]` and returns it; throws
- * `OPTIONS_INVALID` naming the option otherwise. The one integer check of every
- * layer, so that bounds read the same everywhere.
+ * `OPTIONS_INVALID` naming the option otherwise, so that options' bounds read
+ * the same wherever they are checked.
  *
  * @example
  * ```ts

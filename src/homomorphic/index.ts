@@ -1,5 +1,5 @@
 /**
- * Additively homomorphic encryption for aggregates over an intersection (issue 15):
+ * Additively homomorphic encryption for aggregates over an intersection (docs/measurement.md):
  * exponential ElGamal on ristretto255, over packed buffers like the group layer.
  * Browser-safe: the libsodium backend is imported lazily, nothing imports `node:`.
  * @module

@@ -35,7 +35,7 @@ async function loadWebCrypto(): Promise<AnyX25519Backend> {
 
 /**
  * The order `'auto'` tries, fastest first, as measured on one core in Node 20
- * (bench/primitives-x25519.ts): sodium-native, libsodium WASM, WebCrypto
+ * (bench/primitives-suites.ts): sodium-native, libsodium WASM, WebCrypto
  * (slower than WASM in Node: two promises and a key import per element; not
  * measured in browsers), noble.
  */
