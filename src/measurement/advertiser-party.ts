@@ -20,7 +20,7 @@ import {
 } from '../wire/measure.js';
 import { openSums } from './advertiser-sums.js';
 import { LayerSequence } from './sequence.js';
-import { yieldToEventLoop } from './yield.js';
+import { yieldToEventLoop } from '../yield.js';
 import type { AdvertiserMeasure, Aggregates, MeasuredResult } from './types.js';
 import { checkValueBound, checkValueColumn, DEFAULT_VALUE_BOUND, valuesInSendingOrder } from './values.js';
 

@@ -2,7 +2,7 @@ import { ristretto255 } from '@noble/curves/ed25519.js';
 import { PsiError } from '../errors.js';
 import type { HomomorphicBackend } from '../homomorphic/backend.js';
 import { encryptValuesPublic, rerandomizeCiphertexts } from '../homomorphic/elgamal.js';
-import { yieldToEventLoop } from './yield.js';
+import { yieldToEventLoop } from '../yield.js';
 
 /** Ciphertexts added between two yields: about 0.3 s of libsodium work. */
 const SUM_SLICE = 4096;

@@ -1,6 +1,7 @@
 import { PsiError } from '../errors.js';
 import { UNIFORM_BYTES } from '../group/constants.js';
 import { expandMessages } from '../group/hash.js';
+import { yieldToEventLoop } from '../yield.js';
 
 /**
  * A party's items reduced to what the protocol blinds: the distinct items'
@@ -68,8 +69,34 @@ function sameDigest(all: Uint8Array, i: number, j: number): boolean {
  * ```
  */
 export function prepareItems(items: readonly (string | Uint8Array)[], dst: string): PreparedItems {
-  const total = items.length;
-  const all = expandMessages(items, dst);
+  return distinctOf(expandMessages(items, dst), items.length);
+}
+
+/** Items hashed in each slice between two turns of the event loop: about 40 ms of expand_message_xmd. */
+const HASH_SLICE = 8192;
+
+/**
+ * {@link prepareItems} in slices with the event loop free between them: a
+ * service hashing its own 10^5 users for a session keeps answering `/healthz`
+ * and other sessions meanwhile.
+ *
+ * @example
+ * ```ts
+ * const { count, packed, groupOf } = await prepareItemsInSlices(users, X25519_HASH_DST);
+ * ```
+ */
+export async function prepareItemsInSlices(items: readonly (string | Uint8Array)[], dst: string): Promise<PreparedItems> {
+  if (items.length <= HASH_SLICE) return prepareItems(items, dst);
+  const all = new Uint8Array(items.length * UNIFORM_BYTES);
+  for (let at = 0; at < items.length; at += HASH_SLICE) {
+    if (at > 0) await yieldToEventLoop();
+    all.set(expandMessages(items.slice(at, at + HASH_SLICE), dst), at * UNIFORM_BYTES);
+  }
+  return distinctOf(all, items.length);
+}
+
+/** The distinct items of `total` hashed ones (`all`, 64 bytes each) and which distinct item each given one is. */
+function distinctOf(all: Uint8Array, total: number): PreparedItems {
   const words = new Uint32Array(all.buffer, all.byteOffset, all.length / 4);
   const mask = 2 ** Math.ceil(Math.log2(2 * total + 2)) - 1;
   // slot -> 1 + the given index of the first item with that digest; digests are uniform, so their first word is the hash.

@@ -1,6 +1,6 @@
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
-import { prepareItems } from './items.js';
+import { prepareItemsInSlices } from './items.js';
 import { setDigest, type KeyDerivation } from './key-derivation.js';
 import type { CheckedOptions } from './options.js';
 import { prepareRows, rowsDigest, type PreparedRows } from './rows.js';
@@ -12,7 +12,7 @@ import { permutePacked, randomPermutation } from './shuffle.js';
  *
  * @example
  * ```ts
- * const own = prepareOwnSet(opts, derive, (inputs) => blinder.blind(inputs));
+ * const own = await prepareOwnSet(opts, derive, (inputs) => blinder.blind(inputs));
  * const first = await own.blindRange(0, 1024);
  * ```
  */
@@ -37,15 +37,20 @@ export interface OwnSet {
 
 /**
  * The own set of `opts` in a sending order drawn from `derive`: items and rows
- * are hashed now and blinded by `blind` chunk by chunk as they are sent; a
+ * are hashed now (items in slices that leave the event loop free) and blinded by
+ * `blind` chunk by chunk as they are sent; a
  * blinded set is sent as it is, a stored set in its stored order.
  *
  * @example
  * ```ts
- * const own = prepareOwnSet(checkOptions({ role: 'initiator', items, learn: 'size', peerLearns: 'none' }), derive, blind);
+ * const own = await prepareOwnSet(checkOptions({ role: 'initiator', items, learn: 'size', peerLearns: 'none' }), derive, blind);
  * ```
  */
-export function prepareOwnSet(opts: CheckedOptions, derive: KeyDerivation, blind: (inputs: Uint8Array) => Promise<Uint8Array>): OwnSet {
+export async function prepareOwnSet(
+  opts: CheckedOptions,
+  derive: KeyDerivation,
+  blind: (inputs: Uint8Array) => Promise<Uint8Array>,
+): Promise<OwnSet> {
   const { rows, blindedSet: set, suite, storedSet: stored } = opts;
   if (rows !== undefined) return ownRows(prepareRows(rows, suite.dst), derive, blind);
   if (stored !== undefined) {
@@ -65,7 +70,9 @@ export function prepareOwnSet(opts: CheckedOptions, derive: KeyDerivation, blind
     };
   }
   const { count, groupOf, packed } =
-    set === undefined ? prepareItems(opts.items!, suite.dst) : { count: set.size, groupOf: set.groupOf, packed: set.elements };
+    set === undefined
+      ? await prepareItemsInSlices(opts.items!, suite.dst)
+      : { count: set.size, groupOf: set.groupOf, packed: set.elements };
   const width = set === undefined ? UNIFORM_BYTES : ELEMENT_BYTES;
   const digest = once(() => setDigest(packed, width));
   const order = randomPermutation(count, derive.order(digest));

@@ -294,7 +294,7 @@ export class PsiParty implements Party {
   }
 
   private async hello(): Promise<Uint8Array[]> {
-    const own = this.ownSet();
+    const own = await this.ownSet();
     this.id = this.random(SESSION_ID_BYTES).slice();
     this.phase = 'handshake';
     return [this.frame('hello', encodeHandshake(this.handshake(own)))];
@@ -302,7 +302,7 @@ export class PsiParty implements Party {
 
   private async onHello(frame: Frame): Promise<Uint8Array[]> {
     const peer = this.checkHandshake(decodeHandshake(frame.payload));
-    const own = this.ownSet();
+    const own = await this.ownSet();
     const id = frame.sessionId.slice();
     // Built before any state changes: a HELLO that fails here leaves the party as it was.
     const blinded = this.deferOwn ? [] : await this.ownBlindedFrames(own, id, this.sendSeq + 1);
@@ -568,8 +568,8 @@ export class PsiParty implements Party {
   }
 
   /** Own distinct items or rows in their sending order, prepared at the first step. */
-  private ownSet(): OwnSet {
-    this.own ??= prepareOwnSet(this.opts, this.derive, (inputs) => this.blindInputs(inputs));
+  private async ownSet(): Promise<OwnSet> {
+    this.own ??= await prepareOwnSet(this.opts, this.derive, (inputs) => this.blindInputs(inputs));
     return this.own;
   }
 
