@@ -14,6 +14,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PsiError } from '../errors.js';
+import { budgetStatus } from './budget-status.js';
 import { settleReleases } from './settle.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from './epsilon.js';
@@ -236,17 +237,7 @@ export class BudgetLedger {
       spentMicros += r.epsilonMicros;
       if (oldest === null || r.at < oldest) oldest = r.at;
     }
-    const remainingMicros = Math.max(0, budgetMicros - spentMicros);
-    return {
-      tokenId,
-      spentMicros,
-      budgetMicros,
-      remainingMicros,
-      spent: spentMicros / MICROS_PER_UNIT,
-      budget: budgetMicros / MICROS_PER_UNIT,
-      remaining: remainingMicros / MICROS_PER_UNIT,
-      nextExpiry: oldest === null ? null : oldest + this.windowMs,
-    };
+    return budgetStatus(tokenId, spentMicros, budgetMicros, oldest, this.windowMs);
   }
 
   /**

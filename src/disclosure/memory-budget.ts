@@ -1,5 +1,6 @@
 import { PsiError } from '../errors.js';
-import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from './epsilon.js';
+import { budgetStatus } from './budget-status.js';
+import { toMicros, toRational, type Epsilon } from './epsilon.js';
 import type { BudgetStatus } from './ledger.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
 import { settleReleases } from './settle.js';
@@ -80,18 +81,8 @@ export class MemoryBudget implements PrivacyBudget {
   status(tokenId: string, now = Date.now()): BudgetStatus {
     const live = this.#live(tokenId, now);
     const spentMicros = live.reduce((sum, c) => sum + c.epsilonMicros, 0);
-    const remainingMicros = Math.max(0, this.#limit - spentMicros);
     const oldest = live.length === 0 ? null : Math.min(...live.map((c) => c.at));
-    return {
-      tokenId,
-      spentMicros,
-      budgetMicros: this.#limit,
-      remainingMicros,
-      spent: spentMicros / MICROS_PER_UNIT,
-      budget: this.#limit / MICROS_PER_UNIT,
-      remaining: remainingMicros / MICROS_PER_UNIT,
-      nextExpiry: oldest === null ? null : oldest + this.windowMs,
-    };
+    return budgetStatus(tokenId, spentMicros, this.#limit, oldest, this.windowMs);
   }
 
   #live(tokenId: string, now: number) {

@@ -1,24 +1,4 @@
-import type { ServiceTerms } from '../wire/terms.js';
-
-/**
- * The budget a service reports for the caller's token on `GET /v1/terms`
- * (epsilon figures as numbers; `nextCreditAt` an ISO time or null).
- *
- * @example
- * ```ts
- * const b: TermsBudget = { spent: 0.25, remaining: 0.75, budget: 1, window: '30d', windowMs: 2592e6, nextCreditAt: null, epsilonPerRelease: 0.25, releasesLeft: 3 };
- * ```
- */
-export interface TermsBudget {
-  spent: number;
-  remaining: number;
-  budget: number;
-  window: string;
-  windowMs: number;
-  nextCreditAt: string | null;
-  epsilonPerRelease: number;
-  releasesLeft: number;
-}
+import type { ServiceTerms, TermsBudget } from '../wire/terms.js';
 
 /**
  * The service's terms as the page reads them: the fields every service

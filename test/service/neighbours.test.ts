@@ -77,6 +77,16 @@ function comparable(view: View, strict: boolean): unknown {
   };
 }
 
+/** A service on the platform's users prepared into a store under `dir`. */
+async function startStore(items: string[], dir: string): Promise<PsiServer> {
+  await prepareStore(
+    join(dir, 'store'),
+    { items, rows: items.map((value, i) => ({ line: i + 2, value })) },
+    { workers: 1, segmentItems: 64 },
+  );
+  return startPsiServer({ ...policyOptions, storeDir: join(dir, 'store') });
+}
+
 interface Mode {
   name: string;
   measured?: boolean;
@@ -94,26 +104,12 @@ const modes: Mode[] = [
   })),
   {
     name: 'serve --store, x25519',
-    start: async (items, dir) => {
-      await prepareStore(
-        join(dir, 'store'),
-        { items, rows: items.map((value, i) => ({ line: i + 2, value })) },
-        { workers: 1, segmentItems: 64 },
-      );
-      return startPsiServer({ ...policyOptions, storeDir: join(dir, 'store') });
-    },
+    start: startStore,
     run: async (url, tamper, _runId, list = customers) => [await hostileSession(url, client('x25519', { items: list }), tamper)],
   },
   {
     name: 'serve --store with a relationship (kept data joined in the second session)',
-    start: async (items, dir) => {
-      await prepareStore(
-        join(dir, 'store'),
-        { items, rows: items.map((value, i) => ({ line: i + 2, value })) },
-        { workers: 1, segmentItems: 64 },
-      );
-      return startPsiServer({ ...policyOptions, storeDir: join(dir, 'store') });
-    },
+    start: startStore,
     run: async (url, tamper, runId, list = customers) => {
       const options: PartyOptions = { ...client('x25519', { items: list }), keyFromItems: false };
       // A relationship per run, the same on both sets: their kept data then has one history.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { budgetText, gateReason, type PageTerms, type TermsBudget } from '../../src/ui/terms-view.js';
+import { budgetText, gateReason, type PageTerms } from '../../src/ui/terms-view.js';
+import type { TermsBudget } from '../../src/wire/terms.js';
 
 const budget = (releasesLeft: number): TermsBudget => ({
   spent: (4 - releasesLeft) * 0.25,

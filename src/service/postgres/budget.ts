@@ -1,4 +1,5 @@
 import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from '../../disclosure/epsilon.js';
+import { budgetStatus } from '../../disclosure/budget-status.js';
 import type { BudgetLedgerOptions, BudgetStatus } from '../../disclosure/ledger.js';
 import type { PrivacyBudget } from '../../disclosure/memory-budget.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from '../../disclosure/policy.js';
@@ -145,17 +146,7 @@ export class PostgresBudget implements PrivacyBudget {
     );
     const spentMicros = Number(rows[0]!.spent);
     const oldest = rows[0]!.oldest;
-    const remainingMicros = Math.max(0, budgetMicros - spentMicros);
-    return {
-      tokenId,
-      spentMicros,
-      budgetMicros,
-      remainingMicros,
-      spent: spentMicros / MICROS_PER_UNIT,
-      budget: budgetMicros / MICROS_PER_UNIT,
-      remaining: remainingMicros / MICROS_PER_UNIT,
-      nextExpiry: oldest === null ? null : oldest.getTime() + this.windowMs,
-    };
+    return budgetStatus(tokenId, spentMicros, budgetMicros, oldest === null ? null : oldest.getTime(), this.windowMs);
   }
 }
 
