@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PsiError, statusOf } from '../errors.js';
 
 /**
@@ -67,4 +68,37 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     });
     req.once('error', (e) => fail(new PsiError('BODY_UNREADABLE', `request body: ${e.message}`, { cause: e })));
   });
+}
+
+/**
+ * Starts `server` listening on `host:port` (0: any free port) and resolves the
+ * port it got; a bind failure rejects with the listen error itself (the caller
+ * names what failed to listen).
+ *
+ * @example
+ * ```ts
+ * const port = await listenOn(server, 0, '127.0.0.1');
+ * ```
+ */
+export async function listenOn(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/**
+ * The base URL of a server bound to `host:port`, brackets around an IPv6 address.
+ *
+ * @example
+ * ```ts
+ * httpUrl('::1', 8080); // 'http://[::1]:8080'
+ * ```
+ */
+export function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

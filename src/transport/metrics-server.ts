@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { PsiError } from '../errors.js';
+import { httpUrl, listenOn } from './http-util.js';
 
 /**
  * A running metrics listener.
@@ -44,20 +44,14 @@ export async function startMetricsServer(registry: Registry, opts: { port?: numb
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
     );
   });
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    port = await listenOn(server, opts.port ?? 0, host);
   } catch (e) {
     throw new PsiError('LISTEN_FAILED', `cannot listen for metrics on ${host}:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
   }
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`,
+    url: `${httpUrl(host, port)}/metrics`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { PsiError } from '../errors.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
 import { prepareOutDir } from '../service/result-files.js';
@@ -14,7 +14,7 @@ import { optionalIntegerIn } from '../validate.js';
 import { corsPolicy } from './cors.js';
 import { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
 import { hostCheck } from './host-check.js';
-import { sendError } from './http-util.js';
+import { httpUrl, listenOn, sendError } from './http-util.js';
 import { loggablePath } from './log-path.js';
 
 /**
@@ -192,22 +192,16 @@ export async function startPsiServer(opts: PsiServerOptions): Promise<PsiServer>
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, guarded);
   server.maxConnections = maxConnections;
   limitPerAddress(server, perAddress);
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    port = await listenOn(server, opts.port ?? 0, host);
   } catch (e) {
     await handler.close();
     await state?.close();
     throw new PsiError('LISTEN_FAILED', `cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
   }
-  const { port } = server.address() as AddressInfo;
   checkHost = hostCheck({ bind: host, port, ...(opts.allowedHosts === undefined ? {} : { allowed: opts.allowedHosts }) });
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = httpUrl(host, port);
   try {
     await shared?.registry.start(opts.advertiseUrl ?? url);
   } catch (e) {
