@@ -4,8 +4,6 @@
  * privacy budget lives in `./ledger.js`, for Node only.
  * @module
  */
-export * from './random.js';
-export * from './drbg.js';
 export * from './epsilon.js';
 export * from './laplace.js';
 export * from './policy.js';

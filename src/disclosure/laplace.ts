@@ -13,7 +13,7 @@
  */
 import { PsiError } from '../errors.js';
 import { rationalToNumber, toRational, type Epsilon, type Rational } from './epsilon.js';
-import { bernoulli, cryptoSource, uniformBelow, type ByteSource } from './random.js';
+import { bernoulli, cryptoSource, uniformBelow, type ByteSource } from '../random/source.js';
 
 /**
  * Bernoulli(exp(-γ)) for a rational γ = num/den >= 0, without computing exp

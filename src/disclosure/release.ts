@@ -4,7 +4,7 @@ import { formatInteger, roundingSlack, roundSignificant, wholePercent } from './
 import { formatRational, rationalToNumber } from './epsilon.js';
 import { noiseQuantile, sampleNoise } from './laplace.js';
 import { resolvePolicy, type DisclosurePolicy, type ResolvedPolicy } from './policy.js';
-import { cryptoSource, type ByteSource } from './random.js';
+import { cryptoSource, type ByteSource } from '../random/source.js';
 
 /**
  * Options of one release.

@@ -1,7 +1,7 @@
 import { exactFigure } from '../disclosure/exact.js';
 import type { Figure } from '../wire/figure.js';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
-import { cryptoSource, type ByteSource } from '../disclosure/random.js';
+import { cryptoSource, type ByteSource } from '../random/source.js';
 import { release } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 

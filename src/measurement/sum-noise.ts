@@ -1,6 +1,6 @@
 import { toRational, type Epsilon } from '../disclosure/epsilon.js';
 import { sampleNoise } from '../disclosure/laplace.js';
-import type { ByteSource } from '../disclosure/random.js';
+import type { ByteSource } from '../random/source.js';
 import { PsiError } from '../errors.js';
 
 /**

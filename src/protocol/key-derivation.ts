@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatParts } from '../bytes.js';
-import { keyedSource } from '../disclosure/drbg.js';
+import { keyedSource } from '../random/drbg.js';
 
 const KEY_SEED_DOMAIN = new TextEncoder().encode('blindjoin-v1 key seed');
 const DUMMY_DOMAIN = new TextEncoder().encode('blindjoin-v1 dummy keys');

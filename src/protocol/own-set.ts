@@ -4,7 +4,7 @@ import { prepareItemsInSlices } from './items.js';
 import { setDigest, type KeyDerivation } from './key-derivation.js';
 import type { CheckedOptions } from './options.js';
 import { prepareRows, rowsDigest, type PreparedRows } from './rows.js';
-import { permutePacked, randomPermutation } from './shuffle.js';
+import { permutePacked, randomPermutation } from '../random/shuffle.js';
 
 /**
  * A party's own items or rows in the shape a session needs, however they were

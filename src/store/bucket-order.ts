@@ -1,6 +1,6 @@
 import { PsiError } from '../errors.js';
 import { UNIFORM_BYTES } from '../group/constants.js';
-import { randomPermutation } from '../protocol/shuffle.js';
+import { randomPermutation } from '../random/shuffle.js';
 import { RECORD_HEAD } from './buckets.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { keyedSource } from '../disclosure/drbg.js';
+import { keyedSource } from '../random/drbg.js';
 import { PsiError } from '../errors.js';
 import { UNIFORM_BYTES } from '../group/constants.js';
 import { expandMessages } from '../group/hash.js';

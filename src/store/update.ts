@@ -4,7 +4,7 @@ import { createBlinder } from '../group/create-blinder.js';
 import type { BackendChoice } from '../group/load.js';
 import { PsiError } from '../errors.js';
 import { prepareItems } from '../protocol/items.js';
-import { permutePacked, randomPermutation } from '../protocol/shuffle.js';
+import { permutePacked, randomPermutation } from '../random/shuffle.js';
 import { protocolSuite } from '../protocol/suite.js';
 import type { Blinder } from '../group/blinder.js';
 import { readKeyFile } from './key-file.js';

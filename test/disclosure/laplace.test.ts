@@ -2,16 +2,15 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   bernoulliExp,
-  cryptoSource,
   discreteLaplace,
-  keyedSource,
   laplacePmf,
   noiseQuantile,
   noiseScale,
   sampleNoise,
-  type ByteSource,
   type NoiseParams,
 } from '../../src/disclosure/index.js';
+import { keyedSource } from '../../src/random/drbg.js';
+import { cryptoSource, type ByteSource } from '../../src/random/source.js';
 import { PsiError } from '../../src/errors.js';
 import { binomialZ, chiSquarePValue, chiSquareTest } from './stats.js';
 

@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   describeReleased,
   formatInteger,
-  keyedSource,
   release,
   releaseNoisy,
   resolvePolicy,
@@ -13,6 +12,7 @@ import {
   wholePercent,
   type DisclosurePolicy,
 } from '../../src/disclosure/index.js';
+import { keyedSource } from '../../src/random/drbg.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keyedSource } from '../../src/disclosure/drbg.js';
+import { keyedSource } from '../../src/random/drbg.js';
 import { blindSet, createParty, psiItem } from '../../src/index.js';
 import { isSyncX25519Backend, loadX25519Backend } from '../../src/group/x25519/load.js';
 import { prepareItems } from '../../src/protocol/items.js';

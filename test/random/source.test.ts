@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bernoulli, cryptoSource, uniformBelow, type ByteSource } from '../../src/disclosure/index.js';
+import { bernoulli, cryptoSource, uniformBelow, type ByteSource } from '../../src/random/source.js';
 import { PsiError } from '../../src/errors.js';
 
 /** A source that replays `bytes` in order and fails when they run out. */

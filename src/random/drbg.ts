@@ -2,7 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
-import type { ByteSource } from './random.js';
+import type { ByteSource } from './source.js';
 
 const OUT = 32; // SHA-256 output length
 /** SP 800-90A caps one generate request at 2^19 bits. */

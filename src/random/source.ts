@@ -2,10 +2,11 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
 
 /**
- * Where the disclosure module takes its randomness from: a function that returns
- * `length` uniformly random bytes. Everything random in `src/disclosure/` is
- * built from whole bytes of such a source with integer arithmetic, never from
- * `Math.random` or floating point, so a sample is exactly as random as the bytes.
+ * Where noise, derived keys and sending orders take their randomness from: a
+ * function that returns `length` uniformly random bytes. Every sample drawn from
+ * one (here, in `src/disclosure/` and in `src/measurement/`) is built from whole
+ * bytes with integer arithmetic, never from `Math.random` or floating point, so
+ * a sample is exactly as random as the bytes.
  *
  * Two sources exist: {@link cryptoSource} (the CSPRNG) and
  * {@link keyedSource} (a deterministic HMAC-DRBG stream, for consistent answers).

@@ -4,7 +4,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HmacDrbg, keyedSource } from '../../src/disclosure/index.js';
+import { HmacDrbg, keyedSource } from '../../src/random/drbg.js';
 
 describe('HmacDrbg (SP 800-90A HMAC_DRBG, SHA-256)', () => {
   it('matches NIST CAVP HMAC_DRBG.rsp [SHA-256], no PR, no personalization, COUNT = 0', () => {
