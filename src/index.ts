@@ -22,8 +22,8 @@ export {
   type ReadColumnOptions,
   type ReadRowsOptions,
   type TypedColumn,
-} from './identifiers/csv.js';
-export { writeHashFile, type HashFileOptions, type HashFileResult } from './identifiers/hash-file.js';
+} from './files/csv.js';
+export { writeHashFile, type HashFileOptions, type HashFileResult } from './files/hash-file.js';
 export * from './service/index.js';
 export { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './transport/handler.js';
 export { matchOverHttp } from './transport/match-over-http.js';

@@ -1,4 +1,4 @@
-import { writeHashFile } from '../identifiers/hash-file.js';
+import { writeHashFile } from '../files/hash-file.js';
 import type { Profile } from '../identifiers/types.js';
 import { reportRejected } from './input.js';
 import type { CliIo } from './io.js';

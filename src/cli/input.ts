@@ -1,7 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
-import { readIdentifierColumn, readIdentifierRows, type RejectedRow } from '../identifiers/csv.js';
+import { readIdentifierColumn, readIdentifierRows, type RejectedRow } from '../files/csv.js';
 import { isComposite } from '../identifiers/composite.js';
 import type { KeyColumn } from '../identifiers/row-keys.js';
 import { IDENTIFIER_TYPES, type IdentifierType, type Profile } from '../identifiers/types.js';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
-import { identifierColumnRows, identifierRows, type RejectedRow } from '../identifiers/csv.js';
+import { identifierColumnRows, identifierRows, type RejectedRow } from '../files/csv.js';
 import type { IdentifierType } from '../identifiers/types.js';
 import type { StreamedRow } from '../store/partition.js';
 import type { StoreRows } from '../store/writer.js';

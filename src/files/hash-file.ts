@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { writeAtomically } from '../atomic-file.js';
 import { raggedReason, planColumns, type ColumnPlan, type RejectedRow } from './csv.js';
 import { csvRows } from './csv-rows.js';
-import { IdentifierError } from './errors.js';
-import { hashIdentifier, type HashEncoding } from './hash.js';
-import { normalize } from './normalize.js';
-import type { IdentifierType, Profile } from './types.js';
+import { IdentifierError } from '../identifiers/errors.js';
+import { hashIdentifier, type HashEncoding } from '../identifiers/hash.js';
+import { normalize } from '../identifiers/normalize.js';
+import type { IdentifierType, Profile } from '../identifiers/types.js';
 
 /**
  * Options of {@link writeHashFile}.

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import { CSV_PARSE_OPTIONS, numberedRows, type CsvRow } from './csv-records.js';
-import { IdentifierError } from './errors.js';
+import { CSV_PARSE_OPTIONS, numberedRows, type CsvRow } from '../identifiers/csv-records.js';
+import { IdentifierError } from '../identifiers/errors.js';
 
-export type { CsvRow } from './csv-records.js';
+export type { CsvRow } from '../identifiers/csv-records.js';
 
 function open(input: string | NodeJS.ReadableStream): NodeJS.ReadableStream {
   if (typeof input === 'string') return createReadStream(input);

@@ -1,5 +1,5 @@
 import { csvRows } from './csv-rows.js';
-import { IdentifierError } from './errors.js';
+import { IdentifierError } from '../identifiers/errors.js';
 import {
   findColumn,
   identifierRowsOf,
@@ -8,15 +8,15 @@ import {
   raggedReason,
   type IdentifierRow,
   type ReadRowsOptions,
-} from './identifier-rows.js';
-import { psiItem } from './item.js';
-import { checkProfile, checkType } from './normalize.js';
-import { phoneCountry } from './phone.js';
-import type { IdentifierRows, RejectedRow } from './row-table.js';
-import type { IdentifierType, Profile } from './types.js';
+} from '../identifiers/identifier-rows.js';
+import { psiItem } from '../identifiers/item.js';
+import { checkProfile, checkType } from '../identifiers/normalize.js';
+import { phoneCountry } from '../identifiers/phone.js';
+import type { IdentifierRows, RejectedRow } from '../identifiers/row-table.js';
+import type { IdentifierType, Profile } from '../identifiers/types.js';
 
-export type { RejectedRow } from './row-table.js';
-export { raggedReason, type IdentifierRow, type ReadRowsOptions } from './identifier-rows.js';
+export type { RejectedRow } from '../identifiers/row-table.js';
+export { raggedReason, type IdentifierRow, type ReadRowsOptions } from '../identifiers/identifier-rows.js';
 
 /**
  * A header name and what its cells hold: an identifier type, `'sha256'`
