@@ -1,5 +1,25 @@
 import { MICROS_PER_UNIT } from './epsilon.js';
-import type { BudgetStatus } from './ledger.js';
+
+/**
+ * Where a token stands. Micro-units (10^-6 epsilon) are exact; the plain
+ * numbers are for display.
+ *
+ * @example
+ * ```ts
+ * const s = ledger.status('acme'); // { spent: 0.25, budget: 1, remaining: 0.75, ... }
+ * ```
+ */
+export interface BudgetStatus {
+  readonly tokenId: string;
+  readonly spentMicros: number;
+  readonly budgetMicros: number;
+  readonly remainingMicros: number;
+  readonly spent: number;
+  readonly budget: number;
+  readonly remaining: number;
+  /** When the oldest charge in the window stops counting (ms since epoch), or null with none. */
+  readonly nextExpiry: number | null;
+}
 
 /**
  * A token's {@link BudgetStatus} from its live charges: what every budget

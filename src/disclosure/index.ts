@@ -1,7 +1,8 @@
 /**
  * The disclosure module: what the party that learns a matched set may release
  * of it (docs/privacy.md). Browser-safe: no `node:` imports. The persisted
- * privacy budget lives in `./ledger.js`, for Node only.
+ * privacy budgets are the service's (`src/service/ledger.ts` on files,
+ * `src/service/postgres/budget.ts`).
  * @module
  */
 export * from './epsilon.js';

@@ -1,7 +1,7 @@
 import { PsiError } from '../errors.js';
 import { budgetStatus } from './budget-status.js';
 import { toMicros, toRational, type Epsilon } from './epsilon.js';
-import type { BudgetStatus } from './ledger.js';
+import type { BudgetStatus } from './budget-status.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
 import { settleReleases } from './settle.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
-import { BudgetLedger } from '../disclosure/ledger.js';
+import { BudgetLedger } from './ledger.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
 import { PsiError } from '../errors.js';
 import type { ItemCounter } from './engine.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { BudgetLedger } from '../../src/disclosure/ledger.js';
+import { BudgetLedger } from '../../src/service/ledger.js';
 import { MemoryBudget, type PrivacyBudget } from '../../src/disclosure/memory-budget.js';
 
 const DAY = 86_400_000;

@@ -10,7 +10,7 @@ import { readdir, readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BudgetLedger } from '../../src/disclosure/ledger.js';
+import { BudgetLedger } from '../../src/service/ledger.js';
 import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
 import { createParty, psiItem, runLocal } from '../../src/index.js';
 import { SessionService } from '../../src/service/engine.js';

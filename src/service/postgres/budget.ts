@@ -1,6 +1,7 @@
 import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from '../../disclosure/epsilon.js';
 import { budgetStatus } from '../../disclosure/budget-status.js';
-import type { BudgetLedgerOptions, BudgetStatus } from '../../disclosure/ledger.js';
+import type { BudgetStatus } from '../../disclosure/budget-status.js';
+import type { BudgetLedgerOptions } from '../ledger.js';
 import type { PrivacyBudget } from '../../disclosure/memory-budget.js';
 import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from '../../disclosure/policy.js';
 import { PsiError } from '../../errors.js';

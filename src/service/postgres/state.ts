@@ -1,4 +1,4 @@
-import type { BudgetLedgerOptions } from '../../disclosure/ledger.js';
+import type { BudgetLedgerOptions } from '../ledger.js';
 import type { ItemCounter } from '../engine.js';
 import { openDatabase, pingDatabase, type Database } from './database.js';
 import { PostgresBudget } from './budget.js';

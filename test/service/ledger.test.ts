@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BudgetLedger } from '../../src/disclosure/ledger.js';
+import { BudgetLedger } from '../../src/service/ledger.js';
 import { DEFAULT_WINDOW_MS } from '../../src/disclosure/index.js';
 import { PsiError } from '../../src/errors.js';
 

@@ -1,7 +1,8 @@
 /**
  * The privacy budget of each token, persisted: epsilon spent per release summed
- * over a sliding window, and the daily item quota, in one JSON file. Node only
- * (node:fs); the rest of `src/disclosure/` is browser-safe.
+ * over a sliding window, and the daily item quota, in one JSON file: the
+ * service's budget on a state directory (`service/postgres/budget.ts` keeps
+ * the same in PostgreSQL, `disclosure/memory-budget.ts` in memory).
  *
  * The file is the budget. Losing a charge would hand an attacker fresh epsilon,
  * so: a charge is on disk (temp file, fsync, rename, directory fsync) before
@@ -14,11 +15,11 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PsiError } from '../errors.js';
-import { budgetStatus } from './budget-status.js';
-import { settleReleases } from './settle.js';
+import { budgetStatus, type BudgetStatus } from '../disclosure/budget-status.js';
+import { settleReleases } from '../disclosure/settle.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from './epsilon.js';
-import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from './policy.js';
+import { MICROS_PER_UNIT, toMicros, toRational, type Epsilon } from '../disclosure/epsilon.js';
+import { DEFAULT_BUDGET, DEFAULT_WINDOW_MS } from '../disclosure/policy.js';
 
 const FORMAT = 'blindjoin-budget-ledger';
 const VERSION = 1;
@@ -37,27 +38,6 @@ export interface BudgetLedgerOptions {
   readonly budget?: Epsilon | ((tokenId: string) => Epsilon);
   /** Length of the sliding window in milliseconds (default 30 days). */
   readonly windowMs?: number;
-}
-
-/**
- * Where a token stands. Micro-units (10^-6 epsilon) are exact; the plain
- * numbers are for display.
- *
- * @example
- * ```ts
- * const s = ledger.status('acme'); // { spent: 0.25, budget: 1, remaining: 0.75, ... }
- * ```
- */
-export interface BudgetStatus {
-  readonly tokenId: string;
-  readonly spentMicros: number;
-  readonly budgetMicros: number;
-  readonly remainingMicros: number;
-  readonly spent: number;
-  readonly budget: number;
-  readonly remaining: number;
-  /** When the oldest charge in the window stops counting (ms since epoch), or null with none. */
-  readonly nextExpiry: number | null;
 }
 
 interface Release {
