@@ -8,23 +8,59 @@ import tseslint from 'typescript-eslint';
  * ARCHITECTURE.md draws them; `npm run lint` refuses an import against them.
  */
 const LAYERS = {
-  identifiers: [],
-  group: [],
-  join: [],
-  wire: ['group'],
-  disclosure: ['wire'],
-  homomorphic: ['group'],
-  protocol: ['identifiers', 'group', 'join', 'wire', 'disclosure'],
-  measurement: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol'],
-  store: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol'],
+  // Byte sources, uniform draws, the HMAC-DRBG and permutations: every layer draws its randomness here.
+  random: [],
+  identifiers: ['random'],
+  group: ['random'],
+  join: ['random'],
+  // Node only: identifier files (CSV streams, hash files) on top of the browser-safe identifiers.
+  files: ['random', 'identifiers'],
+  // Node only: the worker threads blinders spread over, on top of the browser-safe group.
+  pool: ['random', 'group'],
+  wire: ['random', 'group'],
+  disclosure: ['random', 'wire'],
+  homomorphic: ['random', 'group'],
+  protocol: ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure'],
+  measurement: ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol'],
+  store: ['random', 'identifiers', 'group', 'join', 'files', 'pool', 'wire', 'disclosure', 'protocol'],
   // The job queue of a prepare spread over workers: segments of the store, blinded elsewhere.
-  queue: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol', 'store'],
-  service: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store'],
-  transport: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'store', 'service'],
-  cli: [
+  queue: ['random', 'identifiers', 'group', 'join', 'files', 'pool', 'wire', 'disclosure', 'protocol', 'store'],
+  service: [
+    'random',
     'identifiers',
     'group',
     'join',
+    'files',
+    'pool',
+    'wire',
+    'disclosure',
+    'homomorphic',
+    'protocol',
+    'measurement',
+    'store',
+  ],
+  transport: [
+    'random',
+    'identifiers',
+    'group',
+    'join',
+    'files',
+    'pool',
+    'wire',
+    'disclosure',
+    'homomorphic',
+    'protocol',
+    'measurement',
+    'store',
+    'service',
+  ],
+  cli: [
+    'random',
+    'identifiers',
+    'group',
+    'join',
+    'files',
+    'pool',
     'wire',
     'disclosure',
     'homomorphic',
@@ -36,10 +72,10 @@ const LAYERS = {
     'transport',
   ],
   // The advertiser's page: the browser-safe core and the HTTP client, never the platform's service.
-  ui: ['identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol', 'measurement', 'transport'],
+  ui: ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure', 'protocol', 'measurement', 'transport'],
 };
-/** Folders whose every module runs in a browser: no `node:` import. */
-const BROWSER = ['join', 'wire', 'homomorphic', 'protocol', 'measurement', 'ui'];
+/** Folders whose every module runs in a browser: no `node:` import (Node's parts sit in files/, pool/ and above). */
+const BROWSER = ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'ui'];
 /** The advertiser's side of transport, bundled into the page and the browser entry: no platform code. */
 const CLIENT = ['src/transport/client.ts', 'src/transport/http-port.ts', 'src/transport/protocol-http.ts'];
 
@@ -99,7 +135,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../service/*', '../store/*', '../cli/*', '../ui/*', 'node:*'],
+              group: ['../service/*', '../store/*', '../files/*', '../pool/*', '../cli/*', '../ui/*', 'node:*'],
               message: "the advertiser's client runs in browsers and knows nothing of the platform's code",
             },
             {

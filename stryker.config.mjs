@@ -16,7 +16,7 @@ export default {
   mutate: ['src/protocol/**/*.ts', 'src/wire/**/*.ts', 'src/service/**/*.ts', 'src/transport/**/*.ts'],
 
   // The sandbox is a copy of the project with node_modules symlinked, so tsx (used by
-  // src/group/pool/spawn.ts to start worker.ts in worker threads) and esbuild/tsup
+  // src/pool/spawn.ts to start worker.ts in worker threads) and esbuild/tsup
   // resolve as usual. Leave out build output and old reports: dist/ is rebuilt in the
   // sandbox by test/cli/build.ts when the CLI tests need it.
   symlinkNodeModules: true,

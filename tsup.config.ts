@@ -6,7 +6,7 @@ export default defineConfig({
     core: 'src/core.ts',
     primitives: 'src/primitives.ts',
     cli: 'src/cli/main.ts',
-    worker: 'src/group/pool/worker.ts',
+    worker: 'src/pool/worker.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { defaultWorkers } from '../src/group/pool/registry.js';
+import { defaultWorkers } from '../src/pool/registry.js';
 import { GROUP_NAMES, type GroupName } from '../src/group/suite.js';
 import { benchMode, machineInfo, notAResult, printTable, readLoad, writeResults } from './lib/index.js';
 import { loadLibrary, makeSets, runSession } from './session.js';

@@ -20,7 +20,9 @@
  *   npx tsx bench/phases.ts --n 1e6 --rounds 1   # 10^6 x 10^6, each phase once (about 4 minutes of CPU)
  */
 import { createBlinder } from '../src/group/create-blinder.js';
-import { stopIdlePools } from '../src/group/pool/registry.js';
+// Blinders on every core, as in the Node entry and the service.
+import '../src/pool/install.js';
+import { stopIdlePools } from '../src/pool/registry.js';
 import { loadX25519Backend, isSyncX25519Backend } from '../src/group/x25519/load.js';
 import { randomX25519Key } from '../src/group/x25519/key.js';
 import { intersectPacked } from '../src/join/index.js';

@@ -13,7 +13,9 @@ import { hash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import sodium from 'libsodium-wrappers-sumo';
 import { createBlinder, expandMessages, loadBackend, nobleBackend, randomScalar, type GroupBackend } from '../src/group/index.js';
-import { stopIdlePools } from '../src/group/pool/registry.js';
+// Blinders on every core, as in the Node entry and the service.
+import '../src/pool/install.js';
+import { stopIdlePools } from '../src/pool/registry.js';
 import { HASH_TO_GROUP_DST } from '../src/protocol/version.js';
 import { benchMode, machineInfo, printTable, timeMedian, writeResults } from './lib/index.js';
 

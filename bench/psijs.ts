@@ -19,7 +19,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { defaultWorkers, stopIdlePools } from '../src/group/pool/registry.js';
+import { defaultWorkers, stopIdlePools } from '../src/pool/registry.js';
 import { GROUP_NAMES, type GroupName } from '../src/group/suite.js';
 import { PEERS_DIR } from './install-peers.js';
 import { benchMode, machineInfo, notAResult, printTable, readLoad, timeMedian, writeResults } from './lib/index.js';

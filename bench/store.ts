@@ -32,6 +32,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash, randomFillSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+// Parties on worker threads, as in the Node entry and the service.
+import '../src/pool/install.js';
 import { PsiParty } from '../src/protocol/party.js';
 import { protocolSuite } from '../src/protocol/suite.js';
 import { writeKeyFile } from '../src/store/key-file.js';

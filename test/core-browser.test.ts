@@ -1,5 +1,22 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** The folders of src/ whose lint config refuses `node:` modules (eslint.config.js, BROWSER). */
+async function browserFolders(): Promise<string[]> {
+  const eslint = new ESLint({ cwd: ROOT });
+  const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory());
+  const browser: string[] = [];
+  for (const { name } of folders) {
+    const config = (await eslint.calculateConfigForFile(join(ROOT, 'src', name, 'probe.ts'))) as { rules?: Record<string, unknown> };
+    if (JSON.stringify(config.rules?.['no-restricted-imports'] ?? []).includes('"node:*"')) browser.push(name);
+  }
+  return browser;
+}
 
 /** Bundles one entry for browsers: the main output file's text and every output file's, joined. */
 async function bundleForBrowser(entry: string, outName: string): Promise<{ main: string; all: string }> {
@@ -23,27 +40,38 @@ async function bundleForBrowser(entry: string, outName: string): Promise<{ main:
 const NODE_MODULE = /from\s*["']node:|require\(["']node:/;
 
 describe('browser bundles', () => {
-  it('the browser entry (blindjoin/core) bundles without any node: module', async () => {
-    const { main } = await bundleForBrowser('src/core.ts', 'core.js');
+  it('the browser entry (blindjoin/core) bundles without any node: module or the worker pool, even lazily', async () => {
+    const { main, all } = await bundleForBrowser('src/core.ts', 'core.js');
     expect(main).toContain('createParty');
-    expect(main).not.toMatch(NODE_MODULE);
+    expect(all).not.toMatch(NODE_MODULE);
+    expect(all).not.toMatch(/worker_threads|availableParallelism/);
   });
 
-  it('the group layer reaches the worker pool only through a dynamic import without node: specifiers', async () => {
-    expect((await bundleForBrowser('src/group/index.ts', 'index.js')).main).not.toMatch(/worker_threads/);
+  it('every module of the browser folders bundles for browsers', async () => {
+    const browser = await browserFolders();
+    expect(browser).toEqual(expect.arrayContaining(['random', 'identifiers', 'group', 'disclosure', 'protocol', 'ui']));
+    const modules = browser.flatMap((folder) =>
+      readdirSync(join(ROOT, 'src', folder), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => `./src/${folder}/${file}`),
+    );
+    expect(modules.length).toBeGreaterThan(100);
+    const result = await build({
+      stdin: { contents: modules.map((m, i) => `export * as m${i} from '${m}';`).join('\n'), resolveDir: ROOT, loader: 'ts' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputFiles[0]!.text).not.toMatch(NODE_MODULE);
   });
 
   it('the x25519 suite bundles without node: specifiers or sodium-native', async () => {
     const { all } = await bundleForBrowser('src/group/x25519/index.ts', 'index.js');
     expect(all).not.toMatch(NODE_MODULE);
     expect(all).not.toMatch(/require\(["']sodium-native["']\)|from\s*["']sodium-native["']/);
-  });
-
-  it('the disclosure module bundles without the Node-only budget ledger', async () => {
-    const { all } = await bundleForBrowser('src/disclosure/index.ts', 'index.js');
-    expect(all).toContain('discreteLaplace');
-    expect(all).not.toMatch(NODE_MODULE);
-    expect(all).not.toContain('BudgetLedger');
   });
 
   it("the advertiser's page and its worker bundle without any node: module", async () => {

@@ -26,6 +26,37 @@ describe('the layers, enforced by lint', () => {
     expect(messages[1]).toMatch(/runs in browsers/);
   });
 
+  it.each(['random', 'identifiers', 'group', 'disclosure'])('refuse node: modules in src/%s, which runs in browsers', async (folder) => {
+    const messages = await lintAt(
+      `src/${folder}/zz-layer-probe.ts`,
+      "import { readFile } from 'node:fs/promises';\nexport const probe = readFile;\n",
+    );
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(`src/${folder} runs in browsers: no node: modules`);
+  });
+
+  it("keep Node's worker pool and identifier files out of the browser folders below them", async () => {
+    const messages = await lintAt(
+      'src/group/zz-layer-probe.ts',
+      "import { workerThreads } from '../pool/threads.js';\nimport { writeHashFile } from '../files/hash-file.js';\nexport const probe = [workerThreads, writeHashFile];\n",
+    );
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/src\/group sits below src\/pool/);
+    expect(messages[1]).toMatch(/src\/group sits below src\/files/);
+  });
+
+  it.each([
+    ['pool', 'groupSuite', '../group/suite.js'],
+    ['files', 'normalize', '../identifiers/normalize.js'],
+  ])('let src/%s, a Node folder, import node: modules and the layers below it', async (folder, name, below) => {
+    expect(
+      await lintAt(
+        `src/${folder}/zz-layer-probe.ts`,
+        `import { readFile } from 'node:fs/promises';\nimport { ${name} } from '${below}';\nexport const probe = [readFile, ${name}];\n`,
+      ),
+    ).toEqual([]);
+  });
+
   it("keep the page and the advertiser's client off the platform's service", async () => {
     expect(
       await lintAt(

@@ -4,6 +4,8 @@
  * and SIGTERM stop a running `serve` or `match` cleanly.
  * @module
  */
+// The command's sessions and prepares blind on Node's worker threads.
+import '../pool/install.js';
 import { processIo } from './io.js';
 import { run } from './program.js';
 

@@ -7,7 +7,7 @@ import type { KeyRotation } from '../service/key-rotation.js';
 import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
 import { isLoopbackHost } from '../transport/host-check.js';
-import { terminatePools } from '../group/pool/registry.js';
+import { terminatePools } from '../pool/registry.js';
 import { itemTypes, loadInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
 import { formatDuration } from '../service/budget-view.js';

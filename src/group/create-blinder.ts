@@ -1,8 +1,9 @@
 import { integerIn } from '../validate.js';
 import type { Blinder } from './blinder.js';
 import type { BackendChoice } from './load.js';
-import { chunkedBlinder } from './pool/chunked-blinder.js';
+import { chunkedBlinder } from './chunked-blinder.js';
 import { groupSuite, isSyncBackend, type GroupName } from './suite.js';
+import { blindingThreads, type BlindingThreads } from './threads.js';
 import { x25519Blinder } from './x25519/blinder.js';
 
 /**
@@ -24,24 +25,26 @@ export interface BlinderOptions {
   /** Arithmetic backend of the suite; default `'auto'` (the fastest that loads for the suite). */
   backend?: BackendChoice;
   /**
-   * Worker threads to compute on; default every core in Node. In Node every call
-   * but a tiny one runs on them, 1 included (one thread), so that blinding never
-   * holds the event loop; outside Node (browsers) calls compute inline.
+   * Threads to compute on; default every core. With threads every call but a tiny
+   * one runs on them, 1 included (one thread), so that blinding never holds the
+   * event loop; without (browsers) calls compute inline and this is not used.
    */
   workers?: number;
-}
-
-function inNode(): boolean {
-  return typeof globalThis.process?.versions?.node === 'string';
+  /**
+   * Where the threads come from; default those installed in the process
+   * ({@link installBlindingThreads}: Node's worker pool once the service or
+   * `src/pool/install.ts` is loaded), else none.
+   */
+  threads?: BlindingThreads;
 }
 
 /**
- * Binds a key to the fastest engine the options allow: in Node, the suite's chosen
- * backend on a pool of worker threads shared with other blinders of the same suite,
- * backend and size (even of one thread: a service on one core must still answer
- * while it blinds); elsewhere, the calling thread. An asynchronous backend (x25519's
- * WebCrypto) always runs on the calling thread: the platform may spread its work
- * over threads of its own, and browsers have no pool. Rejects a bad key with
+ * Binds a key to the fastest engine the options allow: with threads (Node's worker
+ * pool), the suite's chosen backend on a pool shared with other blinders of the
+ * same suite, backend and size (even of one thread: a service on one core must
+ * still answer while it blinds); without (browsers), the calling thread. An
+ * asynchronous backend (x25519's WebCrypto) always runs on the calling thread: the
+ * platform may spread its work over threads of its own. Rejects a bad key with
  * `SCALAR_INVALID`, a bad `group` or `workers` with `OPTIONS_INVALID`, an
  * unloadable backend (or one the suite lacks) with `BACKEND_UNAVAILABLE`.
  *
@@ -59,8 +62,7 @@ export async function createBlinder(opts: BlinderOptions): Promise<Blinder> {
   if (workers !== undefined) integerIn(workers, 'workers', 1, 1024);
   const backend = await suite.loadBackend(opts.backend);
   if (!isSyncBackend(backend)) return x25519Blinder(backend, key);
-  if (!inNode()) return chunkedBlinder(backend, key);
-  // Loaded only here so that browser code never reaches node: modules.
-  const { acquirePool, defaultWorkers } = await import('./pool/registry.js');
-  return chunkedBlinder(backend, key, acquirePool(backend.name, workers ?? defaultWorkers(), suite.name));
+  const threads = opts.threads ?? blindingThreads();
+  if (threads === undefined) return chunkedBlinder(backend, key);
+  return chunkedBlinder(backend, key, threads.lease(backend.name, workers, suite.name));
 }

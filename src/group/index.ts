@@ -6,6 +6,7 @@ export { expandMessages, type HashInput } from './hash.js';
 export { loadBackend, type BackendChoice } from './load.js';
 export { nobleBackend } from './noble.js';
 export { randomScalar } from './scalar.js';
+export type { BlindingLease, BlindingPool, BlindingThreads, ChunkOp } from './threads.js';
 export {
   checkBackendChoice,
   GROUP_NAMES,

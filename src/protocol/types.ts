@@ -87,7 +87,11 @@ export interface SessionOptions {
    * `'sodium-native'` and `'webcrypto'` exist for x25519 only.
    */
   backend?: BackendChoice;
-  /** Worker threads for blinding; default all cores in Node, inline (1) in browsers. */
+  /**
+   * Worker threads for blinding; default all cores where Node's worker threads are
+   * installed (the Node entry `blindjoin`, the service and the CLI install them),
+   * else inline: in browsers, and through `blindjoin/core` alone.
+   */
   workers?: number;
   /**
    * A secret of this party's (at least 16 random bytes, kept between sessions

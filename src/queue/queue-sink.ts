@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
 import { createBlinder } from '../group/create-blinder.js';
+import { workerThreads } from '../pool/threads.js';
 import { encodeRowMapTexts } from '../store/row-map.js';
 import { writeStoreFile } from '../store/segment-files.js';
 import type { SinkContext, SinkFactory } from '../store/segment-sink.js';
@@ -72,7 +73,7 @@ export function queueSink(opts: QueueSinkOptions): SinkFactory {
   return async (context: SinkContext) => {
     const link = connectQueue(opts.queue);
     const queue = link.queue();
-    const verifier = await createBlinder({ group: context.group, key: context.key, workers: 1 });
+    const verifier = await createBlinder({ group: context.group, key: context.key, workers: 1, threads: workerThreads });
     const store = resolve(context.paths.epochDir, '..');
     const pending = new Map<number, Pending>();
 

@@ -5,6 +5,7 @@ import { PsiError } from '../errors.js';
 import type { Blinder } from '../group/blinder.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
 import { createBlinder } from '../group/create-blinder.js';
+import { workerThreads } from '../pool/threads.js';
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
 import { readKeyFile } from '../store/key-file.js';
@@ -46,7 +47,13 @@ function blinders(opts: SegmentWorkerOptions): {
       if (held?.keyPath === keyPath) return held.blinder;
       await held?.blinder.close();
       held = undefined;
-      const blinder = await createBlinder({ group, key: await readKeyFile(keyPath), backend: opts.backend, workers: opts.workers });
+      const blinder = await createBlinder({
+        group,
+        key: await readKeyFile(keyPath),
+        backend: opts.backend,
+        workers: opts.workers,
+        threads: workerThreads,
+      });
       held = { keyPath, blinder };
       return blinder;
     },

@@ -1,3 +1,5 @@
+// Sessions blind on Node's worker threads: the service installs them for every blinder of the process.
+import '../pool/install.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import { rationalToNumber, toRational } from '../disclosure/epsilon.js';

@@ -1,4 +1,5 @@
 import { createBlinder } from '../group/create-blinder.js';
+import { workerThreads } from '../pool/threads.js';
 import { zeroize } from '../group/scalar.js';
 import type { SegmentSink, SinkContext } from './segment-sink.js';
 import { writeSegmentFiles } from './segment-files.js';
@@ -14,7 +15,13 @@ import { writeSegmentFiles } from './segment-files.js';
  * ```
  */
 export async function blindHere(context: SinkContext): Promise<SegmentSink> {
-  const blinder = await createBlinder({ group: context.group, key: context.key, backend: context.backend, workers: context.workers });
+  const blinder = await createBlinder({
+    group: context.group,
+    key: context.key,
+    backend: context.backend,
+    workers: context.workers,
+    threads: workerThreads,
+  });
   return {
     async put(index, packed, entries) {
       context.signal?.throwIfAborted();

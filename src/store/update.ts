@@ -1,6 +1,7 @@
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
 import { createBlinder } from '../group/create-blinder.js';
+import { workerThreads } from '../pool/threads.js';
 import type { BackendChoice } from '../group/load.js';
 import { PsiError } from '../errors.js';
 import { prepareItems } from '../protocol/items.js';
@@ -124,7 +125,7 @@ export async function updateStore(dir: string, opts: UpdateOptions): Promise<Upd
   await verifyStore(paths, manifest);
   const suite = protocolSuite(manifest.group);
   const key = await readKeyFile(paths.key);
-  const blinder = await createBlinder({ group: suite.name, key, backend: opts.backend, workers: opts.workers });
+  const blinder = await createBlinder({ group: suite.name, key, backend: opts.backend, workers: opts.workers, threads: workerThreads });
   try {
     const removing = await blindAll(blinder, prepareItems(opts.remove ?? [], suite.dst).packed);
     const adding = prepareItems(add.items, suite.dst);

@@ -12,7 +12,7 @@ import {
   x25519Blinder,
 } from '../../src/group/x25519/index.js';
 import { P } from '../../src/group/x25519/constants.js';
-import { chunkedBlinder } from '../../src/group/pool/chunked-blinder.js';
+import { chunkedBlinder } from '../../src/group/chunked-blinder.js';
 import { expandMessages } from '../../src/group/hash.js';
 import { HASH_TO_GROUP_DST, X25519_HASH_DST } from '../../src/protocol/version.js';
 import { syncCodeOf as codeOf } from '../codes.js';

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';
 import { PsiParty } from '../../src/protocol/party.js';
-import { poolStats } from '../../src/group/pool/registry.js';
+// Parties blind on worker threads here, as in the service.
+import '../../src/pool/install.js';
+import { poolStats } from '../../src/pool/registry.js';
 import { emails } from '../transport/helpers.js';
 import { codeOf } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import type { BackendChoice } from '../../src/group/load.js';
-import { acquirePool } from '../../src/group/pool/registry.js';
+import { acquirePool } from '../../src/pool/registry.js';
 import { groupSuite, type GroupName } from '../../src/group/suite.js';
 import { blindSet, createParty, DEFAULT_GROUP, runLocal } from '../../src/index.js';
 import { encodeFrame } from '../../src/primitives.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { poolStats } from '../../src/group/pool/registry.js';
+import { poolStats } from '../../src/pool/registry.js';
 import { matchOverHttp, startPsiServer } from '../../src/transport/index.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';

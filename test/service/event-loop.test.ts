@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { poolStats } from '../../src/group/pool/registry.js';
+import { poolStats } from '../../src/pool/registry.js';
 import { startPsiServer } from '../../src/transport/index.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_X25519 } from '../../src/wire/messages.js';

@@ -1,14 +1,5 @@
-import type { GroupName, SyncGroupBackend } from '../suite.js';
-
-/**
- * The two operations a worker runs on a packed chunk, named after the `Blinder` methods.
- *
- * @example
- * ```ts
- * const op: ChunkOp = 'reblind';
- * ```
- */
-export type ChunkOp = 'blind' | 'reblind';
+import type { GroupName, SyncGroupBackend } from '../group/suite.js';
+import type { ChunkOp } from '../group/threads.js';
 
 /**
  * What a worker is started with: the suite and which of its synchronous backends

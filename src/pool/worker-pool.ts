@@ -1,7 +1,8 @@
 import type { Worker } from 'node:worker_threads';
-import { isPsiErrorCode, PsiError } from '../../errors.js';
-import type { GroupName } from '../suite.js';
-import type { ChunkOp, FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { isPsiErrorCode, PsiError } from '../errors.js';
+import type { GroupName } from '../group/suite.js';
+import type { BlindingPool, ChunkOp } from '../group/threads.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 import { spawnWorker } from './spawn.js';
 
 /** Tasks posted to one worker at a time: one running, one waiting, so it never idles on the main thread. */
@@ -53,7 +54,7 @@ function sendKey(worker: Worker, keyId: number, key: Uint8Array): void {
  * await pool.terminate();
  * ```
  */
-export class WorkerPool {
+export class WorkerPool implements BlindingPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
   private readonly keys = new Map<number, Uint8Array>();

@@ -1,10 +1,8 @@
-import type { GroupName } from '../suite.js';
+import { availableParallelism } from 'node:os';
+import type { GroupName } from '../group/suite.js';
+import type { BlindingLease } from '../group/threads.js';
 import type { WorkerSetup } from './messages.js';
 import { WorkerPool } from './worker-pool.js';
-
-// Built-ins come from getBuiltinModule rather than `import`, so that browser bundlers,
-// which follow the dynamic import of this module, never meet a `node:` specifier.
-const { availableParallelism } = process.getBuiltinModule('node:os');
 
 /**
  * A blinder's share of a pool: blinders asking for the same suite, backend and
@@ -18,7 +16,7 @@ const { availableParallelism } = process.getBuiltinModule('node:os');
  * lease.release();
  * ```
  */
-export interface PoolLease {
+export interface PoolLease extends BlindingLease {
   readonly pool: WorkerPool;
   /** Idempotent. A pool left without leases holds no keys and stops after {@link IDLE_MS}. */
   release(): void;

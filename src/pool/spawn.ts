@@ -1,10 +1,7 @@
-import type { Worker as NodeWorker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { WorkerSetup } from './messages.js';
-
-// See registry.ts: no `node:` imports in what browser bundlers can reach.
-const { existsSync } = process.getBuiltinModule('node:fs');
-const { fileURLToPath } = process.getBuiltinModule('node:url');
-const { Worker } = process.getBuiltinModule('node:worker_threads');
 
 /**
  * Starts a pool thread running `worker.js` next to this module: the built file in
@@ -17,7 +14,7 @@ const { Worker } = process.getBuiltinModule('node:worker_threads');
  * const worker = spawnWorker({ backend: 'sodium' });
  * ```
  */
-export function spawnWorker(setup: WorkerSetup): NodeWorker {
+export function spawnWorker(setup: WorkerSetup): Worker {
   const built = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData: setup });
   const source = JSON.stringify(new URL('./worker.ts', import.meta.url).href);

@@ -4,8 +4,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { createBlinder, loadBackend, nobleBackend, randomScalar } from '../../src/group/index.js';
-import { chunkedBlinder } from '../../src/group/pool/chunked-blinder.js';
-import { acquirePool, IDLE_MS, poolStats, stopIdlePools, type PoolLease } from '../../src/group/pool/registry.js';
+import { chunkedBlinder } from '../../src/group/chunked-blinder.js';
+import { installBlindingThreads } from '../../src/group/threads.js';
+// createBlinder's default threads, as the service, the Node entry and the CLI install them.
+import '../../src/pool/install.js';
+import { acquirePool, IDLE_MS, poolStats, stopIdlePools, type PoolLease } from '../../src/pool/registry.js';
+import { workerThreads } from '../../src/pool/threads.js';
 
 const sodium = await loadBackend('sodium');
 
@@ -165,6 +169,41 @@ describe('createBlinder', () => {
     expect(await failure(blinder.blind(uniform))).toMatchObject({ code: 'BLINDER_CLOSED' });
     await stopIdlePools();
     expect(poolStats()).toEqual({ leased: 0, idle: 0 });
+  });
+
+  it('without threads installed or given, computes on the calling thread and leases no pool (the browser case)', async () => {
+    installBlindingThreads(undefined);
+    try {
+      const key = randomScalar();
+      const blinder = await createBlinder({ key: key.slice(), workers: 1, backend: 'sodium' });
+      expect(poolStats().leased).toBe(0);
+      const uniform = new Uint8Array(randomFill(2_000 * 64));
+      let settled = false;
+      const blinded = blinder.blind(uniform).finally(() => (settled = true));
+      // Computed inline, the call is done before it returns: only its promise's callbacks are left.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(true);
+      expect(await blinded).toEqual(sodium.blindUniform(uniform, key));
+      await blinder.close();
+    } finally {
+      installBlindingThreads(workerThreads);
+    }
+  });
+
+  it('takes the threads it is given over none installed', async () => {
+    installBlindingThreads(undefined);
+    try {
+      const key = randomScalar();
+      const blinder = await createBlinder({ key: key.slice(), workers: 1, backend: 'sodium', threads: workerThreads });
+      expect(poolStats().leased).toBe(1);
+      const uniform = uniformOf(300);
+      expect(await blinder.blind(uniform)).toEqual(sodium.blindUniform(uniform, key));
+      await blinder.close();
+      expect(poolStats().leased).toBe(0);
+      await stopIdlePools();
+    } finally {
+      installBlindingThreads(workerThreads);
+    }
   });
 
   it('refuses bad keys, worker counts and backends with typed errors', async () => {

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { PsiError } from '../../errors.js';
-import { zeroize } from '../scalar.js';
-import { groupSuite, isSyncBackend } from '../suite.js';
+import { PsiError } from '../errors.js';
+import { zeroize } from '../group/scalar.js';
+import { groupSuite, isSyncBackend } from '../group/suite.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 
 // Entry point of a pool thread. Messages sent while the backend loads are buffered

@@ -1,11 +1,10 @@
-import { PsiError } from '../../errors.js';
-import type { Blinder } from '../blinder.js';
-import { ELEMENT_BYTES, UNIFORM_BYTES } from '../constants.js';
-import { packedCount } from '../packed.js';
-import { zeroize } from '../scalar.js';
-import type { SyncGroupBackend } from '../suite.js';
-import type { ChunkOp } from './messages.js';
-import type { PoolLease } from './registry.js';
+import { PsiError } from '../errors.js';
+import type { Blinder } from './blinder.js';
+import { ELEMENT_BYTES, UNIFORM_BYTES } from './constants.js';
+import { packedCount } from './packed.js';
+import { zeroize } from './scalar.js';
+import type { SyncGroupBackend } from './suite.js';
+import type { ChunkOp, BlindingLease } from './threads.js';
 
 /**
  * Tuning of {@link chunkedBlinder}; the defaults suit both backends.
@@ -35,8 +34,8 @@ function atOffset(error: unknown, start: number): unknown {
 }
 
 /**
- * A {@link Blinder} that splits each call into pieces, runs them on a worker pool
- * when given one (else, and for small calls, on the calling thread) and reassembles
+ * A {@link Blinder} that splits each call into pieces, runs them on a pool of
+ * threads when given one (else, and for small calls, on the calling thread) and reassembles
  * the output in order. Results and errors are the same as computing inline: a bad
  * element anywhere fails the call with the `POINT_INVALID` of the first bad one.
  * Takes ownership of `key`; `close()` zeroises it here and resolves once every
@@ -45,12 +44,17 @@ function atOffset(error: unknown, start: number): unknown {
  *
  * @example
  * ```ts
- * const blinder = chunkedBlinder(await loadBackend('sodium'), randomScalar(), acquirePool('sodium', 2));
+ * const blinder = chunkedBlinder(await loadBackend('sodium'), randomScalar(), workerThreads.lease('sodium', 2, 'ristretto255'));
  * const elements = await blinder.blind(uniform);
  * await blinder.close();
  * ```
  */
-export function chunkedBlinder(backend: SyncGroupBackend, key: Uint8Array, lease?: PoolLease, opts: ChunkedBlinderOptions = {}): Blinder {
+export function chunkedBlinder(
+  backend: SyncGroupBackend,
+  key: Uint8Array,
+  lease?: BlindingLease,
+  opts: ChunkedBlinderOptions = {},
+): Blinder {
   const inlineBelow = opts.inlineBelow ?? INLINE_BELOW;
   const pieceItems = opts.pieceItems ?? PIECE_ITEMS;
   const keyId = lease?.pool.register(key);
