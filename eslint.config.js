@@ -17,9 +17,10 @@ const LAYERS = {
   files: ['random', 'identifiers'],
   // Node only: the worker threads blinders spread over, on top of the browser-safe group.
   pool: ['random', 'group'],
-  wire: ['random', 'group'],
-  disclosure: ['random', 'wire'],
   homomorphic: ['random', 'group'],
+  // The frames carry ElGamal ciphertexts: their size is the homomorphic layer's.
+  wire: ['random', 'group', 'homomorphic'],
+  disclosure: ['random', 'wire'],
   protocol: ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure'],
   measurement: ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol'],
   store: ['random', 'identifiers', 'group', 'join', 'files', 'pool', 'wire', 'disclosure', 'protocol'],

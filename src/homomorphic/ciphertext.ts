@@ -34,7 +34,7 @@ export function invalidCiphertext(i: number, part: 'c1' | 'c2', why: string, cau
  *
  * @example
  * ```ts
- * isIdentityAt(ciphertexts, i * 64); // c1 of ciphertext i
+ * isIdentityAt(ciphertexts, i * CIPHERTEXT_BYTES); // c1 of ciphertext i
  * ```
  */
 export function isIdentityAt(packed: Uint8Array, offset: number): boolean {

@@ -37,7 +37,7 @@ export function scalarAt(packed: Uint8Array, i: number, zeroOk: boolean, what: s
  *
  * @example
  * ```ts
- * scalarCount(nonces, ciphertexts.length / 64);
+ * scalarCount(nonces, ciphertexts.length / CIPHERTEXT_BYTES);
  * ```
  */
 export function scalarCount(packed: Uint8Array, n?: number): number {

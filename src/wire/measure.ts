@@ -2,12 +2,9 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { concatParts } from '../bytes.js';
 import { EXACT_NOTE, type Figure } from './figure.js';
 import { PsiError } from '../errors.js';
-import { ELEMENT_BYTES } from '../group/constants.js';
+import { CIPHERTEXT_BYTES } from '../homomorphic/constants.js';
 import { MAX_PAYLOAD_BYTES } from './frame.js';
 import { parseReleased } from './release.js';
-
-/** One exponential ElGamal ciphertext, `c1 || c2`: the homomorphic layer's size, which wire (beside it, not on it) does not import. */
-const CIPHERTEXT_BYTES = 2 * ELEMENT_BYTES;
 
 /** Largest JSON part of a MEASURE or AGGREGATES payload: names and figures, not data. */
 export const MAX_MEASURE_JSON_BYTES = 16 << 10;
@@ -183,11 +180,11 @@ export function decodeMeasure(payload: Uint8Array): MeasureRequest {
 
 /**
  * Serialises a CIPHERTEXTS payload: column (u16 BE), offset (u32 BE), then
- * k >= 1 ciphertexts of 64 bytes.
+ * k >= 1 ciphertexts of {@link CIPHERTEXT_BYTES} (64) bytes.
  *
  * @example
  * ```ts
- * encodeCiphertexts({ column: 0, offset: 0, ciphertexts: packed.subarray(0, 64 * 1000) });
+ * encodeCiphertexts({ column: 0, offset: 0, ciphertexts: packed.subarray(0, 1000 * CIPHERTEXT_BYTES) });
  * ```
  */
 export function encodeCiphertexts(chunk: CiphertextChunk): Uint8Array {
