@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { expandMessages, loadBackend, randomScalar } from '../src/group/index.js';
+import { expandMessages, loadRistretto255Backend, randomScalar } from '../src/group/index.js';
 import {
   CIPHERTEXT_BYTES,
   createDecryptionTable,
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   const nobleHe = await loadHomomorphicBackend('noble');
 
   // The yardstick: the group operation the plain match is made of (~4 per item pair).
-  const group = await loadBackend('sodium');
+  const group = await loadRistretto255Backend('sodium');
   const elements = group.fromUniform(
     expandMessages(
       values(N.sodium).map((v) => new TextEncoder().encode(`user.${v}@example.com`)),

@@ -12,7 +12,14 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { hash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import sodium from 'libsodium-wrappers-sumo';
-import { createBlinder, expandMessages, loadBackend, nobleBackend, randomScalar, type GroupBackend } from '../src/group/index.js';
+import {
+  createBlinder,
+  expandMessages,
+  loadRistretto255Backend,
+  ristretto255NobleBackend,
+  randomScalar,
+  type Ristretto255Backend,
+} from '../src/group/index.js';
 // Blinders on every core, as in the Node entry and the service.
 import '../src/pool/install.js';
 import { stopIdlePools } from '../src/pool/registry.js';
@@ -35,7 +42,7 @@ async function opsPerSecond(n: number, fn: () => unknown): Promise<number> {
 }
 
 /** Decode-and-validate alone: what a party pays per untrusted peer element before any multiplication. */
-async function decodeValidate(backend: GroupBackend, elements: Uint8Array, n: number): Promise<number> {
+async function decodeValidate(backend: Ristretto255Backend, elements: Uint8Array, n: number): Promise<number> {
   if (backend.name === 'noble') {
     return opsPerSecond(n, () => {
       for (let i = 0; i < n; i++) ristretto255.Point.fromBytes(elements.subarray(i * 32, (i + 1) * 32));
@@ -54,13 +61,13 @@ async function decodeValidate(backend: GroupBackend, elements: Uint8Array, n: nu
 }
 
 /** Encoding alone; libsodium has no standalone encoder (it is fused into every operation). */
-async function encode(backend: GroupBackend, elements: Uint8Array, n: number): Promise<number | undefined> {
+async function encode(backend: Ristretto255Backend, elements: Uint8Array, n: number): Promise<number | undefined> {
   if (backend.name !== 'noble') return undefined;
   const points = Array.from({ length: n }, (_, i) => ristretto255.Point.fromBytes(elements.subarray(i * 32, (i + 1) * 32)));
   return opsPerSecond(n, () => points.forEach((p) => p.toBytes()));
 }
 
-async function measure(backend: GroupBackend) {
+async function measure(backend: Ristretto255Backend) {
   const n = N[backend.name];
   const items = identifiers(n);
   const key = randomScalar();
@@ -95,8 +102,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   console.log(`primitives benchmark (${mode}): ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.commit}`);
   const loadBefore = loadavg()[0]!;
-  const sodiumBackend = await loadBackend('sodium');
-  const noble = await measure(nobleBackend);
+  const sodiumBackend = await loadRistretto255Backend('sodium');
+  const noble = await measure(ristretto255NobleBackend);
   const fast = await measure(sodiumBackend);
   // Noble on all cores takes long to measure and matters less (browsers run it inline): full runs only.
   const pooledNoble = full ? await allCores('noble') : { blind: undefined, multiply: undefined };

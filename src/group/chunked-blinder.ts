@@ -44,7 +44,7 @@ function atOffset(error: unknown, start: number): unknown {
  *
  * @example
  * ```ts
- * const blinder = chunkedBlinder(await loadBackend('sodium'), randomScalar(), workerThreads.lease('sodium', 2, 'ristretto255'));
+ * const blinder = chunkedBlinder(await loadRistretto255Backend('sodium'), randomScalar(), workerThreads.lease('sodium', 2, 'ristretto255'));
  * const elements = await blinder.blind(uniform);
  * await blinder.close();
  * ```

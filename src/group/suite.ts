@@ -7,9 +7,10 @@
  * @module
  */
 import { PsiError } from '../errors.js';
-import type { GroupBackend } from './backend.js';
+import type { Ristretto255Backend } from './ristretto255/backend.js';
 import { ELEMENT_BYTES, SCALAR_BYTES, UNIFORM_BYTES } from './constants.js';
-import { loadBackend, type BackendChoice } from './load.js';
+import type { BackendChoice } from './load.js';
+import { loadRistretto255Backend } from './ristretto255/load.js';
 import { randomScalar, scalarToBigint } from './scalar.js';
 import type { X25519AsyncBackend, X25519Backend } from './x25519/backend.js';
 import { checkX25519Key, randomX25519Key } from './x25519/key.js';
@@ -45,7 +46,7 @@ export const GROUP_NAMES: readonly GroupName[] = ['ristretto255', 'x25519'];
  * const backend: SyncGroupBackend = await groupSuite('x25519').loadBackend('sodium-native') as SyncGroupBackend;
  * ```
  */
-export type SyncGroupBackend = GroupBackend | X25519Backend;
+export type SyncGroupBackend = Ristretto255Backend | X25519Backend;
 
 /**
  * Any backend of any suite; only x25519's WebCrypto is asynchronous.
@@ -99,7 +100,7 @@ const RISTRETTO255: GroupSuite = {
   backends: ['sodium', 'noble'],
   randomKey: (random) => randomScalar(random),
   checkKey: (key) => void scalarToBigint(key),
-  loadBackend: (choice = 'auto') => loadBackend(choice),
+  loadBackend: (choice = 'auto') => loadRistretto255Backend(choice),
 };
 
 /** x25519: clamped 32-byte keys (RFC 7748 §5), sodium-native, WASM, WebCrypto, noble. */

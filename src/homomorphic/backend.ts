@@ -1,4 +1,4 @@
-import type { BackendName } from '../group/backend.js';
+import type { Ristretto255BackendName } from '../group/ristretto255/backend.js';
 
 /**
  * Exponential ("lifted") ElGamal on ristretto255 over packed buffers: a plaintext m is
@@ -23,7 +23,7 @@ import type { BackendName } from '../group/backend.js';
  * ```
  */
 export interface HomomorphicBackend {
-  readonly name: BackendName;
+  readonly name: Ristretto255BackendName;
   /**
    * The key holder's encryption: `c1 = r·G`, `c2 = (m + r·s)·G`. Since `r·P = (r·s)·G`,
    * knowing `s` turns the variable-base `r·P` into a fixed-base multiplication and merges

@@ -15,7 +15,7 @@ async function loadSodium(): Promise<HomomorphicBackend> {
 }
 
 /**
- * Resolves a homomorphic backend by name, like `loadBackend` for the group layer:
+ * Resolves a homomorphic backend by name, like `loadRistretto255Backend` for the group layer:
  * `'auto'` is libsodium when its WASM module loads, noble otherwise. (sodium-native has
  * no ristretto255 bindings, so there is no native backend.)
  *

@@ -4,11 +4,10 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import type { GroupBackend } from '../../src/group/backend.js';
-import { loadBackend, nobleBackend } from '../../src/group/index.js';
+import { loadRistretto255Backend, ristretto255NobleBackend, type Ristretto255Backend } from '../../src/group/index.js';
 import r9496 from '../vectors/rfc9496-ristretto255.json' with { type: 'json' };
 
-const sodium = await loadBackend('sodium');
+const sodium = await loadRistretto255Backend('sodium');
 const P = ed25519.Point.Fp.ORDER;
 const ORDER = ed25519.Point.Fn.ORDER;
 
@@ -26,8 +25,8 @@ function outcome(fn: () => Uint8Array): { ok: Uint8Array } | { code: string; mes
   }
 }
 
-function same(fn: (b: GroupBackend) => Uint8Array): void {
-  expect(outcome(() => fn(sodium))).toEqual(outcome(() => fn(nobleBackend)));
+function same(fn: (b: Ristretto255Backend) => Uint8Array): void {
+  expect(outcome(() => fn(sodium))).toEqual(outcome(() => fn(ristretto255NobleBackend)));
 }
 
 /** A 32-byte little-endian field element encoding of n (n may exceed p: non-canonical). */
@@ -38,15 +37,15 @@ function fieldBytes(n: bigint): Uint8Array {
 describe('sodium backend: byte-identical to noble', () => {
   it('loads, and auto picks it in Node', async () => {
     expect(sodium.name).toBe('sodium');
-    expect((await loadBackend()).name).toBe('sodium');
-    expect((await loadBackend('auto')).name).toBe('sodium');
+    expect((await loadRistretto255Backend()).name).toBe('sodium');
+    expect((await loadRistretto255Backend('auto')).name).toBe('sodium');
   });
 
   it('fromUniform and blindUniform agree on random inputs and scalars', () => {
     fc.assert(
       fc.property(uniformArb(6), scalarArb, (uniform, k) => {
-        expect(sodium.fromUniform(uniform)).toEqual(nobleBackend.fromUniform(uniform));
-        expect(sodium.blindUniform(uniform, k)).toEqual(nobleBackend.blindUniform(uniform, k));
+        expect(sodium.fromUniform(uniform)).toEqual(ristretto255NobleBackend.fromUniform(uniform));
+        expect(sodium.blindUniform(uniform, k)).toEqual(ristretto255NobleBackend.blindUniform(uniform, k));
       }),
       { numRuns: 40 },
     );
@@ -55,8 +54,8 @@ describe('sodium backend: byte-identical to noble', () => {
   it('multiply agrees on valid elements', () => {
     fc.assert(
       fc.property(uniformArb(6), scalarArb, (uniform, k) => {
-        const elements = nobleBackend.fromUniform(uniform);
-        expect(sodium.multiply(elements, k)).toEqual(nobleBackend.multiply(elements, k));
+        const elements = ristretto255NobleBackend.fromUniform(uniform);
+        expect(sodium.multiply(elements, k)).toEqual(ristretto255NobleBackend.multiply(elements, k));
       }),
       { numRuns: 40 },
     );
@@ -67,7 +66,7 @@ describe('sodium backend: byte-identical to noble', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), scalarArb, (bytes, k) => {
         same((b) => b.multiply(bytes, k));
-        if ('code' in outcome(() => nobleBackend.multiply(bytes, k))) rejected++;
+        if ('code' in outcome(() => ristretto255NobleBackend.multiply(bytes, k))) rejected++;
       }),
       { numRuns: 300 },
     );
@@ -75,7 +74,7 @@ describe('sodium backend: byte-identical to noble', () => {
   });
 
   it('rejects non-canonical, negative and identity encodings exactly like noble, naming the index', () => {
-    const valid = nobleBackend.fromUniform(new Uint8Array(64 * 2).fill(7));
+    const valid = ristretto255NobleBackend.fromUniform(new Uint8Array(64 * 2).fill(7));
     const odd = (n: bigint) => (n % 2n === 1n ? n : n + 1n);
     const bad = [
       new Uint8Array(32), // identity
@@ -106,7 +105,7 @@ describe('sodium backend: byte-identical to noble', () => {
   });
 
   it('refuses bad scalars and packed lengths with the same codes', () => {
-    const element = nobleBackend.fromUniform(new Uint8Array(64));
+    const element = ristretto255NobleBackend.fromUniform(new Uint8Array(64));
     for (const k of [new Uint8Array(32), numberToBytesLE(ORDER, 32), new Uint8Array(31), numberToBytesLE(2n ** 256n - 1n, 32)]) {
       same((b) => b.multiply(element, k));
       same((b) => b.blindUniform(new Uint8Array(64), k));
@@ -119,16 +118,16 @@ describe('sodium backend: byte-identical to noble', () => {
     const k = numberToBytesLE(bytesToNumberLE(new Uint8Array(32).fill(9)) % ORDER, 32);
     expect(sodium.blindUniform(new Uint8Array(0), k)).toEqual(new Uint8Array(0));
     const uniform = new Uint8Array(64 * 300).map((_, i) => (i * 31) & 255);
-    expect(sodium.blindUniform(uniform, k)).toEqual(nobleBackend.blindUniform(uniform, k));
+    expect(sodium.blindUniform(uniform, k)).toEqual(ristretto255NobleBackend.blindUniform(uniform, k));
   });
 });
 
-describe('loadBackend without libsodium', () => {
+describe('loadRistretto255Backend without libsodium', () => {
   it("'sodium' fails with BACKEND_UNAVAILABLE and 'auto' falls back to noble", async () => {
     vi.resetModules();
     vi.doMock('libsodium-wrappers-sumo', () => ({ default: { ready: Promise.reject(new Error('no WebAssembly')) } }));
     try {
-      const { loadBackend: load } = await import('../../src/group/load.js');
+      const { loadRistretto255Backend: load } = await import('../../src/group/ristretto255/load.js');
       await expect(load('sodium')).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
       expect((await load('auto')).name).toBe('noble');
       await expect(load('nope' as never)).rejects.toMatchObject({ code: 'BACKEND_UNKNOWN' });
@@ -136,5 +135,13 @@ describe('loadBackend without libsodium', () => {
       vi.doUnmock('libsodium-wrappers-sumo');
       vi.resetModules();
     }
+  });
+});
+
+describe("ristretto255's unprefixed names, kept for existing callers", () => {
+  it('are the prefixed ones', async () => {
+    const primitives = await import('../../src/primitives.js');
+    expect(primitives.nobleBackend).toBe(primitives.ristretto255NobleBackend);
+    expect(primitives.loadBackend).toBe(primitives.loadRistretto255Backend);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expandMessages, nobleBackend, randomScalar } from '../../src/group/index.js';
+import { expandMessages, ristretto255NobleBackend, randomScalar } from '../../src/group/index.js';
 import { scalarToBigint } from '../../src/group/scalar.js';
 import { HASH_TO_GROUP_DST } from '../../src/protocol/version.js';
 import { syncCodeOf as codeOf } from '../codes.js';
@@ -14,8 +14,8 @@ describe('blinding', () => {
         const uniform = expandMessages(msgs, HASH_TO_GROUP_DST);
         const a = randomScalar();
         const b = randomScalar();
-        const ab = nobleBackend.multiply(nobleBackend.blindUniform(uniform, a), b);
-        const ba = nobleBackend.multiply(nobleBackend.blindUniform(uniform, b), a);
+        const ab = ristretto255NobleBackend.multiply(ristretto255NobleBackend.blindUniform(uniform, a), b);
+        const ba = ristretto255NobleBackend.multiply(ristretto255NobleBackend.blindUniform(uniform, b), a);
         expect(ab).toEqual(ba);
       }),
       { numRuns: 20 },
@@ -27,7 +27,9 @@ describe('blinding', () => {
       fc.property(items, (msgs) => {
         const uniform = expandMessages(msgs, HASH_TO_GROUP_DST);
         const k = randomScalar();
-        expect(nobleBackend.blindUniform(uniform, k)).toEqual(nobleBackend.multiply(nobleBackend.fromUniform(uniform), k));
+        expect(ristretto255NobleBackend.blindUniform(uniform, k)).toEqual(
+          ristretto255NobleBackend.multiply(ristretto255NobleBackend.fromUniform(uniform), k),
+        );
       }),
       { numRuns: 20 },
     );
@@ -35,7 +37,9 @@ describe('blinding', () => {
 
   it('different keys give unlinkable encodings of the same item', () => {
     const uniform = expandMessages([new TextEncoder().encode('a@example.com')], HASH_TO_GROUP_DST);
-    expect(nobleBackend.blindUniform(uniform, randomScalar())).not.toEqual(nobleBackend.blindUniform(uniform, randomScalar()));
+    expect(ristretto255NobleBackend.blindUniform(uniform, randomScalar())).not.toEqual(
+      ristretto255NobleBackend.blindUniform(uniform, randomScalar()),
+    );
   });
 
   it('random scalars are canonical and non-zero', () => {
@@ -43,11 +47,11 @@ describe('blinding', () => {
   });
 
   it('refuses malformed scalars and packed buffers with typed errors', () => {
-    const point = nobleBackend.fromUniform(expandMessages([new Uint8Array(1)], HASH_TO_GROUP_DST));
-    expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(32)))).toBe('SCALAR_INVALID');
-    expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(32).fill(0xff)))).toBe('SCALAR_INVALID');
-    expect(codeOf(() => nobleBackend.multiply(point, new Uint8Array(31)))).toBe('SCALAR_INVALID');
-    expect(codeOf(() => nobleBackend.multiply(point.subarray(1), randomScalar()))).toBe('PACKED_LENGTH_INVALID');
-    expect(codeOf(() => nobleBackend.fromUniform(new Uint8Array(63)))).toBe('PACKED_LENGTH_INVALID');
+    const point = ristretto255NobleBackend.fromUniform(expandMessages([new Uint8Array(1)], HASH_TO_GROUP_DST));
+    expect(codeOf(() => ristretto255NobleBackend.multiply(point, new Uint8Array(32)))).toBe('SCALAR_INVALID');
+    expect(codeOf(() => ristretto255NobleBackend.multiply(point, new Uint8Array(32).fill(0xff)))).toBe('SCALAR_INVALID');
+    expect(codeOf(() => ristretto255NobleBackend.multiply(point, new Uint8Array(31)))).toBe('SCALAR_INVALID');
+    expect(codeOf(() => ristretto255NobleBackend.multiply(point.subarray(1), randomScalar()))).toBe('PACKED_LENGTH_INVALID');
+    expect(codeOf(() => ristretto255NobleBackend.fromUniform(new Uint8Array(63)))).toBe('PACKED_LENGTH_INVALID');
   });
 });

@@ -3,7 +3,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { expandMessages, loadBackend, type BackendName, type GroupBackend } from '../../src/group/index.js';
+import { expandMessages, loadRistretto255Backend, type Ristretto255BackendName, type Ristretto255Backend } from '../../src/group/index.js';
 import { ELEMENT_BYTES } from '../../src/group/constants.js';
 import r9496 from '../vectors/rfc9496-ristretto255.json' with { type: 'json' };
 import h2c from '../vectors/rfc9380-rfc9497-hash-to-ristretto255.json' with { type: 'json' };
@@ -17,12 +17,12 @@ function scalar(n: number): Uint8Array {
   return out;
 }
 
-const BACKENDS: readonly BackendName[] = ['noble', 'sodium'];
+const BACKENDS: readonly Ristretto255BackendName[] = ['noble', 'sodium'];
 
 describe.each(BACKENDS)('RFC 9496 ristretto255 vectors on %s', (name) => {
-  let backend: GroupBackend;
+  let backend: Ristretto255Backend;
   beforeAll(async () => {
-    backend = await loadBackend(name);
+    backend = await loadRistretto255Backend(name);
   });
   const base = hexToBytes(r9496.multiplesOfGenerator[1]!);
 
@@ -65,7 +65,7 @@ describe('RFC 9380 expand_message_xmd', () => {
 
 describe.each(BACKENDS)('RFC 9380 hash_to_ristretto255 on %s', (name) => {
   it('expandMessages + blindUniform reproduce the RFC 9497 blinded elements', async () => {
-    const backend = await loadBackend(name);
+    const backend = await loadRistretto255Backend(name);
     const { dstHex, blind, vectors } = h2c.oprfBlind;
     const uniform = expandMessages(
       vectors.map((v) => hexToBytes(v.input)),

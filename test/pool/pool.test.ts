@@ -3,7 +3,7 @@ import { randomBytes as randomFill } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { createBlinder, loadBackend, nobleBackend, randomScalar } from '../../src/group/index.js';
+import { createBlinder, loadRistretto255Backend, ristretto255NobleBackend, randomScalar } from '../../src/group/index.js';
 import { chunkedBlinder } from '../../src/group/chunked-blinder.js';
 import { installBlindingThreads } from '../../src/group/threads.js';
 // createBlinder's default threads, as the service, the Node entry and the CLI install them.
@@ -11,7 +11,7 @@ import '../../src/pool/install.js';
 import { acquirePool, IDLE_MS, poolStats, stopIdlePools, type PoolLease } from '../../src/pool/registry.js';
 import { workerThreads } from '../../src/pool/threads.js';
 
-const sodium = await loadBackend('sodium');
+const sodium = await loadRistretto255Backend('sodium');
 
 /** Packed uniform strings of `n` items. */
 const uniformOf = (n: number) => randomBytes(n * 64);
@@ -70,7 +70,7 @@ describe('worker pool blinder', () => {
 
   it('runs the noble backend in its threads too', async () => {
     const key = randomScalar();
-    const blinder = chunkedBlinder(nobleBackend, key.slice(), acquirePool('noble', 2), { inlineBelow: 0, pieceItems: 3 });
+    const blinder = chunkedBlinder(ristretto255NobleBackend, key.slice(), acquirePool('noble', 2), { inlineBelow: 0, pieceItems: 3 });
     const uniform = uniformOf(10);
     const mine = await blinder.blind(uniform);
     expect(mine).toEqual(sodium.blindUniform(uniform, key));

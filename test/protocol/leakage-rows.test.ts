@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blindSet, createParty, psiItem } from '../../src/index.js';
 import type { GroupName } from '../../src/group/suite.js';
-import { decodeFrame, nobleBackend, randomScalar, randomX25519Key, x25519NobleBackend } from '../../src/primitives.js';
+import { decodeFrame, ristretto255NobleBackend, randomScalar, randomX25519Key, x25519NobleBackend } from '../../src/primitives.js';
 import { decodeChunk } from '../../src/wire/messages.js';
 import { pump, type Sent } from './helpers.js';
 
@@ -20,7 +20,7 @@ const rowsOf = (packed: Uint8Array, width: number) =>
   );
 
 const REFERENCE = {
-  ristretto255: { randomKey: () => randomScalar(), multiply: nobleBackend.multiply },
+  ristretto255: { randomKey: () => randomScalar(), multiply: ristretto255NobleBackend.multiply },
   x25519: { randomKey: () => randomX25519Key(), multiply: x25519NobleBackend.multiply },
 } as const;
 

@@ -1,6 +1,6 @@
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it, vi } from 'vitest';
-import { loadSodiumBackend } from '../../src/group/sodium.js';
+import { loadRistretto255SodiumBackend } from '../../src/group/ristretto255/sodium.js';
 import { runLocal } from '../../src/index.js';
 import { asBlindedSetData, blindSet } from '../../src/protocol/blinded-set.js';
 import { codeOf, pair } from './helpers.js';
@@ -64,7 +64,7 @@ describe("the scalar does not stay in libsodium's WASM heap", () => {
   }
 
   it('after blindUniform and multiply with a known key, its 32 bytes are nowhere in HEAPU8', async () => {
-    const backend = await loadSodiumBackend();
+    const backend = await loadRistretto255SodiumBackend();
     const heap = () => (sodium as unknown as { libsodium: { HEAPU8: Uint8Array } }).libsodium.HEAPU8;
     // A recognisable key below the group order (top byte small), distinct from anything libsodium holds.
     const key = Uint8Array.from({ length: 32 }, (_, i) => (i === 31 ? 0x05 : 0xa0 + i));

@@ -12,7 +12,7 @@ export type X25519BackendName = 'noble' | 'sodium' | 'sodium-native' | 'webcrypt
 
 /**
  * x25519 arithmetic on packed buffers, the same shape as the ristretto255
- * `GroupBackend` so the chunked blinder and worker threads run it unchanged:
+ * `Ristretto255Backend` so the chunked blinder and worker threads run it unchanged:
  * n messages are n x 64 uniform bytes (expand_message_xmd with
  * `X25519_HASH_DST`), n elements n x 32 bytes. Every backend returns the same
  * bytes and throws the same `PsiError` for the same input.

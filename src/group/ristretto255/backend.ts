@@ -1,5 +1,13 @@
-/** Names of the arithmetic backends; `'auto'` picks the fastest that loads. */
-export type BackendName = 'noble' | 'sodium';
+/**
+ * Names of the ristretto255 backends (and of the homomorphic layer's, on the same
+ * group): `noble` (pure JS reference) and `sodium` (libsodium WebAssembly).
+ *
+ * @example
+ * ```ts
+ * const name: Ristretto255BackendName = 'sodium';
+ * ```
+ */
+export type Ristretto255BackendName = 'noble' | 'sodium';
 
 /**
  * ristretto255 arithmetic on packed buffers: n elements are n x 32 bytes in one
@@ -8,12 +16,12 @@ export type BackendName = 'noble' | 'sodium';
  *
  * @example
  * ```ts
- * const backend = await loadBackend('noble');
+ * const backend = await loadRistretto255Backend('noble');
  * const blinded = backend.blindUniform(expandMessages(items, dst), key);
  * ```
  */
-export interface GroupBackend {
-  readonly name: BackendName;
+export interface Ristretto255Backend {
+  readonly name: Ristretto255BackendName;
   /** RFC 9496 §4.3.4 element derivation of each 64-byte uniform string. */
   fromUniform(uniform: Uint8Array): Uint8Array;
   /** `fromUniform` then multiplication by `scalar`, fused. */

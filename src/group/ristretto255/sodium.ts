@@ -1,9 +1,9 @@
-import { loadLibsodium } from './libsodium.js';
-import { PsiError } from '../errors.js';
-import type { GroupBackend } from './backend.js';
-import { ELEMENT_BYTES, SCALAR_BYTES, UNIFORM_BYTES } from './constants.js';
-import { packedCount } from './packed.js';
-import { scalarToBigint } from './scalar.js';
+import { loadLibsodium } from '../libsodium.js';
+import { PsiError } from '../../errors.js';
+import type { Ristretto255Backend } from './backend.js';
+import { ELEMENT_BYTES, SCALAR_BYTES, UNIFORM_BYTES } from '../constants.js';
+import { packedCount } from '../packed.js';
+import { scalarToBigint } from '../scalar.js';
 
 /** The raw Emscripten exports behind libsodium-wrappers; untyped by the package. */
 interface RawSodium {
@@ -20,7 +20,7 @@ const BATCH = 256;
  * Calls the WASM exports directly on one scratch area allocated once, instead of
  * the wrappers that malloc, copy and free around every single call.
  */
-function makeSodiumBackend(lib: RawSodium): GroupBackend {
+function makeSodiumBackend(lib: RawSodium): Ristretto255Backend {
   const scalarPtr = lib._malloc(SCALAR_BYTES);
   const inPtr = lib._malloc(BATCH * UNIFORM_BYTES);
   const midPtr = lib._malloc(BATCH * ELEMENT_BYTES);
@@ -85,7 +85,7 @@ function invalidElement(elements: Uint8Array, i: number): PsiError {
     : new PsiError('POINT_INVALID', `element ${i} is not a canonical ristretto255 encoding`);
 }
 
-let loading: Promise<GroupBackend> | undefined;
+let loading: Promise<Ristretto255Backend> | undefined;
 
 /**
  * The fast backend: libsodium (WebAssembly), about 4x noble's multiplications per
@@ -94,11 +94,11 @@ let loading: Promise<GroupBackend> | undefined;
  *
  * @example
  * ```ts
- * const backend = await loadSodiumBackend();
+ * const backend = await loadRistretto255SodiumBackend();
  * const blinded = backend.blindUniform(expandMessages(items, dst), key);
  * ```
  */
-export function loadSodiumBackend(): Promise<GroupBackend> {
+export function loadRistretto255SodiumBackend(): Promise<Ristretto255Backend> {
   loading ??= loadLibsodium<RawSodium>().then(makeSodiumBackend, (e: unknown) => {
     loading = undefined;
     throw e;

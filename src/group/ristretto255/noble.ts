@@ -1,9 +1,9 @@
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
-import { PsiError } from '../errors.js';
-import type { GroupBackend } from './backend.js';
-import { ELEMENT_BYTES, UNIFORM_BYTES } from './constants.js';
-import { packedCount } from './packed.js';
-import { scalarToBigint } from './scalar.js';
+import { PsiError } from '../../errors.js';
+import type { Ristretto255Backend } from './backend.js';
+import { ELEMENT_BYTES, UNIFORM_BYTES } from '../constants.js';
+import { packedCount } from '../packed.js';
+import { scalarToBigint } from '../scalar.js';
 
 const { Point } = ristretto255;
 const derive = ristretto255_hasher.deriveToCurve!;
@@ -25,10 +25,10 @@ function decodeStrict(elements: Uint8Array, i: number) {
  *
  * @example
  * ```ts
- * const points = nobleBackend.fromUniform(expandMessages([msg], dst));
+ * const points = ristretto255NobleBackend.fromUniform(expandMessages([msg], dst));
  * ```
  */
-export const nobleBackend: GroupBackend = {
+export const ristretto255NobleBackend: Ristretto255Backend = {
   name: 'noble',
   fromUniform(uniform) {
     const n = packedCount(uniform, UNIFORM_BYTES);
