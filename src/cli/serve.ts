@@ -8,7 +8,7 @@ import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transp
 import { loadTokensFile } from '../service/tokens.js';
 import { isLoopbackHost } from '../transport/host-check.js';
 import { terminatePools } from '../pool/registry.js';
-import { itemTypes, loadInput, type InputSpec } from './input.js';
+import { loadInput, resolveInput, type InputSpec } from './input.js';
 import { boundOf } from './options.js';
 import { formatDuration } from '../service/budget-view.js';
 import type { CliIo } from './io.js';
@@ -113,8 +113,9 @@ async function sourceOf(
   if (opts.input === undefined || opts.column === undefined || opts.type === undefined) {
     throw new PsiError('OPTIONS_INVALID', 'serve needs --input, --column and --type, or --store');
   }
-  const spec: InputSpec = { ...opts, input: opts.input, column: opts.column, type: opts.type };
-  const input = await loadInput(spec, io);
+  const { emit, profile, defaultCountry, hashOf, values: valueColumns } = opts;
+  const plan = resolveInput({ column: opts.column, type: opts.type, emit, profile, defaultCountry, hashOf, values: valueColumns });
+  const input = await loadInput(opts.input, plan, io);
   io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
   const values =
     input.values === undefined
@@ -128,7 +129,7 @@ async function sourceOf(
   return {
     items: input.items,
     rows: input.rows,
-    keyTypes: itemTypes(spec),
+    keyTypes: plan.keyTypes,
     ...(input.records === undefined ? {} : { rowColumns: input.records.columns }),
     ...(values === undefined ? {} : { values }),
   };
