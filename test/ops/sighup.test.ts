@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { matchOverHttp } from '../../src/transport/match-over-http.js';
+import { emailServeArgs, listening, serveChild, until } from '../cli/serve-child.js';
 import { emails, raw } from '../transport/helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const OLD = '0123456789abcdef0123456789abcdef-old-token';
 const NEW = 'fedcba9876543210fedcba9876543210-new-token';
 
@@ -17,31 +16,15 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** Waits until `read()` matches `pattern` (the child's stderr grows as it logs). */
-async function until(read: () => string, pattern: RegExp): Promise<void> {
-  for (let i = 0; !pattern.test(read()); i++) {
-    if (i > 600) throw new Error(`timed out waiting for ${pattern}; got:\n${read()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 it('reloads the tokens file on SIGHUP: a removed token gets 401 for its session, a bad file keeps the tokens in use', async () => {
   const tokens = join(dir, 'tokens');
   await writeFile(tokens, `acme ${OLD}\n`);
-  const args = ['serve', '--input', join(dir, 'users.csv'), '--column', 'email', '--type', 'email', '--port', '0', '--disclosure', 'exact'];
-  args.push('--workers', '1', '--tokens-file', tokens, '--state-dir', join(dir, 'state'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const args = [...emailServeArgs(join(dir, 'users.csv')), '--tokens-file', tokens, '--state-dir', join(dir, 'state')];
+  const served = serveChild(args);
+  const { child, exited } = served;
+  const stderr = () => served.stderr();
   try {
-    await until(() => stdout, /listening on \S+/);
-    const url = /listening on (\S+)/.exec(stdout)![1]!;
+    const url = await listening(served);
     const { sessionId } = await matchOverHttp({ server: url, token: OLD, items: emails(30, 60), workers: 1 });
     const status = (token: string) => raw(url, 'GET', `/v1/sessions/${sessionId}`, { headers: { authorization: `Bearer ${token}` } });
     expect((await status(OLD)).status).toBe(200);
@@ -49,7 +32,7 @@ it('reloads the tokens file on SIGHUP: a removed token gets 401 for its session,
     // acme's token is replaced: its session's next request is refused.
     await writeFile(tokens, `acme2 ${NEW}\n`);
     child.kill('SIGHUP');
-    await until(() => stderr, /tokens reloaded from .*tokens: 1 tokens/);
+    await until(stderr, /tokens reloaded from .*tokens: 1 tokens/);
     expect((await status(OLD)).status).toBe(401);
     // The new token is accepted, and like any other token does not see acme's session.
     expect((await status(NEW)).status).toBe(404);
@@ -57,11 +40,11 @@ it('reloads the tokens file on SIGHUP: a removed token gets 401 for its session,
     // A file that does not parse changes nothing, and says why (naming the line, not the token).
     await writeFile(tokens, `acme2 ${NEW}\nbroken short\n`);
     child.kill('SIGHUP');
-    await until(() => stderr, /not reloaded, still using the 1 tokens loaded before: TOKENS_INVALID: tokens line 2/);
+    await until(stderr, /not reloaded, still using the 1 tokens loaded before: TOKENS_INVALID: tokens line 2/);
     expect((await status(NEW)).status).toBe(404);
     expect((await status(OLD)).status).toBe(401);
-    expect(stderr).not.toContain(OLD);
-    expect(stderr).not.toContain(NEW);
+    expect(stderr()).not.toContain(OLD);
+    expect(stderr()).not.toContain(NEW);
     expect(child.exitCode).toBeNull();
   } finally {
     child.kill('SIGTERM');

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { listening, serveChild } from '../cli/serve-child.js';
 import { psiItem } from '../../src/identifiers/item.js';
 import { nodePort } from '../../src/transport/http-request.js';
 import type { HttpPort } from '../../src/transport/http-port.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 /** One `blindjoin serve` child process on loopback. */
 export interface Replica {
@@ -19,24 +18,8 @@ export interface Replica {
 
 /** Starts `blindjoin serve ARGS` from the sources in a child process (one process: kill -9 leaves nothing behind). */
 export async function startReplica(args: string[]): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, BLINDJOIN_DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | string>((done) => child.once('exit', (code, signal) => done(code ?? signal ?? -1)));
-  const url = await new Promise<string>((ok, fail) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m !== null) ok(m[1]!);
-    });
-    void exited.then((code) => fail(new Error(`replica exited (${code}) before listening:\n${err}`)));
-  });
-  return { url, child, stderr: () => err, exited };
+  const served = serveChild(['--port', '0', ...args], { env: { ...process.env, BLINDJOIN_DATABASE_URL: '' } });
+  return { url: await listening(served), child: served.child, stderr: served.stderr, exited: served.exited };
 }
 
 /** A platform CSV of `n` users, a tokens file of `ids`, and a client list overlapping the users in `overlap` items. */

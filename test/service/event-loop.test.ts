@@ -1,19 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolStats } from '../../src/group/pool/registry.js';
 import { startPsiServer } from '../../src/transport/index.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_X25519 } from '../../src/wire/messages.js';
+import { emailServeArgs, listening, serveChild } from '../cli/serve-child.js';
 import { emails, frameHeaders, raw, type RawReply } from '../transport/helpers.js';
 
 // Large enough that blinding the service's set for one HELLO outlasts a few requests, even on a fast machine.
 const PLATFORM = 10_000;
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 let dir: string;
 beforeAll(async () => {
@@ -67,45 +64,19 @@ describe('blinding never runs on the event loop', () => {
   it('on SIGTERM, serve --workers 1 refuses new sessions at once, gives the HELLO in progress no 201 and exits cleanly', async () => {
     const csv = join(dir, 'users.csv');
     await writeFile(csv, `email\n${emails(0, PLATFORM).join('\n')}\n`);
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        TSX,
-        MAIN,
-        'serve',
-        '--input',
-        csv,
-        '--column',
-        'email',
-        '--type',
-        'email',
-        '--port',
-        '0',
-        '--disclosure',
-        'exact',
-        '--workers',
-        '1',
-      ],
-      { env: { ...process.env, BLINDJOIN_STATE_DIR: join(dir, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const served = serveChild(emailServeArgs(csv), { env: { ...process.env, BLINDJOIN_STATE_DIR: join(dir, 'state') } });
+    const { child, exited } = served;
     try {
-      await until(() => /listening on/.test(stdout) || child.exitCode !== null, 'the service to listen');
-      const url = /listening on (\S+)/.exec(stdout)![1]!;
+      const url = await listening(served);
       // --workers 1 stands for a one-core host: the whole service then has one blinding thread.
-      expect(stderr).not.toMatch(/error/i);
+      expect(served.stderr()).not.toMatch(/error/i);
       const first = hello();
       const post: Promise<RawReply | Error> = raw(url, 'POST', '/v1/sessions', { headers: frameHeaders(), body: first.body }).catch(
         (e: Error) => e,
       );
-      await until(() => stderr.includes(`${first.id} (anonymous) started`), 'the HELLO to start');
+      await until(() => served.stderr().includes(`${first.id} (anonymous) started`), 'the HELLO to start');
       child.kill('SIGTERM');
-      await until(() => stderr.includes('shutting down'), 'the signal to be handled');
+      await until(() => served.stderr().includes('shutting down'), 'the signal to be handled');
       const late = await raw(url, 'POST', '/v1/sessions', { headers: frameHeaders(), body: hello().body }).catch((e: Error) => e);
       if (late instanceof Error) expect((late as NodeJS.ErrnoException).code).toMatch(/ECONNREFUSED|ECONNRESET/);
       else expect([late.status, late.json().code]).toEqual([503, 'SERVICE_CLOSING']);

@@ -2,15 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServiceState } from '../../src/service/state.js';
 import { defaultStateDir } from '../../src/service/state-dir.js';
 import { LOCK_FILE } from '../../src/service/state-lock.js';
+import { emailServeArgs, serveChild, type ServeChild } from '../cli/serve-child.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-// Absolute, so that a child started in another directory finds it.
-const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 let dir: string;
 let csv: string;
 const children = new Set<ChildProcess>();
@@ -25,54 +22,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Served {
-  child: ChildProcess;
-  /** Resolves with the URL once it listens, or with the exit and its stderr if it stops first. */
-  started: Promise<{ url: string } | { code: number | null; stderr: string }>;
-}
-
 /** `blindjoin serve` from the sources in a child process, from `cwd`, with `env` added to a clean state environment. */
-function serve(cwd: string, env: Record<string, string>, ...args: string[]): Served {
+function serve(cwd: string, env: Record<string, string>, ...args: string[]): ServeChild {
   const { BLINDJOIN_STATE_DIR: _own, XDG_STATE_HOME: _xdg, ...rest } = process.env;
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      TSX,
-      MAIN,
-      'serve',
-      '--input',
-      csv,
-      '--column',
-      'email',
-      '--type',
-      'email',
-      '--port',
-      '0',
-      '--disclosure',
-      'exact',
-      '--workers',
-      '1',
-      ...args,
-    ],
-    { cwd, env: { ...rest, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const started = new Promise<{ url: string } | { code: number | null; stderr: string }>((resolve) => {
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-      const url = /listening on (\S+)/.exec(stdout)?.[1];
-      if (url !== undefined) resolve({ url });
-    });
-    child.on('close', (code) => {
-      children.delete(child);
-      resolve({ code, stderr });
-    });
-  });
-  return { child, started };
+  const served = serveChild([...emailServeArgs(csv), ...args], { cwd, env: { ...rest, ...env } });
+  children.add(served.child);
+  void served.exited.then(() => children.delete(served.child));
+  return served;
 }
 
 const exited = (child: ChildProcess) =>
