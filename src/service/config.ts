@@ -89,7 +89,10 @@ export interface SessionServiceOptions {
   minItems?: number;
   /** Where named audiences are kept (docs/audiences.md); default in memory, forgotten on restart. */
   audiences?: AudienceStore;
-  /** Audiences not refreshed within this many ms are deleted (default audience store only); default never. */
+  /**
+   * Audiences not refreshed within this many ms are deleted (the default audience
+   * store, and `openPlatform`'s, which also sweeps them hourly); default never.
+   */
   audienceRetentionMs?: number;
   /** Smallest audience that is usable for targeting, decided on the released figure; default 100. */
   minAudience?: number;
