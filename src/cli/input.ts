@@ -1,7 +1,15 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
-import { readIdentifierColumn, readIdentifierRows, type RejectedRow } from '../identifiers/csv.js';
+import {
+  planColumnsRead,
+  planRowsRead,
+  readPlannedColumn,
+  readPlannedRows,
+  type ColumnsReadPlan,
+  type RejectedRow,
+  type RowsReadPlan,
+} from '../identifiers/csv.js';
 import { isComposite } from '../identifiers/composite.js';
 import type { KeyColumn } from '../identifiers/row-keys.js';
 import { IDENTIFIER_TYPES, type IdentifierType, type Profile } from '../identifiers/types.js';
@@ -90,15 +98,6 @@ export function reportRejected(io: CliIo, rejected: readonly RejectedRow[]): voi
 }
 
 /**
- * Streams the column out of the CSV (with a progress bar when a person watches)
- * and reports refused rows on stderr with their line numbers.
- *
- * @example
- * ```ts
- * const input = await loadInput({ input: 'users.csv', column: 'email', type: 'email' }, io);
- * ```
- */
-/**
  * One `--column` entry with its `--type`: a column, or a composite's columns.
  *
  * @example
@@ -118,10 +117,10 @@ export interface CliKey {
  *
  * @example
  * ```ts
- * keyColumns({ input: 'users.csv', column: 'email,phone', type: 'email,phone' }).length; // 2
+ * keyColumns({ column: 'email,phone', type: 'email,phone' }).length; // 2
  * ```
  */
-export function keyColumns(spec: InputSpec): CliKey[] {
+export function keyColumns(spec: Pick<InputSpec, 'column' | 'type'>): CliKey[] {
   const labels = spec.column.split(',').map((n) => n.trim());
   const types = spec.type.split(',').map((t) => t.trim());
   if (labels.length !== types.length || labels.some((n) => n === '')) {
@@ -137,71 +136,102 @@ export function keyColumns(spec: InputSpec): CliKey[] {
   });
 }
 
-/**
- * The identifier types the items of `spec` are tagged with, as a service
- * publishes them (`keyTypes`): a `sha256` column's is the type hashed.
- *
- * @example
- * ```ts
- * itemTypes({ input: 'users.csv', column: 'email,phone_sha', type: 'email,sha256', hashOf: 'phone' }); // ['email', 'phone']
- * ```
- */
-export function itemTypes(spec: InputSpec): string[] {
-  return keyColumns(spec).map((key) => (key.type === 'sha256' ? (spec.hashOf ?? 'email') : key.type));
-}
-
-/**
- * A `--column` entry as the CSV row reader takes it.
- *
- * @example
- * ```ts
- * keyColumn({ label: 'email', names: ['email'], type: 'email' }); // { name: 'email', type: 'email' }
- * ```
- */
-export function keyColumn(key: CliKey): KeyColumn {
+/** A `--column` entry as the CSV row reader takes it. */
+function keyColumn(key: CliKey): KeyColumn {
   const type = key.type as IdentifierType | 'sha256';
   return type !== 'sha256' && isComposite(type) ? { names: key.names, type } : { name: key.label, type };
 }
 
-/** The normalisation options of `spec` and a progress callback, as both CSV readers take them. */
-interface ReadCommon {
-  profile?: Profile;
-  defaultCountry?: string;
-  hashOf?: 'email' | 'phone';
-  onProgress: () => void;
+/**
+ * The input flags of a command resolved once, before any file is read: how
+ * each row is read (several keys per row with their {@link IdentifierPlan},
+ * or one column alone), the columns kept with each row, and the identifier
+ * type of each key as a service publishes it (`keyTypes`: a `sha256`
+ * column's is the type hashed). Every file the command reads is read with it.
+ *
+ * @example
+ * ```ts
+ * const plan = resolveInput({ column: 'email,phone', type: 'email,phone', defaultCountry: 'US' });
+ * plan.keyTypes; // ['email', 'phone']
+ * ```
+ */
+export interface InputPlan {
+  /** `--type` as written, for messages. */
+  readonly type: string;
+  readonly read: { readonly rows: RowsReadPlan } | { readonly column: ColumnsReadPlan };
+  /** With `rows`: the `--emit` columns written for each matched row (default the identifier columns). */
+  readonly emit: readonly string[];
+  /** `--values`: numeric columns read with each row. */
+  readonly values: readonly string[] | undefined;
+  readonly keyTypes: readonly string[];
 }
 
-/** Streams `spec.input` into `read` with a progress bar in bytes, closing the file whatever happens. */
+/**
+ * Resolves a command's input flags into an {@link InputPlan}: `--column` and
+ * `--type` paired up (`OPTIONS_INVALID`), then the key columns, profile,
+ * default country and `--hash-of` checked once by the identifier readers'
+ * planners (`CSV_OPTIONS_INVALID`, `PROFILE_UNKNOWN`, ...). The commands call
+ * it at their boundary; nothing below checks the flags again.
+ *
+ * @example
+ * ```ts
+ * const plan = resolveInput({ column: 'first_name+last_name+zip', type: 'name_zip', emit: ['user_id'] });
+ * ```
+ */
+export function resolveInput(spec: Omit<InputSpec, 'input'>): InputPlan {
+  const columns = keyColumns(spec);
+  const { type, names } = columns[0]!;
+  const rules = {
+    ...(spec.profile === undefined ? {} : { profile: spec.profile }),
+    ...(spec.defaultCountry === undefined ? {} : { defaultCountry: spec.defaultCountry }),
+    ...(spec.hashOf === undefined ? {} : { hashOf: spec.hashOf }),
+  };
+  const values = spec.values === undefined ? undefined : Object.freeze([...spec.values]);
+  if (columns.length > 1 || spec.emit !== undefined || values !== undefined || names.length > 1) {
+    if (columns.some((c) => c.type === 'raw'))
+      throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
+    const emit = Object.freeze([...(spec.emit ?? columns.flatMap((c) => c.names))]);
+    const rows = planRowsRead({ columns: columns.map(keyColumn), keep: [...emit, ...(values ?? [])], ...rules });
+    return Object.freeze({
+      type: spec.type,
+      read: Object.freeze({ rows }),
+      emit,
+      values,
+      keyTypes: Object.freeze(rows.identifiers.keys.map((k) => k.itemType)),
+    });
+  }
+  const column = planColumnsRead({ column: spec.column, type: type as IdentifierType | 'sha256' | 'raw', ...rules });
+  return Object.freeze({
+    type: spec.type,
+    read: Object.freeze({ column }),
+    emit: Object.freeze([]),
+    values,
+    keyTypes: Object.freeze([type === 'sha256' ? column.hashOf : type]),
+  });
+}
+
+/** Streams `file` into `read` with a progress bar in bytes, closing the file whatever happens. */
 async function withProgress<T>(
-  spec: InputSpec,
+  file: string,
   io: CliIo,
   size: number,
-  read: (file: ReadStream, common: ReadCommon) => Promise<T>,
+  read: (stream: ReadStream, onProgress: () => void) => Promise<T>,
 ): Promise<T> {
-  const file = createReadStream(spec.input);
+  const stream = createReadStream(file);
   const bar = progressBar(io, 'reading', 'bytes');
   try {
-    return await read(file, {
-      ...(spec.profile === undefined ? {} : { profile: spec.profile }),
-      ...(spec.defaultCountry === undefined ? {} : { defaultCountry: spec.defaultCountry }),
-      ...(spec.hashOf === undefined ? {} : { hashOf: spec.hashOf }),
-      onProgress: () => bar.update(Math.min(file.bytesRead, size), size),
-    });
+    return await read(stream, () => bar.update(Math.min(stream.bytesRead, size), size));
   } finally {
     bar.stop();
-    file.destroy();
+    stream.destroy();
   }
 }
 
 /** Several identifier columns per row (and kept columns): every identifier is an item of its row. */
-async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>, io: CliIo, size: number): Promise<LoadedInput> {
-  if (columns.some((c) => c.type === 'raw'))
-    throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
-  const emit = spec.emit ?? columns.flatMap((c) => c.names);
-  const valueNames = spec.values ?? [];
-  const read = await withProgress(spec, io, size, (file, common) =>
-    readIdentifierRows(file, { columns: columns.map(keyColumn), keep: [...emit, ...valueNames], ...common }),
-  );
+async function loadRows(file: string, plan: InputPlan, rowsRead: RowsReadPlan, io: CliIo, size: number): Promise<LoadedInput> {
+  const { emit, keyTypes } = plan;
+  const valueNames = plan.values ?? [];
+  const read = await withProgress(file, io, size, (stream, onProgress) => readPlannedRows(stream, { ...rowsRead, onProgress }));
   const rowValues: number[][] = [];
   const byRow = Array.from({ length: read.count }, (_, r): MatchedRow => {
     const kept = read.kept(r);
@@ -212,22 +242,20 @@ async function loadRows(spec: InputSpec, columns: ReturnType<typeof keyColumns>,
   const keyRows = read.keyRow.subarray(0, read.keyCount);
   const items = Array.from({ length: read.keyCount }, (_, k) => read.item(k));
   const rows = Array.from(keyRows, (r) => byRow[r]!);
-  const types = itemTypes(spec);
   const keys = byRow.map((): { type: string; item: Uint8Array }[] => []);
-  items.forEach((item, k) => keys[read.keyRow[k]!]!.push({ type: types[read.keyColumn[k]!]!, item }));
+  items.forEach((item, k) => keys[read.keyRow[k]!]!.push({ type: keyTypes[read.keyColumn[k]!]!, item }));
   const column = (c: number) => rowValues.map((v) => v[c]!);
-  const values = spec.values === undefined ? undefined : Object.fromEntries(valueNames.map((name, c) => [name, column(c)]));
+  const values = plan.values === undefined ? undefined : Object.fromEntries(valueNames.map((name, c) => [name, column(c)]));
   const { rejected } = read;
   if (rejected.length > 0) {
-    io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);
+    io.err(`${file}: ${rejected.length} of ${read.rowsRead} rows rejected (no identifier that normalises; never sent or matched):\n`);
     reportRejected(io, rejected);
   }
-  if (read.warnings.length > 0)
-    io.err(`${spec.input}: ${read.warnings.length} identifiers refused in rows kept for their other identifiers\n`);
+  if (read.warnings.length > 0) io.err(`${file}: ${read.warnings.length} identifiers refused in rows kept for their other identifiers\n`);
   return {
     items,
     rows,
-    records: { keys, rows: byRow, columns: emit, ...(values === undefined ? {} : { values }) },
+    records: { keys, rows: byRow, columns: [...emit], ...(values === undefined ? {} : { values }) },
     accepted: read.count,
     distinct: read.keyCount - read.duplicates,
     rowsRead: read.rowsRead,
@@ -253,25 +281,29 @@ function parseValueCell(cell: string, column: string, line: number): number {
   return value;
 }
 
-export async function loadInput(spec: InputSpec, io: CliIo): Promise<LoadedInput> {
-  const size = await stat(spec.input).then(
+/**
+ * Reads `file` as `plan` says (with a progress bar when a person watches)
+ * and reports refused rows on stderr with their line numbers.
+ *
+ * @example
+ * ```ts
+ * const input = await loadInput('users.csv', resolveInput({ column: 'email', type: 'email' }), io);
+ * ```
+ */
+export async function loadInput(file: string, plan: InputPlan, io: CliIo): Promise<LoadedInput> {
+  const size = await stat(file).then(
     (s) => s.size,
     (e: Error) => {
-      throw new PsiError('INPUT_UNREADABLE', `cannot read ${spec.input}: ${e.message}`, { cause: e });
+      throw new PsiError('INPUT_UNREADABLE', `cannot read ${file}: ${e.message}`, { cause: e });
     },
   );
-  const columns = keyColumns(spec);
-  const { type, names } = columns[0]!;
-  if (columns.length > 1 || spec.emit !== undefined || spec.values !== undefined || names.length > 1) {
-    return loadRows(spec, columns, io, size);
-  }
-  const read = await withProgress(spec, io, size, (file, common) =>
-    readIdentifierColumn(file, { column: spec.column, type: type as IdentifierType | 'sha256' | 'raw', ...common }),
-  );
+  if ('rows' in plan.read) return loadRows(file, plan, plan.read.rows, io, size);
+  const { column } = plan.read;
+  const read = await withProgress(file, io, size, (stream, onProgress) => readPlannedColumn(stream, { ...column, onProgress }));
   const rows = read.lines.map((line, i) => ({ line, value: read.values[i]! }));
   const { rejected } = read;
   if (rejected.length > 0) {
-    io.err(`${spec.input}: ${rejected.length} of ${read.rowsRead} rows rejected (not a valid ${spec.type}; never sent or matched):\n`);
+    io.err(`${file}: ${rejected.length} of ${read.rowsRead} rows rejected (not a valid ${plan.type}; never sent or matched):\n`);
     reportRejected(io, rejected);
   }
   const { items, rowsRead, duplicates } = read;

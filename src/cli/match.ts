@@ -14,7 +14,7 @@ import type { GroupName } from '../group/suite.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { matchOverHttp } from '../transport/match-over-http.js';
 import { matchedRowsCsv, type MatchedRow } from '../service/result.js';
-import { loadInput, type InputSpec } from './input.js';
+import { loadInput, resolveInput, type InputSpec } from './input.js';
 import { progressBar, type CliIo } from './io.js';
 
 /**
@@ -111,7 +111,8 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   if (opts.values === undefined && opts.valueBound !== undefined) {
     throw new PsiError('OPTIONS_INVALID', '--value-bound clamps your --values columns: give --values too');
   }
-  const input = await loadInput(opts, io);
+  // The identifier flags, checked once here; the readers below take the plan.
+  const input = await loadInput(opts.input, resolveInput(opts), io);
   // Values go with rows (a row found by two of its identifiers is one row), so each customer's value is added once.
   const measure = measureOf(opts, input.records?.values ?? input.values);
   const bar = progressBar(io, 'matching', 'frames');

@@ -4,7 +4,7 @@ import { PsiError } from '../errors.js';
 import { currentEpoch } from '../store/layout.js';
 import { updateStore } from '../store/update.js';
 import { prepareStore, type StoreInput } from '../store/writer.js';
-import { loadInput, type InputSpec } from './input.js';
+import { loadInput, resolveInput, type InputPlan, type InputSpec } from './input.js';
 import { streamInput } from './stream-input.js';
 import { progressBar, type CliIo } from './io.js';
 import type { LogFormat } from '../service/log.js';
@@ -41,10 +41,9 @@ export interface PrepareCommandOptions extends Omit<InputSpec, 'input'> {
   queueName?: string;
 }
 
-/** Reads one CSV with the command's column flags, as `prepare` stores it. */
-async function read(opts: PrepareCommandOptions, file: string, io: CliIo): Promise<StoreInput> {
-  const spec: InputSpec = { ...opts, input: file };
-  const input = await loadInput(spec, io);
+/** Reads one CSV with the command's resolved column flags, as `prepare` stores it. */
+async function read(file: string, plan: InputPlan, io: CliIo): Promise<StoreInput> {
+  const input = await loadInput(file, plan, io);
   io.err(`${file}: ${input.distinct} distinct identifiers from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
   return { items: input.items, rows: input.rows, ...(input.records === undefined ? {} : { columns: input.records.columns }) };
 }
@@ -71,8 +70,10 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo, sto
   // Every diagnostic from here on in the --log-format asked for.
   io = loggingIo(io, opts.logFormat ?? 'text');
   if (updating) {
-    const add = opts.add === undefined ? undefined : await read(opts, opts.add, io);
-    const remove = opts.remove === undefined ? undefined : (await read(opts, opts.remove, io)).items;
+    // One plan for both files: the same columns and types, checked once.
+    const plan = resolveInput(opts);
+    const add = opts.add === undefined ? undefined : await read(opts.add, plan, io);
+    const remove = opts.remove === undefined ? undefined : (await read(opts.remove, plan, io)).items;
     const done = await updateStore(opts.store, {
       ...(add === undefined ? {} : { add }),
       ...(remove === undefined ? {} : { remove }),
@@ -94,6 +95,7 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo, sto
     );
   }
   if (opts.queueName !== undefined && opts.queue === undefined) throw new PsiError('OPTIONS_INVALID', '--queue-name goes with --queue');
+  const plan = resolveInput(opts);
   // The queue client loads only when asked for: every other command starts without it.
   const sink =
     opts.queue === undefined
@@ -101,7 +103,7 @@ export async function prepareCommand(opts: PrepareCommandOptions, io: CliIo, sto
       : (await import('../queue/queue-sink.js')).queueSink({
           queue: { url: opts.queue, ...(opts.queueName === undefined ? {} : { name: opts.queueName }) },
         });
-  const input = await streamInput({ ...opts, input: opts.input }, io);
+  const input = await streamInput(opts.input, plan, io);
   const bar = progressBar(io, 'blinding', 'segments');
   try {
     const manifest = await prepareStore(opts.store, input, {

@@ -4,7 +4,7 @@ import type { ServiceMetrics } from '../service/metrics.js';
 import type { PlatformOptions } from '../service/platform.js';
 import type { ReloadableTokens } from '../service/token-reload.js';
 import type { PsiListenOptions } from '../transport/server.js';
-import { itemTypes, loadInput, type InputSpec } from './input.js';
+import { loadInput, resolveInput } from './input.js';
 import type { CliIo } from './io.js';
 import { boundOf } from './options.js';
 import type { ServeOptions } from './serve.js';
@@ -35,8 +35,9 @@ async function sourceOf(
   if (opts.input === undefined || opts.column === undefined || opts.type === undefined) {
     throw new PsiError('OPTIONS_INVALID', 'serve needs --input, --column and --type, or --store');
   }
-  const spec: InputSpec = { ...opts, input: opts.input, column: opts.column, type: opts.type };
-  const input = await loadInput(spec, io);
+  const { emit, profile, defaultCountry, hashOf, values: valueColumns } = opts;
+  const plan = resolveInput({ column: opts.column, type: opts.type, emit, profile, defaultCountry, hashOf, values: valueColumns });
+  const input = await loadInput(opts.input, plan, io);
   io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
   const values =
     input.values === undefined
@@ -50,7 +51,7 @@ async function sourceOf(
   return {
     items: input.items,
     rows: input.rows,
-    keyTypes: itemTypes(spec),
+    keyTypes: plan.keyTypes,
     ...(input.records === undefined ? {} : { rowColumns: input.records.columns }),
     ...(values === undefined ? {} : { values }),
   };

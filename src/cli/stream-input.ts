@@ -1,11 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
-import { identifierColumnRows, identifierRows, type RejectedRow } from '../identifiers/csv.js';
-import type { IdentifierType } from '../identifiers/types.js';
+import { plannedColumnRows, plannedRows, type RejectedRow } from '../identifiers/csv.js';
 import type { StreamedRow } from '../store/partition.js';
 import type { StoreRows } from '../store/writer.js';
-import { keyColumn, keyColumns, reportRejected, type InputSpec } from './input.js';
+import { reportRejected, type InputPlan } from './input.js';
 import { progressBar, type CliIo } from './io.js';
 
 /** Input bytes per identifier assumed when sizing `prepare`'s buckets (a short e-mail row). */
@@ -14,40 +13,32 @@ const BYTES_PER_ITEM = 24;
 const SHOWN = 10;
 
 /**
- * The rows of `spec.input` as `prepare` streams them (never the whole file in
- * memory): each accepted row with its identifiers, as `loadInput` would give
- * them (the identifier as written, or the kept columns joined). Refused rows
- * are counted and the first few listed on stderr once the file is read, and a
- * progress bar in bytes runs when a person watches.
+ * The rows of `file` as `prepare` streams them (never the whole file in
+ * memory), read as `plan` says: each accepted row with its identifiers, as
+ * `loadInput` would give them (the identifier as written, or the kept
+ * columns joined). Refused rows are counted and the first few listed on
+ * stderr once the file is read, and a progress bar in bytes runs when a
+ * person watches.
  *
  * @example
  * ```ts
- * const input = await streamInput({ input: 'users.csv', column: 'email', type: 'email' }, io);
+ * const input = await streamInput('users.csv', resolveInput({ column: 'email', type: 'email' }), io);
  * await prepareStore('store', input);
  * ```
  */
-export async function streamInput(spec: InputSpec, io: CliIo): Promise<StoreRows> {
-  const size = await stat(spec.input).then(
+export async function streamInput(file: string, plan: InputPlan, io: CliIo): Promise<StoreRows> {
+  const size = await stat(file).then(
     (s) => s.size,
     (e: Error) => {
-      throw new PsiError('INPUT_UNREADABLE', `cannot read ${spec.input}: ${e.message}`, { cause: e });
+      throw new PsiError('INPUT_UNREADABLE', `cannot read ${file}: ${e.message}`, { cause: e });
     },
   );
-  if (spec.values !== undefined) throw new PsiError('OPTIONS_INVALID', 'prepare keeps no value columns');
-  const columns = keyColumns(spec);
-  const several = columns.length > 1 || spec.emit !== undefined || columns[0]!.names.length > 1;
-  if (several && columns.some((c) => c.type === 'raw'))
-    throw new PsiError('OPTIONS_INVALID', "'raw' columns match alone; with several columns use typed ones");
-  const emit = spec.emit ?? columns.flatMap((c) => c.names);
-  const common = {
-    ...(spec.profile === undefined ? {} : { profile: spec.profile }),
-    ...(spec.defaultCountry === undefined ? {} : { defaultCountry: spec.defaultCountry }),
-    ...(spec.hashOf === undefined ? {} : { hashOf: spec.hashOf }),
-  };
+  if (plan.values !== undefined) throw new PsiError('OPTIONS_INVALID', 'prepare keeps no value columns');
+  const { read } = plan;
   async function* rows(): AsyncGenerator<StreamedRow> {
-    const file = createReadStream(spec.input);
+    const stream = createReadStream(file);
     const bar = progressBar(io, 'reading', 'bytes');
-    const onProgress = () => bar.update(Math.min(file.bytesRead, size), size);
+    const onProgress = () => bar.update(Math.min(stream.bytesRead, size), size);
     const shown: RejectedRow[] = [];
     let rejected = 0;
     let warnings = 0;
@@ -56,9 +47,8 @@ export async function streamInput(spec: InputSpec, io: CliIo): Promise<StoreRows
       if (rejected++ < SHOWN) shown.push(r);
     };
     try {
-      if (several) {
-        const read = identifierRows(file, { columns: columns.map(keyColumn), keep: emit, onProgress, ...common });
-        for await (const row of read) {
+      if ('rows' in read) {
+        for await (const row of plannedRows(stream, { ...read.rows, onProgress })) {
           rowsRead++;
           if (row.rejected !== undefined) refuse(row.rejected);
           else {
@@ -67,8 +57,7 @@ export async function streamInput(spec: InputSpec, io: CliIo): Promise<StoreRows
           }
         }
       } else {
-        const type = columns[0]!.type as IdentifierType | 'sha256' | 'raw';
-        for await (const row of identifierColumnRows(file, { column: spec.column, type, onProgress, ...common })) {
+        for await (const row of plannedColumnRows(stream, { ...read.column, onProgress })) {
           rowsRead++;
           row.rejected.forEach(refuse);
           for (const { item, cell } of row.items) yield { row: { line: row.line, value: cell }, items: [item] };
@@ -76,18 +65,18 @@ export async function streamInput(spec: InputSpec, io: CliIo): Promise<StoreRows
       }
     } finally {
       bar.stop();
-      file.destroy();
+      stream.destroy();
     }
     if (rejected > 0) {
-      io.err(`${spec.input}: ${rejected} of ${rowsRead} rows rejected (no identifier that normalises; never stored or matched):\n`);
+      io.err(`${file}: ${rejected} of ${rowsRead} rows rejected (no identifier that normalises; never stored or matched):\n`);
       reportRejected(io, shown);
       if (rejected > SHOWN) io.err(`  ... and ${rejected - SHOWN} more\n`);
     }
-    if (warnings > 0) io.err(`${spec.input}: ${warnings} identifiers refused in rows kept for their other identifiers\n`);
+    if (warnings > 0) io.err(`${file}: ${warnings} identifiers refused in rows kept for their other identifiers\n`);
   }
   return {
     rows: rows(),
-    ...(several ? { columns: emit } : {}),
-    expectedItems: Math.ceil((size / BYTES_PER_ITEM) * columns.length),
+    ...('rows' in read ? { columns: [...plan.emit] } : {}),
+    expectedItems: Math.ceil((size / BYTES_PER_ITEM) * plan.keyTypes.length),
   };
 }

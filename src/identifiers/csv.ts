@@ -4,19 +4,21 @@ import {
   findColumn,
   identifierRowsOf,
   identifierTableOf,
+  planRowsRead,
   PROGRESS_EVERY,
   raggedReason,
   type IdentifierRow,
   type ReadRowsOptions,
+  type RowsReadPlan,
 } from './identifier-rows.js';
-import { psiItem } from './item.js';
-import { checkProfile, checkType } from './normalize.js';
-import { phoneCountry } from './phone.js';
+import { keyItem } from './item.js';
+import { checkType } from './checks.js';
+import { resolveRules, type NormalizeRules } from './plan.js';
 import type { IdentifierRows, RejectedRow } from './row-table.js';
 import type { IdentifierType, Profile } from './types.js';
 
 export type { RejectedRow } from './row-table.js';
-export { raggedReason, type IdentifierRow, type ReadRowsOptions } from './identifier-rows.js';
+export { planRowsRead, raggedReason, type IdentifierRow, type ReadRowsOptions, type RowsReadPlan } from './identifier-rows.js';
 
 /**
  * A header name and what its cells hold: an identifier type, `'sha256'`
@@ -80,18 +82,36 @@ export interface IdentifierColumn {
 const utf8 = new TextEncoder();
 
 /**
- * Column positions resolved against a header, with how each cell becomes an item.
+ * {@link ReadColumnOptions} resolved once, before any row: the typed
+ * columns, whether it is a single-column read, the normalisation rules and
+ * the type `'sha256'` cells are the hash of.
  *
  * @example
  * ```ts
- * const plan: ColumnPlan = planColumns(['id', 'email'], { column: 'email', type: 'email' });
+ * const read: ColumnsReadPlan = planColumnsRead({ column: 'email', type: 'email', profile: 'google' });
+ * ```
+ */
+export interface ColumnsReadPlan {
+  readonly columns: readonly TypedColumn[];
+  readonly single: boolean;
+  readonly rules: NormalizeRules;
+  readonly hashOf: IdentifierType;
+  readonly onProgress?: ((rowsRead: number) => void) | undefined;
+}
+
+/**
+ * Column positions resolved against a header, with the read's plan.
+ *
+ * @example
+ * ```ts
+ * const plan: ColumnPlan = planColumns(['id', 'email'], planColumnsRead({ column: 'email', type: 'email' }));
  * plan.columns[0]!.index; // 1
  * ```
  */
 export interface ColumnPlan {
   columns: { name: string; index: number; type: TypedColumn['type'] }[];
   width: number;
-  toItem(type: TypedColumn['type'], cell: string): Uint8Array;
+  read: ColumnsReadPlan;
 }
 
 function checkColumns(opts: ReadColumnOptions): readonly TypedColumn[] {
@@ -110,27 +130,55 @@ function checkColumns(opts: ReadColumnOptions): readonly TypedColumn[] {
 }
 
 /**
- * Checks options and resolves the columns against the header row; shared by
+ * Checks the options of a column read once: the columns and their types,
+ * then the profile, the default country and `hashOf`. Shared by
  * {@link readIdentifierColumn} and the hash-file writer.
  *
  * @example
  * ```ts
- * const plan = planColumns(['email'], { column: 'email', type: 'email' });
+ * planColumnsRead({ column: 'phone', type: 'phone', defaultCountry: 'us' }).rules.defaultCountry; // 'US'
  * ```
  */
-export function planColumns(header: readonly string[] | undefined, opts: ReadColumnOptions): ColumnPlan {
+export function planColumnsRead(opts: ReadColumnOptions): ColumnsReadPlan {
   const columns = checkColumns(opts);
-  const profile = checkProfile(opts.profile);
-  const defaultCountry = phoneCountry(opts.defaultCountry);
+  const rules = resolveRules(opts);
   const hashOf = checkType(opts.hashOf ?? 'email');
+  return Object.freeze({
+    columns: Object.freeze(columns.map((c) => Object.freeze({ name: c.name, type: c.type }))),
+    single: opts.columns === undefined,
+    rules,
+    hashOf,
+    onProgress: opts.onProgress,
+  });
+}
+
+/**
+ * Resolves the planned columns against the header row (`CSV_COLUMN_MISSING`
+ * when a column is not there, or there is no header).
+ *
+ * @example
+ * ```ts
+ * const plan = planColumns(['email'], planColumnsRead({ column: 'email', type: 'email' }));
+ * ```
+ */
+export function planColumns(header: readonly string[] | undefined, read: ColumnsReadPlan): ColumnPlan {
   if (header === undefined) {
-    throw new IdentifierError('CSV_COLUMN_MISSING', `column ${JSON.stringify(columns[0]!.name)} not found (the file has no header row)`);
+    throw new IdentifierError(
+      'CSV_COLUMN_MISSING',
+      `column ${JSON.stringify(read.columns[0]!.name)} not found (the file has no header row)`,
+    );
   }
   return {
-    columns: columns.map((c) => ({ name: c.name, index: findColumn(header, c.name), type: c.type })),
+    columns: read.columns.map((c) => ({ name: c.name, index: findColumn(header, c.name), type: c.type })),
     width: header.length,
-    toItem: (type, cell) => (type === 'raw' ? utf8.encode(cell.trim()) : psiItem(type, cell, { profile, defaultCountry, hashOf })),
+    read,
   };
+}
+
+/** The item of one non-empty cell of a planned column: raw text as UTF-8, else the identifier's PSI item. */
+function columnItem(plan: ColumnPlan, type: TypedColumn['type'], cell: string): Uint8Array {
+  if (type === 'raw') return utf8.encode(cell.trim());
+  return keyItem({ type, itemType: type === 'sha256' ? plan.read.hashOf : type }, cell, plan.read.rules);
 }
 
 /**
@@ -150,7 +198,7 @@ export function cellItem(
   if (cell.trim() === '') return null;
   if (cell.includes('\uFFFD')) return { code: 'ENCODING_INVALID', reason: `column ${JSON.stringify(column.name)} is not valid UTF-8` };
   try {
-    return plan.toItem(column.type, cell);
+    return columnItem(plan, column.type, cell);
   } catch (e) {
     if (e instanceof IdentifierError) return { code: e.code, reason: `column ${JSON.stringify(column.name)}: ${e.message}` };
     throw e;
@@ -189,18 +237,30 @@ export interface ColumnRow {
  * ```
  */
 export async function* identifierColumnRows(input: string | NodeJS.ReadableStream, opts: ReadColumnOptions): AsyncGenerator<ColumnRow> {
-  checkColumns(opts);
-  const single = opts.columns === undefined;
+  yield* plannedColumnRows(input, planColumnsRead(opts));
+}
+
+/**
+ * {@link identifierColumnRows} with its options resolved ({@link planColumnsRead}):
+ * what a caller that resolved them at its own boundary (the CLI) streams.
+ *
+ * @example
+ * ```ts
+ * for await (const row of plannedColumnRows('users.csv', planColumnsRead({ column: 'email', type: 'email' }))) store(row.items);
+ * ```
+ */
+export async function* plannedColumnRows(input: string | NodeJS.ReadableStream, read: ColumnsReadPlan): AsyncGenerator<ColumnRow> {
+  const { single, onProgress } = read;
   let plan: ColumnPlan | undefined;
   let rowsRead = 0;
   for await (const row of csvRows(input)) {
     if (plan === undefined && row.error === undefined) {
-      plan = planColumns(row.cells, opts);
+      plan = planColumns(row.cells, read);
       continue;
     }
-    plan ??= planColumns(undefined, opts);
+    plan ??= planColumns(undefined, read);
     rowsRead++;
-    if (rowsRead % PROGRESS_EVERY === 0) opts.onProgress?.(rowsRead);
+    if (rowsRead % PROGRESS_EVERY === 0) onProgress?.(rowsRead);
     const out: ColumnRow = { line: row.line, items: [], rejected: [] };
     const ragged = raggedReason(plan, row);
     if (ragged !== null) {
@@ -223,8 +283,8 @@ export async function* identifierColumnRows(input: string | NodeJS.ReadableStrea
     if (!single && !produced) out.rejected.push({ line: row.line, code: 'EMPTY', reason: 'every typed column is empty' });
     yield out;
   }
-  if (plan === undefined) planColumns(undefined, opts);
-  opts.onProgress?.(rowsRead);
+  if (plan === undefined) planColumns(undefined, read);
+  onProgress?.(rowsRead);
 }
 
 /**
@@ -243,9 +303,21 @@ export async function* identifierColumnRows(input: string | NodeJS.ReadableStrea
  * ```
  */
 export async function readIdentifierColumn(input: string | NodeJS.ReadableStream, opts: ReadColumnOptions): Promise<IdentifierColumn> {
+  return readPlannedColumn(input, planColumnsRead(opts));
+}
+
+/**
+ * {@link readIdentifierColumn} with its options resolved ({@link planColumnsRead}).
+ *
+ * @example
+ * ```ts
+ * const col = await readPlannedColumn(stream, planColumnsRead({ column: 'email', type: 'email' }));
+ * ```
+ */
+export async function readPlannedColumn(input: string | NodeJS.ReadableStream, read: ColumnsReadPlan): Promise<IdentifierColumn> {
   const out: IdentifierColumn = { items: [], lines: [], values: [], rowsRead: 0, duplicates: 0, rejected: [] };
   const seen = new Set<string>();
-  for await (const row of identifierColumnRows(input, opts)) {
+  for await (const row of plannedColumnRows(input, read)) {
     out.rowsRead++;
     out.rejected.push(...row.rejected);
     for (const { item, cell } of row.items) {
@@ -279,7 +351,20 @@ export async function readIdentifierColumn(input: string | NodeJS.ReadableStream
  * ```
  */
 export async function* identifierRows(input: string | NodeJS.ReadableStream, opts: ReadRowsOptions): AsyncGenerator<IdentifierRow> {
-  yield* identifierRowsOf(csvRows(input), opts);
+  yield* plannedRows(input, planRowsRead(opts));
+}
+
+/**
+ * {@link identifierRows} with its options resolved ({@link planRowsRead}):
+ * what a caller that resolved them at its own boundary (the CLI) streams.
+ *
+ * @example
+ * ```ts
+ * for await (const row of plannedRows('crm.csv', planRowsRead({ columns: [{ name: 'email', type: 'email' }] }))) send(row.keys);
+ * ```
+ */
+export async function* plannedRows(input: string | NodeJS.ReadableStream, read: RowsReadPlan): AsyncGenerator<IdentifierRow> {
+  yield* identifierRowsOf(csvRows(input), read);
 }
 
 /**
@@ -306,5 +391,17 @@ export async function* identifierRows(input: string | NodeJS.ReadableStream, opt
  * ```
  */
 export async function readIdentifierRows(input: string | NodeJS.ReadableStream, opts: ReadRowsOptions): Promise<IdentifierRows> {
-  return identifierTableOf(csvRows(input), opts);
+  return readPlannedRows(input, planRowsRead(opts));
+}
+
+/**
+ * {@link readIdentifierRows} with its options resolved ({@link planRowsRead}).
+ *
+ * @example
+ * ```ts
+ * const rows = await readPlannedRows(stream, planRowsRead({ columns: [{ name: 'email', type: 'email' }] }));
+ * ```
+ */
+export async function readPlannedRows(input: string | NodeJS.ReadableStream, read: RowsReadPlan): Promise<IdentifierRows> {
+  return identifierTableOf(csvRows(input), read);
 }

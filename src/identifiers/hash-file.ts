@@ -1,11 +1,12 @@
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeAtomically } from '../atomic-file.js';
-import { raggedReason, planColumns, type ColumnPlan, type RejectedRow } from './csv.js';
+import { raggedReason, planColumns, planColumnsRead, type ColumnPlan, type RejectedRow } from './csv.js';
 import { csvRows } from './csv-rows.js';
 import { IdentifierError } from './errors.js';
 import { hashIdentifier, type HashEncoding } from './hash.js';
-import { normalize } from './normalize.js';
+import { checkType } from './checks.js';
+import { normalizeWith } from './normalize.js';
 import type { IdentifierType, Profile } from './types.js';
 
 /**
@@ -63,15 +64,17 @@ class LineWriter {
 async function writeHashes(input: string, out: LineWriter, opts: HashFileOptions): Promise<HashFileResult> {
   const result: HashFileResult = { written: 0, duplicates: 0, rejected: [] };
   const seen = new Set<string>();
-  const normalizeOpts = { profile: opts.profile, defaultCountry: opts.defaultCountry };
+  const read = planColumnsRead({ column: opts.column, type: opts.type, profile: opts.profile, defaultCountry: opts.defaultCountry });
+  // Every cell is normalised as this type: 'sha256' and 'raw', which a column read takes, are not identifier types.
+  const type = checkType(opts.type);
   let plan: ColumnPlan | undefined;
   for await (const row of csvRows(input)) {
     if (plan === undefined && row.error === undefined) {
-      plan = planColumns(row.cells, { column: opts.column, type: opts.type, ...normalizeOpts });
-      await out.line(`${opts.type}_sha256`);
+      plan = planColumns(row.cells, read);
+      await out.line(`${type}_sha256`);
       continue;
     }
-    plan ??= planColumns(undefined, { column: opts.column, type: opts.type });
+    plan ??= planColumns(undefined, read);
     const ragged = raggedReason(plan, row);
     if (ragged !== null) {
       result.rejected.push(ragged);
@@ -81,7 +84,7 @@ async function writeHashes(input: string, out: LineWriter, opts: HashFileOptions
     let hash: string;
     try {
       if (cell.includes('\uFFFD')) throw new IdentifierError('ENCODING_INVALID', 'is not valid UTF-8');
-      hash = hashIdentifier(normalize(cell, opts.type, normalizeOpts), { encoding: opts.encoding });
+      hash = hashIdentifier(normalizeWith(cell, type, read.rules), { encoding: opts.encoding });
     } catch (e) {
       if (!(e instanceof IdentifierError)) throw e;
       result.rejected.push({ line: row.line, code: e.code, reason: `column ${JSON.stringify(opts.column)}: ${e.message}` });
@@ -95,7 +98,7 @@ async function writeHashes(input: string, out: LineWriter, opts: HashFileOptions
     await out.line(hash);
     result.written++;
   }
-  if (plan === undefined) planColumns(undefined, { column: opts.column, type: opts.type });
+  if (plan === undefined) planColumns(undefined, read);
   return result;
 }
 

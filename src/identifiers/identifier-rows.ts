@@ -1,6 +1,7 @@
 import type { CsvRow } from './csv-records.js';
 import { IdentifierError } from './errors.js';
-import { keysOfCells, planKeys, type KeyColumn, type KeyProblem, type RowKey, type RowKeysOptions } from './row-keys.js';
+import { planIdentifiers, type IdentifierPlan } from './plan.js';
+import { keysOfCells, type KeyColumn, type KeyProblem, type RowKey, type RowKeysOptions } from './row-keys.js';
 import { RowTableBuilder, type IdentifierRows, type RejectedRow, type RowWarning } from './row-table.js';
 
 /**
@@ -103,6 +104,36 @@ export function checkKeep(keep: unknown): readonly string[] {
   return keep;
 }
 
+/**
+ * A multi-key read with its options resolved once: the {@link IdentifierPlan}
+ * of its key columns, the kept columns, and the progress callback.
+ *
+ * @example
+ * ```ts
+ * const read: RowsReadPlan = planRowsRead({ columns: [{ name: 'email', type: 'email' }], keep: ['user_id'] });
+ * ```
+ */
+export interface RowsReadPlan {
+  readonly identifiers: IdentifierPlan;
+  readonly keep: readonly string[];
+  readonly onProgress?: ((rowsRead: number) => void) | undefined;
+}
+
+/**
+ * Resolves {@link ReadRowsOptions} into a {@link RowsReadPlan}: the key
+ * columns and normalisation options (`CSV_OPTIONS_INVALID` for the columns'
+ * shape), then `keep`. The public readers call it once at their boundary.
+ *
+ * @example
+ * ```ts
+ * planRowsRead({ columns: [{ name: 'email', type: 'email' }], profile: 'google' }).identifiers.rules.profile; // 'google'
+ * ```
+ */
+export function planRowsRead(opts: ReadRowsOptions): RowsReadPlan {
+  const identifiers = planIdentifiers(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
+  return Object.freeze({ identifiers, keep: Object.freeze([...checkKeep(opts.keep)]), onProgress: opts.onProgress });
+}
+
 /** Why a row whose cells gave no key is rejected: the first key's problem, or all empty. */
 function rowRejection(line: number, problems: readonly KeyProblem[]): RejectedRow {
   if (problems.length === 0) return { line, code: 'EMPTY', reason: 'every key column is empty' };
@@ -113,29 +144,29 @@ function rowRejection(line: number, problems: readonly KeyProblem[]): RejectedRo
  * The rows of {@link identifierRows} from CSV records already numbered (by
  * `numberedRows`), whatever reads them: the Node reader's file streams and
  * the browser page's chunks give the same rows, rejections and line numbers.
+ * The options come resolved ({@link planRowsRead}); nothing is checked again.
  *
  * @example
  * ```ts
- * for await (const row of identifierRowsOf(numberedRows(records), { columns: [{ name: 'email', type: 'email' }] })) use(row);
+ * for await (const row of identifierRowsOf(numberedRows(records), planRowsRead({ columns: [{ name: 'email', type: 'email' }] }))) use(row);
  * ```
  */
-export async function* identifierRowsOf(rows: AsyncIterable<CsvRow>, opts: ReadRowsOptions): AsyncGenerator<IdentifierRow> {
-  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
-  const keep = checkKeep(opts.keep);
+export async function* identifierRowsOf(rows: AsyncIterable<CsvRow>, read: RowsReadPlan): AsyncGenerator<IdentifierRow> {
+  const { identifiers: plan, keep, onProgress } = read;
   let resolved: { width: number; cells: number[][]; kept: number[] } | undefined;
   let rowsRead = 0;
   for await (const row of rows) {
     if (resolved === undefined && row.error === undefined) {
       resolved = {
         width: row.cells.length,
-        cells: plan.columns.map((c) => c.names.map((n) => findColumn(row.cells, n))),
+        cells: plan.keys.map((c) => c.names.map((n) => findColumn(row.cells, n))),
         kept: keep.map((n) => findColumn(row.cells, n)),
       };
       continue;
     }
     if (resolved === undefined) break;
     rowsRead++;
-    if (rowsRead % PROGRESS_EVERY === 0) opts.onProgress?.(rowsRead);
+    if (rowsRead % PROGRESS_EVERY === 0) onProgress?.(rowsRead);
     const ragged = raggedReason(resolved, row);
     if (ragged !== null) {
       yield { line: row.line, keys: [], problems: [], kept: [], rejected: ragged };
@@ -150,34 +181,34 @@ export async function* identifierRowsOf(rows: AsyncIterable<CsvRow>, opts: ReadR
   if (resolved === undefined) {
     throw new IdentifierError(
       'CSV_COLUMN_MISSING',
-      `column ${JSON.stringify(plan.columns[0]!.names[0])} not found (the file has no header row)`,
+      `column ${JSON.stringify(plan.keys[0]!.names[0])} not found (the file has no header row)`,
     );
   }
-  opts.onProgress?.(rowsRead);
+  onProgress?.(rowsRead);
 }
 
 /**
  * The {@link IdentifierRows} table of numbered CSV records, as
  * `readIdentifierRows` builds it from a file: what the Node reader and the
- * browser page both match on.
+ * browser page both match on. The options come resolved ({@link planRowsRead}).
  *
  * @example
  * ```ts
- * const table = await identifierTableOf(numberedRows(records), { columns: [{ name: 'email', type: 'email' }] });
+ * const table = await identifierTableOf(numberedRows(records), planRowsRead({ columns: [{ name: 'email', type: 'email' }] }));
  * table.item(0); // the first key's PSI item
  * ```
  */
-export async function identifierTableOf(rows: AsyncIterable<CsvRow>, opts: ReadRowsOptions): Promise<IdentifierRows> {
-  const plan = planKeys(opts?.columns, opts, 'CSV_OPTIONS_INVALID');
+export async function identifierTableOf(rows: AsyncIterable<CsvRow>, read: RowsReadPlan): Promise<IdentifierRows> {
+  const { keys } = read.identifiers;
   const table = new RowTableBuilder(
-    plan.columns.map((c) => c.label),
-    plan.columns.map((c) => c.itemType),
-    checkKeep(opts.keep),
+    keys.map((c) => c.label),
+    keys.map((c) => c.itemType),
+    read.keep,
   );
   const rejected: RejectedRow[] = [];
   const warnings: RowWarning[] = [];
   let rowsRead = 0;
-  for await (const row of identifierRowsOf(rows, opts)) {
+  for await (const row of identifierRowsOf(rows, read)) {
     rowsRead++;
     if (row.rejected !== undefined) {
       rejected.push(row.rejected);

@@ -1,7 +1,9 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { IdentifierError } from './errors.js';
 import { normalizedDigest } from './hash.js';
-import { checkType, normalize } from './normalize.js';
+import { checkType } from './checks.js';
+import { normalizeWith } from './normalize.js';
+import { resolveRules, type NormalizeRules, type PlannedKey } from './plan.js';
 import type { IdentifierType, NormalizeOptions } from './types.js';
 
 /**
@@ -71,11 +73,34 @@ export function itemFromDigest(type: IdentifierType, digest: Uint8Array): Uint8A
  * ```
  */
 export function psiItem(type: IdentifierType | 'sha256', value: string, opts?: PsiItemOptions): Uint8Array {
-  if (type !== 'sha256') return itemFromDigest(checkType(type), normalizedDigest(normalize(value, type, opts)));
-  const hashOf = checkType(opts?.hashOf ?? 'email');
+  if (type === 'sha256') return hashedItem(value, checkType(opts?.hashOf ?? 'email'));
+  const kind = checkType(type);
+  return itemFromDigest(kind, normalizedDigest(normalizeWith(value, kind, resolveRules(opts))));
+}
+
+/**
+ * The item of a pre-hashed value: 64 hex digits (any case, trimmed) of the
+ * SHA-256 of a normalised identifier of type `hashOf`.
+ */
+function hashedItem(value: string, hashOf: IdentifierType): Uint8Array {
   const hex = typeof value === 'string' ? value.trim() : '';
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     throw new IdentifierError('SHA256_INVALID', 'a pre-hashed identifier must be a SHA-256 digest written as 64 hex digits');
   }
   return itemFromDigest(hashOf, hexToBytes(hex.toLowerCase()));
+}
+
+/**
+ * {@link psiItem} of one cell of a planned key, under rules already
+ * resolved: nothing about the options is checked again.
+ *
+ * @example
+ * ```ts
+ * const plan = planIdentifiers([{ name: 'email', type: 'email' }], {}, 'OPTIONS_INVALID');
+ * keyItem(plan.keys[0]!, 'Jane@Example.com', plan.rules); // equals psiItem('email', 'Jane@Example.com')
+ * ```
+ */
+export function keyItem(key: Pick<PlannedKey, 'type' | 'itemType'>, value: string, rules: NormalizeRules): Uint8Array {
+  if (key.type === 'sha256') return hashedItem(value, key.itemType);
+  return itemFromDigest(key.type, normalizedDigest(normalizeWith(value, key.type, rules)));
 }

@@ -1,43 +1,13 @@
+import { checkType } from './checks.js';
 import { isComposite, normalizeComposite } from './composite.js';
-import { IdentifierError } from './errors.js';
 import { normalizeEmail } from './email.js';
 import { normalizeMaid } from './ids.js';
 import { normalizeCity, normalizeCountry, normalizeState, normalizeZip } from './location.js';
 import { normalizeDob, normalizeDobPart, normalizeGender, normalizeName, normalizeNamePart } from './person.js';
-import { normalizePhone, phoneCountry } from './phone.js';
+import { normalizePhone } from './phone.js';
+import { resolveRules, type NormalizeRules } from './plan.js';
 import { lowerUnicode, prepareText } from './text.js';
-import { IDENTIFIER_TYPES, PROFILES, type IdentifierType, type NormalizeOptions, type Profile } from './types.js';
-
-/**
- * Checks an identifier type given at runtime (e.g. from a CLI flag).
- *
- * @example
- * ```ts
- * checkType('email'); // 'email'
- * ```
- */
-export function checkType(type: unknown): IdentifierType {
-  if (!IDENTIFIER_TYPES.includes(type as IdentifierType)) {
-    throw new IdentifierError('TYPE_UNKNOWN', `identifier type ${JSON.stringify(type)} is not one of ${IDENTIFIER_TYPES.join(', ')}`);
-  }
-  return type as IdentifierType;
-}
-
-/**
- * Checks a profile given at runtime; `undefined` means the default, `'meta'`.
- *
- * @example
- * ```ts
- * checkProfile(undefined); // 'meta'
- * ```
- */
-export function checkProfile(profile: unknown): Profile {
-  if (profile === undefined) return 'meta';
-  if (!PROFILES.includes(profile as Profile)) {
-    throw new IdentifierError('PROFILE_UNKNOWN', `profile ${JSON.stringify(profile)} is not one of ${PROFILES.join(', ')}`);
-  }
-  return profile as Profile;
-}
+import type { IdentifierType, NormalizeOptions } from './types.js';
 
 /**
  * Turns a customer identifier into the exact text a platform hashes, using
@@ -57,9 +27,24 @@ export function checkProfile(profile: unknown): Profile {
  */
 export function normalize(value: string, type: IdentifierType, opts?: NormalizeOptions): string {
   const kind = checkType(type);
-  const profile = checkProfile(opts?.profile);
-  const country = phoneCountry(opts?.defaultCountry);
-  if (isComposite(kind)) return normalizeComposite(value, kind, (field, fieldType) => normalize(field, fieldType, opts));
+  return normalizeWith(value, kind, resolveRules(opts));
+}
+
+/**
+ * {@link normalize} under rules already resolved (`resolveRules`, or an
+ * `IdentifierPlan`'s) and a type already checked: what every reader calls
+ * per cell, so that no option is checked again. A composite's fields are
+ * normalised under the same rules.
+ *
+ * @example
+ * ```ts
+ * const rules = resolveRules({ defaultCountry: 'US' });
+ * normalizeWith('(650) 555-1212', 'phone', rules); // '16505551212'
+ * ```
+ */
+export function normalizeWith(value: string, kind: IdentifierType, rules: NormalizeRules): string {
+  const { profile, defaultCountry: country } = rules;
+  if (isComposite(kind)) return normalizeComposite(value, kind, (field, fieldType) => normalizeWith(field, fieldType, rules));
   const text = prepareText(value, kind);
   switch (kind) {
     case 'email':

@@ -1,9 +1,8 @@
 import type { PsiErrorCode } from '../errors.js';
-import { COMPOSITE_FIELDS, COMPOSITE_SEPARATOR, isComposite } from './composite.js';
+import { COMPOSITE_SEPARATOR } from './composite.js';
 import { IdentifierError } from './errors.js';
-import { psiItem } from './item.js';
-import { checkProfile, checkType } from './normalize.js';
-import { phoneCountry } from './phone.js';
+import { keyItem } from './item.js';
+import { planIdentifiers, type IdentifierPlan } from './plan.js';
 import type { IdentifierType, Profile } from './types.js';
 
 /**
@@ -87,74 +86,6 @@ export interface RowKeys {
 }
 
 /**
- * Key columns checked against the options: labels, the cells each key
- * reads, and the type its item is tagged with.
- *
- * @example
- * ```ts
- * const plan = planKeys([{ name: 'email', type: 'email' }], {}, 'OPTIONS_INVALID');
- * plan.columns[0]!.label; // 'email'
- * ```
- */
-export interface KeyPlan {
-  columns: readonly { label: string; names: readonly string[]; type: IdentifierType | 'sha256'; itemType: IdentifierType }[];
-  profile: Profile;
-  defaultCountry: string | undefined;
-}
-
-/**
- * Most key columns a row may have (a column index fits in a byte).
- *
- * @example
- * ```ts
- * columns.length <= MAX_KEY_COLUMNS; // checked by planKeys
- * ```
- */
-export const MAX_KEY_COLUMNS = 255;
-
-/**
- * Checks key columns and options once, before any row: unknown types, a
- * composite without exactly its fields, a `name` where `names` belongs.
- * Throws `code` (`OPTIONS_INVALID`, or `CSV_OPTIONS_INVALID` for files).
- *
- * @example
- * ```ts
- * planKeys([{ names: ['fn', 'ln', 'zip'], type: 'name_zip' }], { profile: 'google' }, 'OPTIONS_INVALID');
- * ```
- */
-export function planKeys(
-  columns: readonly KeyColumn[],
-  opts: RowKeysOptions | undefined,
-  code: 'OPTIONS_INVALID' | 'CSV_OPTIONS_INVALID',
-): KeyPlan {
-  const fail = (reason: string): never => {
-    throw new IdentifierError(code, reason);
-  };
-  if (!Array.isArray(columns) || columns.length === 0) fail('columns must be a non-empty array of key columns');
-  if (columns.length > MAX_KEY_COLUMNS) fail(`at most ${MAX_KEY_COLUMNS} key columns`);
-  const profile = checkProfile(opts?.profile);
-  phoneCountry(opts?.defaultCountry); // refused up front rather than once per row
-  const defaultHashOf = checkType(opts?.hashOf ?? 'email');
-  const planned = columns.map((c) => {
-    const type: IdentifierType | 'sha256' = c?.type === 'sha256' ? 'sha256' : checkType(c?.type);
-    const itemType = type === 'sha256' ? (c.hashOf === undefined ? defaultHashOf : checkType(c.hashOf)) : type;
-    if (type !== 'sha256' && c.hashOf !== undefined) fail('hashOf goes only with type sha256');
-    const composite = type !== 'sha256' && isComposite(type);
-    if ((c.name === undefined) === (c.names === undefined)) fail(`a key column has either name or names (type ${type})`);
-    const names = c.names ?? [c.name];
-    if (!names.every((n): n is string => typeof n === 'string')) fail('column names must be strings');
-    const fields = composite ? COMPOSITE_FIELDS[type].length : 1;
-    if (names.length !== fields || (composite && c.names === undefined)) {
-      fail(
-        composite ? `${type} takes names: ${fields} columns, for ${COMPOSITE_FIELDS[type].join(', ')}` : `${type} takes one column name`,
-      );
-    }
-    return { label: names.join('+'), names: names as readonly string[], type, itemType };
-  });
-  return { columns: planned, profile, defaultCountry: opts?.defaultCountry };
-}
-
-/**
  * The keys of one row from its cells, column by column as `cellsOf(i)`
  * returns them (one cell per name; `undefined`, `null` and blank text count
  * as empty, anything else that is not a string is `VALUE_INVALID`). Shared by
@@ -162,14 +93,13 @@ export function planKeys(
  *
  * @example
  * ```ts
- * const plan = planKeys([{ name: 'email', type: 'email' }], {}, 'OPTIONS_INVALID');
+ * const plan = planIdentifiers([{ name: 'email', type: 'email' }], {}, 'OPTIONS_INVALID');
  * keysOfCells(plan, () => ['jane@example.com']).keys.length; // 1
  * ```
  */
-export function keysOfCells(plan: KeyPlan, cellsOf: (column: number) => readonly unknown[]): RowKeys {
+export function keysOfCells(plan: IdentifierPlan, cellsOf: (column: number) => readonly unknown[]): RowKeys {
   const out: RowKeys = { keys: [], problems: [] };
-  const opts = { profile: plan.profile, defaultCountry: plan.defaultCountry };
-  plan.columns.forEach((column, i) => {
+  plan.keys.forEach((column, i) => {
     const cells = cellsOf(i);
     const empty = column.names.filter(
       (_, f) => cells[f] === undefined || cells[f] === null || (typeof cells[f] === 'string' && cells[f].trim() === ''),
@@ -183,7 +113,7 @@ export function keysOfCells(plan: KeyPlan, cellsOf: (column: number) => readonly
     if (cells.some((c) => (c as string).includes('\uFFFD'))) return problem('ENCODING_INVALID', 'not valid UTF-8');
     try {
       const value = cells.length === 1 ? (cells[0] as string) : cells.join(COMPOSITE_SEPARATOR);
-      const item = psiItem(column.type, value, { ...opts, hashOf: column.itemType });
+      const item = keyItem(column, value, plan.rules);
       out.keys.push({ column: i, type: column.itemType, item });
     } catch (e) {
       if (!(e instanceof IdentifierError)) throw e;
@@ -215,8 +145,8 @@ export function rowKeys(
   columns: readonly KeyColumn[],
   opts?: RowKeysOptions,
 ): RowKeys {
-  const plan = planKeys(columns, opts, 'OPTIONS_INVALID');
+  const plan = planIdentifiers(columns, opts, 'OPTIONS_INVALID');
   if (record === null || typeof record !== 'object')
     throw new IdentifierError('OPTIONS_INVALID', 'record must be an object of column name to cell text');
-  return keysOfCells(plan, (i) => plan.columns[i]!.names.map((n) => (Object.hasOwn(record, n) ? record[n] : undefined)));
+  return keysOfCells(plan, (i) => plan.keys[i]!.names.map((n) => (Object.hasOwn(record, n) ? record[n] : undefined)));
 }

@@ -48,6 +48,27 @@ export interface CheckedOptions {
     | undefined;
 }
 
+/** Party options whose reveal modes the layer building them parsed where they entered. */
+const revealParsed = new WeakSet<PartyOptions>();
+
+/**
+ * Marks party options built by a layer that parsed `learn` and `peerLearns`
+ * at its own boundary (the HTTP client from its caller's options and the
+ * service's terms): the options are frozen, so they stay what was parsed, and
+ * {@link checkOptions} takes the two modes as they are instead of parsing
+ * them again. Every other check still runs.
+ *
+ * @example
+ * ```ts
+ * const learn = parseReveal(opts.learn, 'learn'); // once, where the option enters
+ * new PsiParty(withParsedReveal({ role: 'initiator', items, learn, peerLearns: terms.learn }));
+ * ```
+ */
+export function withParsedReveal(opts: PartyOptions): PartyOptions {
+  revealParsed.add(Object.freeze(opts));
+  return opts;
+}
+
 /** Whether a mode learns the matched count cryptographically (and so can compute a figure for a peer). */
 export function learnsCount(reveal: Reveal): boolean {
   return reveal === 'size' || reveal === 'intersection';
@@ -128,8 +149,9 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   }
   if (items !== undefined) checkItems(items);
   if (rows !== undefined) checkRows(rows);
-  const learn = parseReveal(opts.learn, 'learn');
-  const peerLearns = parseReveal(opts.peerLearns, 'peerLearns');
+  const parsed = revealParsed.has(opts);
+  const learn = parsed ? opts.learn : parseReveal(opts.learn, 'learn');
+  const peerLearns = parsed ? opts.peerLearns : parseReveal(opts.peerLearns, 'peerLearns');
   const keyFromItems = opts.keyFromItems ?? false;
   if (typeof keyFromItems !== 'boolean') throw new PsiError('OPTIONS_INVALID', 'keyFromItems must be a boolean');
   // A key that is a function of the list alone would let the peer test guesses of the unmatched items offline.

@@ -3,6 +3,7 @@ import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
 import { AdvertiserParty } from '../measurement/advertiser-party.js';
 import type { AdvertiserMeasure, Aggregates } from '../measurement/types.js';
+import { withParsedReveal } from '../protocol/options.js';
 import { PsiParty } from '../protocol/party.js';
 import type { PartyOptions, PartyResult } from '../protocol/types.js';
 import { decodeFrames } from '../wire/frame.js';
@@ -448,7 +449,8 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     }
     const learn = wanted.learn === 'auto' ? terms!.peerLearns : wanted.learn;
     const own = ownSet(opts, terms?.keyTypes);
-    const partyOptions: PartyOptions = {
+    // Both modes were parsed once already: `wanted` from the options above, the rest from the terms (parseTerms).
+    const partyOptions: PartyOptions = withParsedReveal({
       role: 'initiator',
       ...own.set,
       learn,
@@ -465,7 +467,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
         : opts.keySeed === undefined
           ? {}
           : { keySeed: opts.keySeed, keyFromItems: true }),
-    };
+    });
     const { measure } = opts;
     party =
       measure === undefined

@@ -1,6 +1,6 @@
 import type { CsvRow } from '../identifiers/csv-records.js';
-import { identifierRowsOf } from '../identifiers/identifier-rows.js';
-import { planKeys } from '../identifiers/row-keys.js';
+import { checkKeep, identifierRowsOf } from '../identifiers/identifier-rows.js';
+import { planIdentifiers } from '../identifiers/plan.js';
 import type { RejectedRow, RowWarning } from '../identifiers/row-table.js';
 import type { RowKeyInput } from '../transport/client.js';
 import { amountOf } from './columns.js';
@@ -49,12 +49,12 @@ export async function prepareRows(
   options: PrepareOptions,
   onRows: (rows: number) => void = () => undefined,
 ): Promise<Prepared> {
-  const plan = planKeys(options.columns, options, 'OPTIONS_INVALID');
-  const phones = plan.columns.filter((c) => c.type === 'phone').map((c) => c.names[0]!);
+  const plan = planIdentifiers(options.columns, options, 'OPTIONS_INVALID');
+  const phones = plan.keys.filter((c) => c.type === 'phone').map((c) => c.names[0]!);
   const input =
     options.countryColumn === undefined || phones.length === 0 ? records : withRowCountry(records, phones, options.countryColumn);
-  const matched = plan.columns.map((c) => options.keyTypes === undefined || options.keyTypes.includes(c.itemType));
-  const valid = plan.columns.map(() => 0);
+  const matched = plan.keys.map((c) => options.keyTypes === undefined || options.keyTypes.includes(c.itemType));
+  const valid = plan.keys.map(() => 0);
   const refused = new Map<string, number>();
   const rejected: RejectedRow[] = [];
   const warnings: RowWarning[] = [];
@@ -68,8 +68,7 @@ export async function prepareRows(
   let unmatchedRows = 0;
   const valueColumns = options.valueColumns ?? [];
   const values: Record<string, number[]> = Object.fromEntries(valueColumns.map((name) => [name, []]));
-  const read = { columns: options.columns, profile: plan.profile, defaultCountry: plan.defaultCountry, keep: valueColumns };
-  for await (const row of identifierRowsOf(input, read)) {
+  for await (const row of identifierRowsOf(input, { identifiers: plan, keep: checkKeep(valueColumns) })) {
     rowsRead++;
     if (rowsRead % 2000 === 0) onRows(rowsRead);
     for (const p of row.problems) {
@@ -101,7 +100,7 @@ export async function prepareRows(
     valueColumns.forEach((name, i) => values[name]!.push(amountOf(row.kept[i] ?? '') ?? 0));
   }
   onRows(rowsRead);
-  const columns = plan.columns.map((c, i) => ({
+  const columns = plan.keys.map((c, i) => ({
     label: c.label,
     type: c.type,
     valid: valid[i]!,

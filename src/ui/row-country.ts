@@ -1,13 +1,17 @@
 import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js';
 import type { CsvRow } from '../identifiers/csv-records.js';
 import { findColumn } from '../identifiers/identifier-rows.js';
-import { normalize } from '../identifiers/normalize.js';
+import { normalizeWith } from '../identifiers/normalize.js';
+import { resolveRules } from '../identifiers/plan.js';
+
+/** A country is normalised alike under every profile and country: the default rules, resolved once. */
+const COUNTRY_RULES = resolveRules(undefined);
 
 /** The country code a cell names (`US`, `us`, `United States`), or `undefined`. */
 function countryOf(cell: string | undefined): CountryCode | undefined {
   if (cell === undefined || cell.trim() === '') return undefined;
   try {
-    return normalize(cell, 'country').toUpperCase() as CountryCode;
+    return normalizeWith(cell, 'country', COUNTRY_RULES).toUpperCase() as CountryCode;
   } catch {
     return undefined;
   }
