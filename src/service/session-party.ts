@@ -1,5 +1,5 @@
 import { PlatformParty } from '../measurement/platform-party.js';
-import { learnsCount } from '../protocol/options.js';
+import { learnsCount, withParsedReveal } from '../protocol/options.js';
 import { openRelationship, type RelationshipRef } from '../store/relationship.js';
 import type { Admission } from './admission.js';
 import type { ServiceConfig } from './config.js';
@@ -69,8 +69,9 @@ export async function openSessionParty(parts: SessionPartyParts, session: Sessio
   }
   const { group, backend, workers, chunkItems } = options;
   const utf8 = new TextEncoder();
+  // The modes were parsed once, where the service's config was resolved.
   const party = new PlatformParty(
-    {
+    withParsedReveal({
       role: 'responder',
       ...(session.relationship === undefined ? lease.source : { storedSet: session.relationship.set }),
       learn,
@@ -103,7 +104,7 @@ export async function openSessionParty(parts: SessionPartyParts, session: Sessio
               ],
             },
           }),
-    },
+    }),
     remove
       ? {}
       : {
