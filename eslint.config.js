@@ -80,27 +80,42 @@ const BROWSER = ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure',
 /** The advertiser's side of transport, bundled into the page and the browser entry: no platform code. */
 const CLIENT = ['src/transport/client.ts', 'src/transport/http-port.ts', 'src/transport/protocol-http.ts'];
 
-const folders = Object.keys(LAYERS);
-const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
+/**
+ * Modules narrower than their layer: the service's HTTP side reaches the platform's store only
+ * through the service, whose composition root (service/platform.ts) opens it.
+ */
+const NARROWER = {
+  'src/transport/handler.ts': 'transport',
+  'src/transport/server.ts': 'transport',
+};
+const NARROWER_PATTERNS = [
+  {
+    group: ['../store/*', '../store'],
+    message: 'the HTTP handler and server reach the store only through the service (service/platform.ts opens it)',
+  },
+];
+
+const allowedOf = new Map(Object.entries(LAYERS));
+const folders = [...allowedOf.keys()];
+/**
+ * What a module of `folder` may not import: the layers it does not list, and node: modules in browsers.
+ * @param {string} folder
+ */
+const layerPatterns = (folder) => {
+  const allowed = allowedOf.get(folder) ?? [];
   const forbidden = folders.filter((f) => f !== folder && !allowed.includes(f));
-  return {
-    files: [`src/${folder}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...forbidden.map((f) => ({
-              group: [`../${f}/*`, `../../${f}/*`, `../../../${f}/*`, `../${f}`, `../../${f}`],
-              message: `src/${folder} sits below src/${f} in the layers (eslint.config.js, ARCHITECTURE.md)`,
-            })),
-            ...(BROWSER.includes(folder) ? [{ group: ['node:*'], message: `src/${folder} runs in browsers: no node: modules` }] : []),
-          ],
-        },
-      ],
-    },
-  };
-});
+  return [
+    ...forbidden.map((f) => ({
+      group: [`../${f}/*`, `../../${f}/*`, `../../../${f}/*`, `../${f}`, `../../${f}`],
+      message: `src/${folder} sits below src/${f} in the layers (eslint.config.js, ARCHITECTURE.md)`,
+    })),
+    ...(BROWSER.includes(folder) ? [{ group: ['node:*'], message: `src/${folder} runs in browsers: no node: modules` }] : []),
+  ];
+};
+const layerRules = [
+  ...folders.map((folder) => ({ files: [`src/${folder}/**/*.ts`], patterns: layerPatterns(folder) })),
+  ...Object.entries(NARROWER).map(([file, folder]) => ({ files: [file], patterns: [...layerPatterns(folder), ...NARROWER_PATTERNS] })),
+].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'reports/', 'bench/peers/', 'bench/results/', 'node_modules/', '.stryker-tmp/'] },

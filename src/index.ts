@@ -25,9 +25,16 @@ export {
 } from './files/csv.js';
 export { writeHashFile, type HashFileOptions, type HashFileResult } from './files/hash-file.js';
 export * from './service/index.js';
-export { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './transport/handler.js';
+export { createPsiHandler, type PsiHandler, type PsiHandlerOptions } from './transport/handler.js';
 export { matchOverHttp } from './transport/match-over-http.js';
-export { startPsiServer, type PsiServer, type PsiServerOptions } from './transport/server.js';
+export {
+  servePlatform,
+  startPsiServer,
+  type PsiListenOptions,
+  type PsiServer,
+  type PsiServerOptions,
+  type PsiServiceOptions,
+} from './transport/server.js';
 export { prepareStore, DEFAULT_SEGMENT_ITEMS, type PrepareOptions, type StoreInput, type StoreRows } from './store/writer.js';
 export type { StreamedRow } from './store/partition.js';
 export { openStore, type OpenedStore, type OpenStoreOptions } from './store/reader.js';

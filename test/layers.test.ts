@@ -66,6 +66,26 @@ describe('the layers, enforced by lint', () => {
     ).toHaveLength(1);
   });
 
+  it("keep the service's HTTP side off the store, which the service's composition root opens", async () => {
+    const eslint = new ESLint({ cwd: join(import.meta.dirname, '..') });
+    const source =
+      "import { currentEpoch } from '../store/layout.js';\nimport { Command } from '../cli/program.js';\nexport const probe = [currentEpoch, Command];\n";
+    for (const file of ['src/transport/handler.ts', 'src/transport/server.ts']) {
+      const [result] = await eslint.lintText(source, { filePath: join(import.meta.dirname, '..', file) });
+      const messages = result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+      expect(messages, file).toHaveLength(2);
+      expect(messages[0]).toMatch(/reach the store only through the service/);
+      expect(messages[1]).toMatch(/src\/transport sits below src\/cli/);
+    }
+    // Elsewhere in transport the store is within the layers.
+    expect(
+      await lintAt(
+        'src/transport/zz-layer-probe.ts',
+        "import { currentEpoch } from '../store/layout.js';\nexport const probe = currentEpoch;\n",
+      ),
+    ).toEqual([]);
+  });
+
   it('let a layer import the layers below it', async () => {
     expect(
       await lintAt(

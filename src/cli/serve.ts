@@ -1,15 +1,14 @@
-import type { DisclosurePolicy } from '../disclosure/policy.js';
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
 import { PsiError } from '../errors.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { KeyRotation } from '../service/key-rotation.js';
-import { startPsiServer, type PsiServer, type PsiServerOptions } from '../transport/server.js';
+import { openPlatform } from '../service/platform.js';
+import { checkListenOptions, servePlatform, type PsiServer } from '../transport/server.js';
 import { loadTokensFile } from '../service/tokens.js';
 import { isLoopbackHost } from '../transport/host-check.js';
 import { terminatePools } from '../pool/registry.js';
-import { loadInput, resolveInput, type InputSpec } from './input.js';
-import { boundOf } from './options.js';
+import type { InputSpec } from './input.js';
 import { formatDuration } from '../service/budget-view.js';
 import type { CliIo } from './io.js';
 import type { LogFormat } from '../service/log.js';
@@ -17,6 +16,7 @@ import { createServiceMetrics } from '../service/metrics.js';
 import { reloadableTokens } from '../service/token-reload.js';
 import { eventLog, loggingIo } from './log-io.js';
 import { withOperations } from './operations.js';
+import { serveConfig } from './serve-config.js';
 
 /**
  * Options of the `serve` command, as parsed from its flags.
@@ -87,56 +87,9 @@ export interface ServeOptions extends Partial<InputSpec> {
   metricsHost?: string;
 }
 
-/** The disclosure policy the flags ask for; unset flags keep the documented defaults. */
-function policyOf(opts: ServeOptions): DisclosurePolicy {
-  return {
-    ...(opts.epsilon === undefined ? {} : { epsilon: opts.epsilon }),
-    ...(opts.threshold === undefined ? {} : { threshold: opts.threshold }),
-    ...(opts.roundDigits === undefined ? {} : { significantDigits: opts.roundDigits }),
-  };
-}
-
-/** The platform's users: the store named, or the CSV read with its columns; exactly one. */
-async function sourceOf(
-  opts: ServeOptions,
-  io: CliIo,
-): Promise<Pick<PsiServerOptions, 'items' | 'rows' | 'rowColumns' | 'storeDir' | 'keyTypes' | 'values'>> {
-  if (opts.store !== undefined) {
-    if ([opts.input, opts.column, opts.type, opts.emit].some((flag) => flag !== undefined)) {
-      throw new PsiError(
-        'OPTIONS_INVALID',
-        '--store replaces --input, --column and --type (the store keeps the --emit columns of prepare)',
-      );
-    }
-    return { storeDir: opts.store };
-  }
-  if (opts.input === undefined || opts.column === undefined || opts.type === undefined) {
-    throw new PsiError('OPTIONS_INVALID', 'serve needs --input, --column and --type, or --store');
-  }
-  const { emit, profile, defaultCountry, hashOf, values: valueColumns } = opts;
-  const plan = resolveInput({ column: opts.column, type: opts.type, emit, profile, defaultCountry, hashOf, values: valueColumns });
-  const input = await loadInput(opts.input, plan, io);
-  io.err(`${opts.input}: ${input.distinct} distinct items from ${input.rowsRead} rows (${input.duplicates} duplicates)\n`);
-  const values =
-    input.values === undefined
-      ? undefined
-      : Object.fromEntries(
-          Object.entries(input.values).map(([name, v]) => [
-            name,
-            { values: v, bound: boundOf(opts.valueBound, name, opts.disclosure === 'exact') },
-          ]),
-        );
-  return {
-    items: input.items,
-    rows: input.rows,
-    keyTypes: plan.keyTypes,
-    ...(input.records === undefined ? {} : { rowColumns: input.records.columns }),
-    ...(values === undefined ? {} : { values }),
-  };
-}
-
 /**
- * Reads the platform's file (or opens its store) and starts the service on it; diagnostics go to stderr.
+ * Reads the platform's file (or opens its store), builds the platform's service
+ * once from the resolved config and serves it over HTTP; diagnostics go to stderr.
  *
  * @example
  * ```ts
@@ -153,46 +106,10 @@ export async function startService(opts: ServeOptions, io: CliIo): Promise<PsiSe
   const log = eventLog(io);
   const tokens = opts.tokensFile === undefined ? undefined : reloadableTokens(opts.tokensFile, await loadTokensFile(opts.tokensFile), log);
   const metrics = opts.metricsPort === undefined ? undefined : createServiceMetrics();
-  const service: PsiServer = await startPsiServer({
-    ...(await sourceOf(opts, io)),
-    ...(opts.advertiserValues === true ? { advertiserValues: true } : {}),
-    port: opts.port,
-    host: opts.host,
-    learn: opts.learn,
-    disclosure: opts.disclosure,
-    ...(opts.peerLearns === undefined ? {} : { peerLearns: opts.peerLearns }),
-    ...(opts.disclosure === 'policy' ? { policy: policyOf(opts) } : {}),
-    ...(opts.minItems === undefined ? {} : { minItems: opts.minItems }),
-    ...(opts.audienceRetention === undefined ? {} : { audienceRetentionMs: opts.audienceRetention }),
-    ...(opts.minAudience === undefined ? {} : { minAudience: opts.minAudience }),
-    ...(opts.database !== undefined
-      ? {
-          database: opts.database,
-          budgetWindowMs: opts.budgetWindow,
-          ...(opts.advertiseUrl === undefined ? {} : { advertiseUrl: opts.advertiseUrl }),
-        }
-      : opts.stateDir === undefined
-        ? {}
-        : { stateDir: opts.stateDir, budgetWindowMs: opts.budgetWindow }),
-    ...(opts.budget === undefined ? {} : { budgetEpsilon: opts.budget }),
-    // Unset, the library's default: one key per day under a policy, a key per session under exact.
-    ...(opts.store === undefined && opts.keyRotation !== undefined ? { keyRotation: opts.keyRotation } : {}),
-    maxSessions: opts.maxSessions,
-    ...(opts.maxSessionsPerToken === undefined ? {} : { maxSessionsPerToken: opts.maxSessionsPerToken }),
-    idleTimeoutMs: opts.idleTimeout,
-    ...(tokens === undefined ? {} : { tokens }),
-    ...(opts.out === undefined ? {} : { outDir: opts.out }),
-    ...(opts.maxItems === undefined ? {} : { maxItems: opts.maxItems }),
-    ...(opts.dailyQuota === undefined ? {} : { itemsPerDay: opts.dailyQuota }),
-    ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-    ...(opts.group === undefined ? {} : { group: opts.group }),
-    ...(opts.backend === undefined ? {} : { backend: opts.backend }),
-    ...(opts.ui === true ? { ui: true } : {}),
-    ...(opts.corsOrigin === undefined ? {} : { corsOrigins: opts.corsOrigin }),
-    ...(opts.allowedHost === undefined ? {} : { allowedHosts: opts.allowedHost }),
-    log,
-    ...(metrics === undefined ? {} : { observer: metrics.observer }),
-  });
+  const config = await serveConfig(opts, io, { log, tokens, metrics });
+  // Refused before the state directory or the results directory is touched.
+  checkListenOptions(config.http);
+  const service = await servePlatform(await openPlatform(config.platform), config.http);
   const auth =
     tokens === undefined
       ? "no tokens file: open to anyone who reaches it, and every client shares one 'anonymous' privacy budget and quota (one client can spend it for all; --tokens-file gives each its own)"

@@ -2,152 +2,27 @@
 import '../pool/install.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
-import { rationalToNumber, toRational } from '../disclosure/epsilon.js';
-import { MemoryBudget, type PrivacyBudget } from '../disclosure/memory-budget.js';
-import { resolvePolicy, type DisclosurePolicy } from '../disclosure/policy.js';
+import { MemoryBudget } from '../disclosure/memory-budget.js';
 import { PsiError } from '../errors.js';
-import type { BackendChoice } from '../group/load.js';
-import { checkBackendChoice, type GroupName } from '../group/suite.js';
-import { PlatformParty } from '../measurement/platform-party.js';
-import type { PlatformColumns } from '../measurement/platform-columns.js';
-import { learnsCount } from '../protocol/options.js';
-import { protocolSuite } from '../protocol/suite.js';
-import { optionalIntegerIn } from '../validate.js';
-import type { Frame } from '../wire/frame.js';
-import { decodeHandshake, handshakeElements, type Handshake } from '../wire/messages.js';
-import { parseReveal, type Reveal } from '../wire/reveal.js';
-import { MAX_VALUE_COLUMNS } from '../wire/measure.js';
-import { checkValueColumn } from '../measurement/values.js';
-import { DailyCounter } from './daily-counter.js';
-import { openRelationship, type RelationshipRef, type RelationshipStates } from '../store/relationship.js';
-import { createResponderSets, type KeyRotation, type ResponderSets } from './key-rotation.js';
-import type { ServiceObserver, SessionOutcome } from './observer.js';
-import type { MatchedRow, SessionResult } from './result.js';
-import { SessionStore, type Batch, type Session } from './session-store.js';
-import type { StoreSets } from './store-sets.js';
-import { Audiences } from './audiences/audiences.js';
+import type { PlatformParty } from '../measurement/platform-party.js';
+import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
 import type { AudienceTarget } from '../wire/audience.js';
-import { memoryAudienceRecords, RetainedAudiences, type AudienceStore } from './audiences/store.js';
-import { budgetView } from './budget-view.js';
+import type { Frame } from '../wire/frame.js';
+import { decodeHandshake, handshakeElements } from '../wire/messages.js';
+import type { Reveal } from '../wire/reveal.js';
 import type { ServiceTerms, TermsBudget } from '../wire/terms.js';
+import { Admission } from './admission.js';
+import { Audiences } from './audiences/audiences.js';
+import { memoryAudienceRecords, RetainedAudiences } from './audiences/store.js';
+import { DailyCounter } from './daily-counter.js';
+import { resolveServiceConfig, type ServiceConfig, type SessionServiceOptions } from './config.js';
+import { createResponderSets, type ResponderSets } from './key-rotation.js';
+import type { SessionOutcome } from './observer.js';
+import type { MatchedRow, SessionResult } from './result.js';
+import { openSessionParty, type SessionPartyParts } from './session-party.js';
+import { SessionStore, type Batch, type Session } from './session-store.js';
 import type { TokenEntry } from './tokens.js';
-
-/**
- * Options of {@link SessionService}. Only `items` (or a `store`) is required; every
- * bound has a default suited to one platform box.
- *
- * @example
- * ```ts
- * const opts: SessionServiceOptions = { items: emails, itemsPerDay: 5_000_000, maxSessionsPerToken: 4 };
- * ```
- */
-export interface SessionServiceOptions {
-  /** The platform's own items (normalised identifiers); give these or `store`. */
-  items?: readonly (string | Uint8Array)[];
-  /**
-   * The platform's users blinded once per key epoch (`blindjoin prepare`, opened
-   * with `openStoreSets`): sessions read them from disk instead of blinding
-   * `items`, and the row map names matched rows (`rows` does not apply).
-   */
-  store?: StoreSets;
-  /** Row of each item in the platform's input, for results; default line `i + 1` and the item itself. */
-  rows?: readonly MatchedRow[];
-  /**
-   * Set when `rows` are users with several identifiers (items of one user share
-   * its row, `line`): the names of the row `cells` written for each matched user.
-   * Results and released figures then count users, not identifiers.
-   */
-  rowColumns?: readonly string[];
-  /**
-   * The identifier types of `items` (e.g. `['email', 'phone']`), published in the
-   * terms so that a client leaves out keys of other types, which could not match
-   * and would cost it and the service work. Default: not published.
-   */
-  keyTypes?: readonly string[];
-  /**
-   * Value columns clients may ask to have summed over the matched users and
-   * released (`serve --values`): per item values (aligned with `items`) and the
-   * clamp bound of each column, the most one user adds to its sum. Each figure
-   * released costs one epsilon of the client's budget. docs/measurement.md.
-   */
-  values?: PlatformColumns;
-  /**
-   * Sum clients' encrypted value columns (default: only under exact disclosure,
-   * which is a membership oracle already). Their guarantee holds
-   * only against a semi-honest client, one that encrypts values within the bound
-   * it declares: a malicious one can learn which of a few dozen chosen rows
-   * matched (docs/measurement.md, threat model).
-   */
-  advertiserValues?: boolean;
-  /** What the service learns; default `'intersection'`. */
-  learn?: Reveal;
-  /**
-   * What clients learn: `'released'` under a policy (the default), else `'size'`
-   * (or as given). See {@link SessionServiceOptions.disclosure}.
-   */
-  peerLearns?: Reveal;
-  /**
-   * `'policy'` (default): clients learn no match cryptographically, only a figure
-   * released under `policy` (noised, thresholded, rounded, charged to a privacy
-   * budget; docs/privacy.md). `'exact'`: clients learn `peerLearns` exactly,
-   * which makes the service a membership oracle, secure only against
-   * honest-but-curious clients.
-   */
-  disclosure?: 'policy' | 'exact';
-  /** The disclosure policy of released figures; defaults in docs/privacy.md. */
-  policy?: DisclosurePolicy;
-  /** Fewest distinct items a client must bring; default 100 under a policy, 1 otherwise. */
-  minItems?: number;
-  /** Where named audiences are kept (docs/audiences.md); default in memory, forgotten on restart. */
-  audiences?: AudienceStore;
-  /** Audiences not refreshed within this many ms are deleted (default audience store only); default never. */
-  audienceRetentionMs?: number;
-  /** Smallest audience that is usable for targeting, decided on the released figure; default 100. */
-  minAudience?: number;
-  /** Where each release is charged; default a {@link MemoryBudget} of epsilon 1 per 30 days (forgotten on restart). */
-  budget?: PrivacyBudget;
-  /** PRF key of consistent noise (32 bytes); default drawn at start, so answers stay consistent until a restart. */
-  noiseKey?: Uint8Array;
-  /** Per-token daily item counts; default in memory. */
-  itemCounter?: ItemCounter;
-  /** Items per token per UTC day when its entry sets none; default unlimited. */
-  itemsPerDay?: number;
-  /** Sessions a token may start per UTC day; default 1,000. */
-  sessionsPerDay?: number;
-  /** Most distinct items a client may bring to one session; default 10,000,000. */
-  maxItems?: number;
-  /** Sessions in progress at once; default 16. */
-  maxSessions?: number;
-  /** Sessions in progress at once under one token; default an eighth of `maxSessions`, rounded down, at least 1 (2 of 16). */
-  maxSessionsPerToken?: number;
-  /** Drop a session idle this long; default 120 s. */
-  idleTimeoutMs?: number;
-  /** Drop a session this old; default 1 h. */
-  sessionTtlMs?: number;
-  /** Key lifetime; default one day under a policy (consistent figures), `'session'` (a fresh key per session) under exact disclosure. */
-  keyRotation?: KeyRotation;
-  /** Target size of the frames in one reply; default 8 MiB (always at least one frame). */
-  responseBytes?: number;
-  /**
-   * Group suite of every session; default `'x25519'`. A client on another suite is
-   * refused at its HELLO with `GROUP_MISMATCH` (409) before any blinding.
-   */
-  group?: GroupName;
-  /** Arithmetic backend of the suite; default `'auto'`. */
-  backend?: BackendChoice;
-  workers?: number;
-  chunkItems?: number;
-  /** Receives the service's events (sessions started, ended, refused), e.g. its metrics; default none. */
-  observer?: ServiceObserver;
-  /** Receives each finished session's result; if it fails, so does the session. */
-  onResult?: (result: SessionResult) => void | Promise<void>;
-  /** Receives one line per session event; default silent. Never sees a key or a token. */
-  log?: (line: string) => void;
-  /** Where relationships keep their state; default `state.json` beside their kept files in the store. */
-  relationshipStates?: RelationshipStates;
-  /** Hears the id of every session dropped (done and collected, refused, aborted, expired), e.g. to unregister it. */
-  onSessionRemoved?: (sessionId: string) => void;
-}
+import { UserRows, type UserRow } from './user-rows.js';
 
 /**
  * One answer of the service: frames for the client, and how many more wait to be pulled.
@@ -180,38 +55,6 @@ export interface SessionStatus {
   framesPending: number;
 }
 
-/**
- * Per-token daily item counts, in memory (`DailyCounter`) or persisted (the budget ledger).
- *
- * @example
- * ```ts
- * const counter: ItemCounter = new DailyCounter();
- * ```
- */
-export interface ItemCounter {
-  charge(id: string, amount: number, limit: number): boolean | Promise<boolean>;
-  refund(id: string, amount: number): void | Promise<void>;
-}
-
-const DEFAULTS = {
-  maxItems: 10_000_000,
-  maxSessions: 16,
-  sessionsPerDay: 1_000,
-  minItems: 100,
-  minAudience: 100,
-  idleTimeoutMs: 120_000,
-  sessionTtlMs: 3_600_000,
-  responseBytes: 8 << 20,
-};
-const DAY_MS = 86_400_000;
-
-function checkKeyTypes(types: unknown): string[] {
-  if (!Array.isArray(types) || !types.every((t): t is string => typeof t === 'string' && t.length > 0)) {
-    throw new PsiError('OPTIONS_INVALID', 'keyTypes must be an array of identifier type names');
-  }
-  return [...new Set(types)];
-}
-
 function digestOf(body: Uint8Array): string {
   return bytesToHex(sha256(body));
 }
@@ -239,122 +82,50 @@ export class SessionService {
   readonly terms: ServiceTerms;
   /** The named audiences of every token (docs/audiences.md). */
   readonly audiences: Audiences;
-  readonly #opts: SessionServiceOptions;
-  readonly #policy: DisclosurePolicy | undefined;
-  readonly #budget: PrivacyBudget;
-  readonly #noiseKey: Uint8Array;
-  readonly #minItems: number;
+  readonly #config: ServiceConfig;
   readonly #store: SessionStore;
+  readonly #admission: Admission;
+  readonly #rows: UserRows;
+  readonly #parts: SessionPartyParts;
   readonly #sets: ResponderSets;
-  readonly #items: ItemCounter;
-  readonly #sessionsToday = new DailyCounter();
-  readonly #maxItems: number;
-  readonly #itemsPerDay: number;
-  readonly #sessionsPerDay: number;
-  readonly #responseBytes: number;
   readonly #log: (line: string) => void;
   #closing = false;
   /** Rows a released figure counted, by session, for its result. */
-  readonly #countedRows = new WeakMap<Session, { user: string; row: MatchedRow }[]>();
+  readonly #countedRows = new WeakMap<Session, UserRow[]>();
   /** The audience each session updates, when its HELLO named one. */
   readonly #audienceOf = new WeakMap<Session, AudienceTarget>();
 
   constructor(opts: SessionServiceOptions) {
-    if (typeof opts !== 'object' || opts === null) throw new PsiError('OPTIONS_INVALID', 'options must be an object');
-    if ((opts.items === undefined) === (opts.store === undefined))
-      throw new PsiError('OPTIONS_INVALID', 'give exactly one of items and store');
-    if (opts.store !== undefined && (opts.rows !== undefined || opts.keyRotation !== undefined)) {
-      throw new PsiError('OPTIONS_INVALID', "a store names its rows and keeps its epoch's key: rows and keyRotation do not apply");
-    }
-    if (opts.items !== undefined && !Array.isArray(opts.items)) throw new PsiError('ITEMS_INVALID', 'items must be an array');
-    if (opts.items !== undefined && opts.rows !== undefined && opts.rows.length !== opts.items.length) {
-      throw new PsiError('OPTIONS_INVALID', `rows has ${opts.rows.length} entries for ${opts.items.length} items`);
-    }
-    const storeGroup = opts.store?.current.manifest.group;
-    if (storeGroup !== undefined && opts.group !== undefined && opts.group !== storeGroup) {
-      throw new PsiError('OPTIONS_INVALID', `group is '${opts.group}' but the store was blinded in '${storeGroup}'`);
-    }
-    const suite = protocolSuite(opts.group ?? storeGroup);
-    checkBackendChoice(opts.backend, suite);
-    const rowColumns = opts.rowColumns ?? opts.store?.current.manifest.columns;
-    this.#opts = { ...opts, group: suite.name, ...(rowColumns === undefined ? {} : { rowColumns }) };
-    const disclosure = opts.disclosure ?? 'policy';
-    if (disclosure !== 'policy' && disclosure !== 'exact') {
-      throw new PsiError('OPTIONS_INVALID', `disclosure must be 'policy' or 'exact'; got ${JSON.stringify(disclosure)}`);
-    }
-    this.learn = parseReveal(opts.learn ?? 'intersection', 'learn');
-    this.peerLearns = parseReveal(opts.peerLearns ?? (disclosure === 'policy' ? 'released' : 'size'), 'peerLearns');
-    if ((disclosure === 'policy') !== (this.peerLearns === 'released')) {
-      throw new PsiError(
-        'OPTIONS_INVALID',
-        `peerLearns '${this.peerLearns}' contradicts disclosure '${disclosure}': a policy releases figures ('released'), exact disclosure does not`,
-      );
-    }
-    this.#policy = disclosure === 'policy' ? (opts.policy ?? {}) : undefined;
-    const resolved = this.#policy === undefined ? undefined : resolvePolicy(this.#policy);
-    this.#budget = opts.budget ?? new MemoryBudget();
-    this.#noiseKey = opts.noiseKey ?? randomBytes(32);
-    this.#items = opts.itemCounter ?? new DailyCounter();
-    this.#maxItems = optionalIntegerIn(opts.maxItems, 'maxItems', 1, 0xffff_ffff, DEFAULTS.maxItems);
-    this.#minItems = optionalIntegerIn(opts.minItems, 'minItems', 1, this.#maxItems, disclosure === 'policy' ? DEFAULTS.minItems : 1);
-    if ((opts.values !== undefined || opts.advertiserValues === true) && opts.items === undefined) {
-      // A store's rows are read as matched, not held: its users' values and the advertiser's positions are not at hand.
-      throw new PsiError('OPTIONS_INVALID', 'value columns (values, advertiserValues) need items, not a store');
-    }
-    if (opts.values !== undefined) checkServiceValues(opts.values, opts.items!.length);
-    this.terms = {
-      group: suite.name,
-      learn: this.learn,
-      peerLearns: this.peerLearns,
-      disclosure,
-      minItems: this.#minItems,
-      maxItems: this.#maxItems,
-      ...(opts.keyTypes === undefined ? {} : { keyTypes: checkKeyTypes(opts.keyTypes) }),
-      ...(resolved === undefined
-        ? {}
-        : {
-            policy: {
-              epsilon: rationalToNumber(resolved.epsilon),
-              threshold: resolved.threshold,
-              significantDigits: resolved.significantDigits,
-            },
-          }),
-      ...(opts.values === undefined ? {} : { values: Object.fromEntries(Object.entries(opts.values).map(([n, c]) => [n, c.bound])) }),
-      // Exact disclosure is a membership oracle already: the semi-honest caveat of advertiser values takes nothing more from it.
-      advertiserValues: opts.advertiserValues ?? (disclosure === 'exact' && opts.items !== undefined),
-      users: usersOf(opts),
-      minAudience: optionalIntegerIn(opts.minAudience, 'minAudience', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.minAudience),
-    };
-    const retention = opts.audienceRetentionMs === undefined ? {} : { retentionMs: opts.audienceRetentionMs };
-    this.audiences = new Audiences(opts.audiences ?? new RetainedAudiences(memoryAudienceRecords(), retention), {
-      policy: disclosure === 'policy',
-      minAudience: this.terms.minAudience,
+    const config = resolveServiceConfig(opts);
+    const { options } = config;
+    this.#config = config;
+    this.learn = config.learn;
+    this.peerLearns = config.peerLearns;
+    this.terms = config.terms;
+    const retention = options.audienceRetentionMs === undefined ? {} : { retentionMs: options.audienceRetentionMs };
+    this.audiences = new Audiences(options.audiences ?? new RetainedAudiences(memoryAudienceRecords(), retention), {
+      policy: config.policy !== undefined,
+      minAudience: config.terms.minAudience,
     });
-    this.#itemsPerDay = optionalIntegerIn(opts.itemsPerDay, 'itemsPerDay', 1, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
-    this.#sessionsPerDay = optionalIntegerIn(opts.sessionsPerDay, 'sessionsPerDay', 1, Number.MAX_SAFE_INTEGER, DEFAULTS.sessionsPerDay);
-    this.#responseBytes = optionalIntegerIn(opts.responseBytes, 'responseBytes', 1, 1 << 30, DEFAULTS.responseBytes);
-    const maxSessions = optionalIntegerIn(opts.maxSessions, 'maxSessions', 1, 100_000, DEFAULTS.maxSessions);
-    this.#store = new SessionStore({
-      maxSessions,
-      // An eighth of the slots each: eight tokens must be busy at once before a ninth waits (two could fill half of them).
-      maxSessionsPerToken: optionalIntegerIn(
-        opts.maxSessionsPerToken,
-        'maxSessionsPerToken',
-        1,
-        maxSessions,
-        Math.max(1, Math.floor(maxSessions / 8)),
-      ),
-      idleTimeoutMs: optionalIntegerIn(opts.idleTimeoutMs, 'idleTimeoutMs', 1, DAY_MS, DEFAULTS.idleTimeoutMs),
-      sessionTtlMs: optionalIntegerIn(opts.sessionTtlMs, 'sessionTtlMs', 1, 30 * DAY_MS, DEFAULTS.sessionTtlMs),
-      onRemove: opts.onSessionRemoved,
+    this.#store = new SessionStore({ ...config.sessionLimits, onRemove: options.onSessionRemoved });
+    this.#log = options.log ?? (() => undefined);
+    this.#admission = new Admission(config, {
+      budget: options.budget ?? new MemoryBudget(),
+      itemCounter: options.itemCounter ?? new DailyCounter(),
+      sessions: this.#store,
+      log: this.#log,
     });
-    this.#log = opts.log ?? (() => undefined);
+    this.#rows = new UserRows(options);
+    this.#parts = { config, noiseKey: options.noiseKey ?? randomBytes(32), rows: this.#rows, admission: this.#admission };
     this.#store.onExpire((session) => this.#ended(session, 'expired'));
-    // Under a policy one key per day, so that a repeated list meets the same blinded set and gets the same figure.
-    const rotation = opts.keyRotation ?? (disclosure === 'policy' ? DAY_MS : 'session');
     this.#sets =
-      opts.store ?? createResponderSets(opts.items!, rotation, { group: suite.name, backend: opts.backend, workers: opts.workers });
-    opts.observer?.serviceCreated?.({ sessions: () => this.sessions, storeEpoch: () => opts.store?.current.epoch, group: suite.name });
+      options.store ??
+      createResponderSets(options.items!, config.keyRotation, { group: options.group, backend: options.backend, workers: options.workers });
+    options.observer?.serviceCreated?.({
+      sessions: () => this.sessions,
+      storeEpoch: () => options.store?.current.epoch,
+      group: options.group,
+    });
   }
 
   /** Sessions in progress. */
@@ -389,7 +160,8 @@ export class SessionService {
   /**
    * Starts a session from the client's HELLO (`frame`, decoded from `body`), or
    * answers a retried HELLO from the cache. Refusals before any work cost the
-   * client nothing.
+   * client nothing. `relationship` (the client's id and key fingerprint) is
+   * checked first, `PAYLOAD_INVALID` when malformed.
    */
   async open(
     token: TokenEntry,
@@ -398,6 +170,7 @@ export class SessionService {
     relationship?: RelationshipRef,
     audience?: AudienceTarget,
   ): Promise<Exchange> {
+    if (relationship !== undefined) checkRelationshipRef(relationship);
     if (frame.type !== 'hello' || frame.seq !== 0) {
       throw new PsiError('UNEXPECTED_FRAME', `a session starts with hello frame 0, got ${frame.type} frame ${frame.seq}`);
     }
@@ -419,15 +192,14 @@ export class SessionService {
     if (this.#closing) throw new PsiError('SERVICE_CLOSING', 'the service is shutting down');
     if (this.#store.full) throw new PsiError('SERVICE_BUSY', 'too many sessions in progress; retry later');
     const hello = decodeHandshake(frame.payload);
-    this.#check(token, hello, remove);
+    this.#admission.check(token, hello, remove);
     // Quotas count elements, the work a session costs: rows of several keys cost one element per slot.
     const itemCount = handshakeElements(hello);
     // Registered before the first await, so that concurrent HELLOs of one token count against its limits.
     const session = this.#store.add(id, token.id);
     if (target !== undefined) this.#audienceOf.set(session, target);
     try {
-      await this.#charge(token, itemCount, remove);
-      if (this.terms.policy !== undefined && !remove) session.releasesCharged = 1;
+      await this.#admission.charge(session, token, itemCount, remove);
     } catch (e) {
       this.#store.remove(session);
       throw e;
@@ -435,89 +207,22 @@ export class SessionService {
     const batch = await this.#withSession(session, async () => {
       try {
         session.lease = await this.#sets.acquire();
-        const { store } = session.lease;
-        // A relationship needs a store to keep the set in, and a client that does not join itself (it keeps nothing):
-        // otherwise the session runs in full.
-        // It also needs the set returned in order (the service learns 'intersection'), to keep each segment's part.
-        // A remove session releases nothing: the client learns 'none', with no figure and no value column.
-        const peerLearns = remove ? 'none' : this.peerLearns;
-        const policy = remove ? undefined : this.#policy;
-        if (relationship !== undefined && store !== undefined && this.learn === 'intersection' && !learnsCount(peerLearns)) {
-          session.relationship = await openRelationship(store, token.id, relationship, this.#opts.relationshipStates);
-        }
-        const { group, backend, workers, chunkItems } = this.#opts;
-        const utf8 = new TextEncoder();
-        session.party = new PlatformParty(
-          {
-            role: 'responder',
-            ...(session.relationship === undefined ? session.lease.source : { storedSet: session.relationship.set }),
-            learn: this.learn,
-            peerLearns,
-            maxPeerItems: this.#maxItems,
-            group,
-            backend,
-            workers,
-            chunkItems,
-            ...(policy === undefined
-              ? {}
-              : {
-                  disclosure: {
-                    policy,
-                    // One user counts once however many of its identifiers matched: the sensitivity stays 1.
-                    countMatches: async (matches: readonly number[]) => {
-                      const rows = await this.#rowsOf(session, matches);
-                      // The result names the same matches: read from a store's row map once, not again.
-                      this.#countedRows.set(session, rows);
-                      return new Set(rows.map((r) => r.user)).size;
-                    },
-                    noiseKey: this.#noiseKey,
-                    // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
-                    // A relationship's kept data joins too: its digest (id, key fingerprint, kept checksums) is bound in.
-                    context: [
-                      utf8.encode(token.id),
-                      utf8.encode(session.lease.version),
-                      utf8.encode(JSON.stringify(this.terms.policy)),
-                      ...(session.relationship === undefined ? [] : [session.relationship.digest]),
-                    ],
-                  },
-                }),
-          },
-          remove
-            ? {}
-            : {
-                // Value columns come with the items path only (serve --values reads them from the input file).
-                ...(this.#opts.values === undefined ? {} : { columns: this.#opts.values, personOf: (i: number) => this.#rowOf(i).line }),
-                encryptedColumns: this.terms.advertiserValues,
-                ...(this.#policy === undefined
-                  ? {}
-                  : {
-                      policy: this.#policy,
-                      // One debit per figure, before any is computed; settled with the count's (free repeats).
-                      charge: async (figures) => {
-                        for (let k = 0; k < figures; k++) {
-                          await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy!.epsilon);
-                          session.releasesCharged = (session.releasesCharged ?? 0) + 1;
-                        }
-                      },
-                    }),
-              },
-        );
-        if (session.lease.store !== undefined) session.party.deferOwnFrames();
+        session.party = await openSessionParty(this.#parts, session, {
+          relationship,
+          remove,
+          counted: (rows) => this.#countedRows.set(session, rows),
+        });
         const rel = session.relationship;
         this.#log(
           `session ${id} (${token.id}) started: ${itemCount} client items${rel === undefined ? '' : `; relationship ${relationship!.id}: ${rel.sent} elements sent, ${rel.kept} kept`}`,
         );
         return await this.#feed(session, frame, body);
       } catch (e) {
-        // Refused at the handshake or closed before its answer: none of the client's items was blinded.
-        // Epsilon charged is never given back here. A refund that fails (a ledger closed by a shutdown) keeps the
-        // items spent and never hides why the session ended.
-        await Promise.resolve(this.#items.refund(token.id, itemCount)).catch(() => undefined);
-        this.#sessionsToday.refund(token.id, 1);
+        await this.#admission.refund(token, itemCount);
         throw e;
       }
     });
-    this.#opts.observer?.sessionStarted?.({ sessionId: id, elements: itemCount });
+    this.#config.options.observer?.sessionStarted?.({ sessionId: id, elements: itemCount });
     return this.#exchange(session, batch);
   }
 
@@ -542,7 +247,7 @@ export class SessionService {
     const session = this.#find(token, sessionId);
     const batch = await this.#withSession(session, async () => {
       session.outbox.acknowledge(ack);
-      return session.outbox.batch(this.#responseBytes);
+      return session.outbox.batch(this.#config.responseBytes);
     });
     return this.#exchange(session, batch);
   }
@@ -585,8 +290,7 @@ export class SessionService {
    * ```
    */
   async budgetOf(token: TokenEntry): Promise<TermsBudget | undefined> {
-    if (this.terms.policy === undefined) return undefined;
-    return budgetView(this.#budget, token.id, this.#policy!.epsilon ?? this.terms.policy.epsilon);
+    return this.#admission.budgetOf(token);
   }
 
   /** A session's audience, checked before anything is charged or blinded: the service must learn who matched. */
@@ -595,52 +299,6 @@ export class SessionService {
       throw new PsiError('AUDIENCE_UNAVAILABLE', `this service learns '${this.learn}', not who matched: it keeps no audiences`);
     }
     return this.audiences.check(token.id, audience);
-  }
-
-  /** Checks every limit a new session must pass; throws before anything is charged or blinded. */
-  #check(token: TokenEntry, hello: Handshake, remove = false): void {
-    // A remove session releases nothing: the client learns 'none', whatever the service grants others.
-    const grants = remove ? 'none' : this.peerLearns;
-    if (hello.learn !== grants || hello.peerLearns !== this.learn) {
-      throw new PsiError(
-        'MODE_MISMATCH',
-        `the client wants to learn '${hello.learn}' and grants '${hello.peerLearns}'; this service grants '${grants}' and learns '${this.learn}' (GET /v1/terms)`,
-      );
-    }
-    const { itemCount } = hello;
-    const elements = handshakeElements(hello);
-    if (elements > this.#maxItems) {
-      throw new PsiError('TOO_MANY_ITEMS', `the client declares ${elements} elements; this service accepts at most ${this.#maxItems}`);
-    }
-    // An empty or tiny set makes the service blind its whole set for a membership test, not a match.
-    // A remove session tells the client nothing, so one erasure request may name a single person.
-    const least = remove ? 1 : this.#minItems;
-    if (itemCount < least && (this.learn !== 'none' || this.peerLearns !== 'none')) {
-      throw new PsiError('TOO_FEW_ITEMS', `the client declares ${itemCount} distinct items; this service needs at least ${least}`);
-    }
-    if (this.#store.tokenFull(token.id)) {
-      throw new PsiError('TOKEN_BUSY', `${token.id} has as many sessions in progress as it may; finish one first`);
-    }
-    if (this.#sessionsToday.used(token.id) >= this.#sessionsPerDay) {
-      throw new PsiError('SESSIONS_EXCEEDED', `${token.id} has started its ${this.#sessionsPerDay} sessions for today`);
-    }
-  }
-
-  /** Charges a new session to its token: a session today, its items, and under a policy one release's epsilon (none for a remove, which releases nothing). */
-  async #charge(token: TokenEntry, itemCount: number, remove = false): Promise<void> {
-    const limit = token.itemsPerDay ?? this.#itemsPerDay;
-    if (!(await this.#items.charge(token.id, itemCount, limit))) {
-      throw new PsiError('QUOTA_EXCEEDED', `${itemCount} items exceed what is left today for ${token.id}`);
-    }
-    if (this.terms.policy !== undefined && !remove) {
-      try {
-        await this.#budget.charge(token.id, this.#policy!.epsilon ?? this.terms.policy.epsilon);
-      } catch (e) {
-        await this.#items.refund(token.id, itemCount);
-        throw e;
-      }
-    }
-    this.#sessionsToday.charge(token.id, 1, this.#sessionsPerDay);
   }
 
   /** A live session of `token`; another token's session is reported as absent, so ids cannot be probed. */
@@ -692,7 +350,7 @@ export class SessionService {
     const deferred = party.takeDeferred();
     if (deferred !== undefined) session.outbox.pushDeferred(deferred);
     if (party.done && session.state === 'open') await this.#finish(session, party);
-    const batch = await session.outbox.batch(this.#responseBytes);
+    const batch = await session.outbox.batch(this.#config.responseBytes);
     session.last = { seq: frame.seq, digest: digestOf(body), batch };
     return batch;
   }
@@ -705,17 +363,18 @@ export class SessionService {
     const lease = session.lease!;
     let rows: MatchedRow[] | undefined;
     try {
-      await this.#settle(session, party);
+      await this.#admission.settle(session, party.releaseSeed);
       await session.relationship?.commit();
       const counted = this.#countedRows.get(session);
-      rows = outcome.matches === undefined ? undefined : this.#matchedRows(counted ?? (await this.#rowsOf(session, outcome.matches)));
+      rows =
+        outcome.matches === undefined ? undefined : this.#rows.distinct(counted ?? (await this.#rows.matched(session, outcome.matches)));
     } finally {
       lease.release();
       session.lease = undefined;
       session.relationship = undefined;
     }
     const finishedAt = Date.now();
-    const { rowColumns } = this.#opts;
+    const { rowColumns } = this.#config.options;
     const target = this.#audienceOf.get(session);
     // A remove session keeps only which of the audience's users matched: the rest of the match is forgotten here.
     if (target?.mode === 'remove' && rows !== undefined) rows = await this.audiences.members(session.tokenId, target.name, rows);
@@ -726,7 +385,7 @@ export class SessionService {
         learn: this.learn,
         peerLearns: target?.mode === 'remove' ? 'none' : this.peerLearns,
         items: outcome.ownSize,
-        rows: lease.store?.manifest.items ?? this.#opts.items!.length,
+        rows: lease.store?.manifest.items ?? this.#config.options.items!.length,
         peerSize: outcome.peerSize,
         ...(outcome.size === undefined || target?.mode === 'remove' ? {} : { size: outcome.size }),
         ...(rows === undefined ? {} : { matched: rows.length }),
@@ -741,9 +400,9 @@ export class SessionService {
       ...(rows === undefined ? {} : { rows }),
     };
     try {
-      await this.#opts.onResult?.(result);
+      await this.#config.options.onResult?.(result);
     } catch (e) {
-      this.#opts.observer?.sessionEnded?.({ sessionId: session.id, outcome: 'failed' });
+      this.#config.options.observer?.sessionEnded?.({ sessionId: session.id, outcome: 'failed' });
       this.#store.remove(session);
       throw e instanceof PsiError ? e : new PsiError('RESULT_WRITE_FAILED', `result handler failed: ${(e as Error).message}`, { cause: e });
     }
@@ -752,14 +411,14 @@ export class SessionService {
     this.#log(
       `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`,
     );
-    this.#opts.observer?.sessionCompleted?.(result.summary);
+    this.#config.options.observer?.sessionCompleted?.(result.summary);
   }
 
   /** Tells the observer that an accepted session, still registered and in progress, ends without completing. */
   #ended(session: Session, outcome: SessionOutcome): void {
     // A session whose HELLO was never answered was refused, not started: the handler reports that.
     if (session.last === undefined || session.state !== 'open' || this.#store.get(session.id) !== session) return;
-    this.#opts.observer?.sessionEnded?.({ sessionId: session.id, outcome });
+    this.#config.options.observer?.sessionEnded?.({ sessionId: session.id, outcome });
   }
 
   /** Applies a finished session to its audience; a failure ends the session and leaves the old audience. */
@@ -768,7 +427,7 @@ export class SessionService {
     try {
       await this.audiences.record(session.tokenId, target, {
         rows: result.rows ?? [],
-        columns: this.#opts.rowColumns,
+        columns: this.#config.options.rowColumns,
         released: summary.released ?? null,
         sent: summary.peerSize,
         at: Date.parse(summary.finishedAt),
@@ -782,77 +441,9 @@ export class SessionService {
     this.#log(`session ${session.id} (${session.tokenId}) updated an audience (${target.mode})`);
   }
 
-  /**
-   * A byte-identical repeat of an earlier session of the token (the same release
-   * seed) was answered with the same figures and so is given its charges back
-   * (docs/privacy.md, "Free repeats"). A failure keeps the charges: never an error that hands out budget.
-   */
-  async #settle(session: Session, party: PlatformParty): Promise<void> {
-    const seed = party.releaseSeed;
-    const releases = session.releasesCharged ?? 0;
-    if (seed === undefined || releases === 0 || this.#budget.settle === undefined) return;
-    const epsilon = toRational(this.#policy!.epsilon ?? this.terms.policy!.epsilon);
-    try {
-      const repeat = await this.#budget.settle(session.tokenId, bytesToHex(seed), {
-        numerator: Number(epsilon.num) * releases,
-        denominator: Number(epsilon.den),
-      });
-      if (repeat) this.#log(`session ${session.id} (${session.tokenId}) repeated an earlier one byte for byte: not charged`);
-    } catch (e) {
-      this.#log(`session ${session.id} (${session.tokenId}) could not be settled, its charges stand: ${(e as Error).message}`);
-    }
-  }
-
-  /**
-   * The rows behind matched own indices (a store's, or its relationship view's), in input order, each with
-   * the user it names: its line, and in a store also the file it came from (added files have lines of their own).
-   */
-  async #rowsOf(session: Session, matches: readonly number[]): Promise<{ user: string; row: MatchedRow }[]> {
-    const source = session.relationship ?? session.lease?.store;
-    if (source !== undefined) return (await source.rowsOf(matches)).map((r) => ({ user: `${r.source}:${r.row.line}`, row: r.row }));
-    return matches.map((i) => this.#rowOf(i)).map((row) => ({ user: String(row.line), row }));
-  }
-
-  /** With `rowColumns`, each user's row once however many of its identifiers matched. */
-  #matchedRows(all: { user: string; row: MatchedRow }[]): MatchedRow[] {
-    if (this.#opts.rowColumns === undefined) return all.map((r) => r.row);
-    const seen = new Set<string>();
-    return all.filter((r) => !seen.has(r.user) && seen.add(r.user)).map((r) => r.row);
-  }
-
-  #rowOf(i: number): MatchedRow {
-    const given = this.#opts.rows?.[i];
-    if (given !== undefined) return given;
-    const item = this.#opts.items![i]!;
-    return { line: i + 1, value: typeof item === 'string' ? item : bytesToHex(item) };
-  }
-
   #exchange(session: Session, batch: Batch): Exchange {
     const end = session.outbox.start + session.outbox.length;
     session.pending = Math.max(0, end - (batch.firstSeq + batch.frames.length));
     return { sessionId: session.id, frames: batch.frames, pending: session.pending };
-  }
-}
-
-/** The platform's users: distinct rows of its input, or a store's stored identifiers (its manifest counts no users). */
-function usersOf(opts: SessionServiceOptions): number {
-  const manifest = opts.store?.current.manifest;
-  if (manifest !== undefined) return manifest.elements - manifest.removed;
-  if (opts.rows !== undefined) return new Set(opts.rows.map((r) => r.line)).size;
-  return opts.items?.length ?? 0;
-}
-
-/** Service value columns: names a MEASURE frame can carry, one value per item, a positive bound each. */
-function checkServiceValues(values: PlatformColumns, items: number): void {
-  if (typeof values !== 'object' || values === null) throw new PsiError('OPTIONS_INVALID', 'values must be an object of columns');
-  const names = Object.keys(values);
-  if (names.length > MAX_VALUE_COLUMNS || names.some((n) => n.length < 1 || n.length > 64)) {
-    throw new PsiError('OPTIONS_INVALID', `values: at most ${MAX_VALUE_COLUMNS} columns, each named in 1..64 characters`);
-  }
-  for (const [name, column] of Object.entries(values)) {
-    checkValueColumn(column.values, name, items);
-    if (!Number.isSafeInteger(column.bound) || column.bound < 1) {
-      throw new PsiError('OPTIONS_INVALID', `the bound of value column ${name} must be a positive integer`);
-    }
   }
 }

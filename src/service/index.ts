@@ -1,4 +1,6 @@
-export { SessionService, type Exchange, type SessionServiceOptions, type SessionStatus } from './engine.js';
+export { SessionService, type Exchange, type SessionStatus } from './engine.js';
+export type { SessionServiceOptions } from './config.js';
+export { openPlatform, type Platform, type PlatformOptions } from './platform.js';
 export type { KeyRotation } from './key-rotation.js';
 export type { ServiceObserver, ServiceView, SessionOutcome } from './observer.js';
 export type { MatchedRow, SessionResult, SessionSummary } from './result.js';

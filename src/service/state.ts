@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../atomic-file.js';
 import { BudgetLedger } from './ledger.js';
 import type { Epsilon } from '../disclosure/epsilon.js';
 import { PsiError } from '../errors.js';
-import type { ItemCounter } from './engine.js';
+import type { ItemCounter } from './admission.js';
 import { lockStateDir } from './state-lock.js';
 
 /**

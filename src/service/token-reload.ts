@@ -29,7 +29,7 @@ export interface ReloadableTokens extends TokenTable {
  * @example
  * ```ts
  * const tokens = reloadableTokens('tokens', await loadTokensFile('tokens'), (line) => console.error(line));
- * createPsiHandler({ items, tokens });
+ * createPsiHandler(service, { tokens });
  * ```
  */
 export function reloadableTokens(path: string, loaded: TokenTable, log: (line: string) => void): ReloadableTokens {

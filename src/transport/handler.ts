@@ -1,16 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
-import { SessionService, type Exchange, type SessionServiceOptions } from '../service/engine.js';
-import { prepareOutDir, writeSessionResult } from '../service/result-files.js';
-import type { SessionResult } from '../service/result.js';
+import type { Exchange, SessionService } from '../service/engine.js';
+import type { ServiceObserver } from '../service/observer.js';
 import type { TokenEntry, TokenTable } from '../service/tokens.js';
 import { decodeFrame, joinFrames, MAX_FRAME_BYTES } from '../wire/frame.js';
 import { applyCors, corsPolicy } from './cors.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import { loadStaticUi } from './static-ui.js';
 import { loggablePath } from './log-path.js';
-import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
 import {
   AUDIENCE_HEADER,
   AUDIENCE_MODE_HEADER,
@@ -19,16 +17,15 @@ import {
   RELATIONSHIP_HEADER,
   SESSION_HEADER,
 } from './protocol-http.js';
-import { fileAudienceStore } from '../service/audiences/file-records.js';
 import { decodeAudienceName, parseAudienceMode, type AudienceTarget } from '../wire/audience.js';
 import { claimOrForward, toHolder, type SessionRouting } from './replicas.js';
 
-/** The `blindjoin-relationship: <id>:<fingerprint>` header, when the client sent one. */
-function relationshipOf(header: string | string[] | undefined): RelationshipRef | undefined {
+/** The `blindjoin-relationship: <id>:<fingerprint>` header, when the client sent one; the service checks it. */
+function relationshipOf(header: string | string[] | undefined): { id: string; fingerprint: string } | undefined {
   if (header === undefined) return undefined;
   const value = Array.isArray(header) ? header.join(',') : header;
   const at = value.lastIndexOf(':');
-  return checkRelationshipRef({ id: value.slice(0, at), fingerprint: value.slice(at + 1) });
+  return { id: value.slice(0, at), fingerprint: value.slice(at + 1) };
 }
 
 /** The session's audience from the `blindjoin-audience` and `blindjoin-audience-mode` headers, when named. */
@@ -44,22 +41,17 @@ function audienceOf(req: IncomingMessage): AudienceTarget | undefined {
 }
 
 /**
- * Options of {@link createPsiHandler}: the session service's, plus who may call
- * it, where results go and where the handler is mounted.
+ * Options of {@link createPsiHandler}: who may call the service, where the
+ * handler is mounted, and what it serves beside the API.
  *
  * @example
  * ```ts
- * const opts: PsiServiceOptions = { items: emails, tokens, outDir: 'results', itemsPerDay: 5_000_000 };
+ * const opts: PsiHandlerOptions = { tokens, basePath: '/psi', corsOrigins: ['https://ads.example'] };
  * ```
  */
-export interface PsiServiceOptions extends SessionServiceOptions {
+export interface PsiHandlerOptions {
   /** Accepted bearer tokens; without them the service is open to anyone who reaches it. */
   tokens?: TokenTable;
-  /**
-   * Directory receiving one result per finished session (checked before the
-   * first session), and the audiences (`audiences/`, `audiences.jsonl`; docs/audiences.md).
-   */
-  outDir?: string;
   /** Path prefix the handler is mounted under, e.g. `'/psi'`; default none. */
   basePath?: string;
   /**
@@ -74,23 +66,29 @@ export interface PsiServiceOptions extends SessionServiceOptions {
    */
   corsOrigins?: readonly string[];
   /**
-   * The session registry of replicas sharing one database (`serve --database`):
-   * requests for a session another replica holds are forwarded to it.
+   * The session registry of replicas sharing one database (`Platform.registry`):
+   * requests for a session another replica holds are forwarded to it. The
+   * service must release its ended sessions there (`onSessionRemoved`), as
+   * `openPlatform` arranges for its registry.
    */
   routing?: SessionRouting;
-  /** What `GET /readyz` checks besides the service not closing (e.g. the database answers); throws when not ready. */
+  /** What `GET /readyz` checks besides the service not closing (e.g. `Platform.ready`); throws when not ready. */
   readiness?: () => Promise<void>;
+  /** Receives one line per refused request; default silent. */
+  log?: (line: string) => void;
+  /** Hears every refused request (`refused`), e.g. the service's metrics. */
+  observer?: ServiceObserver;
 }
 
 /**
  * A `node:http` request handler serving the responder side of PSI sessions
- * (the HTTP API is in docs/service.md), plus its lifecycle.
+ * (the HTTP API is in docs/service.md) from one {@link SessionService}.
  *
  * @example
  * ```ts
- * const handler = createPsiHandler({ items });
+ * const handler = createPsiHandler(platform.service);
  * http.createServer(handler).listen(8080);
- * await handler.close(); // on shutdown
+ * handler.sessions; // sessions in progress
  * ```
  */
 export interface PsiHandler {
@@ -99,8 +97,6 @@ export interface PsiHandler {
   readonly sessions: number;
   /** The engine behind the routes. */
   readonly service: SessionService;
-  /** Refuses new sessions, drops live ones and zeroises every key. */
-  close(): Promise<void>;
 }
 
 const ANONYMOUS: TokenEntry = { id: 'anonymous' };
@@ -136,41 +132,26 @@ function sendExchange(res: ServerResponse, status: number, exchange: Exchange): 
 
 /**
  * Creates the service's request handler: an HTTP router over a
- * {@link SessionService}. Every refusal is a JSON `{ code, message }` with the
- * status of its code that ends at most the offending session; the handler never throws.
+ * {@link SessionService} (built by `openPlatform`, or by hand), which it never
+ * closes: whoever built the service closes it. Every refusal is a JSON
+ * `{ code, message }` with the status of its code that ends at most the
+ * offending session; the handler never throws.
  *
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * const handler = createPsiHandler({ items: ['ann@example.com'], tokens: await loadTokensFile('tokens') });
+ * const platform = await openPlatform({ items: ['ann@example.com'], outDir: 'results' });
+ * const handler = createPsiHandler(platform.service, { tokens: await loadTokensFile('tokens') });
  * createServer(handler).listen(8443, '127.0.0.1');
  * ```
  */
-export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
-  const { outDir, onResult, tokens } = opts;
-  // Both checked before anything that needs closing exists, so a bad option leaves nothing running.
+export function createPsiHandler(service: SessionService, opts: PsiHandlerOptions = {}): PsiHandler {
+  const { tokens, routing } = opts;
+  // Checked before the handler exists, so a bad option leaves nothing to undo.
   const cors = corsPolicy(opts.corsOrigins ?? []);
   const ui = opts.ui === undefined || opts.ui === false ? undefined : loadStaticUi(opts.ui);
-  // Checked now, so a bad directory is found before any session spends work and quota on it.
-  const outReady = outDir === undefined ? Promise.resolve() : prepareOutDir(outDir);
-  outReady.catch(() => undefined);
-  const deliver = async (result: SessionResult) => {
-    if (outDir !== undefined) await writeSessionResult(outDir, result);
-    await onResult?.(result);
-  };
-  const retention = opts.audienceRetentionMs === undefined ? {} : { retentionMs: opts.audienceRetentionMs };
-  const audiences = opts.audiences ?? (outDir === undefined ? undefined : fileAudienceStore(outDir, retention));
-  const { routing } = opts;
-  const service = new SessionService({
-    ...opts,
-    onResult: deliver,
-    ...(audiences === undefined ? {} : { audiences }),
-    ...(routing === undefined ? {} : { onSessionRemoved: (id: string) => routing.release(id) }),
-  });
   const basePath = (opts.basePath ?? '').replace(/\/+$/, '');
   const log = opts.log ?? (() => undefined);
-  // Retention applies at start, hourly, and on every access.
-  if (opts.audienceRetentionMs !== undefined) service.audiences.startExpiry(log);
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     if (applyCors(cors, req, res)) return;
@@ -241,7 +222,6 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
       allow('POST');
       // Checked before the body is read: a bad name costs nothing.
       const audience = audienceOf(req);
-      await outReady;
       const { body, frame } = await readFrameBody(req);
       const id = bytesToHex(frame.sessionId);
       if (routing !== undefined && (await claimOrForward(routing, service, req, res, id, token.id, body))) return;
@@ -296,6 +276,5 @@ export function createPsiHandler(opts: PsiServiceOptions): PsiHandler {
   }) as PsiHandler;
   Object.defineProperty(handler, 'sessions', { get: () => service.sessions });
   Object.defineProperty(handler, 'service', { value: service });
-  handler.close = () => service.close();
   return handler;
 }

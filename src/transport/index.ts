@@ -6,7 +6,14 @@ export {
   type MatchOverHttpResult,
   type MatchProgress,
 } from './client.js';
-export { createPsiHandler, type PsiHandler, type PsiServiceOptions } from './handler.js';
+export { createPsiHandler, type PsiHandler, type PsiHandlerOptions } from './handler.js';
 export { fetchPort, type HttpAnswer, type HttpPort } from './http-port.js';
 export { matchOverHttp } from './match-over-http.js';
-export { startPsiServer, type PsiServer, type PsiServerOptions } from './server.js';
+export {
+  servePlatform,
+  startPsiServer,
+  type PsiListenOptions,
+  type PsiServer,
+  type PsiServerOptions,
+  type PsiServiceOptions,
+} from './server.js';

@@ -27,7 +27,7 @@ export const FORWARDED_HEADER = 'blindjoin-forwarded';
  * @example
  * ```ts
  * const routing: SessionRouting = state.registry;
- * createPsiHandler({ items, routing });
+ * createPsiHandler(platform.service, { routing });
  * ```
  */
 export interface SessionRouting {

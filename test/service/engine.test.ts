@@ -1,38 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
 import { PsiParty } from '../../src/protocol/party.js';
-import { SessionService, type Exchange } from '../../src/service/engine.js';
+import { SessionService } from '../../src/service/engine.js';
 import type { TokenEntry } from '../../src/service/tokens.js';
 import { decodeFrame, encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { codeOf } from '../protocol/helpers.js';
 import { emails } from '../transport/helpers.js';
+import { drive } from './drive.js';
 
 // The engine alone, driven frame by frame as any transport would: no sockets.
 const users = emails(0, 200);
 const acme: TokenEntry = { id: 'acme' };
 const other: TokenEntry = { id: 'other' };
-
-/** Runs a whole session of `client` against `service`, as the HTTP client does. */
-async function drive(service: SessionService, token: TokenEntry, client: PsiParty): Promise<void> {
-  const [hello] = await client.step();
-  let reply: Exchange = await service.open(token, decodeFrame(hello!), hello!);
-  let received = 0;
-  const outbox: Uint8Array[] = [];
-  for (;;) {
-    for (const frame of reply.frames) {
-      outbox.push(...(await client.step(frame)));
-      received++;
-    }
-    if (reply.pending > 0) {
-      reply = await service.pull(token, reply.sessionId, received);
-      continue;
-    }
-    const next = outbox.shift();
-    if (next === undefined) return;
-    reply = await service.deliver(token, reply.sessionId, decodeFrame(next), next, received);
-  }
-}
 
 const client = (items: string[], learn: 'size' | 'released' = 'size') =>
   new PsiParty({ role: 'initiator', items, learn, peerLearns: 'intersection', workers: 1, chunkItems: 16 });
@@ -96,6 +76,24 @@ describe('SessionService without a transport', () => {
       expect(await codeOf(() => service.open(acme, decodeFrame(b), b))).toBe('TOKEN_BUSY');
       await service.open(other, decodeFrame(b), b);
       expect(service.sessions).toBe(2);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('refuses a malformed relationship before anything is charged: the transport passes what the client sent', async () => {
+    const service = new SessionService({ items: emails(0, 2000), workers: 1, minItems: 100 });
+    try {
+      const [hello] = await client(emails(1000, 150), 'released').step();
+      for (const relationship of [
+        { id: 'crm', fingerprint: 'not hex' },
+        { id: '', fingerprint: '00'.repeat(32) },
+        { id: 'a:b', fingerprint: '00'.repeat(32) },
+      ]) {
+        expect(await codeOf(() => service.open(acme, decodeFrame(hello!), hello!, relationship))).toBe('PAYLOAD_INVALID');
+      }
+      expect(service.sessions).toBe(0);
+      expect((await service.budgetOf(acme))?.spent).toBe(0);
     } finally {
       await service.close();
     }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { createParty } from '../../src/protocol/index.js';
-import { parseTokens } from '../../src/service/index.js';
+import { openPlatform, parseTokens } from '../../src/service/index.js';
 import { createPsiHandler, matchOverHttp, startPsiServer, type PsiServer } from '../../src/transport/index.js';
 import { encodeFrame, MAX_FRAME_BYTES, parseFrameHeader, splitFrames } from '../../src/wire/index.js';
 import { emails, frameHeaders, overlap, raw } from './helpers.js';
@@ -211,7 +211,8 @@ describe('limits on sessions', () => {
   });
 
   it('completes correctly when replies are lost, by retrying frames the service answers from its cache', async () => {
-    const handler = createPsiHandler({ disclosure: 'exact', items: platform, workers: 1, chunkItems: 25 });
+    const built = await openPlatform({ disclosure: 'exact', items: platform, workers: 1, chunkItems: 25 });
+    const handler = createPsiHandler(built.service);
     let requests = 0;
     const lossy = createServer((req, res) => {
       if (++requests % 3 === 0) {
@@ -229,7 +230,7 @@ describe('limits on sessions', () => {
     } finally {
       lossy.closeAllConnections();
       lossy.close();
-      await handler.close();
+      await built.close();
     }
   });
 });

@@ -1,9 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkOptions, withParsedReveal } from '../../src/protocol/options.js';
+import { PsiParty } from '../../src/protocol/party.js';
 import type { PartyOptions } from '../../src/protocol/types.js';
+import { openPlatform } from '../../src/service/platform.js';
 import { matchWith, ServiceError } from '../../src/transport/client.js';
 import type { HttpAnswer, HttpPort } from '../../src/transport/http-port.js';
 import { parseReveal } from '../../src/wire/reveal.js';
+import { drive } from '../service/drive.js';
+import { emails } from './helpers.js';
 
 // The reveal modes of a session are parsed where they enter (the client's
 // options, the service's terms) and carried parsed into the party: counted
@@ -95,5 +99,28 @@ describe('party options', () => {
     expect(() => {
       (marked as { learn: string }).learn = 'everything';
     }).toThrow(TypeError);
+  });
+});
+
+describe("a service's reveal modes", () => {
+  it('are parsed once, when the service is built, and not again for each session', async () => {
+    const platform = await openPlatform({ items: emails(0, 150), disclosure: 'exact', workers: 1 });
+    try {
+      expect(parsed()).toEqual(['learn', 'peerLearns']);
+      vi.clearAllMocks();
+      for (let k = 0; k < 2; k++) {
+        const client = withParsedReveal({
+          role: 'initiator',
+          items: emails(100, 200),
+          learn: 'size',
+          peerLearns: 'intersection',
+          workers: 1,
+        });
+        await drive(platform.service, { id: 'acme' }, new PsiParty(client));
+      }
+      expect(parsed()).toEqual([]);
+    } finally {
+      await platform.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { PsiError } from '../../errors.js';
-import type { ItemCounter } from '../engine.js';
+import type { ItemCounter } from '../admission.js';
 import { databaseError, type Database } from './database.js';
 
 function utcDay(now: number): string {

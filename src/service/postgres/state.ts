@@ -1,5 +1,5 @@
 import type { BudgetLedgerOptions } from '../ledger.js';
-import type { ItemCounter } from '../engine.js';
+import type { ItemCounter } from '../admission.js';
 import { openDatabase, pingDatabase, type Database } from './database.js';
 import { PostgresBudget } from './budget.js';
 import { PostgresItemCounter } from './item-counter.js';
