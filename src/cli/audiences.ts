@@ -17,7 +17,7 @@ import type { CliIo } from './io.js';
  */
 export interface AudiencesOptions {
   server: string;
-  token?: string;
+  token?: string | undefined;
   json: boolean;
   timeout: number;
 }

@@ -26,11 +26,11 @@ export interface DemoOptions {
   advertiser: number;
   /** Customers who are also platform users. */
   overlap: number;
-  workers?: number;
+  workers?: number | undefined;
   /** Group suite (`--group`); default x25519. */
-  group?: GroupName;
+  group?: GroupName | undefined;
   /** Arithmetic backend (`--backend`); default auto. */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
   /** Keep the generated files and results instead of deleting them. */
   keep?: boolean;
 }

@@ -42,13 +42,13 @@ export interface InputSpec {
   /** The type of each column, comma-separated in the same order. */
   type: string;
   /** Columns of the input kept with each matched row in the results (default: the identifier columns). */
-  emit?: string[];
-  profile?: Profile;
-  defaultCountry?: string;
+  emit?: string[] | undefined;
+  profile?: Profile | undefined;
+  defaultCountry?: string | undefined;
   /** With `type: 'sha256'`: what was hashed; default `'email'`. */
-  hashOf?: 'email' | 'phone';
+  hashOf?: 'email' | 'phone' | undefined;
   /** Numeric columns read with each row (`--values`): non-negative integers, an empty cell is 0. */
-  values?: string[];
+  values?: string[] | undefined;
 }
 
 /**

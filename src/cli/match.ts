@@ -28,7 +28,7 @@ import { progressBar, type CliIo } from './io.js';
  */
 export interface MatchOptions extends InputSpec {
   server: string;
-  token?: string;
+  token?: string | undefined;
   /** `'auto'` takes what the service's terms offer. */
   learn: Reveal | 'auto';
   peerLearns: Reveal | 'auto';
@@ -37,11 +37,11 @@ export interface MatchOptions extends InputSpec {
   output?: string;
   timeout: number;
   retries: number;
-  workers?: number;
+  workers?: number | undefined;
   /** Group suite (`--group`); default x25519. */
-  group?: GroupName;
+  group?: GroupName | undefined;
   /** Arithmetic backend (`--backend`); default auto. */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
   /** `--platform-values`: the service's value columns to release, `['all']` for every one it offers. */
   platformValues?: string[];
   /** `--value-bound`: clamp of each own `--values` value per customer; default 10^6 (`DEFAULT_VALUE_BOUND`). */

@@ -14,11 +14,11 @@ import type { CliIo } from './io.js';
  */
 export interface Operations {
   /** The service's metrics, served on `metricsPort` when given. */
-  metrics?: ServiceMetrics;
-  metricsPort?: number;
-  metricsHost?: string;
+  metrics?: ServiceMetrics | undefined;
+  metricsPort?: number | undefined;
+  metricsHost?: string | undefined;
   /** The tokens file's table, read again on SIGHUP. */
-  tokens?: ReloadableTokens;
+  tokens?: ReloadableTokens | undefined;
 }
 
 /**

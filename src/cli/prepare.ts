@@ -32,9 +32,9 @@ export interface PrepareCommandOptions extends Omit<InputSpec, 'input'> {
   /** `--log-format`: `text` (default) or `json` lines on stderr. */
   logFormat?: LogFormat;
   segmentItems?: number;
-  group?: GroupName;
-  backend?: BackendChoice;
-  workers?: number;
+  group?: GroupName | undefined;
+  backend?: BackendChoice | undefined;
+  workers?: number | undefined;
   /** Hand the segments to `blindjoin worker`s on this job queue (redis:// or postgres:// URL) instead of blinding here. */
   queue?: string;
   /** Name of the queue (default `blindjoin-prepare`); workers must name the same. */

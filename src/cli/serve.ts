@@ -60,11 +60,11 @@ export interface ServeOptions extends Partial<InputSpec> {
   /** `--max-sessions-per-token`; default an eighth of `maxSessions`. */
   maxSessionsPerToken?: number;
   idleTimeout: number;
-  workers?: number;
+  workers?: number | undefined;
   /** Group suite (`--group`); default x25519. */
-  group?: GroupName;
+  group?: GroupName | undefined;
   /** Arithmetic backend (`--backend`); default auto. */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
   allowAnonymous?: boolean;
   /** Serve the advertiser's page (`--ui`). */
   ui?: boolean;

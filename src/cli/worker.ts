@@ -15,8 +15,8 @@ export interface WorkerCommandOptions {
   /** Where this machine mounts the store, when not at the coordinator's path. */
   store?: string;
   stalledAfter?: number;
-  workers?: number;
-  backend?: BackendChoice;
+  workers?: number | undefined;
+  backend?: BackendChoice | undefined;
 }
 
 /**

@@ -35,7 +35,7 @@ export const DEFAULT_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
  */
 export interface DisclosurePolicy {
   /** Privacy loss of one release (default 0.25). A decimal number or `{ numerator, denominator }`. */
-  readonly epsilon?: Epsilon;
+  readonly epsilon?: Epsilon | undefined;
   /**
    * The most one person can change the exact value (default 1: a count). For a
    * sum, the bound each person's value is clamped to, in integer units.

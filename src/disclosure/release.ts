@@ -16,9 +16,9 @@ import { cryptoSource, type ByteSource } from '../random/source.js';
  */
 export interface ReleaseOptions {
   /** Randomness for the noise (default: the CSPRNG); {@link keyedSource} for consistent answers. */
-  readonly random?: ByteSource;
+  readonly random?: ByteSource | undefined;
   /** The public size the value is a part of (the client's own list size) for a match rate. */
-  readonly denominator?: number;
+  readonly denominator?: number | undefined;
 }
 
 /**

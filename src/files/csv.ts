@@ -48,9 +48,9 @@ export interface ReadColumnOptions {
   column?: string;
   type?: IdentifierType | 'sha256' | 'raw';
   columns?: readonly TypedColumn[];
-  profile?: Profile;
-  defaultCountry?: string;
-  hashOf?: IdentifierType;
+  profile?: Profile | undefined;
+  defaultCountry?: string | undefined;
+  hashOf?: IdentifierType | undefined;
   /** Called every 10,000 data rows and once at the end with the rows read so far. */
   onProgress?: (rowsRead: number) => void;
 }

@@ -21,15 +21,15 @@ export interface BlinderOptions {
    * Group suite the key and the elements belong to; default `'ristretto255'`, this
    * primitive's historical default (sessions pass the suite they negotiated).
    */
-  group?: GroupName;
+  group?: GroupName | undefined;
   /** Arithmetic backend of the suite; default `'auto'` (the fastest that loads for the suite). */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
   /**
    * Threads to compute on; default every core. With threads every call but a tiny
    * one runs on them, 1 included (one thread), so that blinding never holds the
    * event loop; without (browsers) calls compute inline and this is not used.
    */
-  workers?: number;
+  workers?: number | undefined;
   /**
    * Where the threads come from; default those installed in the process
    * ({@link installBlindingThreads}: Node's worker pool once the service or

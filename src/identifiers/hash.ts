@@ -45,7 +45,7 @@ export function normalizedDigest(normalized: string): Uint8Array {
  * // 'tMmiiTI7IaAcPpQPFQ65uMVCWH8av9jw4cwf/F5HVRQ='
  * ```
  */
-export function hashIdentifier(normalized: string, opts?: { encoding?: HashEncoding }): string {
+export function hashIdentifier(normalized: string, opts?: { encoding?: HashEncoding | undefined }): string {
   const encoding = opts?.encoding ?? 'hex';
   if (encoding !== 'hex' && encoding !== 'base64') {
     throw new IdentifierError('ENCODING_UNKNOWN', `encoding ${JSON.stringify(encoding)} is not 'hex' or 'base64'`);

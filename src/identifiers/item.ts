@@ -17,7 +17,7 @@ import type { IdentifierType, NormalizeOptions } from './types.js';
  */
 export interface PsiItemOptions extends NormalizeOptions {
   /** For `type: 'sha256'`: what was hashed; default `'email'`. */
-  hashOf?: IdentifierType;
+  hashOf?: IdentifierType | undefined;
 }
 
 /**

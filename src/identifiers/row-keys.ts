@@ -35,10 +35,10 @@ export interface KeyColumn {
  * ```
  */
 export interface RowKeysOptions {
-  profile?: Profile;
-  defaultCountry?: string;
+  profile?: Profile | undefined;
+  defaultCountry?: string | undefined;
   /** Default `hashOf` of `'sha256'` columns; default `'email'`. */
-  hashOf?: IdentifierType;
+  hashOf?: IdentifierType | undefined;
 }
 
 /**

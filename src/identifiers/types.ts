@@ -104,7 +104,7 @@ export const PROFILES: readonly Profile[] = Object.freeze(['meta', 'google', 'ui
  */
 export interface NormalizeOptions {
   /** Platform rules to follow; default `'meta'`. */
-  profile?: Profile;
+  profile?: Profile | undefined;
   /** ISO 3166-1 alpha-2 country of phone numbers written without a country code. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
 }

@@ -46,7 +46,7 @@ export interface PlatformMeasure {
    */
   encryptedColumns?: boolean;
   /** Homomorphic backend for the encrypted sums; default `'auto'`. */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
 }
 
 /** A MEASURE request being served: its ciphertext streams as they arrive. */

@@ -42,7 +42,7 @@ export interface AdvertiserMeasure {
    */
   valueBound?: number | bigint;
   /** Homomorphic backend: `'auto'` (libsodium WASM, else noble), `'sodium'` or `'noble'`. */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
 }
 
 /**

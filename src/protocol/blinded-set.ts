@@ -50,15 +50,15 @@ export interface BlindedSetData extends BlindedSet {
  */
 export interface BlindSetOptions {
   /** Group suite to hash and blind in; default `'x25519'`, as for parties. A set is valid only in its suite. */
-  group?: GroupName;
+  group?: GroupName | undefined;
   /**
    * Secret key to blind under, in the suite's format (ristretto255: a scalar in
    * [1, ℓ), 32 bytes LE; x25519: 32 bytes, not all zero, clamped at use); default a
    * fresh random one. Copied.
    */
   key?: Uint8Array;
-  backend?: BackendChoice;
-  workers?: number;
+  backend?: BackendChoice | undefined;
+  workers?: number | undefined;
 }
 
 /**

@@ -72,34 +72,34 @@ export interface SessionOptions {
   /** What this party agrees the peer learns; the handshake refuses a disagreement. */
   peerLearns: Reveal;
   /** Refuse a peer that declares more distinct items than this. */
-  maxPeerItems?: number;
+  maxPeerItems?: number | undefined;
   /** Elements per chunk message; default fills a 1 MiB frame. */
-  chunkItems?: number;
+  chunkItems?: number | undefined;
   /**
    * Group suite; both parties must use the same one (the handshake refuses a
    * mismatch with `GROUP_MISMATCH`). Default: the `blindedSet`'s suite when one is
    * given, else `'x25519'` (docs/protocol.md, "Group suites").
    */
-  group?: GroupName;
+  group?: GroupName | undefined;
   /**
    * Arithmetic backend of the suite; default `'auto'`, the fastest present
    * (x25519: sodium-native, then libsodium WASM; ristretto255: WASM, then noble).
    * `'sodium-native'` and `'webcrypto'` exist for x25519 only.
    */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
   /**
    * Worker threads for blinding; default all cores where Node's worker threads are
    * installed (the Node entry `blindjoin`, the service and the CLI install them),
    * else inline: in browsers, and through `blindjoin/core` alone.
    */
-  workers?: number;
+  workers?: number | undefined;
   /**
    * A secret of this party's (at least 16 random bytes, kept between sessions
    * and never sent) from which the key, the row dummies and the sending order
    * are derived instead of drawn from the CSPRNG. Alone it is a relationship
    * key: every session with it uses the same key, and the peer can link them.
    */
-  keySeed?: Uint8Array;
+  keySeed?: Uint8Array | undefined;
   /**
    * With `keySeed`: derive the key from the secret and the set of own distinct
    * items, so that a repeated list is sent as the same bytes and a peer that
@@ -108,9 +108,9 @@ export interface SessionOptions {
    * without the secret it cannot recompute the key for a guessed list. Refused
    * (`OPTIONS_INVALID`) without a `keySeed`.
    */
-  keyFromItems?: boolean;
+  keyFromItems?: boolean | undefined;
   /** How this party releases a figure to a peer that learns `'released'`; see {@link ReleaseOptions}. */
-  disclosure?: ReleaseOptions;
+  disclosure?: ReleaseOptions | undefined;
 }
 
 /**
@@ -125,21 +125,21 @@ export interface SessionOptions {
  */
 export interface ReleaseOptions {
   /** Epsilon, threshold, rounding; defaults in docs/privacy.md. */
-  policy?: DisclosurePolicy;
+  policy?: DisclosurePolicy | undefined;
   /**
    * 32-byte key of the PRF that draws the noise from what the peer sent, so that a
    * peer repeating the same bytes gets the same figure instead of fresh noise to
    * average; default fresh noise from the CSPRNG every session.
    */
-  noiseKey?: Uint8Array;
+  noiseKey?: Uint8Array | undefined;
   /** Bound into the noise with the transcript, e.g. the peer's identity and the version of the own set. */
-  context?: readonly Uint8Array[];
+  context?: readonly Uint8Array[] | undefined;
   /**
    * What the figure counts, from the indices of own matched items (with `learn:
    * 'intersection'`): e.g. distinct users when a user has several identifiers.
    * Must change by at most one when one person is removed. Default: matched items.
    */
-  countMatches?: (matches: readonly number[]) => number | Promise<number>;
+  countMatches?: ((matches: readonly number[]) => number | Promise<number>) | undefined;
 }
 
 /**

@@ -27,9 +27,9 @@ export interface SegmentWorkerOptions {
   queue: QueueAt;
   /** Where this machine sees the store (default: the path in each job, as the coordinator saw it). */
   store?: string;
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
   /** Blinding threads (default: all cores). */
-  workers?: number;
+  workers?: number | undefined;
   /** A job whose worker has not renewed its lock for this long is given to another worker (default 30 s). */
   stalledAfterMs?: number;
   /** One line per segment blinded or failed (no identifier, no key). */

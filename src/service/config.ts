@@ -124,10 +124,10 @@ export interface SessionServiceOptions {
    * Group suite of every session; default `'x25519'`. A client on another suite is
    * refused at its HELLO with `GROUP_MISMATCH` (409) before any blinding.
    */
-  group?: GroupName;
+  group?: GroupName | undefined;
   /** Arithmetic backend of the suite; default `'auto'`. */
-  backend?: BackendChoice;
-  workers?: number;
+  backend?: BackendChoice | undefined;
+  workers?: number | undefined;
   chunkItems?: number;
   /** Receives the service's events (sessions started, ended, refused), e.g. its metrics; default none. */
   observer?: ServiceObserver;

@@ -85,7 +85,7 @@ interface Generation {
 export function createResponderSets(
   items: readonly (string | Uint8Array)[],
   rotation: KeyRotation,
-  opts: { group?: GroupName; backend?: BackendChoice; workers?: number },
+  opts: { group?: GroupName | undefined; backend?: BackendChoice | undefined; workers?: number | undefined },
 ): ResponderSets {
   if (rotation === 'session') {
     let sessions = 0;

@@ -25,14 +25,14 @@ export interface Session {
   busy: number;
   /** Serialises the session's requests. */
   lock: Promise<unknown>;
-  party?: PlatformParty;
-  lease?: ResponderLease;
+  party?: PlatformParty | undefined;
+  lease?: ResponderLease | undefined;
   /** The client's relationship on the store, when it named one: what this session sends, joins and keeps. */
-  relationship?: Relationship;
+  relationship?: Relationship | undefined;
   /** Releases charged to the token for this session (its count, then each measured figure). */
   releasesCharged?: number;
   /** Seq and digest of the last frame the party took, and the answer to it. */
-  last?: { seq: number; digest: string; batch: Batch };
+  last?: { seq: number; digest: string; batch: Batch } | undefined;
   /** Produced frames not yet acknowledged, deferred ones made as replies carry them. */
   outbox: Outbox;
   /** Frames the last reply left for the client to pull. */

@@ -47,7 +47,10 @@ async function stamp(dir: string): Promise<string | undefined> {
  * const sets = await openStoreSets('store', { group: 'x25519', log: (line) => console.error(line) });
  * ```
  */
-export async function openStoreSets(dir: string, opts: { group?: GroupName; log?: (line: string) => void } = {}): Promise<StoreSets> {
+export async function openStoreSets(
+  dir: string,
+  opts: { group?: GroupName | undefined; log?: (line: string) => void } = {},
+): Promise<StoreSets> {
   const log = opts.log ?? (() => undefined);
   const describe = (s: OpenedStore) =>
     `serving store ${dir}, epoch ${s.epoch} (${s.manifest.group}, ${s.manifest.elements} elements, ${s.manifest.removed} removed, updated ${s.manifest.updatedAt})`;

@@ -22,7 +22,7 @@ export interface OpenStoreOptions {
   /** Epoch expected (default: whichever `current` names); another is `STORE_EPOCH_MISMATCH`. */
   epoch?: string;
   /** Group suite expected; another is `STORE_EPOCH_MISMATCH`. */
-  group?: GroupName;
+  group?: GroupName | undefined;
 }
 
 /**

@@ -19,8 +19,8 @@ export interface SinkContext {
   group: GroupName;
   key: Uint8Array;
   segments: number;
-  backend?: BackendChoice;
-  workers?: number;
+  backend?: BackendChoice | undefined;
+  workers?: number | undefined;
   /** Called once per segment, in any order, after its files are written and verified. */
   written(index: number, entry: SegmentEntry): Promise<void>;
   signal?: AbortSignal;

@@ -29,8 +29,8 @@ export interface UpdateOptions {
   add?: StoreInput;
   /** Identifiers to remove: their elements become placeholders and their rows are dropped. Wins over `add`. */
   remove?: readonly (string | Uint8Array)[];
-  backend?: BackendChoice;
-  workers?: number;
+  backend?: BackendChoice | undefined;
+  workers?: number | undefined;
 }
 
 /**

@@ -63,9 +63,9 @@ export interface StoreRows {
 export interface PrepareOptions {
   /** Label of the epoch (default: the one being resumed, else the UTC time, e.g. `20261201T233852Z`). */
   epoch?: string;
-  group?: GroupName;
-  backend?: BackendChoice;
-  workers?: number;
+  group?: GroupName | undefined;
+  backend?: BackendChoice | undefined;
+  workers?: number | undefined;
   /** Elements per segment; default {@link DEFAULT_SEGMENT_ITEMS}. */
   segmentItems?: number;
   /** Make this epoch the one served once it is complete; default only when the store serves none yet. */

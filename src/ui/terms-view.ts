@@ -58,7 +58,7 @@ export interface GateState {
   reachable: boolean;
   token: string;
   tokenRefused: boolean;
-  customers?: number;
+  customers?: number | undefined;
   columnsProblem?: string;
 }
 

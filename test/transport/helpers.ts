@@ -33,7 +33,7 @@ export function raw(
   base: string,
   method: string,
   path: string,
-  opts: { headers?: Record<string, string>; body?: Uint8Array | Iterable<Uint8Array> } = {},
+  opts: { headers?: Record<string, string>; body?: Uint8Array | Iterable<Uint8Array> | undefined } = {},
 ): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), { method, headers: opts.headers ?? {} }, (res) => {
