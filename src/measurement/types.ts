@@ -29,7 +29,7 @@ export interface Aggregates {
  */
 export interface AdvertiserMeasure {
   /** Platform columns to release (the service's terms list them as `values`). */
-  platformColumns?: readonly string[];
+  platformColumns?: readonly string[] | undefined;
   /**
    * Own value columns, one non-negative integer per item or row (same order as `items` or `rows`),
    * summed over the matched items under encryption: the platform sees ciphertexts only.

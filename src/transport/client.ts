@@ -34,7 +34,7 @@ export interface MatchOverHttpOptions {
   /** Base URL of the service (any path prefix included), e.g. `https://psi.example.com`. */
   server: string;
   /** Bearer token issued by the platform. */
-  token?: string;
+  token?: string | undefined;
   /** Own items (normalised identifiers); give this or `rows`. */
   items?: readonly (string | Uint8Array)[];
   /**

@@ -53,12 +53,12 @@ const state: {
   layout?: FileLayout;
   header: string[];
   checks: ColumnCheck[];
-  options?: PrepareOptions;
-  columnsProblem?: string;
-  summary?: ReadSummary;
+  options?: PrepareOptions | undefined;
+  columnsProblem?: string | undefined;
+  summary?: ReadSummary | undefined;
   running: boolean;
   started: number;
-  phase?: Phase;
+  phase?: Phase | undefined;
   phaseStarted: number;
   keys: number;
   timer?: ReturnType<typeof setInterval>;
