@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { GroupName } from '../group/suite.js';
 import type { BlindingLease } from '../group/threads.js';
-import type { WorkerSetup } from './messages.js';
+import type { WorkerSetup } from '../group/thread-messages.js';
 import { WorkerPool } from './worker-pool.js';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { WorkerSetup } from './messages.js';
+import type { WorkerSetup } from '../group/thread-messages.js';
 
 /**
  * Starts a pool thread running `worker.js` next to this module: the built file in

@@ -1,9 +1,16 @@
-import type { GroupName, SyncGroupBackend } from '../group/suite.js';
-import type { ChunkOp } from '../group/threads.js';
+/**
+ * The protocol between a thread pool (`thread-pool.ts`) and its blinding threads, the same on
+ * Node's worker threads and a browser's Web Workers.
+ * @module
+ */
+
+import type { GroupName, SyncGroupBackend } from './suite.js';
+import type { ChunkOp } from './threads.js';
 
 /**
- * What a worker is started with: the suite and which of its synchronous backends
- * to load (x25519's WebCrypto is asynchronous and never runs in a worker).
+ * What a blinding thread is started with: the suite and which of its synchronous
+ * backends to load (x25519's WebCrypto is asynchronous and never runs in a thread).
+ * Node hands it over as `workerData`, a browser as the worker's first message.
  *
  * @example
  * ```ts
@@ -16,7 +23,7 @@ export interface WorkerSetup {
 }
 
 /**
- * Main thread to worker. Every request but `key` carries an `id` the worker
+ * Pool to thread. Every request but `key` carries an `id` the worker
  * answers with; `key` needs no answer because a port delivers in order, so a
  * key always arrives before the tasks that use it.
  *
@@ -32,7 +39,7 @@ export type ToWorker =
   | { type: 'held'; id: number };
 
 /**
- * Worker to main thread: a task's output (transferred), an error, or a count of keys still held.
+ * Thread to pool: a task's output (transferred), an error, or a count of keys still held.
  *
  * @example
  * ```ts
