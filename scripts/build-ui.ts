@@ -1,6 +1,7 @@
 /**
  * Builds the advertiser's page into `dist/ui/` (or `outdir`): index.html,
- * app.css, app.js (the page), worker.js (the match) and the chunks they load
+ * app.css, app.js (the page), worker.js (the match), blinding.js (the
+ * workers it blinds on) and the chunks they load
  * on demand (libsodium's WebAssembly among them). esbuild, plain TypeScript,
  * no framework: see docs/ui.md for why.
  * @module
@@ -60,7 +61,11 @@ export async function buildUi(outdir = join(ROOT, 'dist', 'ui')): Promise<void> 
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   await build({
-    entryPoints: { app: join(ROOT, 'src/ui/main.ts'), worker: join(ROOT, 'src/ui/worker.ts') },
+    entryPoints: {
+      app: join(ROOT, 'src/ui/main.ts'),
+      worker: join(ROOT, 'src/ui/worker.ts'),
+      blinding: join(ROOT, 'src/ui/blinding-worker.ts'),
+    },
     outdir,
     bundle: true,
     splitting: true,

@@ -121,6 +121,20 @@ export const SHOWN_ROWS = 1000;
 export type Phase = 'reading' | 'normalising' | 'blinding' | 'sending' | 'waiting' | 'receiving';
 
 /**
+ * The blinding workers a match ran on: how many the page's worker starts (0: it
+ * blinds on its own thread) and how many answered a piece so far.
+ *
+ * @example
+ * ```ts
+ * const use: BlindingUse = { workers: 2, used: 2 };
+ * ```
+ */
+export interface BlindingUse {
+  workers: number;
+  used: number;
+}
+
+/**
  * What the worker tells the page: `inspected` after `inspect`; `progress`
  * and `prepared` after `prepare`; `progress`, `prepared`, then `done` or
  * `failed` after `run`.
@@ -134,5 +148,5 @@ export type FromWorker =
   | { type: 'inspected'; layout: FileLayout; header: string[]; samples: string[][]; roles: (ColumnRole | null)[]; checks: ColumnCheck[] }
   | { type: 'progress'; phase: Phase; done: number; total?: number; keys?: number }
   | { type: 'prepared'; summary: ReadSummary }
-  | { type: 'done'; result: MatchOverHttpResult; keySeedKept: boolean }
+  | { type: 'done'; result: MatchOverHttpResult; keySeedKept: boolean; blinding: BlindingUse }
   | { type: 'failed'; code: string; message: string; stage: 'inspect' | 'prepare' | 'run' };

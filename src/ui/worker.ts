@@ -5,8 +5,10 @@
  * @module
  */
 import { PsiError } from '../errors.js';
+import { installBlindingThreads } from '../group/threads.js';
 import { matchWith, type MatchOverHttpOptions } from '../transport/client.js';
 import { fetchPort, type HttpPort } from '../transport/http-port.js';
+import { blindingWorkerCount, webBlindingThreads, type WebBlindingThreads } from './blinding-threads.js';
 import { checkColumns, guessRoles } from './columns.js';
 import { keySeedFor } from './key-seed.js';
 import type { FromWorker, Phase, PrepareOptions, ToWorker } from './messages.js';
@@ -17,6 +19,20 @@ import { fileLayout, fileRows, type FileLayout } from './read-file.js';
 const SAMPLE_ROWS = 200;
 
 const post = (message: FromWorker) => postMessage(message);
+
+/**
+ * The session blinds on module workers started from this one (nested dedicated
+ * workers), one per core up to 4; where a browser offers no Worker here, on this
+ * thread as before.
+ */
+const threads: WebBlindingThreads | undefined =
+  typeof Worker === 'undefined'
+    ? undefined
+    : webBlindingThreads(
+        () => new Worker(new URL('./blinding.js', import.meta.url), { type: 'module', name: 'blinding' }),
+        blindingWorkerCount(navigator.hardwareConcurrency),
+      );
+installBlindingThreads(threads);
 let running: AbortController | undefined;
 /** The last file prepared, and how: a match of the same file and options sends these rows without reading it again. */
 let cache: { file: Blob; key: string; prepared: Prepared } | undefined;
@@ -103,7 +119,8 @@ async function run(msg: Extract<ToWorker, { type: 'run' }>, signal: AbortSignal)
   };
   const port = watchedPort(fetchPort(), (phase, done) => post({ type: 'progress', phase, done, keys }));
   const result = await matchWith(port, options);
-  post({ type: 'done', result, keySeedKept: keySeed !== undefined });
+  const blinding = { workers: threads?.size ?? 0, used: threads?.threadsUsed() ?? 0 };
+  post({ type: 'done', result, keySeedKept: keySeed !== undefined, blinding });
 }
 
 function fail(stage: 'inspect' | 'prepare' | 'run'): (e: unknown) => void {
