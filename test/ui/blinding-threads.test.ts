@@ -129,7 +129,7 @@ describe("the page's blinding workers", () => {
     const { start, started } = fakeWorkers();
     const threads = webBlindingThreads(start, 2);
     // WebCrypto's X25519 is asynchronous: no thread runs it.
-    const blinder = chunkedBlinder(sodium, randomX25519Key(), threads.lease('webcrypto' as 'sodium', undefined, 'x25519'), { inlineBelow: 0 });
+    const blinder = chunkedBlinder(sodium, randomX25519Key(), threads.lease('webcrypto', undefined, 'x25519'), { inlineBelow: 0 });
     await expect(blinder.blind(uniformOf(10))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     await expect(blinder.reblind(sodium.fromUniform(uniformOf(3)))).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     await blinder.close();
@@ -162,7 +162,10 @@ describe("the page's blinding workers", () => {
       throw new DOMException('blinding.js is not allowed', 'SecurityError');
     }, 2);
     const blinder = chunkedBlinder(sodium, randomX25519Key(), threads.lease('sodium', undefined, 'x25519'), { inlineBelow: 0 });
-    await expect(blinder.blind(uniformOf(3))).rejects.toMatchObject({ code: 'WORKER_FAILED', message: expect.stringContaining('not allowed') });
+    await expect(blinder.blind(uniformOf(3))).rejects.toMatchObject({
+      code: 'WORKER_FAILED',
+      message: expect.stringContaining('not allowed'),
+    });
     await blinder.close();
   });
 
