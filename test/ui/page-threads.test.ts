@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { psiItem, rowKeys } from '../../src/index.js';
+import { fetchPort, startPsiServer, type HttpPort, type PsiServer } from '../../src/transport/index.js';
+import { matchWith } from '../../src/transport/client.js';
+import { blindingWorkerCount } from '../../src/ui/blinding-threads.js';
+import { HEADER_BYTES } from '../../src/wire/frame.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, HAVE_CHROMIUM } from './helpers.js';
+
+const ROWS = 3000;
+const pad = (x: number) => String(x).padStart(4, '0');
+
+/** Customers with an email and a national phone each (two identifiers a row); every 5th customer's email is a user. */
+const customers = Array.from({ length: ROWS }, (_, i) => ({ email: `customer.${i}@example.com`, phone: `(415) 555-${pad(i)}` }));
+const users = Array.from({ length: 2000 }, (_, j) =>
+  j % 2 === 0 ? psiItem('email', `customer.${j * 2.5}@example.com`) : psiItem('email', `user.${j}@platform.example`),
+);
+
+/** A port that keeps the body of every request it sends. */
+function recording(port: HttpPort, bodies: Buffer[]): HttpPort {
+  return {
+    request: (method, url, init) => {
+      if (init.body !== undefined) bodies.push(Buffer.from(init.body));
+      return port.request(method, url, init);
+    },
+    close: () => port.close(),
+  };
+}
+
+describe.skipIf(!HAVE_CHROMIUM)("the page's blinding workers in headless Chromium", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blindjoin-page-threads-'));
+  const file = join(dir, 'customers.csv');
+  let browser: Browser;
+  let service: PsiServer;
+
+  beforeAll(async () => {
+    writeFileSync(file, ['E-mail Address,Phone Number', ...customers.map((c) => `${c.email},${c.phone}`)].join('\n'));
+    await ensureUiBuilt();
+    service = await startPsiServer({ items: users, workers: 1, ui: true, disclosure: 'exact', minItems: 100 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('blinds on one worker per core (up to 4), all of them used, and sends the bytes the library sends', async () => {
+    const context = await browser.newContext();
+    const pageBodies: Buffer[] = [];
+    await context.route('**/*', async (route) => {
+      const body = route.request().postDataBuffer();
+      if (body !== null) pageBodies.push(body);
+      await route.continue();
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${service.url}/`);
+    await page.setInputFiles('#file', file);
+    await page.selectOption('#country', 'US');
+    await expect.poll(() => page.locator('#run').isEnabled(), { timeout: 60_000 }).toBe(true);
+    await page.locator('#run').click();
+    await page.locator('#result-section').waitFor({ timeout: 120_000 });
+    const overlap = await page.locator('#overlap').textContent();
+
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const workers = blindingWorkerCount(cores);
+    // Every worker started blinded a piece: the session's calls were spread, not run on the page's worker.
+    expect(await page.locator('#status').getAttribute('data-blinding-workers')).toBe(`${workers}/${workers}`);
+    if (cores >= 2) expect(workers).toBeGreaterThan(1);
+
+    // The library in Node, with the page's key secret, on the same rows: the same figure, and the page's blinded set byte for byte.
+    const keySeed = await page.evaluate(async (origin) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('blindjoin', 1);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error ?? new Error('IndexedDB refused'));
+      });
+      const seed = await new Promise<Uint8Array>((resolve, reject) => {
+        const req = db.transaction('key-seeds', 'readonly').objectStore('key-seeds').get(origin);
+        req.onsuccess = () => resolve(req.result as Uint8Array);
+        req.onerror = () => reject(req.error ?? new Error('IndexedDB refused'));
+      });
+      return [...seed];
+    }, new URL(service.url).origin);
+    const rows = customers.map((c) =>
+      rowKeys(
+        c,
+        [
+          { name: 'email', type: 'email' },
+          { name: 'phone', type: 'phone' },
+        ],
+        { defaultCountry: 'US' },
+      ).keys.map((k) => ({ type: k.type, item: k.item })),
+    );
+    const nodeBodies: Buffer[] = [];
+    const result = await matchWith(recording(fetchPort(), nodeBodies), { server: service.url, rows, keySeed: new Uint8Array(keySeed) });
+    expect(result.size).toBe(ROWS / 5);
+    expect(overlap).toBe(
+      `${(ROWS / 5).toLocaleString('en-US')} of your ${ROWS.toLocaleString('en-US')} customers (20%) are on the platform.`,
+    );
+    // Frames of two sessions differ in their header (the session id); the payload is the blinded set.
+    const ownSet = nodeBodies.reduce((a, b) => (b.length > a.length ? b : a)).subarray(HEADER_BYTES);
+    expect(ownSet.length).toBeGreaterThan(2 * ROWS * 32);
+    expect(pageBodies.some((body) => body.subarray(HEADER_BYTES).equals(ownSet))).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
