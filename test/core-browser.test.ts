@@ -83,6 +83,13 @@ describe('browser bundles', () => {
     expect(worker.all).not.toContain('createReadStream');
   });
 
+  it("the page's blinding worker bundles without any node: module or Node's worker pool", async () => {
+    const { main, all } = await bundleForBrowser('src/ui/blinding-worker.ts', 'blinding-worker.js');
+    expect(all).not.toMatch(NODE_MODULE);
+    expect(all).not.toMatch(/worker_threads|availableParallelism/);
+    expect(main).toContain('the blinder was closed');
+  });
+
   it('the homomorphic layer bundles with libsodium only behind a dynamic import', async () => {
     const { main, all } = await bundleForBrowser('src/homomorphic/index.ts', 'index.js');
     expect(all).not.toMatch(NODE_MODULE);

@@ -236,6 +236,7 @@ describe('blindjoin (built)', () => {
     expect(page.status).toBe(200);
     expect(page.body.toString()).toContain('<script type="module" src="app.js"></script>');
     expect((await raw(url, 'GET', '/worker.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect((await raw(url, 'GET', '/blinding.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
     child.kill('SIGTERM');
     expect((await exited).code).toBe(0);
   });
