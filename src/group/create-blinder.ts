@@ -27,7 +27,7 @@ export interface BlinderOptions {
   /**
    * Threads to compute on; default every core. With threads every call but a tiny
    * one runs on them, 1 included (one thread), so that blinding never holds the
-   * event loop; without (browsers) calls compute inline and this is not used.
+   * event loop; without (none installed or given) calls compute inline and this is not used.
    */
   workers?: number | undefined;
   /**
@@ -40,9 +40,9 @@ export interface BlinderOptions {
 
 /**
  * Binds a key to the fastest engine the options allow: with threads (Node's worker
- * pool), the suite's chosen backend on a pool shared with other blinders of the
+ * pool, the page's Web Workers), the suite's chosen backend on a pool shared with other blinders of the
  * same suite, backend and size (even of one thread: a service on one core must
- * still answer while it blinds); without (browsers), the calling thread. An
+ * still answer while it blinds); without, the calling thread. An
  * asynchronous backend (x25519's WebCrypto) always runs on the calling thread: the
  * platform may spread its work over threads of its own. Rejects a bad key with
  * `SCALAR_INVALID`, a bad `group` or `workers` with `OPTIONS_INVALID`, an

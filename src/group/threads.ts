@@ -66,8 +66,10 @@ let installed: BlindingThreads | undefined;
 /**
  * Makes `threads` the default of every blinder created after it in this
  * process (`undefined`: none, blinders compute on the calling thread). The
- * group layer runs in browsers and knows no threads of its own: Node's side
- * installs its worker pool (`src/pool/install.ts`, imported by the service).
+ * group layer runs in browsers and starts no threads of its own: Node's side
+ * installs its worker pool (`src/pool/install.ts`, imported by the service), the
+ * advertiser's page its Web Workers (`src/ui/worker.ts`); both run a
+ * `ThreadPool` (`thread-pool.ts`).
  *
  * @example
  * ```ts
@@ -84,7 +86,7 @@ export function installBlindingThreads(threads: BlindingThreads | undefined): vo
  *
  * @example
  * ```ts
- * blindingThreads() === undefined; // in a browser: blinders compute inline
+ * blindingThreads() === undefined; // through blindjoin/core alone: blinders compute inline
  * ```
  */
 export function blindingThreads(): BlindingThreads | undefined {

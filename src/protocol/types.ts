@@ -90,7 +90,8 @@ export interface SessionOptions {
   /**
    * Worker threads for blinding; default all cores where Node's worker threads are
    * installed (the Node entry `blindjoin`, the service and the CLI install them),
-   * else inline: in browsers, and through `blindjoin/core` alone.
+   * one per core up to 4 in the advertiser's page (its Web Workers), else inline:
+   * through `blindjoin/core` alone.
    */
   workers?: number | undefined;
   /**
