@@ -1,6 +1,5 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { randomBytes as randomFill } from 'node:crypto';
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { createBlinder, loadRistretto255Backend, ristretto255NobleBackend, randomScalar } from '../../src/group/index.js';
@@ -10,6 +9,7 @@ import { installBlindingThreads } from '../../src/group/threads.js';
 import '../../src/pool/install.js';
 import { acquirePool, IDLE_MS, poolStats, stopIdlePools, type PoolLease } from '../../src/pool/registry.js';
 import { workerThreads } from '../../src/pool/threads.js';
+import { expectThreadsMatchInline } from '../group/threads-match-inline.js';
 
 const sodium = await loadRistretto255Backend('sodium');
 
@@ -51,21 +51,7 @@ describe('worker pool blinder', () => {
   });
 
   it('is byte-identical to inline for random call and piece sizes', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 1, max: 16 }), async (n, pieceItems) => {
-        const key = randomScalar();
-        const blinder = chunkedBlinder(sodium, key.slice(), acquirePool('sodium', 2), { inlineBelow: 0, pieceItems });
-        try {
-          const uniform = uniformOf(n);
-          const mine = await blinder.blind(uniform);
-          expect(mine).toEqual(sodium.blindUniform(uniform, key));
-          expect(await blinder.reblind(mine)).toEqual(sodium.multiply(mine, key));
-        } finally {
-          await blinder.close();
-        }
-      }),
-      { numRuns: 25 },
-    );
+    await expectThreadsMatchInline(sodium, randomScalar, () => acquirePool('sodium', 2), 25);
   });
 
   it('runs the noble backend in its threads too', async () => {

@@ -7,6 +7,7 @@ import { chunkedBlinder } from '../../src/group/chunked-blinder.js';
 import type { ThreadPool } from '../../src/group/thread-pool.js';
 import { serveBlindingThread, type FromBlindingThread } from '../../src/ui/blinding-thread.js';
 import { blindingWorkerCount, webBlindingThreads, type WorkerLike } from '../../src/ui/blinding-threads.js';
+import { expectThreadsMatchInline } from '../group/threads-match-inline.js';
 
 const loaded = await loadX25519Backend('sodium');
 if (!isSyncX25519Backend(loaded)) throw new Error('libsodium WASM is synchronous');
@@ -92,21 +93,7 @@ describe("the page's blinding workers", () => {
   it('blind and reblind byte-identical to inline, spread over every worker', async () => {
     const { start, started } = fakeWorkers();
     const threads = webBlindingThreads(start, 2);
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 16 }), async (n, pieceItems) => {
-        const key = randomX25519Key();
-        const blinder = chunkedBlinder(sodium, key.slice(), threads.lease('sodium', undefined, 'x25519'), { inlineBelow: 0, pieceItems });
-        try {
-          const uniform = uniformOf(n);
-          const mine = await blinder.blind(uniform);
-          expect(mine).toEqual(sodium.blindUniform(uniform, key));
-          expect(await blinder.reblind(mine)).toEqual(sodium.multiply(mine, key));
-        } finally {
-          await blinder.close();
-        }
-      }),
-      { numRuns: 20 },
-    );
+    await expectThreadsMatchInline(sodium, randomX25519Key, () => threads.lease('sodium', undefined, 'x25519'), 20);
     // One pool of two workers, shared by every blinder, both of which did work.
     expect(started.length).toBe(2);
     expect(threads.threadsUsed()).toBe(2);
