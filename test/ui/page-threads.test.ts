@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -8,7 +9,7 @@ import { fetchPort, startPsiServer, type HttpPort, type PsiServer } from '../../
 import { matchWith } from '../../src/transport/client.js';
 import { blindingWorkerCount } from '../../src/ui/blinding-threads.js';
 import { HEADER_BYTES } from '../../src/wire/frame.js';
-import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, HAVE_CHROMIUM } from './helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, HAVE_CHROMIUM, staticHost, UI_DIR } from './helpers.js';
 
 const ROWS = 3000;
 const pad = (x: number) => String(x).padStart(4, '0');
@@ -111,4 +112,32 @@ describe.skipIf(!HAVE_CHROMIUM)("the page's blinding workers in headless Chromiu
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
+
+  it('says in view that the match failed, with a typed code, when a blinding worker cannot load', async () => {
+    // The page hosted elsewhere without blinding.js: the page's worker starts, its blinding workers cannot.
+    const broken = join(dir, 'no-blinding');
+    cpSync(UI_DIR, broken, { recursive: true });
+    rmSync(join(broken, 'blinding.js'));
+    let config = {};
+    const host = await staticHost(broken, () => config);
+    const hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    const hosted = await startPsiServer({ items: users, workers: 1, disclosure: 'exact', minItems: 100, corsOrigins: [hostUrl] });
+    config = { service: `${hosted.url}/` };
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${hostUrl}/index.html`);
+      await page.setInputFiles('#file', file);
+      await page.selectOption('#country', 'US');
+      await expect.poll(() => page.locator('#run').isEnabled(), { timeout: 60_000 }).toBe(true);
+      await page.locator('#run').click();
+      await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toBe('The match failed.');
+      expect(await page.locator('#run-error .code').textContent()).toMatch(/^Code WORKER_FAILED: a x25519\/sodium blinding worker failed/);
+      expect(await page.locator('#run').isEnabled()).toBe(true);
+    } finally {
+      await context.close();
+      await hosted.close();
+      host.close();
+    }
+  }, 120_000);
 });
