@@ -553,7 +553,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       state.phase = undefined;
       $('progress-label').textContent = 'Done';
       $('status').textContent = `Matched in ${((performance.now() - state.started) / 1000).toFixed(0)} s.`;
-      // For whoever checks where the work ran (test/ui/page-threads.test.ts): workers started, workers that blinded.
+      // For whoever checks where the work ran (test/ui/page-match.test.ts): workers started, workers that blinded.
       $('status').dataset.blindingWorkers = `${msg.blinding.used}/${msg.blinding.workers}`;
       renderResult(msg.result);
       void fetchTerms().then(renderTerms, () => undefined);

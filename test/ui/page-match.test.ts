@@ -31,8 +31,8 @@ function recording(port: HttpPort, bodies: Buffer[]): HttpPort {
   };
 }
 
-describe.skipIf(!HAVE_CHROMIUM)("the page's blinding workers in headless Chromium", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'blindjoin-page-threads-'));
+describe.skipIf(!HAVE_CHROMIUM)('a match in the page, in headless Chromium: blinding workers, prepared rows', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blindjoin-page-match-'));
   const file = join(dir, 'customers.csv');
   let browser: Browser;
   let service: PsiServer;
@@ -112,6 +112,33 @@ describe.skipIf(!HAVE_CHROMIUM)("the page's blinding workers in headless Chromiu
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
+
+  it('matches the rows counted before Match without reading the file again', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${service.url}/`);
+    await page.setInputFiles('#file', file);
+    await page.selectOption('#country', 'US');
+    await expect.poll(() => page.locator('#counts-text').textContent(), { timeout: 60_000 }).toContain('customers to match');
+    await expect.poll(() => page.locator('#run').isEnabled(), { timeout: 60_000 }).toBe(true);
+    // Every phase the progress line shows from the click on: the worker reports them as it goes.
+    await page.evaluate(() => {
+      const shown: string[] = [];
+      (globalThis as unknown as { shown: string[] }).shown = shown;
+      const label = document.getElementById('progress-label')!;
+      new MutationObserver(() => shown.push((label.textContent ?? '').replace(/:.*/, ''))).observe(label, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await page.locator('#run').click();
+    await page.locator('#result-section').waitFor({ timeout: 120_000 });
+    const shown = await page.evaluate(() => (globalThis as unknown as { shown: string[] }).shown);
+    expect(shown).toContain('Blinding identifiers on this computer');
+    expect(shown.filter((phase) => phase === 'Reading the file' || phase === 'Normalising identifiers')).toEqual([]);
+    await context.close();
+  }, 120_000);
 
   it('says in view that the match failed, with a typed code, when a blinding worker cannot load', async () => {
     // The page hosted elsewhere without blinding.js: the page's worker starts, its blinding workers cannot.
