@@ -14,6 +14,7 @@ import { keySeedFor } from './key-seed.js';
 import type { FromWorker, Phase, PrepareOptions, ToWorker } from './messages.js';
 import { prepareRows, type Prepared } from './prepare.js';
 import { fileLayout, fileRows, type FileLayout } from './read-file.js';
+import { sameFile } from './same-file.js';
 
 /** Sample rows the page guesses columns from and checks their values with. */
 const SAMPLE_ROWS = 200;
@@ -69,7 +70,7 @@ async function inspect(msg: Extract<ToWorker, { type: 'inspect' }>): Promise<voi
 
 async function prepare(file: Blob, layout: FileLayout, options: PrepareOptions, signal: AbortSignal): Promise<Prepared> {
   const key = JSON.stringify([layout, options]);
-  if (cache?.file === file && cache.key === key) return cache.prepared;
+  if (cache !== undefined && sameFile(cache.file, file) && cache.key === key) return cache.prepared;
   cache = undefined;
   const total = file.size;
   const records = fileRows(file, layout, (done) => post({ type: 'progress', phase: 'reading', done, total }), signal);
