@@ -83,7 +83,13 @@ function needsTerms(opts: MatchOverHttpOptions, wanted: Wanted): boolean {
 }
 
 /** The initiator party of the session: a `PsiParty`, or an `AdvertiserParty` with `measure`. */
-function initiator(opts: MatchOverHttpOptions, set: OwnSet, learn: Reveal, peerLearns: Reveal, terms: ServiceTerms | undefined) {
+function initiator(
+  opts: MatchOverHttpOptions,
+  set: OwnSet,
+  learn: Reveal,
+  peerLearns: Reveal,
+  terms: ServiceTerms | undefined,
+): PsiParty | AdvertiserParty {
   // Both modes were parsed once already: from the options (wantedModes) or from the terms (parseTerms).
   const partyOptions: PartyOptions = withParsedReveal({
     role: 'initiator',
