@@ -20,7 +20,8 @@ export default defineConfig({
   },
   format: ['esm'],
   target: 'node20',
-  dts: { entry: LIBRARY },
+  // The root's types are dist/core.d.ts under every condition: the Node root has the same names.
+  dts: { entry: Object.fromEntries(Object.entries(LIBRARY).filter(([name]) => name !== 'node')) },
   sourcemap: true,
   // dist/ui/ is the page's, built after tsup by scripts/build-ui.ts, which replaces it whole.
   clean: ['!ui/**'],
