@@ -89,8 +89,8 @@ export interface SessionOptions {
   backend?: BackendChoice | undefined;
   /**
    * Worker threads for blinding; default all cores where Node's worker threads are
-   * installed (the Node entry `blindjoin`, the service and the CLI install them),
-   * else inline: in browsers, and through `blindjoin/core` alone.
+   * installed (`blindjoin` imported in Node, the service and the CLI install them),
+   * else inline: in browsers, and through `src/core.ts` alone.
    */
   workers?: number | undefined;
   /**
