@@ -219,7 +219,7 @@ export async function joinSortedKept(
     }
     return matches;
   } finally {
-    await Promise.allSettled(pending);
+    await Promise.allSettled(pending.filter((read) => read !== undefined));
     await file.close();
   }
 }
