@@ -213,7 +213,14 @@ export async function joinSortedKept(
           }
           checked = b;
         }
-        const match = firstEqual(bytes, (first[q]! - run.start) * KEPT_BLOCK_RECORDS, (last[q]! + 1 - run.start) * KEPT_BLOCK_RECORDS, queries, q, valid);
+        const match = firstEqual(
+          bytes,
+          (first[q]! - run.start) * KEPT_BLOCK_RECORDS,
+          (last[q]! + 1 - run.start) * KEPT_BLOCK_RECORDS,
+          queries,
+          q,
+          valid,
+        );
         if (match !== undefined) matches.push({ query: q, ...match });
       }
     }

@@ -117,7 +117,12 @@ function checkState(value: unknown): State {
   if (typeof state.segments !== 'object' || state.segments === null) throw new Error('no segments');
   const sorted = state.sorted;
   if (sorted !== undefined) {
-    if (!Number.isSafeInteger(sorted.records) || sorted.records < 0 || !FINGERPRINT.test(String(sorted.index)) || !HEX.test(String(sorted.tag)))
+    if (
+      !Number.isSafeInteger(sorted.records) ||
+      sorted.records < 0 ||
+      !FINGERPRINT.test(String(sorted.index)) ||
+      !HEX.test(String(sorted.tag))
+    )
       throw new Error('bad sorted kept set');
   } else if (Object.keys(state.segments).length > 0) throw new Error('segments kept without a kept set');
   return state as State;
