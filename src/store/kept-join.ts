@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import {
@@ -33,21 +35,23 @@ export interface KeptMatch {
 /**
  * How {@link joinSortedKept} reads: blocks between two needed ones are read
  * rather than skipped when at most `gapBlocks` apart; a read spans at most
- * `maxReadBlocks` blocks; `inFlight` reads run at once.
+ * `maxReadBlocks` blocks; reads are synchronous (each a few microseconds from
+ * the page cache, where an asynchronous one costs ten times that in hand-offs),
+ * `readsPerTurn` of them before the event loop gets a turn.
  *
  * @example
  * ```ts
- * const reads: KeptReads = { gapBlocks: 4, maxReadBlocks: 256, inFlight: 8 };
+ * const reads: KeptReads = { gapBlocks: 2, maxReadBlocks: 256, readsPerTurn: 1024 };
  * ```
  */
 export interface KeptReads {
   gapBlocks: number;
   maxReadBlocks: number;
-  inFlight: number;
+  readsPerTurn: number;
 }
 
-/** Defaults of {@link KeptReads}: a skipped gap of 4 blocks (2.5 KiB) costs about what a read does. */
-export const DEFAULT_KEPT_READS: KeptReads = { gapBlocks: 4, maxReadBlocks: 256, inFlight: 8 };
+/** Defaults of {@link KeptReads}: a gap of up to 4 blocks (2.5 KiB, less than a page) is read through. */
+export const DEFAULT_KEPT_READS: KeptReads = { gapBlocks: 4, maxReadBlocks: 256, readsPerTurn: 1024 };
 
 function u32be(bytes: Uint8Array, at: number): number {
   return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
@@ -182,51 +186,38 @@ export async function joinSortedKept(
     } else runs.push({ start: first[q]!, end: last[q]!, from: q, to: q + 1 });
   }
   const file = await openData(files, kept);
-  const pending: (Promise<Uint8Array> | undefined)[] = [];
   try {
-    const readRun = (run: Read): Promise<Uint8Array> => {
+    const readRun = (run: Read): Uint8Array => {
       const at = run.start * KEPT_BLOCK_BYTES;
       const length = Math.min((run.end + 1) * KEPT_BLOCK_BYTES, kept.records * KEPT_RECORD_BYTES) - at;
-      const read = file.read(new Uint8Array(length), 0, length, at).then(({ buffer, bytesRead }) => {
-        if (bytesRead !== length) throw corrupt(files.data, 'was truncated');
-        return buffer;
-      });
-      // Awaited in order below; one failing while another is awaited must not go unhandled.
-      read.catch(() => undefined);
-      return read;
+      const bytes = new Uint8Array(length);
+      if (readSync(file.fd, bytes, 0, length, at) !== length) throw corrupt(files.data, 'was truncated');
+      return bytes;
     };
     const matches: KeptMatch[] = [];
     for (let r = 0; r < runs.length; r++) {
-      while (pending.length < Math.min(runs.length, r + reads.inFlight)) pending.push(readRun(runs[pending.length]!));
-      const bytes = await pending[r]!;
-      pending[r] = undefined;
+      if (r > 0 && r % reads.readsPerTurn === 0) await nextTurn();
       const run = runs[r]!;
+      const bytes = readRun(run);
       let checked = run.start - 1;
       for (let q = run.from; q < run.to; q++) {
         if (first[q] === -1) continue;
         for (let b = Math.max(first[q]!, checked + 1); b <= last[q]!; b++) {
           const block = bytes.subarray((b - run.start) * KEPT_BLOCK_BYTES, (b - run.start + 1) * KEPT_BLOCK_BYTES);
-          const check = createHash('sha256').update(block).digest();
+          const check = hash('sha256', block, 'buffer');
           const at = b * KEPT_INDEX_ENTRY_BYTES + KEPT_FENCE_BYTES;
           if (Buffer.compare(check.subarray(0, KEPT_CHECK_BYTES), index.subarray(at, at + KEPT_CHECK_BYTES)) !== 0) {
             throw corrupt(files.data, `fails the checksum of block ${b}`);
           }
           checked = b;
         }
-        const match = firstEqual(
-          bytes,
-          (first[q]! - run.start) * KEPT_BLOCK_RECORDS,
-          (last[q]! + 1 - run.start) * KEPT_BLOCK_RECORDS,
-          queries,
-          q,
-          valid,
-        );
+        const from = (first[q]! - run.start) * KEPT_BLOCK_RECORDS;
+        const match = firstEqual(bytes, from, (last[q]! + 1 - run.start) * KEPT_BLOCK_RECORDS, queries, q, valid);
         if (match !== undefined) matches.push({ query: q, ...match });
       }
     }
     return matches;
   } finally {
-    await Promise.allSettled(pending.filter((read) => read !== undefined));
     await file.close();
   }
 }

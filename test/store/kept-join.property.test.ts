@@ -31,7 +31,7 @@ const scenario = pool.chain((values) =>
     peer: picks(30),
     sent: picks(30),
     segments: fc.array(fc.record({ picks: picks(40), valid: fc.boolean() }), { maxLength: 5 }),
-    reads: fc.record({ gapBlocks: fc.nat(3), maxReadBlocks: fc.integer({ min: 1, max: 4 }), inFlight: fc.integer({ min: 1, max: 3 }) }),
+    reads: fc.record({ gapBlocks: fc.nat(3), maxReadBlocks: fc.integer({ min: 1, max: 4 }), readsPerTurn: fc.integer({ min: 1, max: 3 }) }),
   }),
 );
 
