@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
@@ -238,7 +238,15 @@ export async function openRelationship(
   const merge = async (complete: number[]): Promise<State> => {
     const tag = Buffer.from(randomBytes(8)).toString('hex');
     const rewritten = new Set(complete);
-    const stays = (s: number) => isKept(s) && !rewritten.has(s);
+    // A concurrent session of this relationship may have replaced the kept set since: what it held is then sent again.
+    const base = state.sorted === undefined ? undefined : keptFiles(state.sorted.tag).data;
+    const baseThere =
+      base !== undefined &&
+      (await access(base).then(
+        () => true,
+        () => false,
+      ));
+    const stays = (s: number) => baseThere && isKept(s) && !rewritten.has(s);
     const next: State = { format: STATE_FORMAT, fingerprint: ref.fingerprint, segments: {} };
     for (const s of kept.segments) if (stays(s)) next.segments[s] = { source: manifestSegments[s]!.elements };
     const runs: string[] = [];
@@ -251,7 +259,7 @@ export async function openRelationship(
         next.segments[s] = { source: manifestSegments[s]!.elements };
       }
       const inputs: { path: string; keep: (s: number) => boolean }[] = runs.map((path) => ({ path, keep: () => true }));
-      if (state.sorted !== undefined) inputs.unshift({ path: keptFiles(state.sorted.tag).data, keep: stays });
+      if (baseThere) inputs.unshift({ path: base, keep: stays });
       next.sorted = { ...(await writeSortedKept(files, inputs)), tag };
       return next;
     } catch (e) {

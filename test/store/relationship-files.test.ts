@@ -79,6 +79,29 @@ describe('a relationship on disk', () => {
     });
   });
 
+  it('commits after a concurrent session of the relationship replaced the kept set it started from: what that held is sent again', async () => {
+    await withStore(async (store) => {
+      // The first session keeps segments 0-5 (96 elements) of 7, not the last.
+      const first = await openRelationship(store, 'owner', { id: 'crm', fingerprint });
+      await first.set.keep!(0, await first.set.read(0, 96));
+      await first.commit();
+      const [a, b] = [
+        await openRelationship(store, 'owner', { id: 'crm', fingerprint }),
+        await openRelationship(store, 'owner', { id: 'crm', fingerprint }),
+      ];
+      expect([a.sent, b.sent]).toEqual([4, 4]);
+      await keepAll(a);
+      await keepAll(b);
+      const next = await openRelationship(store, 'owner', { id: 'crm', fingerprint });
+      expect([next.sent, next.kept]).toEqual([96, 4]);
+      const last = await store.set.read(96, 100);
+      const ascending = new Uint8Array(
+        Buffer.concat(Array.from({ length: 4 }, (_, i) => Buffer.from(last.subarray(i * 32, (i + 1) * 32))).sort(Buffer.compare)),
+      );
+      expect((await next.set.joinKept!(ascending)).map((m) => m.index).sort((x, y) => x - y)).toEqual([96, 97, 98, 99]);
+    });
+  });
+
   it.each([
     ['truncated', async (data: string) => truncate(data, 40 * 50)],
     [
