@@ -141,9 +141,9 @@ function readState(text: string | undefined, fingerprint: string): { state: Stat
     if (typeof parsed !== 'object' || parsed === null) throw new Error('not a state');
     // The format before kept one unsorted file per segment: its client sends afresh, and a commit removes them.
     if (parsed.format === undefined && typeof parsed.segments === 'object' && parsed.segments !== null) {
-      const files = Object.entries(parsed.segments as Record<string, { source?: unknown }>).map(
-        ([s, kept]) => `seg-${s}-${String(kept.source).slice(0, 16)}.ab`,
-      );
+      const files = Object.entries(parsed.segments as Record<string, { source?: unknown } | null>)
+        .filter(([s, kept]) => /^\d+$/.test(s) && FINGERPRINT.test(String(kept?.source)))
+        .map(([s, kept]) => `seg-${s}-${String(kept!.source).slice(0, 16)}.ab`);
       return { state: empty, stored: files };
     }
     if (parsed.format !== STATE_FORMAT) throw new Error(`unknown format ${String(parsed.format)}`);
