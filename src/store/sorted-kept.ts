@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
@@ -16,12 +16,8 @@ export const KEPT_FENCE_BYTES = 8;
 export const KEPT_CHECK_BYTES = 16;
 /** Bytes per block in the index file. */
 export const KEPT_INDEX_ENTRY_BYTES = KEPT_FENCE_BYTES + KEPT_CHECK_BYTES;
-const BLOCK_BYTES = KEPT_BLOCK_BYTES;
-const FENCE_BYTES = KEPT_FENCE_BYTES;
-const CHECK_BYTES = KEPT_CHECK_BYTES;
-const INDEX_ENTRY_BYTES = KEPT_INDEX_ENTRY_BYTES;
 /** Bytes a merge reads or writes at a time per file. */
-const STREAM_BYTES = BLOCK_BYTES * 100;
+const STREAM_BYTES = KEPT_BLOCK_BYTES * 100;
 
 /**
  * A relationship's kept elements sorted by value: `records` records in the data
@@ -204,11 +200,11 @@ class SortedKeptWriter {
 
   async flush(): Promise<void> {
     const bytes = this.#out.subarray(0, this.#filled);
-    const entries = new Uint8Array(Math.ceil(bytes.length / BLOCK_BYTES) * INDEX_ENTRY_BYTES);
-    for (let b = 0, at = 0; at < bytes.length; b++, at += BLOCK_BYTES) {
-      const block = bytes.subarray(at, at + BLOCK_BYTES);
-      entries.set(block.subarray(0, FENCE_BYTES), b * INDEX_ENTRY_BYTES);
-      entries.set(createHash('sha256').update(block).digest().subarray(0, CHECK_BYTES), b * INDEX_ENTRY_BYTES + FENCE_BYTES);
+    const entries = new Uint8Array(Math.ceil(bytes.length / KEPT_BLOCK_BYTES) * KEPT_INDEX_ENTRY_BYTES);
+    for (let b = 0, at = 0; at < bytes.length; b++, at += KEPT_BLOCK_BYTES) {
+      const block = bytes.subarray(at, at + KEPT_BLOCK_BYTES);
+      entries.set(block.subarray(0, KEPT_FENCE_BYTES), b * KEPT_INDEX_ENTRY_BYTES);
+      entries.set(hash('sha256', block, 'buffer').subarray(0, KEPT_CHECK_BYTES), b * KEPT_INDEX_ENTRY_BYTES + KEPT_FENCE_BYTES);
     }
     this.#index.push(entries);
     await this.#file.write(bytes);
