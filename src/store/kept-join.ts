@@ -50,7 +50,7 @@ export interface KeptReads {
   readsPerTurn: number;
 }
 
-/** Defaults of {@link KeptReads}: a gap of up to 4 blocks (2.5 KiB, less than a page) is read through. */
+/** Defaults of {@link KeptReads}: needed blocks up to 4 apart share a read (the 3 between, under 2 KiB, cost less than another read). */
 export const DEFAULT_KEPT_READS: KeptReads = { gapBlocks: 4, maxReadBlocks: 256, readsPerTurn: 1024 };
 
 function u32be(bytes: Uint8Array, at: number): number {
