@@ -15,7 +15,20 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
  */
 export async function serveStore(store: string, stateDir: string): Promise<{ url: string; child: ChildProcess; log: string[] }> {
   const args = [...process.execArgv, MAIN, 'serve', '--store', store, '--port', '0', '--min-items', '1'];
-  args.push('--budget', '1000000', '--epsilon', '1', '--state-dir', stateDir, '--max-sessions', '16', '--idle-timeout', '30m');
+  args.push(
+    '--budget',
+    '1000000',
+    '--epsilon',
+    '1',
+    '--state-dir',
+    stateDir,
+    '--max-sessions',
+    '16',
+    '--max-sessions-per-token',
+    '16',
+    '--idle-timeout',
+    '30m',
+  );
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   child.stderr.on('data', (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean)));
