@@ -78,7 +78,19 @@ const LAYERS = {
 /** Folders whose every module runs in a browser: no `node:` import (Node's parts sit in files/, pool/ and above). */
 const BROWSER = ['random', 'identifiers', 'group', 'join', 'wire', 'disclosure', 'homomorphic', 'protocol', 'measurement', 'ui'];
 /** The advertiser's side of transport, bundled into the page and the browser entry: no platform code. */
-const CLIENT = ['src/transport/client.ts', 'src/transport/http-port.ts', 'src/transport/protocol-http.ts'];
+const CLIENT = [
+  'src/transport/client.ts',
+  'src/transport/fetch-terms.ts',
+  'src/transport/http-port.ts',
+  'src/transport/match-progress.ts',
+  'src/transport/match-types.ts',
+  'src/transport/own-set.ts',
+  'src/transport/protocol-http.ts',
+  'src/transport/retrying-request.ts',
+  'src/transport/service-errors.ts',
+  'src/transport/session-loop.ts',
+  'src/transport/session-readback.ts',
+];
 
 /**
  * Modules narrower than their layer: the service's HTTP side reaches the platform's store only

@@ -19,7 +19,8 @@ import {
   loadHomomorphicBackend,
   sumBound,
 } from '../src/homomorphic/index.js';
-import { AdvertiserParty, createParty, PlatformParty, runLocal, type Party } from '../src/index.js';
+import { AdvertiserParty, PlatformParty } from '../src/measurement.js';
+import { createParty, runLocal, type Party } from '../src/core.js';
 import { sumNoiseBound } from '../src/measurement/sum-noise.js';
 import { sumMatched } from '../src/measurement/platform-sums.js';
 import { makeSets } from './session.js';

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { psiItem, rowKeys } from '../src/index.js';
+import { psiItem, rowKeys } from '../src/core.js';
 import { matchOverHttp, startPsiServer } from '../src/transport/index.js';
 import { machineInfo } from './lib/machine.js';
 

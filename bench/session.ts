@@ -2,8 +2,8 @@
  * Helpers shared by the end-to-end benchmarks: the two parties' identifier sets
  * and a blindjoin session that counts the bytes it puts on the wire.
  */
-import * as sources from '../src/index.js';
-import type { GroupName, Party } from '../src/index.js';
+import * as sources from '../src/core.js';
+import type { GroupName, Party } from '../src/core.js';
 
 /**
  * The part of the library a session needs.
@@ -27,7 +27,7 @@ export type Library = Pick<typeof sources, 'createParty' | 'runLocal'>;
 export async function loadLibrary(dist: boolean): Promise<Library> {
   if (!dist) return sources;
   // A computed specifier: type-checking must not require a build.
-  return (await import(new URL('../dist/index.js', import.meta.url).href)) as Library;
+  return (await import(new URL('../dist/node.js', import.meta.url).href)) as Library;
 }
 
 /**

@@ -18,36 +18,27 @@
  *
  * `--synthetic` skips the blinding: it writes a store of N random elements (top bit clear,
  * as canonical x25519 u-coordinates) with its row map, manifest and key file, and a kept
- * relationship for the bench client's key made of random elements too. The service never
+ * relationship for the bench client's key made of random elements too (bench/store-synthetic.ts). The service never
  * decodes its own stored or kept elements, so its memory while streaming and the time of a
  * relationship refresh (the client's items blinded and re-blinded, the kept set joined from
  * disk) are those of a real store of that size; what it cannot give is matches against the
  * kept part (the refresh's released figure is for its new segments only) or a fresh session
  * (whose client would re-blind N elements).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash, randomFillSync } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 // Parties on worker threads, as in the Node entry and the service.
 import '../src/pool/install.js';
 import { PsiParty } from '../src/protocol/party.js';
-import { protocolSuite } from '../src/protocol/suite.js';
-import { writeKeyFile } from '../src/store/key-file.js';
-import { storePaths, switchEpoch } from '../src/store/layout.js';
-import { STORE_FORMAT, writeManifest, type SegmentEntry } from '../src/store/manifest.js';
-import { writeSegment } from '../src/store/segment-files.js';
-import { prepareStore, DEFAULT_SEGMENT_ITEMS } from '../src/store/writer.js';
-import { relationshipFingerprint } from '../src/transport/protocol-http.js';
+import { prepareStore } from '../src/store/writer.js';
 import { matchOverHttp } from '../src/transport/match-over-http.js';
 import { splitFrames } from '../src/wire/frame.js';
-import { benchMode, machineInfo, printTable, writeResults } from './lib/index.js';
+import { benchMode, machineInfo, printTable, rssOf, serveStore, writeResults } from './lib/index.js';
+import { benchUser as user, synthesizeStore } from './store-synthetic.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const user = (i: number) => `user.${i}@example.com`;
 const load = () => Number(loadavg()[0]!.toFixed(2));
 
 /** Child side of `--prepare DIR N`: prepares N users, prints one JSON line. */
@@ -69,64 +60,15 @@ async function prepareCase(dir: string, n: number): Promise<void> {
   );
 }
 
-/** Random elements, top bit clear. */
-function randomElements(count: number): Uint8Array {
-  const out = randomFillSync(new Uint8Array(count * 32));
-  for (let i = 31; i < out.length; i += 32) out[i]! &= 0x7f;
-  return out;
-}
-
-/** Child side of `--synthesize DIR N SEEDHEX`: a store of random elements and a kept relationship (see the header). */
+/** Child side of `--synthesize DIR N SEEDHEX`: a synthetic store and kept relationship (bench/store-synthetic.ts). */
 async function synthesizeCase(dir: string, n: number, seedHex: string): Promise<void> {
   const started = performance.now();
-  const epoch = 'bench';
-  const paths = storePaths(dir, epoch);
-  mkdirSync(paths.epochDir, { recursive: true, mode: 0o700 });
-  await writeKeyFile(paths.key, protocolSuite('x25519').randomKey());
-  const relDir = join(
-    dir,
-    'relationships',
-    `epoch-${epoch}`,
-    createHash('sha256').update('anonymous').update('\0').update('bench').digest('hex'),
-  );
-  mkdirSync(relDir, { recursive: true, mode: 0o700 });
-  const segments: SegmentEntry[] = [];
-  const kept: Record<string, { source: string; sha256: string }> = {};
-  for (let s = 0, from = 0; from < n; s++, from += DEFAULT_SEGMENT_ITEMS) {
-    const count = Math.min(DEFAULT_SEGMENT_ITEMS, n - from);
-    const rows = Array.from({ length: count }, (_, k) => [
-      { index: from + k, source: 0, row: { line: from + k + 2, value: user(from + k) } },
-    ]);
-    const entry = await writeSegment(paths, s, 0, randomElements(count), rows);
-    segments.push(entry);
-    const keptElements = randomElements(count);
-    writeFileSync(join(relDir, `seg-${s}-${entry.elements.slice(0, 16)}.ab`), keptElements);
-    kept[s] = { source: entry.elements, sha256: createHash('sha256').update(keptElements).digest('hex') };
-  }
-  const now = new Date().toISOString();
-  writeFileSync(
-    join(relDir, 'state.json'),
-    JSON.stringify({ fingerprint: relationshipFingerprint(Buffer.from(seedHex, 'hex')), segments: kept }),
-  );
-  await writeManifest(paths.manifest, {
-    format: STORE_FORMAT,
-    group: 'x25519',
-    epoch,
-    createdAt: now,
-    updatedAt: now,
-    elements: n,
-    removed: 0,
-    items: n,
-    sources: 1,
-    segmentItems: DEFAULT_SEGMENT_ITEMS,
-    segments,
-  });
-  await switchEpoch(dir, epoch);
+  const { segments } = await synthesizeStore(dir, n, Buffer.from(seedHex, 'hex'));
   console.log(
     JSON.stringify({
       ms: performance.now() - started,
       inputMs: 0,
-      segments: segments.length,
+      segments,
       cpuMs: 0,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     }),
@@ -140,29 +82,6 @@ function du(dir: string): number {
     if (s.isFile()) bytes += s.size;
   }
   return bytes;
-}
-
-/** Starts `blindjoin serve --store` in a child process and waits for its URL. */
-async function serve(store: string, stateDir: string): Promise<{ url: string; child: ChildProcess; log: string[] }> {
-  const args = [...process.execArgv, MAIN, 'serve', '--store', store, '--port', '0', '--min-items', '1'];
-  args.push('--budget', '1000000', '--epsilon', '1', '--state-dir', stateDir, '--max-sessions', '16', '--idle-timeout', '30m');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: string[] = [];
-  child.stderr.on('data', (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      const m = /listening on (\S+)/.exec(d.toString());
-      if (m !== null) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${log.join('\n')}`)));
-  });
-  return { url, child, log };
-}
-
-function rssOf(pid: number): { rssMiB: number; peakMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]);
-  return { rssMiB: Math.round(kib('VmRSS') / 1024), peakMiB: Math.round(kib('VmHWM') / 1024) };
 }
 
 /** A client that opens a session and pulls every frame the service sends before its own answer, then aborts. */
@@ -247,7 +166,7 @@ async function main(): Promise<void> {
     console.log('\nprepare:');
     printTable([prepare]);
 
-    const { url, child: service, log } = await serve(store, join(dir, 'state'));
+    const { url, child: service, log } = await serveStore(store, join(dir, 'state'));
     const sessions: Record<string, number | string>[] = [];
     try {
       /** One advertiser session against the service, timed and recorded with the service's RSS and what it sent. */

@@ -1,9 +1,14 @@
 /**
- * blindjoin's platform-neutral entry: the session API and identifiers, for
- * browsers as well as Node (no `node:` imports). Bundlers resolve `blindjoin` to
- * this entry under the `browser` condition; Node gets {@link module:index} with
- * CSV files, the service and the HTTP client on top. Group, join and wire
- * primitives are on `blindjoin/primitives`.
+ * blindjoin: private audience matching with ECDH private set intersection.
+ *
+ * The package root, the same names in browsers and in Node (no `node:`
+ * imports here; Node's root, {@link module:node}, adds only the worker-thread
+ * blinding pool): run a session locally or against a blindjoin service, turn
+ * identifiers into PSI items, and the errors and types of both. The rest is on
+ * subpaths: `blindjoin/measurement` (aggregates over the intersection),
+ * `blindjoin/primitives` (group, join, wire, and the finer parts of identifiers
+ * and sessions), and for Node `blindjoin/client` (`matchOverHttp`),
+ * `blindjoin/files`, `blindjoin/store` and `blindjoin/service`.
  *
  * Layers, lowest first; each imports only from layers before it:
  * identifiers | group | join | disclosure (independent of each other) -> homomorphic (on
@@ -11,22 +16,26 @@
  * homomorphic, disclosure and wire) -> service -> transport -> cli.
  * @module
  */
-export { ERROR_CODES, isPsiErrorCode, PsiError, type PsiErrorCode } from './errors.js';
-export * from './identifiers/index.js';
-export type { BackendChoice } from './group/load.js';
+export { ERROR_CODES, PsiError, type PsiErrorCode } from './errors.js';
+export {
+  compositeKey,
+  hashIdentifier,
+  IDENTIFIER_TYPES,
+  IdentifierError,
+  normalize,
+  PROFILES,
+  psiItem,
+  rowKeys,
+  type IdentifierType,
+  type NormalizeOptions,
+  type RowKey,
+  type RowKeys,
+  type RowKeysOptions,
+} from './identifiers/index.js';
 export type { GroupName } from './group/suite.js';
 export type { Reveal } from './wire/reveal.js';
-export * from './protocol/index.js';
-export {
-  AdvertiserParty,
-  PlatformParty,
-  type AdvertiserMeasure,
-  type Aggregates,
-  type MeasuredResult,
-  type PlatformColumns,
-  type PlatformMeasure,
-} from './measurement/index.js';
-export type { ExactFigure, Figure } from './wire/figure.js';
+export type { Figure } from './wire/figure.js';
+export { createParty, runLocal, type Party, type PartyOptions, type PartyResult, type SessionOptions } from './protocol/index.js';
 export {
   ConnectionError,
   matchWith,

@@ -32,19 +32,27 @@ async function typeCheck(source: string, conditions: string[]): Promise<string[]
 describe('the package root, typed per export condition', () => {
   beforeAll(ensureBuilt, 180_000);
 
-  it('gives a browser project the browser-safe API and refuses the Node service at type-check', async () => {
+  it('gives a browser project the session API and refuses the Node service at type-check', async () => {
     expect(
-      await typeCheck("import { createParty, matchWith, fetchPort } from 'blindjoin';\nvoid [createParty, matchWith, fetchPort];\n", [
-        'browser',
-      ]),
+      await typeCheck(
+        "import { createParty, matchWith, fetchPort, type MatchOverHttpOptions } from 'blindjoin';\nconst opts: MatchOverHttpOptions = { server: 'https://psi.example', items: [] };\nvoid [createParty, matchWith(fetchPort(), opts)];\n",
+        ['browser'],
+      ),
     ).toEqual([]);
-    const errors = await typeCheck("import { startPsiServer } from 'blindjoin';\nvoid startPsiServer;\n", ['browser']);
-    expect(errors.join('\n')).toMatch(/startPsiServer/);
+    for (const name of ['startPsiServer', 'matchOverHttp', 'readIdentifierColumn', 'prepareStore']) {
+      const errors = await typeCheck(`import { ${name} } from 'blindjoin';\nvoid ${name};\n`, ['browser']);
+      expect(errors.join('\n')).toMatch(new RegExp(`has no exported member '${name}'`));
+    }
   });
 
-  it('gives a Node project the service too', async () => {
+  it('gives a Node project the same root, and the service on its subpath', async () => {
+    const errors = await typeCheck("import { startPsiServer } from 'blindjoin';\nvoid startPsiServer;\n", ['node']);
+    expect(errors.join('\n')).toMatch(/startPsiServer/);
     expect(
-      await typeCheck("import { startPsiServer, createParty } from 'blindjoin';\nvoid [startPsiServer, createParty];\n", ['import']),
+      await typeCheck(
+        "import { createParty } from 'blindjoin';\nimport { startPsiServer } from 'blindjoin/service';\nimport { prepareStore } from 'blindjoin/store';\nimport { readIdentifierColumn } from 'blindjoin/files';\nimport { matchOverHttp } from 'blindjoin/client';\nimport { PlatformParty } from 'blindjoin/measurement';\nvoid [createParty, startPsiServer, prepareStore, readIdentifierColumn, matchOverHttp, PlatformParty];\n",
+        ['node'],
+      ),
     ).toEqual([]);
   });
 });

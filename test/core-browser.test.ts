@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ESLint } from 'eslint';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './cli/build.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -40,7 +41,7 @@ async function bundleForBrowser(entry: string, outName: string): Promise<{ main:
 const NODE_MODULE = /from\s*["']node:|require\(["']node:/;
 
 describe('browser bundles', () => {
-  it('the browser entry (blindjoin/core) bundles without any node: module or the worker pool, even lazily', async () => {
+  it('the root entry (src/core.ts) bundles without any node: module or the worker pool, even lazily', async () => {
     const { main, all } = await bundleForBrowser('src/core.ts', 'core.js');
     expect(main).toContain('createParty');
     expect(all).not.toMatch(NODE_MODULE);
@@ -95,5 +96,34 @@ describe('browser bundles', () => {
     expect(all).not.toMatch(NODE_MODULE);
     expect(main).toContain('createDecryptionTable');
     expect(main).not.toContain('_crypto_scalarmult_ristretto255_base');
+  });
+});
+
+// As a project installing the package bundles it: `blindjoin` resolved through package.json "exports" to the built files.
+describe('a browser import of the package root', () => {
+  beforeAll(ensureBuilt, 180_000);
+
+  it('resolves to dist/core.js and bundles without any node: module or the worker pool', async () => {
+    const result = await build({
+      stdin: {
+        contents:
+          "import { createParty, runLocal, matchWith, fetchPort } from 'blindjoin';\nexport const api = [createParty, runLocal, matchWith, fetchPort];\n",
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(result.errors).toEqual([]);
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs).toContain('dist/core.js');
+    expect(inputs).not.toContain('dist/node.js');
+    const text = result.outputFiles.map((f) => f.text).join('\n');
+    expect(text).not.toMatch(NODE_MODULE);
+    expect(text).not.toMatch(/worker_threads|availableParallelism/);
   });
 });

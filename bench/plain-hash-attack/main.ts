@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { getCountries, getCountryCallingCode } from 'libphonenumber-js';
-import { hashIdentifier, IdentifierError, normalize } from '../../src/index.js';
+import { hashIdentifier, IdentifierError, normalize } from '../../src/core.js';
 import { CANDIDATES_PER_FIRST_NAME, FIRST_NAMES, syntheticEmail } from './email-dictionary.js';
 import { enumeratePhones, type PhoneMethod } from './phone-kernel.js';
 import type { AttackJob } from './worker.js';

@@ -86,7 +86,7 @@ export function installBlindingThreads(threads: BlindingThreads | undefined): vo
  *
  * @example
  * ```ts
- * blindingThreads() === undefined; // through blindjoin/core alone: blinders compute inline
+ * blindingThreads() === undefined; // through the browser root (src/core.ts) alone: blinders compute inline
  * ```
  */
 export function blindingThreads(): BlindingThreads | undefined {

@@ -2,8 +2,9 @@
  * Imported for its effect: every blinder of the process created afterwards
  * without threads of its own spreads its work over Node's worker threads
  * ({@link workerThreads}), the parties of sessions included. The service
- * imports it, and so the Node entry and the CLI; the browser-safe entry
- * (`blindjoin/core`) does not, and there blinders compute on the calling thread.
+ * imports it, and so do the package root in Node (`src/node.ts`) and the CLI;
+ * the browser root (`src/core.ts`) does not, and there blinders compute on the
+ * calling thread.
  * @module
  */
 import { installBlindingThreads } from '../group/threads.js';

@@ -487,8 +487,12 @@ export class PsiParty implements Party {
     if (this.ownDouble !== undefined || this.joinOnArrival) {
       const peerDouble = this.peerDouble!.view();
       const join = this.joinOnArrival ? this.streamingJoin() : undefined;
-      // Kept elements (indices from the set's size on) join the same join, so a peer element matches once in all.
-      if (join !== undefined) await this.opts.storedSet?.readKept?.((elements) => join.add(elements));
+      // Kept elements (indices from the set's size on) join after the sent ones, so a peer element matches once in all.
+      const storedSet = this.opts.storedSet;
+      if (join !== undefined && storedSet?.joinKept !== undefined) {
+        const ascending = join.peerAscending();
+        join.addMatches(ascending, await storedSet.joinKept(ascending));
+      }
       const hits = join?.positions() ?? intersectPacked(this.ownDouble!, peerDouble, { width: ELEMENT_BYTES });
       if (this.opts.storedSet !== undefined) {
         // A stored set is sent in its stored order: its positions are the caller's indices.

@@ -29,9 +29,11 @@ export interface StoredSet {
    */
   keep?(offset: number, elements: Uint8Array): void | Promise<void>;
   /**
-   * With a relationship: hands over, in index order from `size` on, the elements
-   * not sent this session in the re-blinded form kept from an earlier session,
-   * each verified against its checksum, for the session's join.
+   * With a relationship: joins `peer` (the peer's distinct elements as this party
+   * re-blinded them, packed, strictly ascending) against the elements not sent
+   * this session, kept re-blinded from an earlier session and verified against
+   * their checksums. For each peer element equal to one of them: its number in
+   * `peer` and the index (from `size` on) of the first equal kept element.
    */
-  readKept?(each: (elements: Uint8Array) => void): Promise<void>;
+  joinKept?(peer: Uint8Array): Promise<{ peer: number; index: number }[]>;
 }

@@ -1,4 +1,5 @@
 import { ELEMENT_BYTES } from '../group/constants.js';
+import { byteOrder, compareAt } from '../join/byte-order.js';
 
 const WORDS = ELEMENT_BYTES / 4;
 
@@ -57,6 +58,43 @@ export class StreamingJoin {
       this.#found.push(this.#next + k);
     }
     this.#next += count;
+  }
+
+  /**
+   * The peer's distinct elements, packed in ascending byte order: what a sorted
+   * kept set is searched for. All of them, whether or not they matched already,
+   * so that the search's work does not depend on the matches.
+   */
+  peerAscending(): Uint8Array {
+    const bytes = new Uint8Array(this.#peer.buffer);
+    const order = byteOrder(bytes, ELEMENT_BYTES);
+    const out = new Uint8Array(bytes.length);
+    let count = 0;
+    for (let r = 0; r < order.length; r++) {
+      if (r > 0 && compareAt(bytes, ELEMENT_BYTES, order[r - 1]!, order[r]!) === 0) continue;
+      out.set(bytes.subarray(order[r]! * ELEMENT_BYTES, (order[r]! + 1) * ELEMENT_BYTES), count * ELEMENT_BYTES);
+      count++;
+    }
+    return out.slice(0, count * ELEMENT_BYTES);
+  }
+
+  /**
+   * Joins the own elements after all those {@link add}ed (a relationship's kept
+   * part) from matches found elsewhere: `matches` name elements of `ascending`
+   * (from {@link peerAscending}) and the own position of the first own element
+   * equal to each. A peer element matched already by an added element stays
+   * matched there, as if the kept part had been added after.
+   */
+  addMatches(ascending: Uint8Array, matches: readonly { peer: number; index: number }[]): void {
+    const words = new Uint32Array(ascending.slice().buffer);
+    const found: number[] = [];
+    for (const { peer, index } of matches) {
+      const p = this.#lookup(words, peer * WORDS);
+      if (p === -1 || this.#hit[p] !== 0) continue;
+      this.#hit[p] = 1;
+      found.push(index);
+    }
+    for (const index of found.sort((a, b) => a - b)) this.#found.push(index);
   }
 
   /** Own positions that matched, ascending. */

@@ -89,9 +89,9 @@ export interface SessionOptions {
   backend?: BackendChoice | undefined;
   /**
    * Worker threads for blinding; default all cores where Node's worker threads are
-   * installed (the Node entry `blindjoin`, the service and the CLI install them),
+   * installed (`blindjoin` imported in Node, the service and the CLI install them),
    * one per core up to 4 in the advertiser's page (its Web Workers), else inline:
-   * through `blindjoin/core` alone.
+   * through `src/core.ts` alone.
    */
   workers?: number | undefined;
   /**

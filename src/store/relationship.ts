@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import type { StoredSet } from '../protocol/stored-set.js';
 import { writeFileAtomic } from '../atomic-file.js';
+import { joinSortedKept } from './kept-join.js';
 import { runOf, type OpenedStore } from './reader.js';
 import type { StoredRow } from './row-map.js';
-import { readVerified } from './verify.js';
+import { sortedRun, writeSortedKept, type SortedKept, type SortedKeptFiles } from './sorted-kept.js';
 
 /**
  * What a client names to reuse a relationship: its id (chosen by the client) and
@@ -47,7 +48,8 @@ export interface Relationship {
   readonly kept: number;
   /**
    * SHA-256 of what this session's join reads besides the client's bytes: the
-   * key fingerprint, which segments are kept and the checksum of each kept file.
+   * key fingerprint, which segments are kept and the checksum of the kept set's
+   * index (which holds the checksum of each of its blocks).
    * A released figure's noise is keyed on it, so kept data that differs gives fresh noise.
    */
   readonly digest: Uint8Array;
@@ -59,10 +61,18 @@ export interface Relationship {
   discard(): Promise<void>;
 }
 
-/** What a relationship keeps: per segment, the element file it was returned for and the kept file's SHA-256. */
+/** The format of relationship states this code writes; a state without it is of the format before (unsorted kept files). */
+const STATE_FORMAT = 2;
+
+/**
+ * What a relationship keeps: per segment, the element file it was returned for;
+ * all kept segments' elements in one sorted kept set, named by `tag`.
+ */
 interface State {
+  format: typeof STATE_FORMAT;
   fingerprint: string;
-  segments: Record<string, { source: string; sha256: string }>;
+  segments: Record<string, { source: string }>;
+  sorted?: SortedKept & { tag: string };
 }
 
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -99,19 +109,57 @@ export interface RelationshipStates {
   write(owner: string, id: string, epoch: string, state: string): Promise<void>;
 }
 
-function readState(text: string | undefined, fingerprint: string): State {
-  const empty: State = { fingerprint, segments: {} };
-  if (text === undefined) return empty;
-  let state: State;
+const HEX = /^[0-9a-f]+$/;
+
+function checkState(value: unknown): State {
+  const state = value as Partial<State> | null;
+  if (typeof state !== 'object' || state === null || typeof state.fingerprint !== 'string') throw new Error('not a state');
+  if (typeof state.segments !== 'object' || state.segments === null) throw new Error('no segments');
+  const sorted = state.sorted;
+  if (sorted !== undefined) {
+    if (
+      !Number.isSafeInteger(sorted.records) ||
+      sorted.records < 0 ||
+      !FINGERPRINT.test(String(sorted.index)) ||
+      !HEX.test(String(sorted.tag))
+    )
+      throw new Error('bad sorted kept set');
+  } else if (Object.keys(state.segments).length > 0) throw new Error('segments kept without a kept set');
+  return state as State;
+}
+
+/**
+ * The state of a relationship for this key (empty for another key, or one of the
+ * format before), and the files of what was stored before that a commit replaces.
+ */
+function readState(text: string | undefined, fingerprint: string): { state: State; stored: string[] } {
+  const empty: State = { format: STATE_FORMAT, fingerprint, segments: {} };
+  if (text === undefined) return { state: empty, stored: [] };
+  let parsed: { format?: unknown; segments?: unknown };
   try {
-    state = JSON.parse(text) as State;
-    if (typeof state.fingerprint !== 'string' || typeof state.segments !== 'object' || state.segments === null)
-      throw new Error('not a state');
+    parsed = JSON.parse(text) as typeof parsed;
+    if (typeof parsed !== 'object' || parsed === null) throw new Error('not a state');
+    // The format before kept one unsorted file per segment: its client sends afresh, and a commit removes them.
+    if (parsed.format === undefined && typeof parsed.segments === 'object' && parsed.segments !== null) {
+      const files = Object.entries(parsed.segments as Record<string, { source?: unknown } | null>)
+        .filter(([s, kept]) => /^\d+$/.test(s) && FINGERPRINT.test(String(kept?.source)))
+        .map(([s, kept]) => `seg-${s}-${String(kept!.source).slice(0, 16)}.ab`);
+      return { state: empty, stored: files };
+    }
+    if (parsed.format !== STATE_FORMAT) throw new Error(`unknown format ${String(parsed.format)}`);
+    const state = checkState(parsed);
+    const stored: string[] = [];
+    if (state.sorted !== undefined) stored.push(keptFileNames(state.sorted.tag).data, keptFileNames(state.sorted.tag).index);
+    // Another key: nothing kept is valid for this client's elements.
+    return { state: state.fingerprint === fingerprint ? state : empty, stored };
   } catch (e) {
     throw new PsiError('STORE_CORRUPT', 'a relationship state is malformed', { cause: e });
   }
-  // Another key: nothing kept is valid for this client's elements.
-  return state.fingerprint === fingerprint ? state : empty;
+}
+
+/** The names of a sorted kept set's two files. */
+function keptFileNames(tag: string): SortedKeptFiles {
+  return { data: `kept-${tag}.sorted`, index: `kept-${tag}.index` };
 }
 
 /** Runs of consecutive segments, as [segment, start in the view] for the ones `pick` selects. */
@@ -149,7 +197,7 @@ export async function openRelationship(
   const dir = join(store.dir, 'relationships', `epoch-${store.epoch}`, name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const statePath = join(dir, 'state.json');
-  const state = readState(
+  const { state, stored } = readState(
     states === undefined ? await readFile(statePath, 'utf8').catch(() => undefined) : await states.read(owner, ref.id, store.epoch),
     ref.fingerprint,
   );
@@ -157,13 +205,15 @@ export async function openRelationship(
   const positions = [0];
   for (const s of manifestSegments) positions.push(positions.at(-1)! + s.count);
   const counts = manifestSegments.map((s) => s.count);
-  const isKept = (s: number) => state.segments[s]?.source === manifestSegments[s]!.elements;
+  const isKept = (s: number) => state.sorted !== undefined && state.segments[s]?.source === manifestSegments[s]?.elements;
   const sent = layout(counts, (s) => !isKept(s));
   const kept = layout(counts, isKept);
   const size = sent.starts.at(-1)!;
-  const keptFileOf = (s: number, source: string) => join(dir, `seg-${s}-${source.slice(0, 16)}.ab`);
-  const keptFile = (s: number) => keptFileOf(s, manifestSegments[s]!.elements);
-  const writing = new Map<number, { file: FileHandle; temp: string; hash: ReturnType<typeof createHash>; written: number }>();
+  const keptFiles = (tag: string): SortedKeptFiles => {
+    const names = keptFileNames(tag);
+    return { data: join(dir, names.data), index: join(dir, names.index) };
+  };
+  const writing = new Map<number, { file: FileHandle; temp: string; written: number }>();
 
   const toPosition = (i: number): number => {
     const inSent = i < size;
@@ -184,14 +234,50 @@ export async function openRelationship(
   const closeAll = async () => {
     for (const w of writing.values()) await w.file.close().catch(() => undefined);
   };
+  /** Sorts the segments returned in full and merges them with what stays kept into a new kept set; the next state. */
+  const merge = async (complete: number[]): Promise<State> => {
+    const tag = Buffer.from(randomBytes(8)).toString('hex');
+    const rewritten = new Set(complete);
+    // A concurrent session of this relationship may have replaced the kept set since: what it held is then sent again.
+    const base = state.sorted === undefined ? undefined : keptFiles(state.sorted.tag).data;
+    const baseThere =
+      base !== undefined &&
+      (await access(base).then(
+        () => true,
+        () => false,
+      ));
+    const stays = (s: number) => baseThere && isKept(s) && !rewritten.has(s);
+    const next: State = { format: STATE_FORMAT, fingerprint: ref.fingerprint, segments: {} };
+    for (const s of kept.segments) if (stays(s)) next.segments[s] = { source: manifestSegments[s]!.elements };
+    const runs: string[] = [];
+    const files = keptFiles(tag);
+    try {
+      for (const s of complete) {
+        const run = join(dir, `.run-${s}.${tag}.partial`);
+        runs.push(run);
+        await writeFile(run, sortedRun(new Uint8Array(await readFile(writing.get(s)!.temp)), s), { flag: 'wx', mode: 0o600 });
+        next.segments[s] = { source: manifestSegments[s]!.elements };
+      }
+      const inputs: { path: string; keep: (s: number) => boolean }[] = runs.map((path) => ({ path, keep: () => true }));
+      if (baseThere) inputs.unshift({ path: base, keep: stays });
+      next.sorted = { ...(await writeSortedKept(files, inputs)), tag };
+      return next;
+    } catch (e) {
+      await Promise.all([files.data, files.index].map((f) => unlink(f).catch(() => undefined)));
+      if (e instanceof PsiError) throw e;
+      throw new PsiError('STORE_WRITE_FAILED', `cannot write the kept set of ${dir}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      await Promise.all(runs.map((f) => unlink(f).catch(() => undefined)));
+    }
+  };
 
-  const keptState = kept.segments.map((s) => [s, manifestSegments[s]!.elements, state.segments[s]!.sha256]);
+  const keptState = kept.segments.map((s) => [s, manifestSegments[s]!.elements]);
   return {
     sent: size,
     kept: kept.starts.at(-1)!,
     digest: new Uint8Array(
       createHash('sha256')
-        .update(JSON.stringify({ relationship: ref.id, fingerprint: ref.fingerprint, kept: keptState }))
+        .update(JSON.stringify({ relationship: ref.id, fingerprint: ref.fingerprint, kept: keptState, index: state.sorted?.index ?? null }))
         .digest(),
     ),
     set: {
@@ -211,40 +297,42 @@ export async function openRelationship(
           let w = writing.get(s);
           if (w === undefined) {
             const temp = join(dir, `.seg-${s}.${Buffer.from(randomBytes(6)).toString('hex')}.partial`);
-            w = { file: await open(temp, 'wx', 0o600), temp, hash: createHash('sha256'), written: 0 };
+            w = { file: await open(temp, 'wx', 0o600), temp, written: 0 };
             writing.set(s, w);
           }
-          const part = elements.subarray((at - offset) * ELEMENT_BYTES, (at - offset + n) * ELEMENT_BYTES);
-          await w.file.write(part);
-          w.hash.update(part);
+          await w.file.write(elements.subarray((at - offset) * ELEMENT_BYTES, (at - offset + n) * ELEMENT_BYTES));
           w.written += n;
         });
       },
-      async readKept(each) {
-        for (const s of kept.segments) each(await readVerified(keptFile(s), state.segments[s]!.sha256));
+      async joinKept(peer) {
+        if (state.sorted === undefined || kept.segments.length === 0) return [];
+        // Kept segment -> its run in the view; -1 for one not kept now (changed since), whose records are skipped.
+        const runOfSegment = new Int32Array(counts.length).fill(-1);
+        kept.segments.forEach((s, r) => (runOfSegment[s] = r));
+        const matches = await joinSortedKept(keptFiles(state.sorted.tag), state.sorted, peer, (s) => (runOfSegment[s] ?? -1) >= 0);
+        return matches.map((m) => ({ peer: m.query, index: size + kept.starts[runOfSegment[m.segment]!]! + m.offset }));
       },
     },
     rowsOf: (indices) => store.rowsOf(indices.map(toPosition)),
     async commit() {
       await closeAll();
-      const next: State = { fingerprint: ref.fingerprint, segments: { ...state.segments } };
-      for (const [s, w] of writing) {
-        if (w.written !== counts[s]) {
-          await unlink(w.temp).catch(() => undefined);
-          continue;
-        }
-        await rename(w.temp, keptFile(s));
-        next.segments[s] = { source: manifestSegments[s]!.elements, sha256: w.hash.digest('hex') };
-        // What was kept for an older version of the segment is of no further use.
-        const old = state.segments[s]?.source;
-        if (old !== undefined && old !== manifestSegments[s]!.elements) await unlink(keptFileOf(s, old)).catch(() => undefined);
-      }
-      writing.clear();
+      const complete = [...writing].filter(([s, w]) => w.written === counts[s]).map(([s]) => s);
       try {
-        if (states === undefined) await writeFileAtomic(statePath, JSON.stringify(next));
-        else await states.write(owner, ref.id, store.epoch, JSON.stringify(next));
-      } catch (e) {
-        throw new PsiError('STORE_WRITE_FAILED', `cannot write ${statePath}: ${(e as Error).message}`, { cause: e });
+        if (complete.length === 0) return;
+        const next = await merge(complete);
+        try {
+          if (states === undefined) await writeFileAtomic(statePath, JSON.stringify(next));
+          else await states.write(owner, ref.id, store.epoch, JSON.stringify(next));
+        } catch (e) {
+          const files = keptFiles(next.sorted!.tag);
+          await Promise.all([files.data, files.index].map((f) => unlink(f).catch(() => undefined)));
+          throw new PsiError('STORE_WRITE_FAILED', `cannot write ${statePath}: ${(e as Error).message}`, { cause: e });
+        }
+        // What was kept before is of no further use.
+        await Promise.all(stored.map((f) => unlink(join(dir, f)).catch(() => undefined)));
+      } finally {
+        await Promise.all([...writing.values()].map((w) => unlink(w.temp).catch(() => undefined)));
+        writing.clear();
       }
     },
     async discard() {

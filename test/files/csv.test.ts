@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashIdentifier, IdentifierError, psiItem, readIdentifierColumn, writeHashFile } from '../../src/index.js';
+import { hashIdentifier, IdentifierError, psiItem } from '../../src/core.js';
+import { readIdentifierColumn, writeHashFile } from '../../src/files.js';
 import { codeOf } from '../codes.js';
 
 let dir: string;

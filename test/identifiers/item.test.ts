@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { hashIdentifier, ITEM_PREFIX, normalize, psiItem } from '../../src/index.js';
+import { hashIdentifier, normalize, psiItem } from '../../src/core.js';
+import { ITEM_PREFIX } from '../../src/primitives.js';
 import { syncCodeOf as codeOf } from '../codes.js';
 
 const utf8 = new TextEncoder();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashIdentifier, IdentifierError, normalize, type IdentifierType, type NormalizeOptions } from '../../src/index.js';
+import { hashIdentifier, IdentifierError, normalize, type IdentifierType, type NormalizeOptions } from '../../src/core.js';
 import { syncCodeOf } from '../codes.js';
 
 /** The code `normalize` refuses a value with. */

@@ -9,8 +9,8 @@ import {
   psiItem,
   type IdentifierType,
   type NormalizeOptions,
-  type Profile,
-} from '../../src/index.js';
+} from '../../src/core.js';
+import { type Profile } from '../../src/primitives.js';
 
 /** Meta's name fragments, cut as its SDK cuts them. */
 const NAME_FRAGMENTS: readonly IdentifierType[] = ['fi', 'f5first', 'f5last'];

@@ -3,18 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  COMPOSITE_FIELDS,
-  compositeKey,
-  identifierRows,
-  type IdentifierError,
-  normalize,
-  psiItem,
-  readIdentifierRows,
-  rowKeys,
-  type IdentifierRows,
-  type KeyColumn,
-} from '../../src/index.js';
+import { COMPOSITE_FIELDS, type IdentifierRows, type KeyColumn } from '../../src/primitives.js';
+import { compositeKey, type IdentifierError, normalize, psiItem, rowKeys } from '../../src/core.js';
+import { identifierRows, readIdentifierRows } from '../../src/files.js';
 import { codeOf } from '../codes.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hashIdentifier, IdentifierError, normalize, type IdentifierType, type NormalizeOptions } from '../../src/index.js';
+import { hashIdentifier, IdentifierError, normalize, type IdentifierType, type NormalizeOptions } from '../../src/core.js';
 
 /** Vectors of the platforms' SDK rules (issue 11), each rule naming its source; see the file's "sources". */
 interface Rule {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashIdentifier, normalize, type IdentifierType, type NormalizeOptions } from '../../src/index.js';
+import { hashIdentifier, normalize, type IdentifierType, type NormalizeOptions } from '../../src/core.js';
 
 /** [input, type, options, expected normalised value, expected hash or undefined where the source gives none] */
 type Vector = [string, IdentifierType, NormalizeOptions, string, string?];

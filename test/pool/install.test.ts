@@ -10,7 +10,7 @@ describe('who installs worker threads for blinders', () => {
   });
 
   it('the Node entry, through the service', async () => {
-    await import('../../src/index.js');
+    await import('../../src/node.js');
     expect(blindingThreads()).toBe(workerThreads);
   });
 });

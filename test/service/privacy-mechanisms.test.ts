@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BudgetLedger } from '../../src/service/ledger.js';
 import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
-import { createParty, psiItem, runLocal } from '../../src/index.js';
+import { createParty, psiItem, runLocal } from '../../src/core.js';
 import { SessionService } from '../../src/service/engine.js';
 import { openServiceState } from '../../src/service/state.js';
 import { parseTokens } from '../../src/service/tokens.js';
@@ -237,7 +237,10 @@ describe('relationships', () => {
     }
   });
 
-  it('read a kept segment only against its checksum: a changed kept file refuses the session (STORE_CORRUPT)', async () => {
+  it.each([
+    ['its index', '.index', [5]],
+    ['every block of its data', '.sorted', Array.from({ length: 19 }, (_, b) => b * 640 + 5)],
+  ])('read the kept set only against its checksums: a change to %s refuses the session (STORE_CORRUPT)', async (_what, ext, flips) => {
     const log: string[] = [];
     const { service, storeDir } = await relationshipService(await tempDir(), log);
     try {
@@ -247,10 +250,11 @@ describe('relationships', () => {
       const root = join(storeDir, 'relationships');
       const [epoch] = await readdir(root);
       const [owner] = await readdir(join(root, epoch!));
-      const kept = (await readdir(join(root, epoch!, owner!))).filter((f) => f.endsWith('.ab'));
+      const kept = (await readdir(join(root, epoch!, owner!))).filter((f) => f.endsWith(ext));
+      expect(kept).toHaveLength(1);
       const file = join(root, epoch!, owner!, kept[0]!);
       const bytes = await readFile(file);
-      bytes[5]! ^= 1;
+      for (const at of flips) bytes[at]! ^= 1;
       await writeFile(file, bytes);
       const view = await hostileSession(
         service.url,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { psiItem, rowKeys } from '../../src/index.js';
+import { psiItem, rowKeys } from '../../src/core.js';
 import { fetchPort, startPsiServer, type HttpPort, type PsiServer } from '../../src/transport/index.js';
 import { matchWith } from '../../src/transport/client.js';
 import { blindingWorkerCount } from '../../src/ui/blinding-threads.js';
