@@ -20,7 +20,7 @@ import {
   sumBound,
 } from '../src/homomorphic/index.js';
 import { AdvertiserParty, PlatformParty } from '../src/measurement.js';
-import { createParty, runLocal, type Party } from '../src/core.js';
+import { createParty, runLocal, type Party } from '../src/node.js';
 import { sumNoiseBound } from '../src/measurement/sum-noise.js';
 import { sumMatched } from '../src/measurement/platform-sums.js';
 import { makeSets } from './session.js';

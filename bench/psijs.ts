@@ -25,7 +25,7 @@ import { GROUP_NAMES, type GroupName } from '../src/group/suite.js';
 import { PEERS_DIR } from './install-peers.js';
 import { benchMode, machineInfo, notAResult, printTable, readLoad, timeMedian, writeResults } from './lib/index.js';
 import { makeSets, runSession, type SessionRun } from './session.js';
-import * as sources from '../src/core.js';
+import * as sources from '../src/node.js';
 
 /** The slice of psi.js's API this benchmark uses (from its README). */
 interface Message {

@@ -2,8 +2,8 @@
  * Helpers shared by the end-to-end benchmarks: the two parties' identifier sets
  * and a blindjoin session that counts the bytes it puts on the wire.
  */
-import * as sources from '../src/core.js';
-import type { GroupName, Party } from '../src/core.js';
+import * as sources from '../src/node.js';
+import type { GroupName, Party } from '../src/node.js';
 
 /**
  * The part of the library a session needs.

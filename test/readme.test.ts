@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createParty, runLocal } from '../src/core.js';
+import { createParty, runLocal } from '../src/node.js';
 import { emails } from './transport/helpers.js';
 
 it('the README usage example gives the results it shows: a released figure near the truth, the platform its matches', async () => {

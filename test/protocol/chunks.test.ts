@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { createParty, type Party, type Reveal } from '../../src/core.js';
+import { createParty, type Party, type Reveal } from '../../src/node.js';
 import { ElementStream } from '../../src/protocol/element-stream.js';
 import { decodeFrame, encodeFrame, type Frame } from '../../src/wire/frame.js';
 import { decodeChunk, encodeChunk, encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';

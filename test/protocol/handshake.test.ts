@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createParty, runLocal } from '../../src/core.js';
+import { createParty, runLocal } from '../../src/node.js';
 import { encodeFrame } from '../../src/primitives.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { codeOf, pair } from './helpers.js';

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
-import { createParty, type Party, type PartyOptions, type Reveal } from '../../src/core.js';
+import { createParty, type Party, type PartyOptions, type Reveal } from '../../src/node.js';
 
 export const REVEALS: readonly Reveal[] = ['intersection', 'size', 'none'];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blindSet } from '../../src/primitives.js';
-import { createParty, psiItem } from '../../src/core.js';
+import { createParty, psiItem } from '../../src/node.js';
 import type { GroupName } from '../../src/group/suite.js';
 import { decodeFrame, ristretto255NobleBackend, randomScalar, randomX25519Key, x25519NobleBackend } from '../../src/primitives.js';
 import { decodeChunk } from '../../src/wire/messages.js';

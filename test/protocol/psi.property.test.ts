@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runLocal } from '../../src/core.js';
+import { runLocal } from '../../src/node.js';
 import { COMBINATIONS, naive, pair } from './helpers.js';
 
 const utf8 = new TextEncoder();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createParty, runLocal, type Reveal } from '../../src/core.js';
+import { createParty, runLocal, type Reveal } from '../../src/node.js';
 import { decodeFrame } from '../../src/primitives.js';
 import { syncCodeOf } from '../codes.js';
 import { COMBINATIONS, pump } from './helpers.js';

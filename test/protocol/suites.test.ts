@@ -7,7 +7,7 @@ import type { BackendChoice } from '../../src/group/load.js';
 import { acquirePool } from '../../src/pool/registry.js';
 import { groupSuite, type GroupName } from '../../src/group/suite.js';
 import { blindSet, DEFAULT_GROUP } from '../../src/primitives.js';
-import { createParty, runLocal } from '../../src/core.js';
+import { createParty, runLocal } from '../../src/node.js';
 import { encodeFrame } from '../../src/primitives.js';
 import { PsiParty } from '../../src/protocol/party.js';
 import { protocolSuite } from '../../src/protocol/suite.js';

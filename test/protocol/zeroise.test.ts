@@ -1,7 +1,7 @@
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it, vi } from 'vitest';
 import { loadRistretto255SodiumBackend } from '../../src/group/ristretto255/sodium.js';
-import { runLocal } from '../../src/core.js';
+import { runLocal } from '../../src/node.js';
 import { asBlindedSetData, blindSet } from '../../src/protocol/blinded-set.js';
 import { codeOf, pair } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
-import { createParty, runLocal } from '../../src/core.js';
+import { createParty, runLocal } from '../../src/node.js';
 import { matchOverHttp } from '../../src/transport/match-over-http.js';
 import { startPsiServer, type PsiServer } from '../../src/transport/server.js';
 import { codeOf } from '../protocol/helpers.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BudgetLedger } from '../../src/service/ledger.js';
 import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
-import { createParty, psiItem, runLocal } from '../../src/core.js';
+import { createParty, psiItem, runLocal } from '../../src/node.js';
 import { SessionService } from '../../src/service/engine.js';
 import { openServiceState } from '../../src/service/state.js';
 import { parseTokens } from '../../src/service/tokens.js';

@@ -10,7 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyedSource } from '../../src/random/drbg.js';
 import { blindSet } from '../../src/primitives.js';
-import { createParty, psiItem } from '../../src/core.js';
+import { createParty, psiItem } from '../../src/node.js';
 import { isSyncX25519Backend, loadX25519Backend } from '../../src/group/x25519/load.js';
 import { prepareItems } from '../../src/protocol/items.js';
 import { protocolSuite } from '../../src/protocol/suite.js';
