@@ -7,8 +7,9 @@
  * and the longest wait of a 20 ms timer on it, and the browser's peak RSS;
  * then, side by side in the same run against the same service, the library
  * alone in Node (`matchOverHttp` on the same rows) as the baseline. Prints
- * the load average before and after: figures taken while it is above the
- * core count are not results. `npm run build` first (the page is dist/ui).
+ * the load average before and after, and writes bench/results/page.json; a
+ * run that starts above load 1.5 on 2 cores is marked "not a result" and decides
+ * no target. `npm run build` first (the page is dist/ui).
  *
  * `--no-phone` leaves the phone column out (one identifier per row).
  *
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { psiItem, rowKeys } from '../src/core.js';
 import { matchOverHttp, startPsiServer } from '../src/transport/index.js';
-import { machineInfo } from './lib/machine.js';
+import { machineInfo, notAResult, readLoad, writeResults } from './lib/index.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
   );
   console.log(`${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, Node ${info.node}, ${info.date}, commit ${info.commit}`);
   console.log(`load average before: ${load()}`);
+  const loadBefore = readLoad();
+  if (!loadBefore.quiet) console.log(notAResult(loadBefore));
   const dir = mkdtempSync(join(tmpdir(), 'bj-page-bench-'));
   const file = join(dir, 'customers.csv');
   const { csv, users, rows } = data();
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
     const shown = performance.now();
     clearInterval(sampler);
     const headline = await page.locator('#overlap').textContent();
+    const blindingWorkers = await page.locator('#status').getAttribute('data-blinding-workers');
     const health = await page.evaluate(() => {
       const w = globalThis as unknown as { longest: number; lateBy: number };
       return { longest: w.longest, lateBy: w.lateBy };
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
     console.log(
       `page: main thread: longest task ${health.longest.toFixed(0)} ms, 20 ms timer late by at most ${health.lateBy.toFixed(0)} ms`,
     );
-    console.log(`page: browser peak RSS (all its processes): ${peakRss.toFixed(0)} MiB`);
+    console.log(`page: browser peak RSS (all its processes): ${peakRss.toFixed(0)} MiB, blinding workers used/started ${blindingWorkers}`);
     console.log(`load average after the page: ${load()}`);
 
     // The baseline: the library alone, in Node, on the same rows, against the same service.
@@ -160,8 +164,35 @@ async function main(): Promise<void> {
     const result = await matchOverHttp({ server: service.url, rows: keyed });
     console.log(`node: ${result.size?.toLocaleString('en-US')} of ${result.ownSize.toLocaleString('en-US')} matched`);
     console.log(`node: matchOverHttp, rows already normalised: ${((performance.now() - start) / 1000).toFixed(1)} s`);
-    console.log(`node: process peak RSS (service and baseline client): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    const nodeMs = performance.now() - start;
+    const nodeRssMiB = process.resourceUsage().maxRSS / 1024;
+    console.log(`node: process peak RSS (service and baseline client): ${nodeRssMiB.toFixed(0)} MiB`);
     console.log(`load average after: ${load()}`);
+    const s = (ms: number) => Number((ms / 1000).toFixed(1));
+    const matchS = s(shown - clicked);
+    const verdict = (met: boolean) => (loadBefore.quiet ? met : 'not a result');
+    const path = writeResults('page', {
+      rows: ROWS,
+      users: USERS,
+      identifiersPerRow: PHONE ? 2 : 1,
+      loadAverage1m: { before: loadBefore.load, after: readLoad().load },
+      valid: loadBefore.quiet,
+      page: {
+        fileToCountsS: s(counted - picked),
+        matchToResultS: matchS,
+        longestTaskMs: Math.round(health.longest),
+        timerLateByMs: Math.round(health.lateBy),
+        browserPeakRssMiB: Math.round(peakRss),
+        blindingWorkers,
+        headline,
+      },
+      node: { matchOverHttpS: s(nodeMs), peakRssMiB: Math.round(nodeRssMiB), matched: result.size },
+      targets: {
+        matchToResultUnder30s: { target: 30, measured: matchS, met: verdict(matchS < 30) },
+        mainThreadNeverBlockedOver100ms: { target: 100, measured: Math.round(health.longest), met: verdict(health.longest <= 100) },
+      },
+    });
+    console.log(`wrote ${path}`);
   } finally {
     await browser.close();
     await server.close();

@@ -38,7 +38,18 @@ import { joinSortedKept } from '../src/store/kept-join.js';
 import { KEPT_RECORD_BYTES, sortedRun, writeSortedKept, type SortedKept, type SortedKeptFiles } from '../src/store/sorted-kept.js';
 import { DEFAULT_SEGMENT_ITEMS } from '../src/store/writer.js';
 import { matchOverHttp } from '../src/transport/match-over-http.js';
-import { benchMode, machineInfo, notAResult, printTable, readLoad, rssOf, serveStore, timeMedian, writeResults } from './lib/index.js';
+import {
+  benchMode,
+  machineInfo,
+  notAResult,
+  printTable,
+  readLoad,
+  rssOf,
+  serveStore,
+  settleLoad,
+  timeMedian,
+  writeResults,
+} from './lib/index.js';
 import { benchUser as user, relationshipDir } from './store-synthetic.js';
 
 const STORE_BENCH = fileURLToPath(new URL('./store.ts', import.meta.url));
@@ -49,9 +60,9 @@ function argValue(flag: string): string | undefined {
   return at === -1 ? undefined : process.argv[at + 1];
 }
 
-/** The load now, and the line to print when it is too high for a result. */
-function loadGate(): { load: number; result: boolean } {
-  const reading = readLoad();
+/** The load once it settled (the previous case's echo, at most 2 minutes), and the line to print when it is too high for a result. */
+async function loadGate(): Promise<{ load: number; result: boolean }> {
+  const reading = await settleLoad(120);
   if (!reading.quiet) console.log(notAResult(reading));
   return { load: reading.load, result: reading.quiet };
 }
@@ -165,7 +176,7 @@ async function main(): Promise<void> {
     const sessions: Record<string, number | string | boolean>[] = [];
     try {
       const session = async (kind: string, items: string[]) => {
-        const gate = loadGate();
+        const gate = await loadGate();
         writeFileSync(`/proc/${service.pid}/clear_refs`, '5');
         const started = performance.now();
         const result = await matchOverHttp({ server: url, items, timeoutMs: 3_600_000, relationship: { id: 'bench', keySeed: seed } });
@@ -200,7 +211,7 @@ async function main(): Promise<void> {
     const { files, kept } = keptSetOf(store);
     const client = await clientElements(files, kept, m);
     const step = async (name: string, fn: () => Promise<unknown>, runs: number) => {
-      const gate = loadGate();
+      const gate = await loadGate();
       const timing = await timeMedian(fn, { runs, warmup: 1 });
       return { step: name, medianS: Number((timing.medianMs / 1000).toFixed(3)), runs, loadAverage1m: gate.load, result: gate.result };
     };

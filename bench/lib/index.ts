@@ -9,5 +9,5 @@ export { printTable } from './table.js';
 export { RESULTS_DIR, writeResults } from './results.js';
 export { timeMedian, type Timing } from './timing.js';
 export { svgLineChart, type ChartOptions, type Series } from './chart.js';
-export { notAResult, QUIET_LOAD_PER_CORE, readLoad, type LoadReading } from './load.js';
+export { notAResult, QUIET_LOAD_PER_CORE, readLoad, settleLoad, type LoadReading } from './load.js';
 export { rssOf, serveStore } from './service.js';

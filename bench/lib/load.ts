@@ -50,3 +50,25 @@ export function readLoad(): LoadReading {
 export function notAResult(reading: LoadReading): string {
   return `not a result: load ${reading.load} on ${reading.cores} cores (a result needs <= ${QUIET_LOAD_PER_CORE * reading.cores})`;
 }
+
+/**
+ * Waits, up to `maxS` seconds, for the 1-minute load average to fall to the quiet
+ * level, and returns the reading it ends with. A benchmark's own previous case
+ * leaves the average high for a minute after it stopped (it decays with a
+ * one-minute time constant): waiting tells that echo from a neighbour still at work.
+ *
+ * @example
+ * ```ts
+ * const reading = await settleLoad(120);
+ * if (!reading.quiet) console.log(notAResult(reading));
+ * ```
+ */
+export async function settleLoad(maxS: number): Promise<LoadReading> {
+  const until = Date.now() + maxS * 1000;
+  let reading = readLoad();
+  while (!reading.quiet && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    reading = readLoad();
+  }
+  return reading;
+}
