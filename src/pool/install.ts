@@ -1,8 +1,9 @@
 /**
  * Imported for its effect: every blinder of the process created afterwards
  * without threads of its own spreads its work over Node's worker threads
- * ({@link workerThreads}), the parties of sessions included. The service
- * imports it, and so do the package root in Node (`src/node.ts`) and the CLI;
+ * ({@link workerThreads}), the parties of sessions included. The service and
+ * the Node client (`matchOverHttp`, `blindjoin/client`) import it, and so do the
+ * package root in Node (`src/node.ts`) and the CLI;
  * the browser root (`src/core.ts`) does not, and there blinders compute on the
  * calling thread.
  * @module

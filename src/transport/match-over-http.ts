@@ -1,3 +1,4 @@
+import '../pool/install.js';
 import { matchWith, type MatchOverHttpOptions, type MatchOverHttpResult } from './client.js';
 import { nodePort } from './http-request.js';
 
