@@ -357,7 +357,9 @@ function renderPhases(): void {
 function onProgress(msg: Extract<FromWorker, { type: 'progress' }>): void {
   if (!state.running) return;
   if (msg.keys !== undefined) state.keys = msg.keys;
-  if (msg.phase !== state.phase && (msg.phase === 'blinding' || state.phase === undefined)) state.phaseStarted = performance.now();
+  // The estimate counts from the first blinding after the file's phases: the page blinds again after each answer.
+  const firstBlinding = msg.phase === 'blinding' && (state.phase === 'reading' || state.phase === 'normalising');
+  if (msg.phase !== state.phase && (firstBlinding || state.phase === undefined)) state.phaseStarted = performance.now();
   state.phase = msg.phase;
   $('progress-label').textContent = phaseText(msg.phase, msg.done, msg.total, state.keys);
   const bar = $<HTMLProgressElement>('progress');

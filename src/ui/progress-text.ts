@@ -11,10 +11,10 @@ import type { Phase } from './messages.js';
 export const PHASES: readonly (readonly [Phase, string])[] = Object.freeze([
   ['reading', 'Reading the file'],
   ['normalising', 'Normalising identifiers'],
-  ['blinding', 'Blinding identifiers on this computer'],
+  ['blinding', 'Blinding and comparing on this computer'],
   ['sending', 'Sending blinded identifiers'],
   ['waiting', 'Waiting for the platform'],
-  ['receiving', 'Receiving and comparing'],
+  ['receiving', 'Receiving from the platform'],
 ] as const);
 
 const n = (x: number) => x.toLocaleString('en-US');

@@ -79,10 +79,16 @@ async function prepare(file: Blob, layout: FileLayout, options: PrepareOptions, 
   return prepared;
 }
 
-/** A port that tells the page when a request goes out and when its answer is in. */
+/**
+ * A port that tells the page when a request goes out, when its answer is in, and
+ * that until the next request this computer works on the answer (the own set
+ * blinded, the platform's elements re-blinded, the comparison).
+ */
 function watchedPort(port: HttpPort, phase: (phase: Phase, done: number) => void): HttpPort {
+  let working: ReturnType<typeof setTimeout> | undefined;
   return {
     async request(method, url, init) {
+      clearTimeout(working);
       const sending = init.body !== undefined && init.body.length > 0;
       if (sending) phase('sending', init.body!.length);
       // The page cannot see a request's upload end; once fetch has the body, the wait is the platform's.
@@ -90,6 +96,8 @@ function watchedPort(port: HttpPort, phase: (phase: Phase, done: number) => void
       try {
         const answer = await port.request(method, url, init);
         phase('receiving', answer.body.length);
+        // Once the session has taken the answer in, the work is this computer's until the next request.
+        working = setTimeout(() => phase('blinding', 0), 0);
         return answer;
       } finally {
         clearTimeout(waiting);
