@@ -21,7 +21,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { psiItem, rowKeys } from '../src/core.js';
-import { matchOverHttp, startPsiServer } from '../src/transport/index.js';
+import { matchOverHttp } from '../src/client.js';
+import { startPsiServer } from '../src/service.js';
 import { machineInfo, notAResult, readLoad, writeResults } from './lib/index.js';
 
 const arg = (name: string, fallback: number) => {

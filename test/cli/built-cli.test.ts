@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { hashIdentifier, normalize } from '../../src/identifiers/index.js';
-import { matchOverHttp } from '../../src/transport/index.js';
+import { matchOverHttp } from '../../src/client.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';
 import { frameHeaders, raw } from '../transport/helpers.js';

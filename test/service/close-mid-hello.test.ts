@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { poolStats } from '../../src/pool/registry.js';
-import { matchOverHttp, startPsiServer } from '../../src/transport/index.js';
+import { matchOverHttp } from '../../src/client.js';
+import { startPsiServer } from '../../src/service.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';
 import { emails, frameHeaders, raw, type RawReply } from '../transport/helpers.js';

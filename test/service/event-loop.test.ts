@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolStats } from '../../src/pool/registry.js';
-import { startPsiServer } from '../../src/transport/index.js';
+import { startPsiServer } from '../../src/service.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_X25519 } from '../../src/wire/messages.js';
 import { emailServeArgs, listening, serveChild } from '../cli/serve-child.js';

@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseTokens } from '../../src/service/index.js';
-import { startPsiServer, type PsiServer } from '../../src/transport/index.js';
+import { startPsiServer, type PsiServer } from '../../src/service.js';
 import { encodeFrame } from '../../src/wire/frame.js';
 import { encodeHandshake, GROUP_RISTRETTO255 } from '../../src/wire/messages.js';
 import { emails, frameHeaders, raw } from '../transport/helpers.js';

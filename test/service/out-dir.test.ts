@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/program.js';
-import { startPsiServer } from '../../src/transport/index.js';
+import { startPsiServer } from '../../src/service.js';
 import { codeOf } from '../protocol/helpers.js';
 
 let dir: string;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createParty } from '../../src/protocol/index.js';
 import type { SessionResult } from '../../src/service/index.js';
-import { matchOverHttp, startPsiServer } from '../../src/transport/index.js';
+import { matchOverHttp } from '../../src/client.js';
+import { startPsiServer } from '../../src/service.js';
 import { parseFrameHeader, splitFrames } from '../../src/wire/index.js';
 import { emails, frameHeaders, matchIndices, overlap, raw } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { hostCheck, isLoopbackHost } from '../../src/transport/host-check.js';
 import { loggablePath, LOG_PATH_CHARS } from '../../src/transport/log-path.js';
-import { startPsiServer, type PsiServer } from '../../src/transport/index.js';
+import { startPsiServer, type PsiServer } from '../../src/service.js';
 import { emails, raw } from './helpers.js';
 
 const running: PsiServer[] = [];

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PsiError } from '../../src/errors.js';
 import { createParty } from '../../src/protocol/index.js';
 import { openPlatform, parseTokens } from '../../src/service/index.js';
-import { createPsiHandler, matchOverHttp, startPsiServer, type PsiServer } from '../../src/transport/index.js';
+import { matchOverHttp } from '../../src/client.js';
+import { createPsiHandler, startPsiServer, type PsiServer } from '../../src/service.js';
 import { encodeFrame, MAX_FRAME_BYTES, parseFrameHeader, splitFrames } from '../../src/wire/index.js';
 import { emails, frameHeaders, overlap, raw } from './helpers.js';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SessionResult } from '../../src/service/index.js';
-import { matchOverHttp, startPsiServer } from '../../src/transport/index.js';
+import { matchOverHttp } from '../../src/client.js';
+import { startPsiServer } from '../../src/service.js';
 import { emails, matchIndices, overlap, REVEALS } from './helpers.js';
 
 // Duplicates on both sides; the responder's reply is split over several pulls.

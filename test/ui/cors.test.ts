@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corsPolicy } from '../../src/transport/cors.js';
-import { startPsiServer, type PsiServer } from '../../src/transport/index.js';
+import { startPsiServer, type PsiServer } from '../../src/service.js';
 import { emails, raw } from '../transport/helpers.js';
 
 const ALLOWED = 'https://ads.example';

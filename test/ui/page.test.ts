@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTokens } from '../../src/service/tokens.js';
-import { startPsiServer, type PsiServer } from '../../src/transport/index.js';
+import { startPsiServer, type PsiServer } from '../../src/service.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, HAVE_CHROMIUM, ROOT, staticHost, UI_DIR } from './helpers.js';
 import { messyExport } from './messy-export.js';
 

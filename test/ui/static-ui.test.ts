@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPsiServer, type PsiServer } from '../../src/transport/index.js';
+import { startPsiServer, type PsiServer } from '../../src/service.js';
 import { emails, raw } from '../transport/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'blindjoin-ui-'));
