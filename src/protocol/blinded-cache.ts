@@ -54,6 +54,8 @@ export function cacheBinding(group: string, key: Uint8Array): Uint8Array {
 export class BlindedCache {
   #binding: Uint8Array | undefined;
   #entries = new Map<string, Uint8Array>();
+  /** Digests served or added since the cache was made or read. */
+  #used = new Set<string>();
   #hits = 0;
   #misses = 0;
 
@@ -91,6 +93,7 @@ export class BlindedCache {
     if (this.#binding === undefined || !sameBytes(this.#binding, binding)) {
       this.#binding = binding.slice();
       this.#entries.clear();
+      this.#used.clear();
     }
     const count = uniform.length / UNIFORM_BYTES;
     const prefix = sha256.create().update(digestKey);
@@ -104,6 +107,7 @@ export class BlindedCache {
         .digest();
       const key = latin1(digest.subarray(0, DIGEST_BYTES));
       const element = this.#entries.get(key);
+      this.#used.add(key);
       if (element === undefined) {
         keys[i] = key;
         missing.push(i);
@@ -121,6 +125,17 @@ export class BlindedCache {
     });
     this.#misses += missing.length;
     return out;
+  }
+
+  /**
+   * Drops the entries no session used since the cache was made or read, so a
+   * cache kept across sessions holds the items of the latest lists only.
+   * Returns how many it dropped.
+   */
+  keepUsed(): number {
+    const before = this.#entries.size;
+    for (const key of this.#entries.keys()) if (!this.#used.has(key)) this.#entries.delete(key);
+    return before - this.#entries.size;
   }
 
   /**

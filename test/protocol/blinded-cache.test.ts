@@ -98,3 +98,14 @@ describe('a blinded cache', () => {
     }
   });
 });
+
+describe('keepUsed', () => {
+  it('drops the entries of items no session used since the cache was read', async () => {
+    const blindedCache = new BlindedCache();
+    await session(['a', 'b', 'c'], { keySeed: seedA, blindedCache });
+    const reread = BlindedCache.fromBytes(blindedCache.toBytes());
+    await session(['b', 'd'], { keySeed: seedA, blindedCache: reread });
+    expect(reread.keepUsed()).toBe(2);
+    expect(reread.size).toBe(2);
+  });
+});
