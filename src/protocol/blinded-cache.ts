@@ -118,10 +118,12 @@ export class BlindedCache {
     const inputs = new Uint8Array(missing.length * UNIFORM_BYTES);
     missing.forEach((i, m) => inputs.set(uniform.subarray(i * UNIFORM_BYTES, (i + 1) * UNIFORM_BYTES), m * UNIFORM_BYTES));
     const blinded = await blind(inputs);
+    // A session under another key may have rebound the cache meanwhile: then these are not its entries.
+    const record = sameBytes(this.#binding, binding);
     missing.forEach((i, m) => {
       const element = blinded.slice(m * ELEMENT_BYTES, (m + 1) * ELEMENT_BYTES);
       out.set(element, i * ELEMENT_BYTES);
-      this.#entries.set(keys[i]!, element);
+      if (record) this.#entries.set(keys[i]!, element);
     });
     this.#misses += missing.length;
     return out;

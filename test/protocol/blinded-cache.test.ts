@@ -73,6 +73,19 @@ describe('a blinded cache', () => {
     expect(blindedCache.binding).not.toEqual(boundToA);
   });
 
+  it('serves sessions of two keys at once without mixing their entries', async () => {
+    const items = ['a', 'shared1', 'b', 'c'];
+    const blindedCache = new BlindedCache();
+    const [plainA, plainB] = await Promise.all([session(items, { keySeed: seedA }), session(items, { keySeed: seedB })]);
+    const [cachedA, cachedB] = await Promise.all([
+      session(items, { keySeed: seedA, blindedCache }),
+      session(items, { keySeed: seedB, blindedCache }),
+    ]);
+    expect(cachedA.frames).toEqual(plainA.frames);
+    expect(cachedB.frames).toEqual(plainB.frames);
+    expect(blindedCache.size).toBeLessThanOrEqual(items.length);
+  });
+
   it('keeps rows and their dummies byte for byte', async () => {
     const rows = [['a', 'shared1'], ['b'], ['shared2', 'c', 'd']];
     const plain = await session([], { keySeed: seedA }, rows);
