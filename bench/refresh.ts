@@ -8,7 +8,8 @@
  * - sessions over HTTP against `blindjoin serve --store` in a child process: the first
  *   session of M items with the relationship (the client re-blinds all N; its commit sorts
  *   the kept set), then the refresh with 10% new items (nothing of the platform sent), with
- *   the service's peak RSS over the refresh (VmHWM reset through /proc/PID/clear_refs);
+ *   the service's peak RSS over the refresh (VmHWM reset through /proc/PID/clear_refs); one
+ *   BlindedCache across both, so the refresh blinds only its new items (`clientCacheHits`);
  * - the join step alone, side by side in this process on the kept set the sessions left:
  *   the sorted join (`joinSortedKept`: the client's M distinct elements, 10% of them planted
  *   from the kept set, galloped over its index, only their blocks read and checked) against
@@ -38,6 +39,7 @@ import { joinSortedKept } from '../src/store/kept-join.js';
 import { KEPT_RECORD_BYTES, sortedRun, writeSortedKept, type SortedKept, type SortedKeptFiles } from '../src/store/sorted-kept.js';
 import { DEFAULT_SEGMENT_ITEMS } from '../src/store/writer.js';
 import { matchOverHttp } from '../src/transport/match-over-http.js';
+import { BlindedCache, createParty, runLocal } from '../src/node.js';
 import {
   benchMode,
   machineInfo,
@@ -154,6 +156,18 @@ async function commitOf(files: SortedKeptFiles, kept: SortedKept, dir: string): 
   }
 }
 
+/**
+ * With a synthetic store there is no first session: the client's cache is filled as one
+ * would fill it, by a local session of the list under the relationship key (x25519, the
+ * synthetic store's group) against an empty peer.
+ */
+async function warmCache(blindedCache: BlindedCache, items: string[], keySeed: Uint8Array): Promise<void> {
+  const common = { group: 'x25519', learn: 'none', peerLearns: 'size' } as const;
+  const initiator = createParty({ ...common, role: 'initiator', items, keySeed, blindedCache });
+  await runLocal(initiator, createParty({ ...common, role: 'responder', items: [], learn: 'size', peerLearns: 'none' }));
+  console.log(`client cache filled locally with ${blindedCache.size} blinded items (no first session)`);
+}
+
 async function main(): Promise<void> {
   const mode = benchMode();
   const machine = machineInfo();
@@ -174,12 +188,20 @@ async function main(): Promise<void> {
     if (!synthetic) rmSync(relationshipDir(store, EPOCH, 'bench'), { recursive: true, force: true });
     const { url, child: service, log } = await serveStore(store, join(work, 'state'));
     const sessions: Record<string, number | string | boolean>[] = [];
+    // One cache for the relationship: the first session fills it, the refresh blinds only its new items.
+    const blindedCache = new BlindedCache();
     try {
       const session = async (kind: string, items: string[]) => {
         const gate = await loadGate();
         writeFileSync(`/proc/${service.pid}/clear_refs`, '5');
+        const hitsBefore = blindedCache.hits;
         const started = performance.now();
-        const result = await matchOverHttp({ server: url, items, timeoutMs: 3_600_000, relationship: { id: 'bench', keySeed: seed } });
+        const result = await matchOverHttp({
+          server: url,
+          items,
+          timeoutMs: 3_600_000,
+          relationship: { id: 'bench', keySeed: seed, blindedCache },
+        });
         const ms = performance.now() - started;
         const opened = log.filter((l) => l.includes(' started: ')).at(-1) ?? '';
         sessions.push({
@@ -189,6 +211,7 @@ async function main(): Promise<void> {
           wallS: Number((ms / 1000).toFixed(2)),
           platformElementsSent: Number(/(\d+) elements sent/.exec(opened)?.[1] ?? NaN),
           kept: Number(/(\d+) kept/.exec(opened)?.[1] ?? NaN),
+          clientCacheHits: blindedCache.hits - hitsBefore,
           released: result.released?.value ?? 'withheld',
           servicePeakRssMiB: rssOf(service.pid!).peakMiB,
           loadAverage1m: `${gate.load} -> ${readLoad().load}`,
@@ -202,7 +225,8 @@ async function main(): Promise<void> {
         ...list.slice(0, m - m / 10),
         ...Array.from({ length: m / 10 }, (_, j) => (j % 2 === 0 ? user((j * 104_729 + 13) % n) : `new.${j}@example.org`)),
       ];
-      if (!synthetic) await session('relationship, first session (the baseline)', list);
+      if (synthetic) await warmCache(blindedCache, list, seed);
+      else await session('relationship, first session (the baseline)', list);
       await session('relationship, refresh (10% new items)', refreshed);
     } finally {
       service.kill('SIGTERM');

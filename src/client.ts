@@ -7,3 +7,5 @@
  */
 export { matchOverHttp } from './transport/match-over-http.js';
 export { advertiserSecret, configDir, defaultKeyFile } from './transport/advertiser-key.js';
+export { blindedCacheFile, readBlindedCache, writeBlindedCache } from './transport/blinded-cache-file.js';
+export { BlindedCache } from './protocol/blinded-cache.js';

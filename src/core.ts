@@ -35,7 +35,15 @@ export {
 export type { GroupName } from './group/suite.js';
 export type { Reveal } from './wire/reveal.js';
 export type { Figure } from './wire/figure.js';
-export { createParty, runLocal, type Party, type PartyOptions, type PartyResult, type SessionOptions } from './protocol/index.js';
+export {
+  BlindedCache,
+  createParty,
+  runLocal,
+  type Party,
+  type PartyOptions,
+  type PartyResult,
+  type SessionOptions,
+} from './protocol/index.js';
 export {
   ConnectionError,
   matchWith,

@@ -176,6 +176,10 @@ export const ERROR_CODES = {
     meaning: "the advertiser's key file is readable or writable by other users than its owner (chmod 600 it)",
   },
   KEY_FILE_INVALID: { status: 400, meaning: "the advertiser's key file cannot be read or created, or does not hold 32 bytes" },
+  CACHE_INVALID: {
+    status: 400,
+    meaning: 'a blinded cache file is not one (format version, length or checksum); match ignores it and blinds afresh',
+  },
   RESULT_MISSING: { status: 500, meaning: 'the demo found no result file' },
   DEMO_MISMATCH: { status: 500, meaning: 'the demo found another overlap than it planted' },
 

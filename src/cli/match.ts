@@ -2,6 +2,8 @@ import { formatInteger } from '../disclosure/display.js';
 import type { Figure } from '../wire/figure.js';
 import { PsiError } from '../errors.js';
 import { advertiserSecret, defaultKeyFile } from '../transport/advertiser-key.js';
+import { blindedCacheFile, readBlindedCache, writeBlindedCache } from '../transport/blinded-cache-file.js';
+import type { BlindedCache } from '../protocol/blinded-cache.js';
 import { describeReleased } from '../disclosure/release.js';
 import type { Aggregates } from '../measurement/types.js';
 import type { MatchAudience, MatchOverHttpOptions } from '../transport/client.js';
@@ -50,6 +52,8 @@ export interface MatchOptions extends InputSpec {
   keyFile?: string;
   /** A relationship of this name with the service's store: one key for every list, so later sessions skip what it kept. */
   relationship?: string;
+  /** With `relationship`: false (`--no-blinded-cache`) blinds every item afresh and keeps no cache file. */
+  blindedCache?: boolean;
   /** `--audience`: keep the matched users as this named audience on the platform. */
   audience?: string;
   /** `--audience-mode`: `replace` (default), `add` or `remove`. */
@@ -94,6 +98,8 @@ export interface MatchReport {
   budget?: TermsBudget;
   /** With `--audience`: the audience as the service shows it after the session. */
   audience?: MatchAudience;
+  /** With `--relationship`: own items not blinded again, their blinded elements kept from earlier sessions. */
+  blindedCacheHits?: number;
 }
 
 /**
@@ -117,9 +123,15 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
   const measure = measureOf(opts, input.records?.values ?? input.values);
   const bar = progressBar(io, 'matching', 'frames');
   let result;
+  let blindedCache: BlindedCache | undefined;
   try {
     // The secret keeps the key from being a function of the list (which would let the service test guesses offline).
-    const keySeed = await advertiserSecret(opts.keyFile ?? defaultKeyFile(opts.server));
+    const keyFile = opts.keyFile ?? defaultKeyFile(opts.server);
+    const keySeed = await advertiserSecret(keyFile);
+    // A relationship's key is the same in each session: its blinded items are kept for the next one.
+    const cachePath =
+      opts.relationship === undefined || opts.blindedCache === false ? undefined : blindedCacheFile(keyFile, opts.relationship);
+    blindedCache = cachePath === undefined ? undefined : await readBlindedCache(cachePath, (why) => io.err(`${why}\n`));
     result = await matchOverHttp({
       server: opts.server,
       // Several key columns: one row per record, so that figures count rows, not keys.
@@ -132,12 +144,13 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.group === undefined ? {} : { group: opts.group }),
       ...(opts.backend === undefined ? {} : { backend: opts.backend }),
-      ...(opts.relationship === undefined ? { keySeed } : { relationship: { id: opts.relationship, keySeed } }),
+      ...(opts.relationship === undefined ? { keySeed } : { relationship: { id: opts.relationship, keySeed, blindedCache } }),
       ...(stop === undefined ? {} : { signal: stop }),
       ...(measure === undefined ? {} : { measure }),
       ...(opts.audience === undefined ? {} : { audience: { name: opts.audience, mode: opts.audienceMode ?? 'replace' } }),
       onProgress: (p) => bar.update(p.framesSent, p.framesKnown),
     });
+    if (cachePath !== undefined) await keepBlindedCache(cachePath, blindedCache!, io);
   } finally {
     bar.stop();
   }
@@ -168,6 +181,7 @@ export async function matchCommand(opts: MatchOptions, io: CliIo, stop?: AbortSi
     elapsedMs: Math.round(performance.now() - started),
     ...(result.budget === undefined ? {} : { budget: result.budget }),
     ...(result.audience === undefined ? {} : { audience: result.audience }),
+    ...(blindedCache === undefined ? {} : { blindedCacheHits: blindedCache.hits }),
   };
   io.out(opts.json ? `${JSON.stringify(report)}\n` : describe(report));
   return report;
@@ -239,4 +253,13 @@ function describe(r: MatchReport): string {
   if (r.budget !== undefined) lines.push(budgetLine(r.budget));
   lines.push(`  elapsed:        ${(r.elapsedMs / 1000).toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Writes the relationship's blinded cache for the next session; a failure only warns, the match stands. */
+async function keepBlindedCache(path: string, cache: BlindedCache, io: CliIo): Promise<void> {
+  try {
+    await writeBlindedCache(path, cache);
+  } catch (e) {
+    io.err(`could not keep the blinded cache ${path}: ${(e as Error).message}\n`);
+  }
 }

@@ -292,6 +292,10 @@ export function buildProgram(io: CliIo, stop: AbortSignal): Command {
       '--relationship <id>',
       'keep a relationship with a service that has a store: one key for every list, so later sessions skip what it kept',
     )
+    .option(
+      '--no-blinded-cache',
+      'with --relationship: blind every item afresh, keeping no cache of your blinded items next to the key file',
+    )
     .option('--output <file>', 'write the matched rows here when you learn the intersection')
     .option('--audience <name>', 'keep the matched users as your named audience on the platform (1-100 printable characters)')
     .addOption(

@@ -1,3 +1,4 @@
+export { BlindedCache } from './blinded-cache.js';
 export { blindSet, type BlindedSet, type BlindSetOptions } from './blinded-set.js';
 export { createParty } from './party.js';
 export type { Role } from './reveal.js';

@@ -5,6 +5,7 @@ import type { BackendChoice } from '../group/load.js';
 import { checkBackendChoice } from '../group/suite.js';
 import { MAX_PAYLOAD_BYTES } from '../wire/frame.js';
 import { CHUNK_HEADER_BYTES } from '../wire/messages.js';
+import { BlindedCache } from './blinded-cache.js';
 import { asBlindedSetData, type BlindedSetData } from './blinded-set.js';
 import { checkItems, MAX_ITEMS } from './items.js';
 import { checkRows } from './rows.js';
@@ -37,6 +38,7 @@ export interface CheckedOptions {
   storedSet: StoredSet | undefined;
   keySeed: Uint8Array | undefined;
   keyFromItems: boolean;
+  blindedCache: BlindedCache | undefined;
   /** Set iff the peer learns `'released'`. */
   release:
     | {
@@ -161,6 +163,14 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
   if ((blindedSet !== undefined || storedSet !== undefined) && (keyFromItems || opts.keySeed !== undefined)) {
     throw new PsiError('OPTIONS_INVALID', 'a blindedSet or storedSet brings its own key: keySeed and keyFromItems do not apply');
   }
+  const { blindedCache } = opts;
+  if (blindedCache !== undefined && !(blindedCache instanceof BlindedCache)) {
+    throw new PsiError('OPTIONS_INVALID', 'blindedCache must be a BlindedCache');
+  }
+  // Cached elements are only worth keeping under a key that outlives the session.
+  if (blindedCache !== undefined && opts.keySeed === undefined) {
+    throw new PsiError('OPTIONS_INVALID', 'blindedCache needs a keySeed: without it every session draws a fresh key');
+  }
   return {
     role,
     learn,
@@ -176,6 +186,7 @@ export function checkOptions(opts: PartyOptions): CheckedOptions {
     storedSet,
     keySeed: opts.keySeed === undefined ? undefined : checkBytes(opts.keySeed, 'keySeed', 16, 1024),
     keyFromItems,
+    blindedCache,
     release: checkRelease(opts, learn, peerLearns),
   };
 }

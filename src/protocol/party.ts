@@ -14,6 +14,7 @@ import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, handshakeEl
 import { decodeRelease, encodeRelease } from '../wire/release.js';
 import { KeyDerivation } from './key-derivation.js';
 import { prepareOwnSet, type OwnSet } from './own-set.js';
+import { cacheBinding, cacheDigestKey } from './blinded-cache.js';
 import { checkChunk, checkReturnedRows, positionFree, rejectDuplicates } from './peer-checks.js';
 import { checkOptions, learnsCount, type CheckedOptions } from './options.js';
 import { ElementStream } from './element-stream.js';
@@ -99,6 +100,8 @@ export class PsiParty implements Party {
   private recvSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private blinder: Promise<Blinder> | undefined;
+  /** With a blinded cache: what its entries must be bound to, and the key of its item digests, taken from the key. */
+  private cacheKeys: { binding: Uint8Array; digestKey: Uint8Array } | undefined;
   /** Set once the key is released: no blinder, and so no key or pool lease, is created after it. */
   private keyReleased = false;
   private own: OwnSet | undefined;
@@ -578,23 +581,28 @@ export class PsiParty implements Party {
   }
 
   private async blindInputs(inputs: Uint8Array): Promise<Uint8Array> {
-    return (await this.getBlinder()).blind(inputs);
+    const blinder = await this.getBlinder();
+    const cache = this.opts.blindedCache;
+    if (cache === undefined || this.cacheKeys === undefined) return blinder.blind(inputs);
+    const { binding, digestKey } = this.cacheKeys;
+    return cache.blind(inputs, binding, digestKey, (missing) => blinder.blind(missing));
   }
 
   private getBlinder(): Promise<Blinder> {
     if (this.keyReleased) return Promise.reject(closedError());
-    const { blindedSet, storedSet, suite, backend, workers } = this.opts;
-    this.blinder ??= createBlinder({
-      group: suite.name,
-      key: blindedSet?.copyKey() ?? storedSet?.copyKey() ?? suite.randomKey(this.derive.key(() => this.own!.digest())),
-      backend,
-      workers,
-    });
+    if (this.blinder !== undefined) return this.blinder;
+    const { blindedSet, storedSet, suite, backend, workers, blindedCache } = this.opts;
+    const key = blindedSet?.copyKey() ?? storedSet?.copyKey() ?? suite.randomKey(this.derive.key(() => this.own!.digest()));
+    // Taken before the blinder owns (and later zeroises) the key.
+    if (blindedCache !== undefined) this.cacheKeys = { binding: cacheBinding(suite.name, key), digestKey: cacheDigestKey(key) };
+    this.blinder = createBlinder({ group: suite.name, key, backend, workers });
     return this.blinder;
   }
 
   private async releaseKey(): Promise<void> {
     this.keyReleased = true;
+    this.cacheKeys?.digestKey.fill(0);
+    this.cacheKeys = undefined;
     const blinder = this.blinder;
     this.blinder = undefined;
     if (blinder !== undefined) await (await blinder).close();

@@ -1,5 +1,6 @@
 import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
+import type { BlindedCache } from './blinded-cache.js';
 import type { BlindedSet } from './blinded-set.js';
 import type { StoredSet } from './stored-set.js';
 import type { DisclosurePolicy } from '../disclosure/policy.js';
@@ -110,6 +111,15 @@ export interface SessionOptions {
    * (`OPTIONS_INVALID`) without a `keySeed`.
    */
   keyFromItems?: boolean | undefined;
+  /**
+   * With a `keySeed` (and no `keyFromItems`: one key for every list): own
+   * blinded elements kept from earlier sessions of that key, so that only items
+   * not blinded before are blinded; the session records the ones it blinds.
+   * The peer receives exactly the bytes it would without it. A cache made under
+   * another key or suite is emptied, never used. Refused (`OPTIONS_INVALID`)
+   * without a `keySeed`.
+   */
+  blindedCache?: BlindedCache | undefined;
   /** How this party releases a figure to a peer that learns `'released'`; see {@link ReleaseOptions}. */
   disclosure?: ReleaseOptions | undefined;
 }

@@ -104,7 +104,7 @@ function initiator(
     group: opts.group ?? terms?.group,
     // From the advertiser's secret and the list: a repeated list is sent as the same bytes and gets the same figure.
     ...(opts.relationship !== undefined
-      ? { keySeed: opts.relationship.keySeed }
+      ? { keySeed: opts.relationship.keySeed, blindedCache: opts.relationship.blindedCache }
       : opts.keySeed === undefined
         ? {}
         : { keySeed: opts.keySeed, keyFromItems: true }),

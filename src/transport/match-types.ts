@@ -2,6 +2,7 @@ import type { BackendChoice } from '../group/load.js';
 import type { GroupName } from '../group/suite.js';
 import type { AdvertiserMeasure, Aggregates } from '../measurement/types.js';
 import type { PartyResult } from '../protocol/types.js';
+import type { BlindedCache } from '../protocol/blinded-cache.js';
 import type { AudienceMode, AudienceView } from '../wire/audience.js';
 import type { Reveal } from '../wire/reveal.js';
 import type { TermsBudget } from '../wire/terms.js';
@@ -74,8 +75,11 @@ export interface MatchOverHttpOptions {
    * sent) instead of drawn per session, so the service keeps its set re-blinded
    * under it and later sessions send only what changed. The service can then
    * link this client's sessions and lists (docs/service.md, "Relationship keys").
+   * `blindedCache` keeps this client's blinded items from one session of the
+   * relationship to the next, so a refresh blinds only its new items (the same
+   * bytes go out; `match` keeps it in a file next to the key file).
    */
-  relationship?: { id: string; keySeed: Uint8Array };
+  relationship?: { id: string; keySeed: Uint8Array; blindedCache?: BlindedCache | undefined };
   /**
    * The advertiser's secret (32 random bytes, kept between sessions and never
    * sent: `match` keeps it in a key file, the page in IndexedDB). The session's

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
@@ -109,17 +109,32 @@ describe('blindjoin prepare and serve --store', () => {
       const policy = ['--min-items', '1', '--budget', '100', '--epsilon', '1', '--state-dir', join(dir, 'state')];
       const { url, serving, stop } = await serveInProcess('--store', store, '--port', '0', '--workers', '1', ...policy);
       const keyFile = join(dir, 'platform.key');
-      const match = async () => {
+      const match = async (...extra: string[]) => {
         const io = captured();
-        const args = ['match', '--server', url, '--input', join(dir, 'customers.csv'), '--column', 'email', '--type', 'email'];
-        expect(await run(blindjoin(...args, '--workers', '1', '--key-file', keyFile, '--relationship', 'crm'), io, never), io.stderr).toBe(
-          0,
-        );
+        const args = ['match', '--server', url, '--input', join(dir, 'customers.csv'), '--column', 'email', '--type', 'email', '--json'];
+        const flags = ['--workers', '1', '--key-file', keyFile, '--relationship', 'crm', ...extra];
+        expect(await run(blindjoin(...args, ...flags), io, never), io.stderr).toBe(0);
+        return { report: JSON.parse(io.stdout) as { blindedCacheHits?: number; items: number }, stderr: io.stderr };
       };
-      await match();
+      const first = await match();
       expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
-      await match();
+      expect(first.report.blindedCacheHits).toBe(0);
+      // The customers' blinded elements are kept next to the key file for the next session.
+      const cacheFile = `${keyFile}.crm.blinded`;
+      expect((await stat(cacheFile)).mode & 0o777).toBe(0o600);
+      const second = await match();
+      expect(second.report).toMatchObject({ blindedCacheHits: 50 });
       expect(serving.stderr).toMatch(/relationship crm: 300 elements sent, 0 kept[\s\S]*relationship crm: 0 elements sent, 300 kept/);
+      // A damaged cache is ignored with a warning, the match goes on and the file is written afresh.
+      const bytes = await readFile(cacheFile);
+      bytes[bytes.length - 1]! ^= 1;
+      await writeFile(cacheFile, bytes);
+      const damaged = await match();
+      expect(damaged.stderr).toMatch(/ignoring the blinded cache .*checksum/);
+      expect(damaged.report).toMatchObject({ blindedCacheHits: 0, items: 50 });
+      expect((await match()).report.blindedCacheHits).toBe(50);
+      // --no-blinded-cache neither reads nor reports one.
+      expect((await match('--no-blinded-cache')).report.blindedCacheHits).toBeUndefined();
       expect(await stop()).toBe(0);
     });
   });
