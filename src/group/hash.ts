@@ -1,5 +1,5 @@
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
-import { sha512 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { asPsiError } from '../errors.js';
 import { UNIFORM_BYTES } from './constants.js';
 
@@ -94,6 +94,45 @@ export function expandMessages(messages: readonly HashInput[], dst: string | Uin
       expand_message_xmd(typeof msg === 'string' ? utf8.encode(msg) : msg, dst, UNIFORM_BYTES, sha512),
     );
     out.set(uniform, i * UNIFORM_BYTES);
+  }
+  return out;
+}
+
+/**
+ * SHA-256 of `prefix` followed by each `width`-byte record of `packed`, each cut
+ * to its first `outBytes`, packed: with Node's native SHA-256 where it is
+ * reachable, else noble's (the same bytes). What keys a table by records
+ * without storing them.
+ *
+ * @example
+ * ```ts
+ * const keys = prefixedDigests(secretPrefix, uniform, 64, 16); // 16 bytes per 64-byte record
+ * ```
+ */
+export function prefixedDigests(prefix: Uint8Array, packed: Uint8Array, width: number, outBytes: number): Uint8Array {
+  const count = packed.length / width;
+  const out = new Uint8Array(count * outBytes);
+  if (nodeCrypto !== undefined) {
+    const start = nodeCrypto.createHash('sha256').update(prefix);
+    for (let i = 0; i < count; i++) {
+      const digest = start
+        .copy()
+        .update(packed.subarray(i * width, (i + 1) * width))
+        .digest();
+      out.set(digest.subarray(0, outBytes), i * outBytes);
+    }
+    return out;
+  }
+  const start = sha256.create().update(prefix);
+  for (let i = 0; i < count; i++) {
+    out.set(
+      start
+        .clone()
+        .update(packed.subarray(i * width, (i + 1) * width))
+        .digest()
+        .subarray(0, outBytes),
+      i * outBytes,
+    );
   }
   return out;
 }

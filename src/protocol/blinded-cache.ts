@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatParts, sameBytes } from '../bytes.js';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
+import { prefixedDigests } from '../group/hash.js';
 
 const BINDING_DOMAIN = new TextEncoder().encode('blindjoin-v1 blinded cache binding');
 const DIGEST_KEY_DOMAIN = new TextEncoder().encode('blindjoin-v1 blinded cache item key');
@@ -96,16 +97,12 @@ export class BlindedCache {
       this.#used.clear();
     }
     const count = uniform.length / UNIFORM_BYTES;
-    const prefix = sha256.create().update(digestKey);
+    const digests = prefixedDigests(digestKey, uniform, UNIFORM_BYTES, DIGEST_BYTES);
     const out = new Uint8Array(count * ELEMENT_BYTES);
     const keys: string[] = new Array<string>(count);
     const missing: number[] = [];
     for (let i = 0; i < count; i++) {
-      const digest = prefix
-        .clone()
-        .update(uniform.subarray(i * UNIFORM_BYTES, (i + 1) * UNIFORM_BYTES))
-        .digest();
-      const key = latin1(digest.subarray(0, DIGEST_BYTES));
+      const key = latin1(digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
       const element = this.#entries.get(key);
       this.#used.add(key);
       if (element === undefined) {
