@@ -22,6 +22,7 @@
  *   npx tsx bench/refresh.ts --users 1e5 --items 1e4   # a smoke run
  *   npx tsx bench/refresh.ts --full --store /var/tmp/bj-1e7   # prepare there once, reuse after
  *   npx tsx bench/refresh.ts --full --synthetic        # minutes less: no blinding, no first session
+ *   npx tsx bench/refresh.ts --full --dist             # service and client from the build (`npm run build` first)
  *
  * Results in bench/results/refresh.json; a case measured above load 1.5 on 2 cores is
  * marked "not a result".
@@ -38,8 +39,9 @@ import { StreamingJoin } from '../src/protocol/streaming-join.js';
 import { joinSortedKept } from '../src/store/kept-join.js';
 import { KEPT_RECORD_BYTES, sortedRun, writeSortedKept, type SortedKept, type SortedKeptFiles } from '../src/store/sorted-kept.js';
 import { DEFAULT_SEGMENT_ITEMS } from '../src/store/writer.js';
-import { matchOverHttp } from '../src/transport/match-over-http.js';
-import { BlindedCache, createParty, runLocal } from '../src/node.js';
+import * as sourceClient from '../src/client.js';
+import * as sourceRoot from '../src/node.js';
+import type { BlindedCache } from '../src/node.js';
 import {
   benchMode,
   machineInfo,
@@ -161,15 +163,29 @@ async function commitOf(files: SortedKeptFiles, kept: SortedKept, dir: string): 
  * would fill it, by a local session of the list under the relationship key (x25519, the
  * synthetic store's group) against an empty peer.
  */
-async function warmCache(blindedCache: BlindedCache, items: string[], keySeed: Uint8Array): Promise<void> {
+async function warmCache(lib: Library, blindedCache: BlindedCache, items: string[], keySeed: Uint8Array): Promise<void> {
+  const { createParty, runLocal } = lib;
   const common = { group: 'x25519', learn: 'none', peerLearns: 'size' } as const;
   const initiator = createParty({ ...common, role: 'initiator', items, keySeed, blindedCache });
   await runLocal(initiator, createParty({ ...common, role: 'responder', items: [], learn: 'size', peerLearns: 'none' }));
   console.log(`client cache filled locally with ${blindedCache.size} blinded items (no first session)`);
 }
 
+/** What the client side of the sessions uses: the sources, or with `--dist` the build (its worker threads skip the TypeScript loader). */
+type Library = Pick<typeof sourceRoot, 'BlindedCache' | 'createParty' | 'runLocal'> & Pick<typeof sourceClient, 'matchOverHttp'>;
+
+async function loadLibrary(dist: boolean): Promise<Library> {
+  if (!dist) return { ...sourceRoot, ...sourceClient };
+  // Computed specifiers: type-checking must not require a build.
+  const root = (await import(new URL('../dist/node.js', import.meta.url).href)) as typeof sourceRoot;
+  const client = (await import(new URL('../dist/client.js', import.meta.url).href)) as typeof sourceClient;
+  return { ...root, ...client };
+}
+
 async function main(): Promise<void> {
   const mode = benchMode();
+  const dist = process.argv.includes('--dist');
+  const lib = await loadLibrary(dist);
   const machine = machineInfo();
   const n = Number(argValue('--users') ?? (mode === 'full' ? 1e7 : 1e6));
   const m = Number(argValue('--items') ?? 1e5);
@@ -186,17 +202,17 @@ async function main(): Promise<void> {
     console.log(reused ? `reusing the store in ${store}` : `store made in ${made.wallS} s (peak RSS ${made.peakRssMiB} MiB)`);
     // A real store's relationship starts afresh each run, so that the first session is one.
     if (!synthetic) rmSync(relationshipDir(store, EPOCH, 'bench'), { recursive: true, force: true });
-    const { url, child: service, log } = await serveStore(store, join(work, 'state'));
+    const { url, child: service, log } = await serveStore(store, join(work, 'state'), dist);
     const sessions: Record<string, number | string | boolean>[] = [];
     // One cache for the relationship: the first session fills it, the refresh blinds only its new items.
-    const blindedCache = new BlindedCache();
+    const blindedCache = new lib.BlindedCache();
     try {
       const session = async (kind: string, items: string[]) => {
         const gate = await loadGate();
         writeFileSync(`/proc/${service.pid}/clear_refs`, '5');
         const hitsBefore = blindedCache.hits;
         const started = performance.now();
-        const result = await matchOverHttp({
+        const result = await lib.matchOverHttp({
           server: url,
           items,
           timeoutMs: 3_600_000,
@@ -225,7 +241,7 @@ async function main(): Promise<void> {
         ...list.slice(0, m - m / 10),
         ...Array.from({ length: m / 10 }, (_, j) => (j % 2 === 0 ? user((j * 104_729 + 13) % n) : `new.${j}@example.org`)),
       ];
-      if (synthetic) await warmCache(blindedCache, list, seed);
+      if (synthetic) await warmCache(lib, blindedCache, list, seed);
       else await session('relationship, first session (the baseline)', list);
       await session('relationship, refresh (10% new items)', refreshed);
     } finally {
@@ -258,9 +274,10 @@ async function main(): Promise<void> {
     const path = writeResults('refresh', {
       mode,
       synthetic,
+      dist,
       storedUsers: n,
       clientItems: m,
-      library: 'TypeScript sources via tsx; service in a child process (serve --store), client and join steps in the bench process',
+      library: `${dist ? 'the build (dist/)' : 'TypeScript sources via tsx'}; service in a child process (serve --store), client and join steps in the bench process`,
       ...(reused ? {} : { store: made }),
       sessions,
       joinStep: { clientElements: client.length / 32, kept: kept.records, matches: sortedMatches, steps },

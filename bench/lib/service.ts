@@ -3,18 +3,24 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 /**
- * Starts `blindjoin serve --store` (from the sources) in a child process, with a
- * large budget and long timeouts, and waits for its URL; `log` collects its log lines.
+ * Starts `blindjoin serve --store` in a child process (from the sources, or with
+ * `dist` the build users run: `npm run build` first), with a large budget and long
+ * timeouts, and waits for its URL; `log` collects its log lines.
  *
  * @example
  * ```ts
  * const { url, child, log } = await serveStore('/tmp/store', '/tmp/state');
  * ```
  */
-export async function serveStore(store: string, stateDir: string): Promise<{ url: string; child: ChildProcess; log: string[] }> {
-  const args = [...process.execArgv, MAIN, 'serve', '--store', store, '--port', '0', '--min-items', '1'];
+export async function serveStore(
+  store: string,
+  stateDir: string,
+  dist = false,
+): Promise<{ url: string; child: ChildProcess; log: string[] }> {
+  const args = [...(dist ? [BUILT] : [...process.execArgv, MAIN]), 'serve', '--store', store, '--port', '0', '--min-items', '1'];
   args.push(
     '--budget',
     '1000000',
