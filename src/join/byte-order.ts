@@ -1,4 +1,20 @@
 /**
+ * Compares `length` bytes of `a` from `aAt` with those of `b` from `bAt`, byte by byte.
+ *
+ * @example
+ * ```ts
+ * compareSpans(records, 0, queries, 32, 32); // < 0 when record 0 sorts before query 1
+ * ```
+ */
+export function compareSpans(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): number {
+  for (let k = 0; k < length; k++) {
+    const d = a[aAt + k]! - b[bAt + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
  * Compares tokens `i` and `j` of the packed `bytes` (width `width`) byte by byte.
  *
  * @example
@@ -7,13 +23,7 @@
  * ```
  */
 export function compareAt(bytes: Uint8Array, width: number, i: number, j: number): number {
-  const a = i * width;
-  const b = j * width;
-  for (let k = 0; k < width; k++) {
-    const d = bytes[a + k]! - bytes[b + k]!;
-    if (d !== 0) return d;
-  }
-  return 0;
+  return compareSpans(bytes, i * width, bytes, j * width, width);
 }
 
 /**

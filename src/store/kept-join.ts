@@ -4,6 +4,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
+import { compareSpans } from '../join/byte-order.js';
 import {
   KEPT_BLOCK_BYTES,
   KEPT_BLOCK_RECORDS,
@@ -109,13 +110,7 @@ function gallop(from: number, end: number, below: (b: number) => boolean): numbe
 
 /** Compares record `r` of `records` with query `q` of `queries` by element bytes. */
 function compareToQuery(records: Uint8Array, r: number, queries: Uint8Array, q: number): number {
-  const x = r * KEPT_RECORD_BYTES;
-  const y = q * ELEMENT_BYTES;
-  for (let k = 0; k < ELEMENT_BYTES; k++) {
-    const d = records[x + k]! - queries[y + k]!;
-    if (d !== 0) return d;
-  }
-  return 0;
+  return compareSpans(records, r * KEPT_RECORD_BYTES, queries, q * ELEMENT_BYTES, ELEMENT_BYTES);
 }
 
 /** A run of blocks read at once, and the queries whose blocks lie in it. */

@@ -2,7 +2,7 @@ import { createHash, hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
-import { byteOrder } from '../join/byte-order.js';
+import { byteOrder, compareSpans } from '../join/byte-order.js';
 
 /** A kept record: the element (32 bytes), then its segment and its offset in the segment (little-endian uint32 each). */
 export const KEPT_RECORD_BYTES = ELEMENT_BYTES + 8;
@@ -49,13 +49,11 @@ export interface SortedKeptFiles {
 
 /** Orders records i of `a` and j of `b`: by element bytes, then segment, then offset. */
 function compareRecords(a: Uint8Array, i: number, b: Uint8Array, j: number): number {
-  const x = i * KEPT_RECORD_BYTES;
-  const y = j * KEPT_RECORD_BYTES;
-  for (let k = 0; k < ELEMENT_BYTES; k++) {
-    const d = a[x + k]! - b[y + k]!;
-    if (d !== 0) return d;
-  }
-  return segmentOf(a, i) - segmentOf(b, j) || offsetOf(a, i) - offsetOf(b, j);
+  return (
+    compareSpans(a, i * KEPT_RECORD_BYTES, b, j * KEPT_RECORD_BYTES, ELEMENT_BYTES) ||
+    segmentOf(a, i) - segmentOf(b, j) ||
+    offsetOf(a, i) - offsetOf(b, j)
+  );
 }
 
 function u32le(bytes: Uint8Array, at: number): number {
