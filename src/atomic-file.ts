@@ -16,14 +16,8 @@ import { basename, dirname, join } from 'node:path';
 export async function writeAtomically(path: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const file = await open(temp, 'wx', 0o600);
-    try {
-      await write(file);
-      // A crash after the rename must not leave a short file under the final name.
-      await file.sync();
-    } finally {
-      await file.close();
-    }
+    // Synced before the rename: a crash after it must not leave a short file under the final name.
+    await writeDurably(temp, 'wx', write);
     await rename(temp, path);
   } catch (e) {
     await unlink(temp).catch(() => undefined);
@@ -41,4 +35,23 @@ export async function writeAtomically(path: string, write: (file: FileHandle) =>
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   return writeAtomically(path, (file) => file.writeFile(data));
+}
+
+/**
+ * Opens `path` readable and writable by its owner only (`flags` `'wx'`: refused if it
+ * exists), lets `write` fill it, and syncs it to disk before closing.
+ *
+ * @example
+ * ```ts
+ * await writeDurably('state/lock.new', 'w', (file) => file.writeFile(holder));
+ * ```
+ */
+export async function writeDurably(path: string, flags: 'w' | 'wx', write: (file: FileHandle) => Promise<unknown>): Promise<void> {
+  const file = await open(path, flags, 0o600);
+  try {
+    await write(file);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
 }

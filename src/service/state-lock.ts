@@ -1,7 +1,8 @@
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeDurably } from '../atomic-file.js';
 import { PsiError } from '../errors.js';
 
 /**
@@ -64,13 +65,7 @@ function dead(holder: Holder, path: string): boolean {
 /** Creates the lock whole or not at all: written aside, then hard-linked into place (which fails if it exists). */
 async function create(path: string, holder: string): Promise<boolean> {
   const temp = `${path}.${process.pid}.new`;
-  const file = await open(temp, 'w', 0o600);
-  try {
-    await file.writeFile(holder);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  await writeDurably(temp, 'w', (file) => file.writeFile(holder));
   try {
     await link(temp, path);
     return true;

@@ -1,5 +1,6 @@
 import { createHash, hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { writeDurably } from '../atomic-file.js';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
 import { byteOrder, compareSpans } from '../join/byte-order.js';
@@ -276,12 +277,6 @@ export async function writeSortedKept(
   }
 }
 
-async function writeIndex(path: string, index: Uint8Array): Promise<void> {
-  const file = await open(path, 'wx', 0o600);
-  try {
-    await file.write(index);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+function writeIndex(path: string, index: Uint8Array): Promise<void> {
+  return writeDurably(path, 'wx', (file) => file.write(index));
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeDurably } from '../atomic-file.js';
 import { PsiError } from '../errors.js';
 
 const SECRET_BYTES = 32;
@@ -62,13 +63,7 @@ export async function advertiserSecret(path: string): Promise<Uint8Array> {
   const secret = new Uint8Array(randomBytes(SECRET_BYTES));
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const file = await open(path, 'wx', 0o600);
-    try {
-      await file.writeFile(secret);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
+    await writeDurably(path, 'wx', (file) => file.writeFile(secret));
     await chmod(path, 0o600);
   } catch (e) {
     // Another match created it first: use that one, so both agree on one secret.
