@@ -1,11 +1,12 @@
-import { createHash, hash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
-import { compareSpans } from '../join/byte-order.js';
+import { compareAt, compareSpans } from '../join/byte-order.js';
 import {
+  blockCheck,
+  indexDigest,
   KEPT_BLOCK_BYTES,
   KEPT_BLOCK_RECORDS,
   KEPT_CHECK_BYTES,
@@ -70,7 +71,7 @@ async function readIndex(files: SortedKeptFiles, kept: SortedKept, blocks: numbe
   } catch (e) {
     throw new PsiError('STORE_NOT_FOUND', `cannot read ${files.index}: ${(e as Error).message}`, { cause: e });
   }
-  if (index.length !== blocks * KEPT_INDEX_ENTRY_BYTES || createHash('sha256').update(index).digest('hex') !== kept.index) {
+  if (index.length !== blocks * KEPT_INDEX_ENTRY_BYTES || indexDigest(index) !== kept.index) {
     throw corrupt(files.index, 'fails its SHA-256 checksum');
   }
   return index;
@@ -147,7 +148,8 @@ export async function joinSortedKept(
 ): Promise<KeptMatch[]> {
   const count = queries.length / ELEMENT_BYTES;
   for (let q = 1; q < count; q++) {
-    if (compareQueries(queries, q - 1, q) >= 0) throw new PsiError('JOIN_INPUT_INVALID', 'kept-set queries must be strictly ascending');
+    if (compareAt(queries, ELEMENT_BYTES, q - 1, q) >= 0)
+      throw new PsiError('JOIN_INPUT_INVALID', 'kept-set queries must be strictly ascending');
   }
   const blocks = Math.ceil(kept.records / KEPT_BLOCK_RECORDS);
   const index = await readIndex(files, kept, blocks);
@@ -199,9 +201,8 @@ export async function joinSortedKept(
         if (first[q] === -1) continue;
         for (let b = Math.max(first[q]!, checked + 1); b <= last[q]!; b++) {
           const block = bytes.subarray((b - run.start) * KEPT_BLOCK_BYTES, (b - run.start + 1) * KEPT_BLOCK_BYTES);
-          const check = hash('sha256', block, 'buffer');
           const at = b * KEPT_INDEX_ENTRY_BYTES + KEPT_FENCE_BYTES;
-          if (Buffer.compare(check.subarray(0, KEPT_CHECK_BYTES), index.subarray(at, at + KEPT_CHECK_BYTES)) !== 0) {
+          if (Buffer.compare(blockCheck(block), index.subarray(at, at + KEPT_CHECK_BYTES)) !== 0) {
             throw corrupt(files.data, `fails the checksum of block ${b}`);
           }
           checked = b;
@@ -215,14 +216,6 @@ export async function joinSortedKept(
   } finally {
     await file.close();
   }
-}
-
-function compareQueries(queries: Uint8Array, p: number, q: number): number {
-  for (let k = 0; k < ELEMENT_BYTES; k++) {
-    const d = queries[p * ELEMENT_BYTES + k]! - queries[q * ELEMENT_BYTES + k]!;
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 /** The first record of records [from, to) of `bytes` equal to query `q` whose segment is valid. */

@@ -57,6 +57,30 @@ function compareRecords(a: Uint8Array, i: number, b: Uint8Array, j: number): num
   );
 }
 
+/**
+ * A block's check as the index keeps it: the first 16 bytes of its SHA-256.
+ *
+ * @example
+ * ```ts
+ * const check = blockCheck(data.subarray(0, KEPT_BLOCK_BYTES)); // 16 bytes
+ * ```
+ */
+export function blockCheck(block: Uint8Array): Uint8Array {
+  return hash('sha256', block, 'buffer').subarray(0, KEPT_CHECK_BYTES);
+}
+
+/**
+ * The index's digest a relationship's state records: SHA-256, in hex.
+ *
+ * @example
+ * ```ts
+ * indexDigest(index) === kept.index; // the index is the one the kept set was written with
+ * ```
+ */
+export function indexDigest(index: Uint8Array): string {
+  return createHash('sha256').update(index).digest('hex');
+}
+
 function u32le(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
@@ -203,7 +227,7 @@ class SortedKeptWriter {
     for (let b = 0, at = 0; at < bytes.length; b++, at += KEPT_BLOCK_BYTES) {
       const block = bytes.subarray(at, at + KEPT_BLOCK_BYTES);
       entries.set(block.subarray(0, KEPT_FENCE_BYTES), b * KEPT_INDEX_ENTRY_BYTES);
-      entries.set(hash('sha256', block, 'buffer').subarray(0, KEPT_CHECK_BYTES), b * KEPT_INDEX_ENTRY_BYTES + KEPT_FENCE_BYTES);
+      entries.set(blockCheck(block), b * KEPT_INDEX_ENTRY_BYTES + KEPT_FENCE_BYTES);
     }
     this.#index.push(entries);
     await this.#file.write(bytes);
@@ -269,14 +293,10 @@ export async function writeSortedKept(
     await writer.flush();
     await out.sync();
     const index = writer.index();
-    await writeIndex(files.index, index);
-    return { records: writer.records, index: createHash('sha256').update(index).digest('hex') };
+    await writeDurably(files.index, 'wx', (file) => file.write(index));
+    return { records: writer.records, index: indexDigest(index) };
   } finally {
     await out.close();
     for (const cursor of cursors) await cursor.close().catch(() => undefined);
   }
-}
-
-function writeIndex(path: string, index: Uint8Array): Promise<void> {
-  return writeDurably(path, 'wx', (file) => file.write(index));
 }
