@@ -149,7 +149,10 @@ function readState(text: string | undefined, fingerprint: string): { state: Stat
     if (parsed.format !== STATE_FORMAT) throw new Error(`unknown format ${String(parsed.format)}`);
     const state = checkState(parsed);
     const stored: string[] = [];
-    if (state.sorted !== undefined) stored.push(keptFileNames(state.sorted.tag).data, keptFileNames(state.sorted.tag).index);
+    if (state.sorted !== undefined) {
+      const names = keptFileNames(state.sorted.tag);
+      stored.push(names.data, names.index);
+    }
     // Another key: nothing kept is valid for this client's elements.
     return { state: state.fingerprint === fingerprint ? state : empty, stored };
   } catch (e) {
