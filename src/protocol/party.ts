@@ -330,7 +330,11 @@ export class PsiParty implements Party {
     const { offset, elements } = decodeChunk(frame.payload);
     const count = elements.length / ELEMENT_BYTES;
     checkChunk(offset, count, this.peerReceived, this.peerCount);
-    const reblinded = await (await this.getBlinder()).reblind(elements).catch(positionFree);
+    const blinder = await this.getBlinder();
+    const storedSet = this.opts.storedSet;
+    const reblinded = await (
+      storedSet?.reblind === undefined ? blinder.reblind(elements) : storedSet.reblind(elements, (missing) => blinder.reblind(missing))
+    ).catch(positionFree);
     const { learn, peerLearns } = this.opts;
     const last = offset + count === this.peerCount;
     const stream = this.peerDouble;

@@ -36,4 +36,11 @@ export interface StoredSet {
    * `peer` and the index (from `size` on) of the first equal kept element.
    */
   joinKept?(peer: Uint8Array): Promise<{ peer: number; index: number }[]>;
+  /**
+   * With a relationship: re-blinds a chunk of the peer's elements (packed), taking
+   * the ones an earlier session re-blinded under this set's key from what was kept
+   * and calling `compute` (the party's own re-blinding, with its checks) on the
+   * rest, packed in order.
+   */
+  reblind?(elements: Uint8Array, compute: (missing: Uint8Array) => Promise<Uint8Array>): Promise<Uint8Array>;
 }

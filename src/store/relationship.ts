@@ -7,6 +7,7 @@ import { ELEMENT_BYTES } from '../group/constants.js';
 import type { StoredSet } from '../protocol/stored-set.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { joinSortedKept } from './kept-join.js';
+import { ReblindMemo } from './reblind-memo.js';
 import { runOf, type OpenedStore } from './reader.js';
 import type { StoredRow } from './row-map.js';
 import { sortedRun, writeSortedKept, type SortedKept, type SortedKeptFiles } from './sorted-kept.js';
@@ -46,16 +47,19 @@ export interface Relationship {
   readonly sent: number;
   /** Elements joined from what an earlier session returned. */
   readonly kept: number;
+  /** The client's elements this session took re-blinded from the memo of the last one, not multiplied again. */
+  readonly reblindHits: number;
   /**
    * SHA-256 of what this session's join reads besides the client's bytes: the
-   * key fingerprint, which segments are kept and the checksum of the kept set's
-   * index (which holds the checksum of each of its blocks).
+   * key fingerprint, which segments are kept, the checksum of the kept set's
+   * index (which holds the checksum of each of its blocks) and that of the
+   * memo of the client's re-blinded elements.
    * A released figure's noise is keyed on it, so kept data that differs gives fresh noise.
    */
   readonly digest: Uint8Array;
   /** The input rows behind matched indices of {@link set}, in input order. */
   rowsOf(indices: readonly number[]): Promise<StoredRow[]>;
-  /** After a completed session: keeps the segments returned in full, for the next session. */
+  /** After a completed session: keeps the segments returned in full and the client's elements re-blinded, for the next session. */
   commit(): Promise<void>;
   /** Drops what this session wrote (a session that did not complete). */
   discard(): Promise<void>;
@@ -200,6 +204,8 @@ export async function openRelationship(
   const dir = join(store.dir, 'relationships', `epoch-${store.epoch}`, name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const statePath = join(dir, 'state.json');
+  const memoPath = join(dir, 'memo.reblinded');
+  const memo = await ReblindMemo.open(memoPath);
   const { state, stored } = readState(
     states === undefined ? await readFile(statePath, 'utf8').catch(() => undefined) : await states.read(owner, ref.id, store.epoch),
     ref.fingerprint,
@@ -275,12 +281,24 @@ export async function openRelationship(
   };
 
   const keptState = kept.segments.map((s) => [s, manifestSegments[s]!.elements]);
+  const memoDigest = memo.digest === undefined ? null : Buffer.from(memo.digest).toString('hex');
   return {
     sent: size,
     kept: kept.starts.at(-1)!,
+    get reblindHits() {
+      return memo.hits;
+    },
     digest: new Uint8Array(
       createHash('sha256')
-        .update(JSON.stringify({ relationship: ref.id, fingerprint: ref.fingerprint, kept: keptState, index: state.sorted?.index ?? null }))
+        .update(
+          JSON.stringify({
+            relationship: ref.id,
+            fingerprint: ref.fingerprint,
+            kept: keptState,
+            index: state.sorted?.index ?? null,
+            memo: memoDigest,
+          }),
+        )
         .digest(),
     ),
     set: {
@@ -315,12 +333,16 @@ export async function openRelationship(
         const matches = await joinSortedKept(keptFiles(state.sorted.tag), state.sorted, peer, (s) => (runOfSegment[s] ?? -1) >= 0);
         return matches.map((m) => ({ peer: m.query, index: size + kept.starts[runOfSegment[m.segment]!]! + m.offset }));
       },
+      reblind: (elements, compute) => memo.reblind(elements, compute),
     },
     rowsOf: (indices) => store.rowsOf(indices.map(toPosition)),
     async commit() {
       await closeAll();
       const complete = [...writing].filter(([s, w]) => w.written === counts[s]).map(([s]) => s);
       try {
+        await memo.keep(memoPath).catch((e: unknown) => {
+          throw new PsiError('STORE_WRITE_FAILED', `cannot write ${memoPath}: ${(e as Error).message}`, { cause: e });
+        });
         if (complete.length === 0) return;
         const next = await merge(complete);
         try {
