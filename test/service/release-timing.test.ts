@@ -27,7 +27,7 @@ const FILLER = 'filler@example.com';
 const NOISE_KEY = new Uint8Array(32).fill(5);
 
 /** What the service did, in order: each answer it gave, and each piece of match-dependent work. */
-type Event = { kind: 'answer' } | { kind: 'rows'; positions: number } | { kind: 'result' } | { kind: 'audience' };
+type Event = { kind: 'answer' } | { kind: 'rows'; positions: number } | { kind: 'release' } | { kind: 'result' } | { kind: 'audience' };
 
 /** `n` addresses no platform holds. */
 const nobody = (n: number) => Array.from({ length: n }, (_, i) => `nobody${i}@example.com`);
@@ -47,7 +47,7 @@ function recordedStore(store: OpenedStore, events: Event[]): OpenedStore {
   });
 }
 
-/** The store's sets, each lease's store recorded. */
+/** The store's sets, each lease's store and its release recorded. */
 function recordedSets(sets: StoreSets, events: Event[]): StoreSets {
   return {
     get current() {
@@ -55,7 +55,11 @@ function recordedSets(sets: StoreSets, events: Event[]): StoreSets {
     },
     async acquire() {
       const lease = await sets.acquire();
-      return { ...lease, store: recordedStore(lease.store!, events) };
+      const release = () => {
+        events.push({ kind: 'release' });
+        lease.release();
+      };
+      return { ...lease, store: recordedStore(lease.store!, events), release };
     },
     close: () => sets.close(),
   };
@@ -143,7 +147,8 @@ describe('the work a session does before its last answer', () => {
         await service.status(acme, id);
         const { before, after } = split(events);
         expect(before.filter((e) => e.kind !== 'answer')).toEqual([]);
-        expect(after.map((e) => e.kind)).toEqual(['rows', 'result', 'audience']);
+        // The store epoch stays leased until its rows are read.
+        expect(after.map((e) => e.kind)).toEqual(['rows', 'release', 'result', 'audience']);
         expect(positionsRead(after)).toBe(30);
         expect((await service.audiences.show(acme.id, 'Buyers')).users).toBe(30);
       } finally {
@@ -243,5 +248,99 @@ describe('the work a session does before its last answer', () => {
     }
     expect(looked[0]).toBeGreaterThan(0);
     expect(looked[1]).toBe(looked[0]);
+  });
+});
+
+describe('the work that follows the last answer', () => {
+  const platform = users(150).items;
+  const exactClient = () =>
+    new PsiParty({
+      role: 'initiator',
+      items: [...platform.slice(0, 30), ...nobody(20)],
+      learn: 'size',
+      peerLearns: 'intersection',
+      workers: 1,
+      chunkItems: 16,
+    });
+
+  /** A gate the result handler waits at until opened. */
+  function gate(): { wait: Promise<void>; open: () => void } {
+    let open!: () => void;
+    const wait = new Promise<void>((resolve) => (open = resolve));
+    return { wait, open };
+  }
+
+  /** Whether `promise` settled within a few turns of the event loop. */
+  async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let k = 0; k < 20; k++) await new Promise((resolve) => setImmediate(resolve));
+    return settled;
+  }
+
+  it('a failed result write leaves the answer whole; the status, the log and the observer report RESULT_WRITE_FAILED', async () => {
+    const lines: string[] = [];
+    const ended: unknown[] = [];
+    const completed: unknown[] = [];
+    const service = new SessionService({
+      items: platform,
+      disclosure: 'exact',
+      workers: 1,
+      chunkItems: 16,
+      log: (line) => lines.push(line),
+      observer: { sessionEnded: (e) => ended.push(e), sessionCompleted: (s) => completed.push(s) },
+      onResult: () => {
+        throw new Error('disk full (injected)');
+      },
+    });
+    try {
+      const client = exactClient();
+      const id = await drive(service, client, []);
+      expect(client.result().size).toBe(30);
+      const status = await service.status(acme, id);
+      expect(status).toMatchObject({ state: 'failed', error: { code: 'RESULT_WRITE_FAILED' } });
+      expect(status.error?.message).toContain('disk full (injected)');
+      expect(lines.filter((l) => l.includes(`session ${id}`) && l.includes('RESULT_WRITE_FAILED'))).toHaveLength(1);
+      expect(ended).toEqual([{ sessionId: id, outcome: 'failed' }]);
+      expect(completed).toEqual([]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("the token's audiences, drain and close wait for it", async () => {
+    const written = gate();
+    const results: unknown[] = [];
+    const service = new SessionService({
+      items: platform,
+      disclosure: 'exact',
+      workers: 1,
+      chunkItems: 16,
+      onResult: async (r) => {
+        await written.wait;
+        results.push(r);
+      },
+    });
+    let closed: Promise<void> | undefined;
+    try {
+      await drive(service, exactClient(), [], { name: 'Buyers', mode: 'replace' });
+      const listed = service.audiences.list(acme.id);
+      const otherToken = service.audiences.list('other');
+      expect(await settlesSoon(otherToken)).toBe(true);
+      expect(await settlesSoon(listed)).toBe(false);
+      expect(await service.drain(20)).toBe(false);
+      closed = service.close();
+      expect(await settlesSoon(closed)).toBe(false);
+      written.open();
+      expect((await listed).map((a) => [a.name, a.users])).toEqual([['Buyers', 30]]);
+      await closed;
+      expect(results).toHaveLength(1);
+    } finally {
+      written.open();
+      await (closed ?? service.close());
+    }
   });
 });
