@@ -131,7 +131,12 @@ export interface SessionServiceOptions {
   chunkItems?: number;
   /** Receives the service's events (sessions started, ended, refused), e.g. its metrics; default none. */
   observer?: ServiceObserver;
-  /** Receives each finished session's result; if it fails, so does the session. */
+  /**
+   * Receives each finished session's result, after the session's last answer
+   * (so that its work never delays the RELEASE); if it fails, the session's
+   * status reports `RESULT_WRITE_FAILED`. The token's audiences are read after
+   * it: it must not wait on them itself.
+   */
   onResult?: (result: SessionResult) => void | Promise<void>;
   /** Receives one line per session event; default silent. Never sees a key or a token. */
   log?: (line: string) => void;

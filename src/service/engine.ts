@@ -3,9 +3,10 @@ import '../pool/install.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import { MemoryBudget } from '../disclosure/memory-budget.js';
-import { PsiError } from '../errors.js';
+import { PsiError, type PsiErrorCode } from '../errors.js';
 import type { PlatformParty } from '../measurement/platform-party.js';
-import { checkRelationshipRef, type RelationshipRef } from '../store/relationship.js';
+import type { MeasuredResult } from '../measurement/types.js';
+import { checkRelationshipRef, type Relationship, type RelationshipRef } from '../store/relationship.js';
 import type { AudienceTarget } from '../wire/audience.js';
 import type { Frame } from '../wire/frame.js';
 import { decodeHandshake, handshakeElements } from '../wire/messages.js';
@@ -16,7 +17,8 @@ import { Audiences } from './audiences/audiences.js';
 import { memoryAudienceRecords, RetainedAudiences } from './audiences/store.js';
 import { DailyCounter } from './daily-counter.js';
 import { resolveServiceConfig, type ServiceConfig, type SessionServiceOptions } from './config.js';
-import { createResponderSets, type ResponderSets } from './key-rotation.js';
+import { Finishes } from './finishes.js';
+import { createResponderSets, type ResponderLease, type ResponderSets } from './key-rotation.js';
 import type { SessionOutcome } from './observer.js';
 import type { MatchedRow, SessionResult } from './result.js';
 import { openSessionParty, type SessionPartyParts } from './session-party.js';
@@ -43,16 +45,19 @@ export interface Exchange {
  *
  * @example
  * ```ts
- * service.status(token, id).state; // 'open'
+ * (await service.status(token, id)).state; // 'open'
  * ```
  */
 export interface SessionStatus {
   sessionId: string;
-  state: 'open' | 'done';
+  /** `'failed'`: the session completed, but its result or audience could not be written (see `error`). */
+  state: 'open' | 'done' | 'failed';
   startedAt: string;
   lastSeen: string;
   framesReceived: number;
   framesPending: number;
+  /** Why a `'failed'` session's result or audience was not written: the code a request would have failed with. */
+  error?: { code: PsiErrorCode; message: string };
 }
 
 function digestOf(body: Uint8Array): string {
@@ -67,6 +72,13 @@ function digestOf(body: Uint8Array): string {
  * and hands each finished session's result to `onResult`. Every method either
  * answers or throws a `PsiError` whose code carries its HTTP status (see
  * `statusOf`); a refusal ends at most the session it names.
+ *
+ * A session's last answer (its RELEASE) waits only for work that does not
+ * depend on which elements matched: the budget's settlement and the
+ * relationship's kept set. Reading the matched rows, `onResult`, the audience
+ * and the completion event follow once the client holds every frame, without
+ * holding up any answer; {@link status}, the token's audiences, {@link drain}
+ * and {@link close} wait for them.
  *
  * @example
  * ```ts
@@ -94,6 +106,8 @@ export class SessionService {
   readonly #countedRows = new WeakMap<Session, UserRow[]>();
   /** The audience each session updates, when its HELLO named one. */
   readonly #audienceOf = new WeakMap<Session, AudienceTarget>();
+  /** What completed sessions do after their last answer. */
+  readonly #finishes = new Finishes<Session>((session, e) => this.#finishFailed(session, e));
 
   constructor(opts: SessionServiceOptions) {
     const config = resolveServiceConfig(opts);
@@ -106,6 +120,7 @@ export class SessionService {
     this.audiences = new Audiences(options.audiences ?? new RetainedAudiences(memoryAudienceRecords(), retention), {
       policy: config.policy !== undefined,
       minAudience: config.terms.minAudience,
+      settled: (tokenId) => this.#finishes.ofToken(tokenId),
     });
     this.#store = new SessionStore({ ...config.sessionLimits, onRemove: options.onSessionRemoved });
     this.#log = options.log ?? (() => undefined);
@@ -117,7 +132,10 @@ export class SessionService {
     });
     this.#rows = new UserRows(options);
     this.#parts = { config, noiseKey: options.noiseKey ?? randomBytes(32), rows: this.#rows, admission: this.#admission };
-    this.#store.onExpire((session) => this.#ended(session, 'expired'));
+    this.#store.onExpire((session) => {
+      this.#ended(session, 'expired');
+      this.#finishes.start(session);
+    });
     this.#sets =
       options.store ??
       createResponderSets(options.items!, config.keyRotation, { group: options.group, backend: options.backend, workers: options.workers });
@@ -146,15 +164,17 @@ export class SessionService {
 
   /**
    * Refuses new sessions (`SERVICE_CLOSING`) and waits, up to `timeoutMs`, until
-   * every session has completed and handed the client its last frames; resolves
-   * whether all did. Then {@link close} drops whatever is left.
+   * every session has completed, handed the client its last frames and done
+   * what follows (its result and audience); resolves whether all did. Then
+   * {@link close} drops whatever is left.
    */
   async drain(timeoutMs: number): Promise<boolean> {
     this.#closing = true;
-    for (const deadline = Date.now() + timeoutMs; this.#store.unsettled() > 0 && Date.now() < deadline;) {
+    const settled = () => this.#store.unsettled() === 0 && this.#finishes.size === 0;
+    for (const deadline = Date.now() + timeoutMs; !settled() && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return this.#store.unsettled() === 0;
+    return settled();
   }
 
   /**
@@ -210,6 +230,7 @@ export class SessionService {
         session.party = await openSessionParty(this.#parts, session, {
           relationship,
           remove,
+          elements: itemCount,
           counted: (rows) => this.#countedRows.set(session, rows),
         });
         const rel = session.relationship;
@@ -252,16 +273,22 @@ export class SessionService {
     return this.#exchange(session, batch);
   }
 
-  /** Where a session stands. */
-  status(token: TokenEntry, sessionId: string): SessionStatus {
+  /**
+   * Where a session stands; for a completed one, once its result and audience
+   * are written (`'done'`) or failed to be (`'failed'`, with the code).
+   */
+  async status(token: TokenEntry, sessionId: string): Promise<SessionStatus> {
     const session = this.#find(token, sessionId);
+    await this.#finishes.of(session);
+    const { failure } = session;
     return {
       sessionId: session.id,
-      state: session.state,
+      state: failure === undefined ? session.state : 'failed',
       startedAt: new Date(session.startedAt).toISOString(),
       lastSeen: new Date(session.lastSeen).toISOString(),
       framesReceived: session.last === undefined ? 0 : session.last.seq + 1,
       framesPending: session.outbox.length,
+      ...(failure === undefined ? {} : { error: failure }),
     };
   }
 
@@ -269,13 +296,16 @@ export class SessionService {
   abort(token: TokenEntry, sessionId: string): void {
     const session = this.#find(token, sessionId);
     this.#ended(session, 'aborted');
+    // A completed session's result is written even when the client leaves before pulling its last frames.
+    this.#finishes.start(session);
     this.#store.remove(session);
     this.#log(`session ${session.id} (${session.tokenId}) aborted by the client`);
   }
 
-  /** Refuses new sessions, drops live ones and zeroises every key. */
+  /** Refuses new sessions, lets completed ones write their results and audiences, drops live ones and zeroises every key. */
   async close(): Promise<void> {
     this.#closing = true;
+    await this.#finishes.all();
     this.audiences.close();
     this.#store.close();
     this.#sets.close();
@@ -316,6 +346,7 @@ export class SessionService {
     const run = session.lock.then(async () => {
       if (this.#store.get(session.id) !== session || this.#store.expired(session)) {
         if (this.#store.expired(session)) this.#ended(session, 'expired');
+        this.#finishes.start(session);
         this.#store.remove(session);
         throw new PsiError('SESSION_NOT_FOUND', `session ${session.id} has ended or expired`);
       }
@@ -355,23 +386,55 @@ export class SessionService {
     return batch;
   }
 
+  /**
+   * Completes a session up to its last answer: only what that answer needs and
+   * what does not depend on which elements matched. The budget's settlement is
+   * durable before the RELEASE leaves; the relationship keeps what the client
+   * returned (work of the set's size, not of the matches) so that its next
+   * session joins it. The rest waits for the answer: {@link #afterAnswer},
+   * which takes the lease (the store epoch whose rows it reads) and the relationship.
+   */
   async #finish(session: Session, party: PlatformParty): Promise<void> {
     const outcome = party.result();
     session.state = 'done';
     session.party = undefined;
     await party.close();
     const lease = session.lease!;
-    let rows: MatchedRow[] | undefined;
+    const relationship = session.relationship;
+    session.lease = undefined;
+    session.relationship = undefined;
     try {
       await this.#admission.settle(session, party.releaseSeed);
-      await session.relationship?.commit();
+      await relationship?.commit();
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
+    this.#finishes.queue(session, session.tokenId, () => this.#afterAnswer(session, outcome, lease, relationship));
+  }
+
+  /**
+   * What a completed session does once its client holds every frame: reads
+   * the matched rows (then lets the lease go), hands the result to `onResult`,
+   * updates the audience, logs and tells the observer. A failure is reported
+   * by {@link #finishFailed}: `RESULT_WRITE_FAILED` or `AUDIENCE_WRITE_FAILED`
+   * (the old audience kept) unless it carries a code of its own.
+   */
+  async #afterAnswer(
+    session: Session,
+    outcome: MeasuredResult,
+    lease: ResponderLease,
+    relationship: Relationship | undefined,
+  ): Promise<void> {
+    let rows: MatchedRow[] | undefined;
+    try {
       const counted = this.#countedRows.get(session);
       rows =
-        outcome.matches === undefined ? undefined : this.#rows.distinct(counted ?? (await this.#rows.matched(session, outcome.matches)));
+        outcome.matches === undefined
+          ? undefined
+          : this.#rows.distinct(counted ?? (await this.#rows.matched(relationship ?? lease.store, outcome.matches)));
     } finally {
       lease.release();
-      session.lease = undefined;
-      session.relationship = undefined;
     }
     const finishedAt = Date.now();
     const { rowColumns } = this.#config.options;
@@ -402,8 +465,6 @@ export class SessionService {
     try {
       await this.#config.options.onResult?.(result);
     } catch (e) {
-      this.#config.options.observer?.sessionEnded?.({ sessionId: session.id, outcome: 'failed' });
-      this.#store.remove(session);
       throw e instanceof PsiError ? e : new PsiError('RESULT_WRITE_FAILED', `result handler failed: ${(e as Error).message}`, { cause: e });
     }
     if (target !== undefined) await this.#recordAudience(session, target, result);
@@ -414,6 +475,19 @@ export class SessionService {
     this.#config.options.observer?.sessionCompleted?.(result.summary);
   }
 
+  /**
+   * A completed session whose result or audience could not be written: its
+   * status reports the code (`'failed'`), the log has it (code and message,
+   * never a key or a token) and the observer hears the session failed.
+   */
+  #finishFailed(session: Session, e: unknown): void {
+    const error = e instanceof PsiError ? e : new PsiError('INTERNAL', 'internal error');
+    session.failure = { code: error.code, message: error.message };
+    const why = e instanceof PsiError ? e.message : (e as Error)?.message;
+    this.#log(`session ${session.id} (${session.tokenId}) failed after its answer: ${error.code}: ${why}`);
+    this.#config.options.observer?.sessionEnded?.({ sessionId: session.id, outcome: 'failed' });
+  }
+
   /** Tells the observer that an accepted session, still registered and in progress, ends without completing. */
   #ended(session: Session, outcome: SessionOutcome): void {
     // A session whose HELLO was never answered was refused, not started: the handler reports that.
@@ -421,7 +495,7 @@ export class SessionService {
     this.#config.options.observer?.sessionEnded?.({ sessionId: session.id, outcome });
   }
 
-  /** Applies a finished session to its audience; a failure ends the session and leaves the old audience. */
+  /** Applies a finished session to its audience; a failure leaves the old audience. */
   async #recordAudience(session: Session, target: AudienceTarget, result: SessionResult): Promise<void> {
     const { summary } = result;
     try {
@@ -433,7 +507,6 @@ export class SessionService {
         at: Date.parse(summary.finishedAt),
       });
     } catch (e) {
-      this.#store.remove(session);
       throw e instanceof PsiError
         ? e
         : new PsiError('AUDIENCE_WRITE_FAILED', `audience update failed: ${(e as Error).message}`, { cause: e });
@@ -444,6 +517,8 @@ export class SessionService {
   #exchange(session: Session, batch: Batch): Exchange {
     const end = session.outbox.start + session.outbox.length;
     session.pending = Math.max(0, end - (batch.firstSeq + batch.frames.length));
+    // This answer carries a completed session's last frames: what follows it may start (after it is sent).
+    if (session.state === 'done' && session.pending === 0) this.#finishes.start(session);
     return { sessionId: session.id, frames: batch.frames, pending: session.pending };
   }
 }

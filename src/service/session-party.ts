@@ -27,7 +27,7 @@ export interface SessionPartyParts {
  *
  * @example
  * ```ts
- * const request: SessionPartyRequest = { remove: false, counted: (rows) => counted.set(session, rows) };
+ * const request: SessionPartyRequest = { remove: false, elements: 1000, counted: (rows) => counted.set(session, rows) };
  * ```
  */
 export interface SessionPartyRequest {
@@ -35,6 +35,8 @@ export interface SessionPartyRequest {
   relationship?: RelationshipRef | undefined;
   /** A remove session of an audience: it releases nothing, the client learns `'none'`. */
   remove: boolean;
+  /** The elements the client's HELLO declared (every slot of every item): what a released figure's count may read. */
+  elements: number;
   /** Hears the rows a released figure counted, so that the result names the same matches without reading them again. */
   counted: (rows: UserRow[]) => void;
 }
@@ -50,13 +52,13 @@ export interface SessionPartyRequest {
  * @example
  * ```ts
  * session.lease = await sets.acquire();
- * session.party = await openSessionParty(parts, session, { remove: false, counted: () => undefined });
+ * session.party = await openSessionParty(parts, session, { remove: false, elements: 1000, counted: () => undefined });
  * ```
  */
 export async function openSessionParty(parts: SessionPartyParts, session: Session, request: SessionPartyRequest): Promise<PlatformParty> {
   const { config, noiseKey, rows, admission } = parts;
   const { learn, options } = config;
-  const { remove, relationship } = request;
+  const { remove } = request;
   const lease = session.lease!;
   // A relationship needs a store to keep the set in, and a client that does not join itself (it keeps nothing):
   // otherwise the session runs in full.
@@ -64,16 +66,21 @@ export async function openSessionParty(parts: SessionPartyParts, session: Sessio
   // A remove session releases nothing: the client learns 'none', with no figure and no value column.
   const peerLearns = remove ? 'none' : config.peerLearns;
   const policy = remove ? undefined : config.policy;
-  if (relationship !== undefined && lease.store !== undefined && learn === 'intersection' && !learnsCount(peerLearns)) {
-    session.relationship = await openRelationship(lease.store, session.tokenId, relationship, options.relationshipStates);
+  if (request.relationship !== undefined && lease.store !== undefined && learn === 'intersection' && !learnsCount(peerLearns)) {
+    session.relationship = await openRelationship(lease.store, session.tokenId, request.relationship, options.relationshipStates);
   }
   const { group, backend, workers, chunkItems } = options;
+  const relationship = session.relationship;
+  const rowSource = relationship ?? lease.store;
+  // What the party's matches index: the view's positions (sent, then kept), the store's, or the items.
+  const positions =
+    relationship !== undefined ? relationship.sent + relationship.kept : (lease.store?.manifest.elements ?? options.items!.length);
   const utf8 = new TextEncoder();
   // The modes were parsed once, where the service's config was resolved.
   const party = new PlatformParty(
     withParsedReveal({
       role: 'responder',
-      ...(session.relationship === undefined ? lease.source : { storedSet: session.relationship.set }),
+      ...(relationship === undefined ? lease.source : { storedSet: relationship.set }),
       learn,
       peerLearns,
       maxPeerItems: config.maxItems,
@@ -86,12 +93,19 @@ export async function openSessionParty(parts: SessionPartyParts, session: Sessio
         : {
             disclosure: {
               policy,
-              // One user counts once however many of its identifiers matched: the sensitivity stays 1.
+              /**
+               * One user counts once however many of its identifiers matched: the sensitivity stays 1.
+               * The count runs before the RELEASE frame leaves, so its work must depend only on what the
+               * client sent: it reads the rows of min(the client's elements, the set's positions) positions,
+               * the matches among them, whoever matched (UserRows.count). Counting without rows would
+               * need the users of every position at hand (a store keeps them only in its row map);
+               * reading just the matches made the RELEASE's delay grow with them.
+               */
               countMatches: async (matches: readonly number[]) => {
-                const matched = await rows.matched(session, matches);
-                // The result names the same matches: read from a store's row map once, not again.
-                request.counted(matched);
-                return new Set(matched.map((r) => r.user)).size;
+                const counted = await rows.count(rowSource, matches, Math.min(request.elements, positions), positions);
+                // The result names the same matches: read from a store's row map once, not again after the release.
+                request.counted(counted.rows);
+                return counted.users;
               },
               noiseKey,
               // The same client bytes against the same key and set give the same figure; anything else, fresh noise.
@@ -100,7 +114,7 @@ export async function openSessionParty(parts: SessionPartyParts, session: Sessio
                 utf8.encode(session.tokenId),
                 utf8.encode(lease.version),
                 utf8.encode(JSON.stringify(config.terms.policy)),
-                ...(session.relationship === undefined ? [] : [session.relationship.digest]),
+                ...(relationship === undefined ? [] : [relationship.digest]),
               ],
             },
           }),

@@ -1,3 +1,4 @@
+import type { PsiErrorCode } from '../errors.js';
 import type { PlatformParty } from '../measurement/platform-party.js';
 import type { Relationship } from '../store/relationship.js';
 import type { ResponderLease } from './key-rotation.js';
@@ -37,6 +38,8 @@ export interface Session {
   outbox: Outbox;
   /** Frames the last reply left for the client to pull. */
   pending?: number;
+  /** Why the work after a completed session's answer (rows, result, audience) failed, when it did. */
+  failure?: { code: PsiErrorCode; message: string } | undefined;
 }
 
 /**

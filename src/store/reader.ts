@@ -43,6 +43,8 @@ export interface OpenedStore {
   readonly set: StoredSet;
   /** The input rows behind stored positions, in input order (by index). */
   rowsOf(positions: readonly number[]): Promise<StoredRow[]>;
+  /** The input rows behind each stored position, in the order of `positions` (none for a removed one). */
+  entriesOf(positions: readonly number[]): Promise<StoredRow[][]>;
   /** Zeroises the key; later reads of the key throw `SET_DESTROYED`. */
   close(): void;
 }
@@ -165,6 +167,22 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
   }
   const starts = segmentStarts(manifest);
   let closed = false;
+  /** The row-map entry of each stored position, in the order given: one file per segment touched. */
+  const entriesOf = async (positions: readonly number[]): Promise<StoredRow[][]> => {
+    const bySegment = new Map<number, { ks: number[]; at: number[] }>();
+    positions.forEach((p, at) => {
+      const s = runOf(starts, p);
+      const list = bySegment.get(s) ?? { ks: [], at: [] };
+      list.ks.push(p - starts[s]!);
+      list.at.push(at);
+      bySegment.set(s, list);
+    });
+    const entries = new Array<StoredRow[]>(positions.length);
+    for (const [s, { ks, at }] of bySegment) {
+      (await readRowEntries(paths.rows(s, manifest.segments[s]!.gen), ks)).forEach((entry, k) => (entries[at[k]!] = entry));
+    }
+    return entries;
+  };
   return {
     dir,
     epoch,
@@ -178,20 +196,8 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
       },
       read: (from, to) => readElements(paths, manifest, starts, from, to),
     },
-    async rowsOf(positions) {
-      const bySegment = new Map<number, number[]>();
-      for (const p of positions) {
-        const s = runOf(starts, p);
-        const list = bySegment.get(s) ?? [];
-        list.push(p - starts[s]!);
-        bySegment.set(s, list);
-      }
-      const rows: StoredRow[] = [];
-      for (const [s, ks] of bySegment) {
-        for (const entry of await readRowEntries(paths.rows(s, manifest.segments[s]!.gen), ks)) rows.push(...entry);
-      }
-      return rows.sort((a, b) => a.index - b.index);
-    },
+    rowsOf: async (positions) => (await entriesOf(positions)).flat().sort((a, b) => a.index - b.index),
+    entriesOf,
     close() {
       closed = true;
       zeroize(key);

@@ -59,6 +59,8 @@ export interface Relationship {
   readonly digest: Uint8Array;
   /** The input rows behind matched indices of {@link set}, in input order. */
   rowsOf(indices: readonly number[]): Promise<StoredRow[]>;
+  /** The input rows behind each index of {@link set}, in the order of `indices`. */
+  entriesOf(indices: readonly number[]): Promise<StoredRow[][]>;
   /** After a completed session: keeps the segments returned in full and the client's elements re-blinded, for the next session. */
   commit(): Promise<void>;
   /** Drops what this session wrote (a session that did not complete). */
@@ -336,6 +338,7 @@ export async function openRelationship(
       reblind: (elements, compute) => memo.reblind(elements, compute),
     },
     rowsOf: (indices) => store.rowsOf(indices.map(toPosition)),
+    entriesOf: (indices) => store.entriesOf(indices.map(toPosition)),
     async commit() {
       await closeAll();
       const complete = [...writing].filter(([s, w]) => w.written === counts[s]).map(([s]) => s);

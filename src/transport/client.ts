@@ -160,7 +160,7 @@ export async function matchWith(port: HttpPort, opts: MatchOverHttpOptions): Pro
     party = initiator(opts, own.set, learn, wanted.peerLearns === 'auto' ? terms!.learn : wanted.peerLearns, terms);
     await runSession(party, request, session, openingHeaders(opts, audience), new FrameCounts(opts.onProgress));
     const result = party.result();
-    const after = await readBack(request, audience);
+    const after = await readBack(request, session.id, audience);
     return {
       sessionId: session.id,
       learn,

@@ -248,7 +248,7 @@ export function createPsiHandler(service: SessionService, opts: PsiHandlerOption
       return;
     }
     allow('GET', 'DELETE');
-    if (method === 'GET') sendJson(res, 200, service.status(token, id));
+    if (method === 'GET') sendJson(res, 200, await service.status(token, id));
     else {
       service.abort(token, id);
       res.writeHead(204).end();

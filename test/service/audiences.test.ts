@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
-import { PsiError } from '../../src/errors.js';
+import type { PsiError } from '../../src/errors.js';
 import { fileAudienceStore } from '../../src/service/audiences/file-records.js';
 import { audienceFileName } from '../../src/wire/audience.js';
 import { parseTokens } from '../../src/service/tokens.js';
@@ -12,6 +12,7 @@ import { matchWith } from '../../src/transport/client.js';
 import type { HttpPort } from '../../src/transport/http-port.js';
 import { nodePort } from '../../src/transport/http-request.js';
 import { matchOverHttp } from '../../src/transport/match-over-http.js';
+import { ServiceError } from '../../src/transport/service-errors.js';
 import { startPsiServer, type PsiServer, type PsiServerOptions } from '../../src/transport/server.js';
 import { codeOf } from '../protocol/helpers.js';
 import { emails, raw } from '../transport/helpers.js';
@@ -317,9 +318,10 @@ describe('named audiences over HTTP', () => {
           retries: 0,
           audience: { name: 'Kept', mode: 'replace' },
         }).catch((x: unknown) => x);
-        // The last frame's answer is a 500: mid-session, the client reports the session lost.
-        expect(e).toBeInstanceOf(PsiError);
-        expect((e as PsiError).code).toBe('SESSION_LOST');
+        // The write follows the last answer; the session's status reports it failed, and the client reports no result.
+        expect(e).toBeInstanceOf(ServiceError);
+        expect((e as ServiceError).code).toBe('AUDIENCE_WRITE_FAILED');
+        expect((e as ServiceError).status).toBe(500);
         expect(lines.filter((l) => l.includes('AUDIENCE_WRITE_FAILED'))).toHaveLength(suffix === '.json' ? 1 : 2);
         fail = undefined;
         expect(await fileMembers(out, 'anonymous', 'Kept')).toEqual(before);

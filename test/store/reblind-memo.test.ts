@@ -96,7 +96,7 @@ describe('the memo of a relationship client elements re-blinded', () => {
       await memo.reblind(elements, async (m) => fakeReblind(m));
       await memo.keep(path);
       const bytes = await readFile(path);
-      bytes[20] ^= 1;
+      bytes[20] = bytes[20]! ^ 1;
       await writeFile(path, bytes);
       const damaged = await ReblindMemo.open(path);
       expect(damaged.digest).toBeUndefined();

@@ -44,12 +44,20 @@ export class Audiences {
   readonly store: AudienceStore;
   readonly #policy: boolean;
   readonly #minAudience: number;
+  readonly #settled: (tokenId: string) => Promise<void>;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(store: AudienceStore, opts: { policy: boolean; minAudience: number }) {
+  /**
+   * `opts.settled` resolves once the token's finished sessions have recorded
+   * what they matched (they do after their answer): every read and delete
+   * waits for it, so that a client reading its audience right after its
+   * session sees it updated.
+   */
+  constructor(store: AudienceStore, opts: { policy: boolean; minAudience: number; settled?: (tokenId: string) => Promise<void> }) {
     this.store = store;
     this.#policy = opts.policy;
     this.#minAudience = opts.minAudience;
+    this.#settled = opts.settled ?? (() => Promise.resolve());
   }
 
   /**
@@ -63,7 +71,11 @@ export class Audiences {
    */
   async check(tokenId: string, target: AudienceTarget): Promise<AudienceTarget> {
     const checked = { name: checkAudienceName(target.name), mode: parseAudienceMode(target.mode) };
-    if (checked.mode === 'remove' && (await this.store.get(tokenId, checked.name)) === undefined) throw notFound(checked.name);
+    if (checked.mode === 'remove') {
+      // A remove right after the session that made the audience finds it.
+      await this.#settled(tokenId);
+      if ((await this.store.get(tokenId, checked.name)) === undefined) throw notFound(checked.name);
+    }
     return checked;
   }
 
@@ -110,6 +122,7 @@ export class Audiences {
    * ```
    */
   async list(tokenId: string): Promise<AudienceView[]> {
+    await this.#settled(tokenId);
     return (await this.store.list(tokenId)).map((a) => audienceView(a, { policy: this.#policy, minAudience: this.#minAudience }));
   }
 
@@ -122,7 +135,9 @@ export class Audiences {
    * ```
    */
   async show(tokenId: string, name: string): Promise<AudienceView> {
-    const audience = await this.store.get(tokenId, checkAudienceName(name));
+    const checked = checkAudienceName(name);
+    await this.#settled(tokenId);
+    const audience = await this.store.get(tokenId, checked);
     if (audience === undefined) throw notFound(name);
     return audienceView(audience, { policy: this.#policy, minAudience: this.#minAudience, history: true });
   }
@@ -136,7 +151,9 @@ export class Audiences {
    * ```
    */
   async delete(tokenId: string, name: string): Promise<void> {
-    if (!(await this.store.delete(tokenId, checkAudienceName(name)))) throw notFound(name);
+    const checked = checkAudienceName(name);
+    await this.#settled(tokenId);
+    if (!(await this.store.delete(tokenId, checked))) throw notFound(name);
   }
 
   /**
