@@ -3,7 +3,7 @@ import type { Blinder } from './blinder.js';
 import type { BackendChoice } from './load.js';
 import { chunkedBlinder } from './chunked-blinder.js';
 import { groupSuite, isSyncBackend, type GroupName } from './suite.js';
-import { blindingThreads, type BlindingThreads } from './threads.js';
+import { blindingThreads, type BlindingLease, type BlindingThreads } from './threads.js';
 import { x25519Blinder } from './x25519/blinder.js';
 
 /**
@@ -65,4 +65,36 @@ export async function createBlinder(opts: BlinderOptions): Promise<Blinder> {
   const threads = opts.threads ?? blindingThreads();
   if (threads === undefined) return chunkedBlinder(backend, key);
   return chunkedBlinder(backend, key, threads.lease(backend.name, workers, suite.name));
+}
+
+/**
+ * Starts the threads a blinder of these options would use, before its key
+ * exists, and holds them (a {@link BlindingLease}) until released: a session
+ * calls it first so that thread start-up overlaps preparing its items, a
+ * service for its lifetime so that no session waits for threads that stopped
+ * while idle. Resolves `undefined` where blinders would compute on the calling
+ * thread (no threads, an asynchronous backend); rejects as {@link createBlinder} would.
+ *
+ * @example
+ * ```ts
+ * const threads = await warmBlindingThreads({ group: 'x25519' });
+ * // … prepare the items, create the blinder: its calls find the threads running
+ * threads?.release();
+ * ```
+ */
+export async function warmBlindingThreads(opts: Omit<BlinderOptions, 'key'>): Promise<BlindingLease | undefined> {
+  const { workers } = opts;
+  const suite = groupSuite(opts.group ?? 'ristretto255');
+  if (workers !== undefined) integerIn(workers, 'workers', 1, 1024);
+  const backend = await suite.loadBackend(opts.backend);
+  const threads = opts.threads ?? blindingThreads();
+  if (!isSyncBackend(backend) || threads === undefined) return undefined;
+  const lease = threads.lease(backend.name, workers, suite.name);
+  try {
+    await lease.pool.warm?.();
+  } catch (e) {
+    lease.release();
+    throw e;
+  }
+  return lease;
 }

@@ -153,6 +153,15 @@ export class ThreadPool implements BlindingPool {
     });
   }
 
+  /**
+   * Starts every thread not running yet and resolves once each has answered
+   * (its backend loaded), so that the next call pays no start-up.
+   */
+  async warm(): Promise<void> {
+    while (this.failure === undefined && this.slots.length < this.size) this.start();
+    await Promise.all(this.slots.map((slot) => this.request(slot, { type: 'held' })));
+  }
+
   /** Number of keys each running thread holds; a diagnostic for key hygiene. */
   async heldKeys(): Promise<number[]> {
     const replies = await Promise.all(this.slots.map((slot) => this.request(slot, { type: 'held' })));

@@ -30,6 +30,8 @@ export interface BlindingPool {
   unregister(keyId: number): Promise<void>;
   /** Runs one operation on a chunk under a registered key. */
   run(op: ChunkOp, keyId: number, data: Uint8Array): Promise<Uint8Array>;
+  /** Starts every thread now, resolving once each answers: the first call then pays no start-up. */
+  warm?(): Promise<void>;
 }
 
 /**

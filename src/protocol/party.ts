@@ -7,7 +7,8 @@ import { release as releaseFigure } from '../disclosure/release.js';
 import { PsiError } from '../errors.js';
 import type { Blinder } from '../group/blinder.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
-import { createBlinder } from '../group/create-blinder.js';
+import { createBlinder, warmBlindingThreads } from '../group/create-blinder.js';
+import type { BlindingLease } from '../group/threads.js';
 import { intersectPacked } from '../join/index.js';
 import { decodeFrame, encodeFrame, SESSION_ID_BYTES, type Frame, type FrameType } from '../wire/frame.js';
 import { decodeChunk, decodeHandshake, encodeChunk, encodeHandshake, handshakeElements, type Handshake } from '../wire/messages.js';
@@ -104,6 +105,8 @@ export class PsiParty implements Party {
   private cacheKeys: { binding: Uint8Array; digestKey: Uint8Array } | undefined;
   /** Set once the key is released: no blinder, and so no key or pool lease, is created after it. */
   private keyReleased = false;
+  /** Threads started once the session goes ahead, held until the blinder holds them (or the key is released). */
+  private warmThreads: Promise<BlindingLease | undefined> | undefined;
   private own: OwnSet | undefined;
   /** The peer's handshake, once checked. */
   private peer: Required<Handshake> | undefined;
@@ -297,6 +300,7 @@ export class PsiParty implements Party {
   }
 
   private async hello(): Promise<Uint8Array[]> {
+    this.startThreads();
     const own = await this.ownSet();
     this.id = this.random(SESSION_ID_BYTES).slice();
     this.phase = 'handshake';
@@ -305,6 +309,7 @@ export class PsiParty implements Party {
 
   private async onHello(frame: Frame): Promise<Uint8Array[]> {
     const peer = this.checkHandshake(decodeHandshake(frame.payload));
+    this.startThreads();
     const own = await this.ownSet();
     const id = frame.sessionId.slice();
     // Built before any state changes: a HELLO that fails here leaves the party as it was.
@@ -600,11 +605,29 @@ export class PsiParty implements Party {
     // Taken before the blinder owns (and later zeroises) the key.
     if (blindedCache !== undefined) this.cacheKeys = { binding: cacheBinding(suite.name, key), digestKey: cacheDigestKey(key) };
     this.blinder = createBlinder({ group: suite.name, key, backend, workers });
+    // The blinder holds the threads now (or failed, and the session with it).
+    const letGo = () => this.letThreadsGo();
+    this.blinder.then(letGo, letGo);
     return this.blinder;
+  }
+
+  /**
+   * Starts the blinding threads while the own set is prepared (their start-up
+   * overlaps it): a cold process's first session does not wait for them at its
+   * first blinding. Errors are the blinder's to report.
+   */
+  private startThreads(): void {
+    const { suite, backend, workers } = this.opts;
+    this.warmThreads ??= warmBlindingThreads({ group: suite.name, backend, workers }).catch(() => undefined);
+  }
+
+  private letThreadsGo(): void {
+    this.warmThreads = this.warmThreads?.then((lease) => void lease?.release());
   }
 
   private async releaseKey(): Promise<void> {
     this.keyReleased = true;
+    this.letThreadsGo();
     this.cacheKeys?.digestKey.fill(0);
     this.cacheKeys = undefined;
     const blinder = this.blinder;

@@ -4,6 +4,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
 import { MemoryBudget } from '../disclosure/memory-budget.js';
 import { PsiError, type PsiErrorCode } from '../errors.js';
+import { warmBlindingThreads } from '../group/create-blinder.js';
+import type { BlindingLease } from '../group/threads.js';
 import type { PlatformParty } from '../measurement/platform-party.js';
 import type { MeasuredResult } from '../measurement/types.js';
 import { checkRelationshipRef, type Relationship, type RelationshipRef } from '../store/relationship.js';
@@ -106,6 +108,8 @@ export class SessionService {
   readonly #countedRows = new WeakMap<Session, UserRow[]>();
   /** The audience each session updates, when its HELLO named one. */
   readonly #audienceOf = new WeakMap<Session, AudienceTarget>();
+  /** The blinding threads, kept running for the service's life: no session waits for threads that stopped while idle. */
+  readonly #threads: Promise<BlindingLease | undefined>;
   /** What completed sessions do after their last answer. */
   readonly #finishes = new Finishes<Session>((session, e) => this.#finishFailed(session, e));
 
@@ -139,6 +143,9 @@ export class SessionService {
     this.#sets =
       options.store ??
       createResponderSets(options.items!, config.keyRotation, { group: options.group, backend: options.backend, workers: options.workers });
+    const { group, backend, workers } = options;
+    // A backend that fails to load fails each session's blinder, which reports it.
+    this.#threads = warmBlindingThreads({ group, backend, workers }).catch(() => undefined);
     options.observer?.serviceCreated?.({
       sessions: () => this.sessions,
       storeEpoch: () => options.store?.current.epoch,
@@ -309,6 +316,7 @@ export class SessionService {
     this.audiences.close();
     this.#store.close();
     this.#sets.close();
+    (await this.#threads)?.release();
   }
 
   /**

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { poolStats } from '../../src/pool/registry.js';
+import { acquirePool, poolStats } from '../../src/pool/registry.js';
 import { matchOverHttp } from '../../src/client.js';
 import { startPsiServer } from '../../src/service.js';
 import { encodeFrame } from '../../src/wire/frame.js';
@@ -27,6 +27,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(condition: () => boolean, what: string, tries = 1000): Promise<void> {
   for (let i = 0; i < tries && !condition(); i++) await sleep(5);
   if (!condition()) throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * Waits until the service's pool (which it holds for its life) shows `held`: how many keys each
+ * thread holds tells whether a session's blinder is at work (its key registered) or closed (dropped).
+ */
+async function untilKeys(held: (keys: number[]) => boolean, what: string): Promise<void> {
+  const lease = acquirePool('sodium', 2, 'ristretto255');
+  try {
+    for (let i = 0; i < 1000; i++) {
+      if (held(await lease.pool.heldKeys())) return;
+      await sleep(5);
+    }
+    throw new Error(`gave up waiting for ${what}`);
+  } finally {
+    lease.release();
+  }
 }
 
 /** A client HELLO declaring `itemCount` items, with a session id of its own. */
@@ -57,10 +74,8 @@ describe('ending a session while the service blinds for its HELLO', () => {
       const { body, id } = hello(1);
       const post = raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body });
       post.catch(() => undefined);
-      await until(
-        () => lines.some((l) => l.includes(`${id} (anonymous) started`)) && poolStats().leased === 1,
-        'the service to start blinding',
-      );
+      await until(() => lines.some((l) => l.includes(`${id} (anonymous) started`)), 'the session to start');
+      await untilKeys((keys) => keys.some((n) => n > 0), 'the service to start blinding');
       const deleted = await raw(service.url, 'DELETE', `/v1/sessions/${id}`);
       expect(deleted.status).toBe(204);
 
@@ -70,7 +85,7 @@ describe('ending a session while the service blinds for its HELLO', () => {
         [410, 'SESSION_CLOSED'],
         [404, 'SESSION_NOT_FOUND'],
       ]).toContainEqual([reply.status, reply.json().code]);
-      await until(() => poolStats().leased === 0, 'the pool lease to be released');
+      await untilKeys((keys) => keys.every((n) => n === 0), "every thread to drop the session's key");
 
       expect((await raw(service.url, 'GET', '/healthz')).status).toBe(200);
       const items = emails(7_990, 30);
@@ -98,10 +113,8 @@ describe('ending a session while the service blinds for its HELLO', () => {
     const post: Promise<RawReply | Error> = raw(service.url, 'POST', '/v1/sessions', { headers: frameHeaders(), body }).catch(
       (e: Error) => e,
     );
-    await until(
-      () => lines.some((l) => l.includes(`${id} (anonymous) started`)) && poolStats().leased === 1,
-      'the service to start blinding',
-    );
+    await until(() => lines.some((l) => l.includes(`${id} (anonymous) started`)), 'the session to start');
+    await untilKeys((keys) => keys.some((n) => n > 0), 'the service to start blinding');
     await service.close();
     const reply = await post;
     if (reply instanceof Error) {
