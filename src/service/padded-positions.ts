@@ -15,23 +15,23 @@ export interface PositionRun {
 
 /** Positions per run: one run's rows are read and folded before the next is drawn. */
 const RUN = 65_536;
-/** Random bytes per position: a 16-bit draw decides whether it pads. */
-const DRAW_BYTES = 2;
-/** Positions whose draws are taken from the source at once. */
+/** Random bytes per draw: 48 bits, scaled to the range (a bias below 2^-20 at 2^28 positions, immaterial here). */
+const DRAW_BYTES = 6;
+/** Draws taken from the source at once. */
 const DRAWS = 4_096;
 
 /**
  * Every one of `matches` (distinct positions in [0, size)) and, drawn uniformly
  * among the other positions, as many more as make `bound` in all (none when the
- * matches reach it), in ascending runs of at most `run` positions. Selection
- * sampling: one pass over all `size` positions, each not matched taken with
- * probability (padding still needed) / (unmatched positions left), so exactly
- * the padding needed is taken. The work is the pass, public as `size` is, and
- * the positions read, `bound` whoever matched; only marking the matches varies.
+ * matches reach it), in ascending runs of at most `run` positions. The padding
+ * is a uniform sample of ranks among the unmatched positions (Floyd's
+ * algorithm: exactly one draw per padding position), sorted and merged with the
+ * sorted matches into positions. Its work is `bound` draws, a sort of what is
+ * drawn and one merge of `bound` positions: `bound` whoever matched, nothing
+ * in proportion to `size`; only which branch of the merge runs varies.
  *
  * The padding positions need not be secret nor exactly uniform: they only give
  * the reads the same spread as matches, which sit anywhere in a shuffled set.
- * Their draws are 16-bit, with integer arithmetic (exact up to 2^37 positions).
  *
  * @example
  * ```ts
@@ -45,32 +45,40 @@ export function* paddedRuns(
   opts: { run?: number; random?: ByteSource } = {},
 ): Generator<PositionRun> {
   const { run = RUN, random = cryptoSource } = opts;
-  const matched = new Uint8Array(Math.ceil(size / 8));
-  for (const m of matches) matched[m >> 3]! |= 1 << (m & 7);
-  let need = Math.max(0, bound - matches.length);
-  let left = size - matches.length;
-  let draws: Uint8Array = new Uint8Array(0);
-  let d = 0;
+  const unmatched = size - matches.length;
+  const ranks = sampleRanks(Math.min(Math.max(0, bound - matches.length), unmatched), unmatched, random);
+  const sorted = Float64Array.from(matches).sort();
   let out: PositionRun = { positions: [], hits: [] };
-  for (let p = 0; p < size; p++) {
-    if (d === draws.length) {
-      draws = random(DRAW_BYTES * Math.min(DRAWS, size - p));
-      d = 0;
-    }
-    const u = draws[d]! * 256 + draws[d + 1]!;
-    d += DRAW_BYTES;
-    const hit = ((matched[p >> 3]! >> (p & 7)) & 1) === 1;
-    const pads = !hit && u * left < need * 65_536;
-    if (hit || pads) {
-      out.positions.push(p);
-      out.hits.push(hit);
-    }
-    if (pads) need--;
-    if (!hit) left--;
+  // Rank r among the unmatched is position r plus the matches before it: merge both ascending.
+  for (let m = 0, k = 0; m < sorted.length || k < ranks.length;) {
+    const pad = k < ranks.length ? ranks[k]! + m : Infinity;
+    const hit = m < sorted.length && sorted[m]! <= pad;
+    out.positions.push(hit ? sorted[m++]! : pad);
+    out.hits.push(hit);
+    if (!hit) k++;
     if (out.positions.length === run) {
       yield out;
       out = { positions: [], hits: [] };
     }
   }
   if (out.positions.length > 0) yield out;
+}
+
+/** `count` distinct ranks drawn uniformly from [0, of), ascending: Floyd's algorithm, one draw each. */
+function sampleRanks(count: number, of: number, random: ByteSource): Float64Array {
+  const chosen = new Set<number>();
+  let draws: Uint8Array = new Uint8Array(0);
+  let d = 0;
+  for (let j = of - count; j < of; j++) {
+    if (d === draws.length) {
+      draws = random(DRAW_BYTES * Math.min(DRAWS, of - j));
+      d = 0;
+    }
+    let u = 0;
+    for (let b = 0; b < DRAW_BYTES; b++) u = u * 256 + draws[d + b]!;
+    d += DRAW_BYTES;
+    const t = Math.floor((u / 2 ** (8 * DRAW_BYTES)) * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return Float64Array.from(chosen).sort();
 }

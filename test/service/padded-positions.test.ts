@@ -44,4 +44,20 @@ describe('paddedRuns: every match, padded to the bound', () => {
     expect(Math.min(...others)).toBeGreaterThan(800);
     expect(Math.max(...others)).toBeLessThan(1200);
   });
+
+  it('draws exactly one random number per padding position, whatever the size of the set and whoever matched', () => {
+    const drawn = (matches: number[], size: number) => {
+      let bytes = 0;
+      const random = (n: number) => {
+        bytes += n;
+        return crypto.getRandomValues(new Uint8Array(n));
+      };
+      const positions = [...paddedRuns(matches, 1_000, size, { random })].flatMap((r) => r.positions);
+      return { bytes, positions: positions.length };
+    };
+    const few = drawn([5, 6, 7], 10_000);
+    expect(drawn([5, 6, 7], 100_000_000)).toEqual(few);
+    expect(drawn([1, 50_000_000, 99_999_999], 100_000_000)).toEqual(few);
+    expect(few).toEqual({ bytes: 997 * 6, positions: 1_000 });
+  });
 });
