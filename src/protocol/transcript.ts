@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ELEMENT_BYTES } from '../group/constants.js';
+import { sha256Stream } from '../group/hash.js';
 import type { FrameType } from '../wire/frame.js';
 
 const utf8 = new TextEncoder();
@@ -34,8 +35,8 @@ function u32(n: number): Uint8Array {
  * ```
  */
 export class Transcript {
-  readonly #sent = sha256.create().update(DOMAIN);
-  readonly #returned = sha256.create();
+  readonly #sent = sha256Stream().update(DOMAIN);
+  readonly #returned = sha256Stream();
   #canonical: Uint8Array | undefined;
 
   /** Adds one payload the peer sent of its own, with its frame type (not its re-blinding of ours). */
