@@ -9,7 +9,9 @@
  *   session of M items with the relationship (the client re-blinds all N; its commit sorts
  *   the kept set), then the refresh with 10% new items (nothing of the platform sent), with
  *   the service's peak RSS over the refresh (VmHWM reset through /proc/PID/clear_refs); one
- *   BlindedCache across both, so the refresh blinds only its new items (`clientCacheHits`);
+ *   BlindedCache across both, so the refresh blinds only its new items (`clientCacheHits`),
+ *   and the service re-blinds only the elements its first session did not see
+ *   (`serviceMemoHits`, the relationship's memo);
  * - the join step alone, side by side in this process on the kept set the sessions left:
  *   the sorted join (`joinSortedKept`: the client's M distinct elements, 10% of them planted
  *   from the kept set, galloped over its index, only their blocks read and checked) against
@@ -220,6 +222,8 @@ async function main(): Promise<void> {
         });
         const ms = performance.now() - started;
         const opened = log.filter((l) => l.includes(' started: ')).at(-1) ?? '';
+        // The session's line once its result is written (the client's read-back waited for it).
+        const done = log.filter((l) => l.includes(' done: ')).at(-1) ?? '';
         sessions.push({
           kind,
           clientItems: items.length,
@@ -228,6 +232,7 @@ async function main(): Promise<void> {
           platformElementsSent: Number(/(\d+) elements sent/.exec(opened)?.[1] ?? NaN),
           kept: Number(/(\d+) kept/.exec(opened)?.[1] ?? NaN),
           clientCacheHits: blindedCache.hits - hitsBefore,
+          serviceMemoHits: Number(/(\d+) client elements re-blinded by an earlier session/.exec(done)?.[1] ?? NaN),
           released: result.released?.value ?? 'withheld',
           servicePeakRssMiB: rssOf(service.pid!).peakMiB,
           loadAverage1m: `${gate.load} -> ${readLoad().load}`,

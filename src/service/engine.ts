@@ -478,7 +478,7 @@ export class SessionService {
     if (target !== undefined) await this.#recordAudience(session, target, result);
     const { peerSize, size, matched } = result.summary;
     this.#log(
-      `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}`,
+      `session ${session.id} (${session.tokenId}) done: peerSize ${peerSize}${size === undefined ? '' : `, size ${size}`}${matched === undefined ? '' : `, ${matched} rows`}${relationship === undefined ? '' : `; ${relationship.reblindHits} client elements re-blinded by an earlier session`}`,
     );
     this.#config.options.observer?.sessionCompleted?.(result.summary);
   }

@@ -55,6 +55,8 @@ describe('relationship keys', () => {
             const opened = log.filter((l) => l.includes(' started: ')).at(-1)!;
             const sent = Number(/relationship crm: (\d+) elements sent/.exec(opened)?.[1] ?? 'NaN');
             const withRel = results.at(-1)!;
+            const done = log.filter((l) => l.includes(`${withRel.summary.sessionId} `) && l.includes(' done: ')).at(-1)!;
+            const memoHits = Number(/(\d+) client elements re-blinded by an earlier session/.exec(done)?.[1] ?? 'NaN');
             const fresh = await matchOverHttp({ server: service.url, items: customers, workers: 1 });
             const without = results.at(-1)!;
             expect(withRel.rows).toEqual(without.rows);
@@ -65,7 +67,7 @@ describe('relationship keys', () => {
             expect(related.size).toBe(fresh.size);
             // One user per row, noise rounded away: the figure counts matched rows, added files' lines included.
             if (policy && learn === 'intersection') expect(withRel.summary.released?.value).toBe(withRel.summary.matched);
-            return { sent, rows: (withRel.rows ?? []).map((r) => r.value), size: withRel.summary.size };
+            return { sent, memoHits, rows: (withRel.rows ?? []).map((r) => r.value), size: withRel.summary.size };
           };
           const related = learn === 'intersection' && peerLearns === 'released';
           const first = await both(users(60, 170).items, seedA);
@@ -81,10 +83,14 @@ describe('relationship keys', () => {
           if (related) expect(third.sent).toBeGreaterThan(0);
           if (related) expect(third.sent).toBeLessThan(100);
           expect(third.size).toBe(39 + 5);
+          // Its 40 items also in the second session come as the same bytes: the service multiplies only the 10 others.
+          expect(third.memoHits).toBe(related ? 40 : NaN);
           // Another key (a client that lost its key file): everything is sent again, results still right.
           const fourth = await both(users(40, 0).items, seedB);
           expect(fourth.sent).toBe(related ? 205 : NaN);
           expect(fourth.size).toBe(39);
+          // Under another key the client's elements are other bytes: nothing is taken from the memo.
+          expect(fourth.memoHits).toBe(related ? 0 : NaN);
         } finally {
           await service.close();
         }
