@@ -3,17 +3,15 @@ import { concatParts, sameBytes } from '../bytes.js';
 import { PsiError } from '../errors.js';
 import { ELEMENT_BYTES, UNIFORM_BYTES } from '../group/constants.js';
 import { prefixedDigests } from '../group/hash.js';
+import { DigestTable, ENTRY_BYTES, KEY_BYTES as DIGEST_BYTES } from './digest-table.js';
 
 const BINDING_DOMAIN = new TextEncoder().encode('blindjoin-v1 blinded cache binding');
 const DIGEST_KEY_DOMAIN = new TextEncoder().encode('blindjoin-v1 blinded cache item key');
 const MAGIC = new TextEncoder().encode('BJBC');
 const FORMAT_VERSION = 1;
-/** Bytes of an item's keyed digest: the cache key. */
-const DIGEST_BYTES = 16;
 const BINDING_BYTES = 32;
 const CHECKSUM_BYTES = 32;
 const HEADER_BYTES = MAGIC.length + 1 + BINDING_BYTES + 4;
-const ENTRY_BYTES = DIGEST_BYTES + ELEMENT_BYTES;
 
 /**
  * What a cache's entries are valid for: a digest of the group suite and of the
@@ -54,9 +52,8 @@ export function cacheBinding(group: string, key: Uint8Array): Uint8Array {
  */
 export class BlindedCache {
   #binding: Uint8Array | undefined;
-  #entries = new Map<string, Uint8Array>();
-  /** Digests served or added since the cache was made or read. */
-  #used = new Set<string>();
+  /** Entries by digest; flagged used once served or added since the cache was made or read. */
+  #entries = new DigestTable();
   #hits = 0;
   #misses = 0;
 
@@ -94,21 +91,18 @@ export class BlindedCache {
     if (this.#binding === undefined || !sameBytes(this.#binding, binding)) {
       this.#binding = binding.slice();
       this.#entries.clear();
-      this.#used.clear();
     }
     const count = uniform.length / UNIFORM_BYTES;
     const digests = prefixedDigests(digestKey, uniform, UNIFORM_BYTES, DIGEST_BYTES);
     const out = new Uint8Array(count * ELEMENT_BYTES);
-    const keys: string[] = new Array<string>(count);
     const missing: number[] = [];
     for (let i = 0; i < count; i++) {
-      const key = latin1(digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
-      const element = this.#entries.get(key);
-      this.#used.add(key);
-      if (element === undefined) {
-        keys[i] = key;
-        missing.push(i);
-      } else out.set(element, i * ELEMENT_BYTES);
+      const entry = this.#entries.find(digests, i * DIGEST_BYTES);
+      if (entry < 0) missing.push(i);
+      else {
+        this.#entries.markUsed(entry);
+        this.#entries.copyValue(entry, out, i * ELEMENT_BYTES);
+      }
     }
     this.#hits += count - missing.length;
     if (missing.length === 0) return out;
@@ -118,9 +112,8 @@ export class BlindedCache {
     // A session under another key may have rebound the cache meanwhile: then these are not its entries.
     const record = sameBytes(this.#binding, binding);
     missing.forEach((i, m) => {
-      const element = blinded.slice(m * ELEMENT_BYTES, (m + 1) * ELEMENT_BYTES);
-      out.set(element, i * ELEMENT_BYTES);
-      if (record) this.#entries.set(keys[i]!, element);
+      out.set(blinded.subarray(m * ELEMENT_BYTES, (m + 1) * ELEMENT_BYTES), i * ELEMENT_BYTES);
+      if (record) this.#entries.markUsed(this.#entries.set(digests, i * DIGEST_BYTES, blinded, m * ELEMENT_BYTES));
     });
     this.#misses += missing.length;
     return out;
@@ -132,9 +125,7 @@ export class BlindedCache {
    * Returns how many it dropped.
    */
   keepUsed(): number {
-    const before = this.#entries.size;
-    for (const key of this.#entries.keys()) if (!this.#used.has(key)) this.#entries.delete(key);
-    return before - this.#entries.size;
+    return this.#entries.keepUsed();
   }
 
   /**
@@ -148,12 +139,7 @@ export class BlindedCache {
     body[MAGIC.length] = FORMAT_VERSION;
     body.set(this.#binding ?? new Uint8Array(BINDING_BYTES), MAGIC.length + 1);
     new DataView(body.buffer).setUint32(HEADER_BYTES - 4, this.#entries.size);
-    let at = HEADER_BYTES;
-    for (const [key, element] of this.#entries) {
-      for (let j = 0; j < DIGEST_BYTES; j++) body[at + j] = key.charCodeAt(j);
-      body.set(element, at + DIGEST_BYTES);
-      at += ENTRY_BYTES;
-    }
+    body.set(this.#entries.packed(), HEADER_BYTES);
     return concatParts([body, sha256(body)]);
   }
 
@@ -171,9 +157,7 @@ export class BlindedCache {
     if (!sameBytes(sha256(body), bytes.subarray(body.length))) throw invalid('checksum mismatch');
     const cache = new BlindedCache();
     cache.#binding = body.slice(MAGIC.length + 1, MAGIC.length + 1 + BINDING_BYTES);
-    for (let at = HEADER_BYTES; at < body.length; at += ENTRY_BYTES) {
-      cache.#entries.set(latin1(body.subarray(at, at + DIGEST_BYTES)), body.slice(at + DIGEST_BYTES, at + ENTRY_BYTES));
-    }
+    for (let at = HEADER_BYTES; at < body.length; at += ENTRY_BYTES) cache.#entries.set(body, at, body, at + DIGEST_BYTES);
     return cache;
   }
 }
@@ -189,9 +173,4 @@ export class BlindedCache {
  */
 export function cacheDigestKey(key: Uint8Array): Uint8Array {
   return sha256(concatParts([DIGEST_KEY_DOMAIN, key]));
-}
-
-/** Bytes as a string of one char each: a compact Map key. */
-function latin1(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
 }
