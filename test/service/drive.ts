@@ -1,12 +1,26 @@
 import type { PsiParty } from '../../src/protocol/party.js';
 import type { Exchange, SessionService } from '../../src/service/engine.js';
 import type { TokenEntry } from '../../src/service/tokens.js';
+import type { AudienceTarget } from '../../src/wire/audience.js';
 import { decodeFrame } from '../../src/wire/frame.js';
 
-/** Runs a whole session of `client` against `service`, as the HTTP client does: to the end, then its status (its result written). */
-export async function drive(service: SessionService, token: TokenEntry, client: PsiParty): Promise<void> {
+/**
+ * Runs a whole session of `client` against `service`, as the HTTP client does: to the end,
+ * then its status (its result written). `onAnswer` hears each of the service's answers.
+ * Resolves the session's id.
+ */
+export async function drive(
+  service: SessionService,
+  token: TokenEntry,
+  client: PsiParty,
+  opts: { audience?: AudienceTarget; onAnswer?: () => void } = {},
+): Promise<string> {
+  const answered = (reply: Exchange) => {
+    opts.onAnswer?.();
+    return reply;
+  };
   const [hello] = await client.step();
-  let reply: Exchange = await service.open(token, decodeFrame(hello!), hello!);
+  let reply = answered(await service.open(token, decodeFrame(hello!), hello!, undefined, opts.audience));
   let received = 0;
   const outbox: Uint8Array[] = [];
   for (;;) {
@@ -15,14 +29,14 @@ export async function drive(service: SessionService, token: TokenEntry, client: 
       received++;
     }
     if (reply.pending > 0) {
-      reply = await service.pull(token, reply.sessionId, received);
+      reply = answered(await service.pull(token, reply.sessionId, received));
       continue;
     }
     const next = outbox.shift();
     if (next === undefined) {
       await service.status(token, reply.sessionId);
-      return;
+      return reply.sessionId;
     }
-    reply = await service.deliver(token, reply.sessionId, decodeFrame(next), next, received);
+    reply = answered(await service.deliver(token, reply.sessionId, decodeFrame(next), next, received));
   }
 }

@@ -12,14 +12,14 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBudget } from '../../src/disclosure/memory-budget.js';
 import { PsiParty } from '../../src/protocol/party.js';
 import { memoryAudienceRecords, RetainedAudiences, type AudienceStore } from '../../src/service/audiences/store.js';
-import { SessionService, type Exchange } from '../../src/service/engine.js';
+import { SessionService } from '../../src/service/engine.js';
 import { openStoreSets, type StoreSets } from '../../src/service/store-sets.js';
 import type { TokenEntry } from '../../src/service/tokens.js';
 import type { OpenedStore } from '../../src/store/reader.js';
 import { prepareStore } from '../../src/store/writer.js';
 import type { AudienceTarget } from '../../src/wire/audience.js';
-import { decodeFrame } from '../../src/wire/frame.js';
 import { users, withDir } from '../store/helpers.js';
+import { drive } from './drive.js';
 
 const acme: TokenEntry = { id: 'acme' };
 const TARGET = 'target@example.com';
@@ -80,29 +80,13 @@ function recordedAudiences(events: Event[]): AudienceStore {
   };
 }
 
+/** The advertiser's party of these tests: small chunks, one thread; learning the size or a released figure. */
+const clientOf = (items: string[], learn: 'size' | 'released') =>
+  new PsiParty({ role: 'initiator', items, learn, peerLearns: 'intersection', workers: 1, chunkItems: 16 });
+
 /** Runs a whole session as the HTTP client does, recording each answer; resolves the session's id. */
-async function drive(service: SessionService, client: PsiParty, events: Event[], audience?: AudienceTarget): Promise<string> {
-  const answered = (reply: Exchange) => {
-    events.push({ kind: 'answer' });
-    return reply;
-  };
-  const [hello] = await client.step();
-  let reply = answered(await service.open(acme, decodeFrame(hello!), hello!, undefined, audience));
-  let received = 0;
-  const outbox: Uint8Array[] = [];
-  for (;;) {
-    for (const frame of reply.frames) {
-      outbox.push(...(await client.step(frame)));
-      received++;
-    }
-    if (reply.pending > 0) {
-      reply = answered(await service.pull(acme, reply.sessionId, received));
-      continue;
-    }
-    const next = outbox.shift();
-    if (next === undefined) return reply.sessionId;
-    reply = answered(await service.deliver(acme, reply.sessionId, decodeFrame(next), next, received));
-  }
+function driveRecording(service: SessionService, client: PsiParty, events: Event[], audience?: AudienceTarget): Promise<string> {
+  return drive(service, acme, client, { ...(audience === undefined ? {} : { audience }), onAnswer: () => events.push({ kind: 'answer' }) });
 }
 
 /** The events before the session's last answer, and those after it. */
@@ -133,15 +117,8 @@ describe('the work a session does before its last answer', () => {
         onResult: () => void events.push({ kind: 'result' }),
       });
       try {
-        const client = new PsiParty({
-          role: 'initiator',
-          items: [...platform.slice(0, 30), ...nobody(20)],
-          learn: 'size',
-          peerLearns: 'intersection',
-          workers: 1,
-          chunkItems: 16,
-        });
-        const id = await drive(service, client, events, { name: 'Buyers', mode: 'replace' });
+        const client = clientOf([...platform.slice(0, 30), ...nobody(20)], 'size');
+        const id = await driveRecording(service, client, events, { name: 'Buyers', mode: 'replace' });
         expect(client.result().size).toBe(30);
         // Reading the session back waits for what followed its answer.
         await service.status(acme, id);
@@ -179,15 +156,8 @@ describe('the work a session does before its last answer', () => {
           policy: { epsilon: 1000, threshold: null, significantDigits: null },
         });
         try {
-          const client = new PsiParty({
-            role: 'initiator',
-            items: run.list,
-            learn: 'released',
-            peerLearns: 'intersection',
-            workers: 1,
-            chunkItems: 16,
-          });
-          const id = await drive(service, client, events);
+          const client = clientOf(run.list, 'released');
+          const id = await driveRecording(service, client, events);
           await service.status(acme, id);
           const { before, after } = split(events);
           read[run.name] = { before: positionsRead(before), after: positionsRead(after), released: client.result().released?.value };
@@ -231,15 +201,8 @@ describe('the work a session does before its last answer', () => {
       });
       try {
         counting = true;
-        const client = new PsiParty({
-          role: 'initiator',
-          items: list,
-          learn: 'released',
-          peerLearns: 'intersection',
-          workers: 1,
-          chunkItems: 16,
-        });
-        const id = await drive(service, client, events);
+        const client = clientOf(list, 'released');
+        const id = await driveRecording(service, client, events);
         await service.status(acme, id);
         looked.push(positionsRead(split(events).before));
       } finally {
@@ -253,15 +216,7 @@ describe('the work a session does before its last answer', () => {
 
 describe('the work that follows the last answer', () => {
   const platform = users(150).items;
-  const exactClient = () =>
-    new PsiParty({
-      role: 'initiator',
-      items: [...platform.slice(0, 30), ...nobody(20)],
-      learn: 'size',
-      peerLearns: 'intersection',
-      workers: 1,
-      chunkItems: 16,
-    });
+  const exactClient = () => clientOf([...platform.slice(0, 30), ...nobody(20)], 'size');
 
   /** A gate the result handler waits at until opened. */
   function gate(): { wait: Promise<void>; open: () => void } {
@@ -298,7 +253,7 @@ describe('the work that follows the last answer', () => {
     });
     try {
       const client = exactClient();
-      const id = await drive(service, client, []);
+      const id = await driveRecording(service, client, []);
       expect(client.result().size).toBe(30);
       const status = await service.status(acme, id);
       expect(status).toMatchObject({ state: 'failed', error: { code: 'RESULT_WRITE_FAILED' } });
@@ -326,7 +281,7 @@ describe('the work that follows the last answer', () => {
     });
     let closed: Promise<void> | undefined;
     try {
-      await drive(service, exactClient(), [], { name: 'Buyers', mode: 'replace' });
+      await driveRecording(service, exactClient(), [], { name: 'Buyers', mode: 'replace' });
       const listed = service.audiences.list(acme.id);
       const otherToken = service.audiences.list('other');
       expect(await settlesSoon(otherToken)).toBe(true);
