@@ -6,14 +6,14 @@ import { decodeFrame } from '../../src/wire/frame.js';
 
 /**
  * Runs a whole session of `client` against `service`, as the HTTP client does: to the end,
- * then its status (its result written). `onAnswer` hears each of the service's answers.
- * Resolves the session's id.
+ * then its status (its result written), unless `status` is false. `onAnswer` hears each of
+ * the service's answers. Resolves the session's id.
  */
 export async function drive(
   service: SessionService,
   token: TokenEntry,
   client: PsiParty,
-  opts: { audience?: AudienceTarget; onAnswer?: () => void } = {},
+  opts: { audience?: AudienceTarget; onAnswer?: () => void; status?: boolean } = {},
 ): Promise<string> {
   const answered = (reply: Exchange) => {
     opts.onAnswer?.();
@@ -34,7 +34,7 @@ export async function drive(
     }
     const next = outbox.shift();
     if (next === undefined) {
-      await service.status(token, reply.sessionId);
+      if (opts.status !== false) await service.status(token, reply.sessionId);
       return reply.sessionId;
     }
     reply = answered(await service.deliver(token, reply.sessionId, decodeFrame(next), next, received));
