@@ -110,20 +110,10 @@ export function expandMessages(messages: readonly HashInput[], dst: string | Uin
  * ```
  */
 export function prefixedDigests(prefix: Uint8Array, packed: Uint8Array, width: number, outBytes: number): Uint8Array {
-  if (nodeCrypto?.hash !== undefined) return prefixedOneShot(nodeCrypto, prefix, packed, width, outBytes);
+  // Node reachable means Node >= 20.16 (getBuiltinModule), which has the one-shot crypto.hash.
+  if (nodeCrypto !== undefined) return prefixedOneShot(nodeCrypto, prefix, packed, width, outBytes);
   const count = packed.length / width;
   const out = new Uint8Array(count * outBytes);
-  if (nodeCrypto !== undefined) {
-    const start = nodeCrypto.createHash('sha256').update(prefix);
-    for (let i = 0; i < count; i++) {
-      const digest = start
-        .copy()
-        .update(packed.subarray(i * width, (i + 1) * width))
-        .digest();
-      out.set(digest.subarray(0, outBytes), i * outBytes);
-    }
-    return out;
-  }
   const start = sha256.create().update(prefix);
   for (let i = 0; i < count; i++) {
     out.set(

@@ -36,20 +36,6 @@ describe('prefixedDigests', () => {
     );
   });
 
-  it('gives the same bytes with a native crypto that lacks the one-shot hash (a started hash copied per record)', async () => {
-    const crypto = process.getBuiltinModule('node:crypto');
-    const getBuiltinModule = (id: string) => (id === 'node:crypto' ? { ...crypto, hash: undefined } : process.getBuiltinModule(id));
-    vi.stubGlobal('process', { ...process, getBuiltinModule });
-    vi.resetModules();
-    const { prefixedDigests: withoutOneShot } = await import('../../src/group/hash.js');
-    fc.assert(
-      fc.property(cases, ([{ prefix, width, outBytes }, packed]) => {
-        expect(withoutOneShot(prefix, packed, width, outBytes)).toEqual(reference(prefix, packed, width, outBytes));
-      }),
-      { numRuns: 50 },
-    );
-  });
-
   it('gives the same bytes where Node is not reachable (the browser path)', async () => {
     vi.stubGlobal('process', { ...process, getBuiltinModule: undefined });
     vi.resetModules();
