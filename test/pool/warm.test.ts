@@ -75,7 +75,10 @@ describe('warm blinding threads', () => {
       workers: 2,
     });
     const advertiser = createParty({ role: 'initiator', items: ['b@example.com'], learn: 'none', peerLearns: 'intersection', workers: 2 });
+    const start = spy.events.length;
     const hello = await advertiser.step();
+    // The advertiser's own warm-up runs on after its step: let it land first.
+    await expect.poll(() => spy.events.slice(start)).toEqual(['lease', 'warm']);
     const before = spy.events.length;
     await platform.step(hello[0]);
     // A blinded set answers HELLO without blinding: its threads are warmed all the same, no blinder leased yet.
