@@ -2,7 +2,7 @@ import { integerIn } from '../validate.js';
 import type { Blinder } from './blinder.js';
 import type { BackendChoice } from './load.js';
 import { chunkedBlinder } from './chunked-blinder.js';
-import { groupSuite, isSyncBackend, type GroupName } from './suite.js';
+import { groupSuite, isSyncBackend, type GroupName, type GroupSuite } from './suite.js';
 import { blindingThreads, type BlindingLease, type BlindingThreads } from './threads.js';
 import { x25519Blinder } from './x25519/blinder.js';
 
@@ -57,14 +57,19 @@ export interface BlinderOptions {
  */
 export async function createBlinder(opts: BlinderOptions): Promise<Blinder> {
   const { key, workers } = opts;
-  const suite = groupSuite(opts.group ?? 'ristretto255');
-  suite.checkKey(key);
-  if (workers !== undefined) integerIn(workers, 'workers', 1, 1024);
-  const backend = await suite.loadBackend(opts.backend);
+  const { suite, backend, threads } = await engineOf(opts, (named) => named.checkKey(key));
   if (!isSyncBackend(backend)) return x25519Blinder(backend, key);
-  const threads = opts.threads ?? blindingThreads();
   if (threads === undefined) return chunkedBlinder(backend, key);
   return chunkedBlinder(backend, key, threads.lease(backend.name, workers, suite.name));
+}
+
+/** The suite, its loaded backend and the threads that options name, each checked (`checkKey` first, when given). */
+async function engineOf(opts: Omit<BlinderOptions, 'key'>, checkKey?: (suite: GroupSuite) => void) {
+  const suite = groupSuite(opts.group ?? 'ristretto255');
+  checkKey?.(suite);
+  if (opts.workers !== undefined) integerIn(opts.workers, 'workers', 1, 1024);
+  const backend = await suite.loadBackend(opts.backend);
+  return { suite, backend, threads: opts.threads ?? blindingThreads() };
 }
 
 /**
@@ -83,13 +88,9 @@ export async function createBlinder(opts: BlinderOptions): Promise<Blinder> {
  * ```
  */
 export async function warmBlindingThreads(opts: Omit<BlinderOptions, 'key'>): Promise<BlindingLease | undefined> {
-  const { workers } = opts;
-  const suite = groupSuite(opts.group ?? 'ristretto255');
-  if (workers !== undefined) integerIn(workers, 'workers', 1, 1024);
-  const backend = await suite.loadBackend(opts.backend);
-  const threads = opts.threads ?? blindingThreads();
+  const { suite, backend, threads } = await engineOf(opts);
   if (!isSyncBackend(backend) || threads === undefined) return undefined;
-  const lease = threads.lease(backend.name, workers, suite.name);
+  const lease = threads.lease(backend.name, opts.workers, suite.name);
   try {
     await lease.pool.warm?.();
   } catch (e) {
