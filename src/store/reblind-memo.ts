@@ -60,16 +60,12 @@ export class ReblindMemo {
     this.digest = digest;
   }
 
-  /** An empty memo that records this session's elements. */
-  static empty(): ReblindMemo {
-    return new ReblindMemo(new Uint8Array(0), undefined);
-  }
-
   /** Reads the memo kept at `path`; an absent, foreign or damaged file gives an empty one. */
   static async open(path: string): Promise<ReblindMemo> {
     const bytes = await readFile(path).catch(() => undefined);
     const records = bytes === undefined ? undefined : recordsOf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    if (records === undefined) return ReblindMemo.empty();
+    // Empty, it still records this session's elements.
+    if (records === undefined) return new ReblindMemo(new Uint8Array(0), undefined);
     return new ReblindMemo(records, new Uint8Array(createHash('sha256').update(bytes!).digest()));
   }
 
